@@ -1,0 +1,55 @@
+# Gongkai: two commands for a new user (see README).
+#   make run   - install into .venv and serve the demo on http://127.0.0.1:8000
+#   make test  - install dev tools, make sure PostgreSQL is up, run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test unit integration e2e lint typecheck bench postgres clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/gongkai serve --host $(HOST) --port $(PORT) --demo-if-empty
+
+postgres:
+	@bash .ci/postgres-up
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check domain infra projections services
+	$(BIN)/mypy --strict domain
+
+typecheck: install
+	$(BIN)/mypy --strict domain
+
+test: install postgres lint
+	$(BIN)/pytest -q tests
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+integration: install postgres
+	$(BIN)/pytest -q tests/integration
+
+e2e: install postgres
+	$(BIN)/pytest -q tests/e2e
+
+bench: install postgres
+	$(BIN)/python bench/append.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

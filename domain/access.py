@@ -1,0 +1,80 @@
+"""Principals and the scope rule: read your subtree, write your own tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import ForbiddenError, NotFoundError
+from domain.tenancy import is_within
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    HANDLER = "handler"
+    SUPERVISOR = "supervisor"
+    INSPECTOR = "inspector"
+    INTEGRATOR = "integrator"
+    ADMIN = "admin"
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {value!r}; use one of {allowed}") from None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: an id, a home tenant (None = installation admin) and roles."""
+
+    id: str
+    tenant: str | None
+    roles: frozenset[Role]
+
+    @property
+    def is_installation_admin(self) -> bool:
+        return self.tenant is None and Role.ADMIN in self.roles
+
+    def actor(self) -> dict[str, str]:
+        """The form recorded in every event's ``actor`` field."""
+        return {
+            "id": self.id,
+            "tenant": self.tenant or "",
+            "roles": ",".join(sorted(r.value for r in self.roles)),
+        }
+
+    def can_read(self, path: str) -> bool:
+        if self.tenant is None:
+            return self.is_installation_admin
+        return is_within(path, self.tenant)
+
+
+def require_read(principal: Principal, path: str) -> None:
+    """Out-of-scope tenants answer as if they did not exist."""
+    if not principal.can_read(path):
+        raise NotFoundError(f"tenant {path!r} not found", field="path")
+
+
+def require_role(principal: Principal, path: str, *roles: Role) -> None:
+    """Requires one of ``roles`` on the caller's own tenant ``path`` (write scope)."""
+    require_read(principal, path)
+    if principal.tenant != path:
+        raise ForbiddenError(
+            f"only {path!r} itself may do this; your tenant is {principal.tenant!r}"
+        )
+    if not principal.roles.intersection(roles):
+        needed = " or ".join(r.value for r in roles)
+        raise ForbiddenError(f"this needs the role {needed}")
+
+
+def require_subtree_role(principal: Principal, path: str, *roles: Role) -> None:
+    """Requires one of ``roles`` on ``path`` or an ancestor of it."""
+    if Role.ADMIN in roles and principal.is_installation_admin:
+        return
+    require_read(principal, path)
+    if not principal.roles.intersection(roles):
+        needed = " or ".join(r.value for r in roles)
+        raise ForbiddenError(f"this needs the role {needed}")

@@ -1,0 +1,157 @@
+"""Errors of the domain layer.
+
+Every error the platform raises on purpose descends from ``GongkaiError``. Each class
+names a stable problem ``slug`` (the tail of the RFC 9457 ``type`` URI) and a ``status``
+family, so the HTTP edge maps errors without knowing every class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GongkaiError(Exception):
+    """Root of every deliberate error."""
+
+    slug = "error"
+    status = 400
+    title = "Request cannot be carried out"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class InvalidInputError(GongkaiError):
+    """The input breaks a rule; nothing was recorded."""
+
+    slug = "invalid-input"
+    status = 422
+    title = "Invalid input"
+
+
+class NotFoundError(GongkaiError):
+    """The thing does not exist, or the caller may not know it exists."""
+
+    slug = "not-found"
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(GongkaiError):
+    """The request contradicts the current state."""
+
+    slug = "conflict"
+    status = 409
+    title = "Conflict with current state"
+
+
+class ForbiddenError(GongkaiError):
+    """The caller's roles or scope do not allow the request."""
+
+    slug = "forbidden"
+    status = 403
+    title = "Forbidden"
+
+
+# Tenancy ---------------------------------------------------------------------------
+
+
+class TenantError(GongkaiError):
+    """Root of tenancy errors."""
+
+
+class InvalidTenantCodeError(TenantError, InvalidInputError):
+    slug = "invalid-tenant-code"
+
+
+class InvalidNestingError(TenantError, InvalidInputError):
+    slug = "invalid-nesting"
+
+
+class TenantExistsError(TenantError, ConflictError):
+    slug = "tenant-exists"
+
+
+class TenantNotFoundError(TenantError, NotFoundError):
+    slug = "tenant-not-found"
+
+
+# Disclosure ------------------------------------------------------------------------
+
+
+class DisclosureError(GongkaiError):
+    """Root of disclosure errors."""
+
+
+class UnknownCategoryError(DisclosureError, InvalidInputError):
+    slug = "unknown-category"
+
+
+class UnknownChannelError(DisclosureError, InvalidInputError):
+    slug = "unknown-channel"
+
+
+class ReasonRequiredError(DisclosureError, InvalidInputError):
+    slug = "reason-required"
+
+
+class InvalidDateError(DisclosureError, InvalidInputError):
+    slug = "invalid-date"
+
+
+class BackdatingError(DisclosureError, InvalidInputError):
+    slug = "backdating-needs-reason"
+
+
+class AlreadyWithdrawnError(DisclosureError, ConflictError):
+    slug = "already-withdrawn"
+
+
+class DisclosureNotFoundError(DisclosureError, NotFoundError):
+    slug = "disclosure-not-found"
+
+
+class VersionMismatchError(ConflictError):
+    """The caller's ``If-Match`` names a version that is no longer current."""
+
+    slug = "version-mismatch"
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"version {expected} is stale: the current version is {current}",
+            field="If-Match",
+        )
+        self.expected = expected
+        self.current = current
+
+
+# Catalogue and calendar -------------------------------------------------------------
+
+
+class CatalogueError(GongkaiError):
+    """Root of catalogue errors."""
+
+
+class CatalogueFormatError(CatalogueError, InvalidInputError):
+    """A catalogue CSV cannot be read; ``line`` is 1-based, counting the header."""
+
+    slug = "invalid-catalogue"
+
+    def __init__(self, detail: str, *, line: int, column: str | None = None) -> None:
+        super().__init__(f"line {line}: {detail}", field=column)
+        self.line = line
+
+
+class CalendarError(GongkaiError):
+    """Root of working-day calendar errors."""
+
+
+class InvalidScheduleError(CalendarError, InvalidInputError):
+    slug = "invalid-holiday-schedule"
+
+
+def join_codes(codes: Sequence[str]) -> str:
+    """Render a list of codes for an error message."""
+    return ", ".join(codes)

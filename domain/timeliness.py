@@ -1,0 +1,98 @@
+"""When things were due, whether they were on time, and how far back a record reaches.
+
+Two clocks are kept (DESIGN: Time): ``effective_at`` when the act happened in the world,
+and ``recorded_at`` when the platform stored it. Back-dating beyond a window of working
+days needs a reason, because back-dating is how on-time figures are faked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from domain.errors import BackdatingError, InvalidDateError
+from domain.workdays import WorkingDayCalendar
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+DISCLOSURE_WORKING_DAYS = 20  # 政府信息公开条例 (2019) 第二十六条
+DEFAULT_BACKDATING_WINDOW = 3
+MAX_REASON_LENGTH = 2000
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in China on which ``moment`` falls."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def local_noon(day: date) -> datetime:
+    """A representative instant for an act known only by its day (noon, China time)."""
+    return datetime.combine(day, time(12), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Due date and lateness of a disclosure, as reckoned when it was recorded."""
+
+    due_on: date
+    on_time: bool
+    working_days_late: int
+    warning: str | None
+
+
+def disclosure_timeliness(
+    formed_on: date, published_on: date, calendar: WorkingDayCalendar
+) -> Timeliness:
+    """Due on the 20th working day after ``formed_on`` (that day not counted)."""
+    due_on = calendar.add_working_days(formed_on, DISCLOSURE_WORKING_DAYS)
+    late = calendar.working_days_between(due_on, published_on)
+    warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
+    return Timeliness(
+        due_on=due_on,
+        on_time=published_on <= due_on,
+        working_days_late=late,
+        warning=warning,
+    )
+
+
+@dataclass(frozen=True)
+class Backdating:
+    """How many working days a record reaches back, and why if beyond the window."""
+
+    working_days: int
+    reason: str | None
+
+
+def check_backdating(
+    effective_at: datetime,
+    recorded_at: datetime,
+    *,
+    window: int,
+    calendar: WorkingDayCalendar,
+    reason: str | None,
+    field: str = "effective_at",
+) -> Backdating:
+    """Requires ``effective_at`` not in the future, and a reason beyond ``window``."""
+    if effective_at.tzinfo is None:
+        raise InvalidDateError("a date-time needs a time zone offset", field=field)
+    if local_date(effective_at) > local_date(recorded_at):
+        raise InvalidDateError(
+            f"{local_date(effective_at)} is in the future (today is "
+            f"{local_date(recorded_at)})",
+            field=field,
+        )
+    days = calendar.working_days_between(
+        local_date(effective_at), local_date(recorded_at)
+    )
+    text = (reason or "").strip() or None
+    if text is not None and len(text) > MAX_REASON_LENGTH:
+        raise InvalidDateError(
+            f"the reason is longer than {MAX_REASON_LENGTH} characters",
+            field="late_reason",
+        )
+    if days > window and text is None:
+        raise BackdatingError(
+            f"this is recorded {days} working days after it happened; beyond "
+            f"{window} working days a late_reason is required",
+            field="late_reason",
+        )
+    return Backdating(working_days=days, reason=text)

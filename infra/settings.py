@@ -1,0 +1,89 @@
+"""All configuration, read once from ``GONGKAI_*`` environment variables.
+
+Nothing else in the code base reads ``os.environ``: the eventsourcing environment is
+derived here from ``GONGKAI_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "gongkai"
+POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
+
+
+class Settings(BaseSettings):
+    """Gongkai settings; see docs/configuration.md for each one."""
+
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("var"), description="state directory (keys, SQLite)"
+    )
+    database_url: str = Field(
+        default="", description="sqlite:///PATH or postgresql://user@host:port/db"
+    )
+    token_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret for bearer tokens; else a key file"
+    )
+    token_ttl_hours: int = Field(default=24 * 30, ge=1)
+    backdating_window_working_days: int = Field(default=3, ge=0, le=60)
+    read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
+    run_projections: bool = Field(
+        default=True, description="run the projection runners inside the API process"
+    )
+    installation: str = Field(default="gongkai.local", description="installation name")
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:", "postgresql:", "postgres:")):
+            raise ValueError(
+                "GONGKAI_DATABASE_URL must start with sqlite: or postgresql:"
+            )
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'gongkai.db'}"
+
+    @property
+    def store_kind(self) -> str:
+        return (
+            "postgresql"
+            if self.effective_database_url.startswith("postgres")
+            else "sqlite"
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment eventsourcing's factories read, for apps and views alike."""
+        url = urlparse(self.effective_database_url)
+        if self.store_kind == "sqlite":
+            path = Path(unquote(url.path))
+            if url.netloc:  # sqlite://relative/path
+                path = Path(url.netloc) / str(path).lstrip("/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": POLLING_SQLITE_RECORDER,
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "gongkai",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_PRE_PING": "y",
+        }

@@ -1,0 +1,91 @@
+"""SQLite pieces the library lacks: a subscribable recorder, per-view tracking.
+
+eventsourcing's SQLite application recorder cannot ``subscribe``; this one polls, so the
+library's ``ProjectionRunner`` follows a SQLite log exactly as it follows PostgreSQL's
+LISTEN/NOTIFY (the pull loop re-reads after every wake-up).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    ListenNotifySubscription,
+    Subscription,
+)
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+)
+
+POLL_SECONDS = 0.1
+
+
+class PollingSubscription(ListenNotifySubscription[SQLiteApplicationRecorder]):
+    """Wakes the pull loop every ``POLL_SECONDS`` instead of on a NOTIFY."""
+
+    def __init__(
+        self,
+        recorder: SQLiteApplicationRecorder,
+        gt: int | None = None,
+        topics: Sequence[str] = (),
+    ) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._poll_thread = threading.Thread(target=self._poll, daemon=True)
+        self._poll_thread.start()
+
+    def _poll(self) -> None:
+        while not self._has_been_stopped:
+            self._has_been_notified.set()
+            threading.Event().wait(POLL_SECONDS)
+
+    def __exit__(self, *args: object, **kwargs: Any) -> None:
+        try:
+            super().__exit__(*args, **kwargs)
+        finally:
+            self._poll_thread.join()
+
+
+class PollingSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """SQLite application recorder that supports ``subscribe`` by polling."""
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
+        return PollingSubscription(recorder=self, gt=gt, topics=topics)  # type: ignore[return-value]
+
+
+class NamedTrackingSQLiteRecorder(SQLiteTrackingRecorder):
+    """Tracking in ``<tracking_table_name>`` rather than the library's shared table.
+
+    The library's SQLite recorder keeps every view's position in one ``tracking``
+    table keyed by application name, so two views of one application would share a
+    position. PostgreSQL names the table per view; this does the same on SQLite.
+    """
+
+    tracking_table_name = "notification_tracking"
+
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        t = self.tracking_table_name
+        self.insert_tracking_statement = (
+            f"INSERT INTO {t} VALUES (:application_name, :notification_id) "
+            "ON CONFLICT (application_name) DO UPDATE "
+            "SET notification_id = :notification_id "
+            f"WHERE {t}.notification_id < :notification_id "
+            "RETURNING notification_id"
+        )
+        self.select_max_tracking_id_statement = (
+            f"SELECT MAX(notification_id) FROM {t} WHERE application_name=?"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.tracking_table_name} ("
+            "application_name TEXT, notification_id INTEGER, "
+            "PRIMARY KEY (application_name)) WITHOUT ROWID"
+        ]

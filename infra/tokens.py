@@ -1,0 +1,76 @@
+"""Bearer tokens: HS256 JWTs carrying a principal's tenant path and roles."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from domain.access import Principal, Role
+from infra.settings import Settings
+
+ISSUER = "gongkai"
+SECRET_FILE = "token-secret"  # noqa: S105 - a file name
+
+
+class TokenError(Exception):
+    """The token is missing, malformed, expired or forged."""
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The configured secret, else one generated once into ``$GONGKAI_HOME``."""
+    if settings.token_secret is not None:
+        return settings.token_secret.get_secret_value().encode()
+    path = settings.home / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+class TokenSigner:
+    """Mints and verifies tokens with one secret."""
+
+    def __init__(self, secret: bytes, ttl: timedelta = timedelta(days=30)) -> None:
+        self._secret = secret
+        self._ttl = ttl
+
+    def mint(
+        self,
+        *,
+        subject: str,
+        tenant: str | None,
+        roles: frozenset[Role],
+        now: datetime | None = None,
+    ) -> str:
+        issued = now or datetime.now(UTC)
+        claims = {
+            "iss": ISSUER,
+            "sub": subject,
+            "tenant": tenant,
+            "roles": sorted(r.value for r in roles),
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + self._ttl).timestamp()),
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", "iss"]},
+            )
+            roles = frozenset(Role(r) for r in claims.get("roles", []))
+        except (jwt.PyJWTError, ValueError, TypeError) as e:
+            raise TokenError(str(e)) from None
+        tenant = claims.get("tenant")
+        if tenant is not None and not isinstance(tenant, str):
+            raise TokenError("tenant claim must be a string")
+        return Principal(id=str(claims["sub"]), tenant=tenant, roles=roles)

@@ -1,0 +1,64 @@
+"""Typed dependencies: the caller's principal and the platform."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from domain.access import Principal
+from infra.tokens import TokenError, TokenSigner
+from services.api.problems import HttpProblemError
+from services.runtime import Platform
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def get_principal(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="Bearer token")] = None,
+) -> Principal:
+    signer: TokenSigner = request.app.state.signer
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HttpProblemError(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            "send Authorization: Bearer <token> (see `gongkai token`)",
+        )
+    try:
+        return signer.verify(authorization.split(" ", 1)[1].strip())
+    except TokenError as e:
+        raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
+
+
+def parse_if_match(if_match: str | None) -> int | None:
+    """``If-Match: "3"`` (or W/"3", or 3) → 3."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise HttpProblemError(
+            400,
+            "invalid-if-match",
+            "Invalid If-Match",
+            f'If-Match must be an ETag such as "3", got {if_match!r}',
+            field="If-Match",
+        )
+    return int(text)
+
+
+def get_expected_version(
+    if_match: Annotated[
+        str | None, Header(description='ETag of the version you saw, e.g. "2"')
+    ] = None,
+) -> int | None:
+    return parse_if_match(if_match)
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ExpectedVersionDep = Annotated[int | None, Depends(get_expected_version)]

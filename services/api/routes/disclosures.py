@@ -1,0 +1,372 @@
+"""Disclosures (公开事项): publish, revise, withdraw, list as of any moment, history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from domain.access import Principal, require_read
+from domain.catalogue import Channel
+from domain.disclosure import Attachment, Disclosure
+from domain.errors import DisclosureNotFoundError
+from domain.workdays import WorkingDayCalendar
+from projections.disclosures import DisclosureProjection
+from projections.sql import iso_day, iso_moment
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.params import (
+    decode_cursor,
+    encode_cursor,
+    moment_text,
+    parse_moment,
+)
+from services.api.schemas import (
+    AttachmentIn,
+    DisclosureCreate,
+    DisclosureHistory,
+    DisclosureList,
+    DisclosurePublic,
+    DisclosureRevision,
+    DisclosureVersion,
+    Withdrawal,
+)
+from services.runtime import Platform
+
+router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
+
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="effective time: what was public then (date or date-time)",
+        examples=["2026-03-01"],
+    ),
+]
+KnownAt = Annotated[
+    str | None,
+    Query(
+        description="recorded time: as the platform knew it then (default now)",
+    ),
+]
+
+
+def category_labels(platform: Platform, tenant: str) -> dict[str, str]:
+    entries = platform.disclosures.catalogue_for(platform.disclosures.tenant(tenant))
+    return {e.code: f"{e.level1}/{e.level2}" for e in entries}
+
+
+def public(
+    row: dict[str, Any],
+    labels: dict[str, str],
+    calendar: WorkingDayCalendar,
+    *,
+    view_pending: bool = False,
+) -> DisclosurePublic:
+    formed_on = date.fromisoformat(row["formed_on"])
+    published_on = date.fromisoformat(row["published_on"])
+    due_on = date.fromisoformat(row["due_on"])
+    warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
+    return DisclosurePublic(
+        id=row["id"],
+        tenant=row["tenant"],
+        version=row["version"],
+        category=row["category"],
+        category_label=labels.get(row["category"]),
+        title=row["title"],
+        body=row["body"],
+        channels=row["channels"],
+        channel_labels=[Channel(c).label for c in row["channels"]],
+        attachments=row["attachments"] or [],
+        formed_on=formed_on,
+        published_on=published_on,
+        due_on=due_on,
+        on_time=published_on <= due_on,
+        working_days_late=row["working_days_late"],
+        withdrawn=row["withdrawn"],
+        effective_at=datetime.fromisoformat(row["effective_at"]),
+        recorded_at=datetime.fromisoformat(row["recorded_at"]),
+        backdated_working_days=row["backdated_working_days"],
+        backdating_reason=row["backdating_reason"],
+        warnings=[warning] if warning else [],
+        view_pending=view_pending,
+    )
+
+
+def aggregate_row(d: Disclosure) -> dict[str, Any]:
+    """The aggregate's state in view-row form, for when the view lags behind."""
+    return {
+        "id": str(d.id),
+        "tenant": d.tenant,
+        "version": d.version,
+        "category": d.category,
+        "title": d.title,
+        "body": d.body,
+        "channels": d.channels,
+        "attachments": d.attachments,
+        "formed_on": iso_day(d.formed_on),
+        "published_on": iso_day(d.published_on),
+        "due_on": iso_day(d.due_on),
+        "working_days_late": d.working_days_late,
+        "withdrawn": d.withdrawn,
+        "effective_at": iso_moment(d.modified_on),
+        "recorded_at": iso_moment(d.modified_on),
+        "backdated_working_days": 0,
+        "backdating_reason": None,
+    }
+
+
+def after_command(
+    platform: Platform,
+    principal: Principal,
+    path: str,
+    disclosure_id: UUID,
+    position: int,
+    response: Response,
+) -> DisclosurePublic:
+    """Wait for the view to reach the command's position, then answer from it."""
+    caught_up = platform.wait(DisclosureProjection.name, position)
+    row = (
+        platform.disclosure_view.current_state(str(disclosure_id))
+        if caught_up
+        else None
+    )
+    if row is None:
+        row = aggregate_row(
+            platform.disclosures.disclosure(principal, path, disclosure_id)
+        )
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return public(
+        row,
+        category_labels(platform, path),
+        platform.disclosures.calendar(),
+        view_pending=not caught_up,
+    )
+
+
+def attachments(items: list[AttachmentIn] | None) -> list[Attachment] | None:
+    if items is None:
+        return None
+    return [Attachment(a.sha256, a.name, a.size) for a in items]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DisclosurePublic,
+    summary="Publish an item (clerk of this tenant)",
+)
+def publish(
+    path: str,
+    body: DisclosureCreate,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> DisclosurePublic:
+    result = platform.disclosures.publish(
+        principal,
+        path,
+        category=body.category,
+        title=body.title,
+        body=body.body,
+        channels=body.channels,
+        formed_on=body.formed_on,
+        published_on=body.published_on,
+        attachments=attachments(body.attachments) or [],
+        late_reason=body.late_reason,
+    )
+    response.headers["Location"] = f"/v1/tenants/{path}/disclosures/{result.id}"
+    out = after_command(platform, principal, path, result.id, result.position, response)
+    if result.timeliness.warning and result.timeliness.warning not in out.warnings:
+        out.warnings.append(result.timeliness.warning)
+    return out
+
+
+@router.post(
+    "/{disclosure_id}/revisions",
+    response_model=DisclosurePublic,
+    summary="Revise an item (更正); honours If-Match",
+)
+def revise(
+    path: str,
+    disclosure_id: UUID,
+    body: DisclosureRevision,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    expected: ExpectedVersionDep,
+    response: Response,
+) -> DisclosurePublic:
+    result = platform.disclosures.revise(
+        principal,
+        path,
+        disclosure_id,
+        reason=body.reason,
+        title=body.title,
+        body=body.body,
+        channels=body.channels,
+        category=body.category,
+        attachments=attachments(body.attachments),
+        effective_at=body.effective_at,
+        late_reason=body.late_reason,
+        expected_version=expected,
+    )
+    return after_command(
+        platform, principal, path, result.id, result.position, response
+    )
+
+
+@router.post(
+    "/{disclosure_id}/withdrawal",
+    response_model=DisclosurePublic,
+    summary="Withdraw an item (撤回); honours If-Match",
+)
+def withdraw(
+    path: str,
+    disclosure_id: UUID,
+    body: Withdrawal,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    expected: ExpectedVersionDep,
+    response: Response,
+) -> DisclosurePublic:
+    result = platform.disclosures.withdraw(
+        principal,
+        path,
+        disclosure_id,
+        reason=body.reason,
+        effective_at=body.effective_at,
+        late_reason=body.late_reason,
+        expected_version=expected,
+    )
+    return after_command(
+        platform, principal, path, result.id, result.position, response
+    )
+
+
+@router.get(
+    "",
+    response_model=DisclosureList,
+    summary="Items public at as_of, as known at known_at",
+)
+def list_disclosures(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    category: str | None = None,
+    include_descendants: bool = False,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DisclosureList:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    now = platform.disclosures.now()
+    effective, recorded = (
+        parse_moment(as_of, "as_of", now),
+        parse_moment(known_at, "known_at", now),
+    )
+    rows = platform.disclosure_view.list_public(
+        path,
+        as_of=moment_text(effective),
+        known_at=moment_text(recorded),
+        include_descendants=include_descendants,
+        category=category,
+        before=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    calendar = platform.disclosures.calendar()
+    labels: dict[str, dict[str, str]] = {}
+    items = []
+    for row in rows:
+        if row["tenant"] not in labels:
+            labels[row["tenant"]] = category_labels(platform, row["tenant"])
+        items.append(public(row, labels[row["tenant"]], calendar))
+    return DisclosureList(
+        items=items,
+        next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
+        as_of=effective,
+        known_at=recorded,
+    )
+
+
+def _row_or_404(
+    row: dict[str, Any] | None, path: str, disclosure_id: UUID
+) -> dict[str, Any]:
+    if row is None or row["tenant"] != path:
+        raise DisclosureNotFoundError(
+            f"disclosure {disclosure_id} not found in {path!r}", field="id"
+        )
+    return row
+
+
+@router.get(
+    "/{disclosure_id}",
+    response_model=DisclosurePublic,
+    summary="One item as it stood at as_of (withdrawn items included)",
+)
+def get_disclosure(
+    path: str,
+    disclosure_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> DisclosurePublic:
+    require_read(principal, path)
+    now = platform.disclosures.now()
+    row = _row_or_404(
+        platform.disclosure_view.get(
+            str(disclosure_id),
+            as_of=moment_text(parse_moment(as_of, "as_of", now)),
+            known_at=moment_text(parse_moment(known_at, "known_at", now)),
+        ),
+        path,
+        disclosure_id,
+    )
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return public(row, category_labels(platform, path), platform.disclosures.calendar())
+
+
+@router.get(
+    "/{disclosure_id}/history",
+    response_model=DisclosureHistory,
+    summary="Every version of an item, as known at known_at",
+)
+def history(
+    path: str,
+    disclosure_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    known_at: KnownAt = None,
+) -> DisclosureHistory:
+    require_read(principal, path)
+    now = platform.disclosures.now()
+    rows = platform.disclosure_view.history(
+        str(disclosure_id),
+        known_at=moment_text(parse_moment(known_at, "known_at", now)),
+    )
+    if not rows or rows[0]["tenant"] != path:
+        raise DisclosureNotFoundError(
+            f"disclosure {disclosure_id} not found in {path!r}", field="id"
+        )
+    labels = category_labels(platform, path)
+    calendar = platform.disclosures.calendar()
+    versions = [
+        DisclosureVersion(
+            version=r["version"],
+            event=r["event"],
+            reason=r["reason"],
+            actor=r["actor"],
+            effective_at=datetime.fromisoformat(r["effective_at"]),
+            recorded_at=datetime.fromisoformat(r["recorded_at"]),
+            backdated_working_days=r["backdated_working_days"],
+            backdating_reason=r["backdating_reason"],
+            state=public(r, labels, calendar),
+        )
+        for r in rows
+    ]
+    return DisclosureHistory(id=str(disclosure_id), tenant=path, versions=versions)

@@ -1,0 +1,115 @@
+"""Tenants: register, rename, look up (scoped to the caller's subtree)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from domain.access import require_read
+from domain.errors import TenantNotFoundError
+from domain.tenancy import Level, UnitKind
+from projections.tenant_directory import TenantDirectory
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.schemas import (
+    TenantCreate,
+    TenantList,
+    TenantPublic,
+    TenantRename,
+    TenantSummary,
+)
+
+router = APIRouter(prefix="/tenants", tags=["tenants"])
+
+
+def summary(row: dict[str, Any]) -> TenantSummary:
+    kind = row["kind"]
+    return TenantSummary(
+        path=row["path"],
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        level_label=Level(row["level"]).label,
+        kind=kind,
+        kind_label=UnitKind(kind).label if kind else None,
+        parent=row["parent"],
+    )
+
+
+def tenant_public(
+    platform: PlatformDep, path: str, version: int | None
+) -> TenantPublic:
+    row = platform.directory.get(path)
+    if row is None:
+        raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
+    children = [summary(c) for c in platform.directory.children(path)]
+    return TenantPublic(**summary(row).model_dump(), version=version, children=children)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenantPublic,
+    summary="Register a county, town, village or unit",
+)
+def register(
+    body: TenantCreate,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> TenantPublic:
+    path, position = platform.tenants.register(
+        principal,
+        code=body.code,
+        name=body.name,
+        level=body.level,
+        parent=body.parent,
+        kind=body.kind,
+    )
+    platform.wait(TenantDirectory.name, position)
+    response.headers["Location"] = f"/v1/tenants/{path}"
+    response.headers["ETag"] = '"1"'
+    return tenant_public(platform, path, 1)
+
+
+@router.get("", response_model=TenantList, summary="The root tenants you may see")
+def roots(principal: PrincipalDep, platform: PlatformDep) -> TenantList:
+    if principal.is_installation_admin:
+        rows = platform.directory.roots()
+    elif principal.tenant is None:
+        rows = []
+    else:
+        row = platform.directory.get(principal.tenant)
+        rows = [row] if row else []
+    return TenantList(items=[summary(r) for r in rows])
+
+
+@router.get(
+    "/{path}", response_model=TenantPublic, summary="A tenant with its children"
+)
+def get_tenant(
+    path: str, principal: PrincipalDep, platform: PlatformDep, response: Response
+) -> TenantPublic:
+    require_read(principal, path)
+    tenant = platform.tenants.tenant(path)
+    response.headers["ETag"] = f'"{tenant.version}"'
+    return tenant_public(platform, path, tenant.version)
+
+
+@router.post(
+    "/{path}/rename",
+    response_model=TenantPublic,
+    summary="Rename a tenant (code and path never change)",
+)
+def rename(
+    path: str,
+    body: TenantRename,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    expected: ExpectedVersionDep,
+    response: Response,
+) -> TenantPublic:
+    tenant, position = platform.tenants.rename(principal, path, body.name, expected)
+    platform.wait(TenantDirectory.name, position)
+    response.headers["ETag"] = f'"{tenant.version}"'
+    return tenant_public(platform, path, tenant.version)

@@ -1,0 +1,277 @@
+"""Request and response bodies. Examples are real Chinese data, shown in /docs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+Strict = ConfigDict(extra="forbid")
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"code": "tahe", "name": "塔河镇", "level": "town", "parent": "xinhe"},
+                {
+                    "code": "school-1",
+                    "name": "塔河镇中心小学",
+                    "level": "unit",
+                    "kind": "school",
+                    "parent": "xinhe.tahe",
+                },
+            ]
+        },
+    )
+    code: str = Field(description="2–40 of a-z, 0-9 and -; unique among siblings")
+    name: str = Field(max_length=100, description="Chinese name, e.g. 新和县")
+    level: str = Field(description="county | town | village | unit (or 县/镇/村/单位)")
+    parent: str | None = Field(
+        default=None, description="the parent's path; none for a county"
+    )
+    kind: str | None = Field(
+        default=None,
+        description="units only: school | department | community | station",
+    )
+
+
+class TenantRename(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "塔河乡"}]}
+    )
+    name: str = Field(max_length=100)
+
+
+class TenantSummary(BaseModel):
+    path: str
+    code: str
+    name: str
+    level: str
+    level_label: str
+    kind: str | None
+    kind_label: str | None
+    parent: str | None
+
+
+class TenantPublic(TenantSummary):
+    version: int | None = None
+    children: list[TenantSummary] = []
+
+
+class TenantList(BaseModel):
+    items: list[TenantSummary]
+
+
+class AttachmentIn(BaseModel):
+    model_config = Strict
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    name: str = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0)
+
+
+class DisclosureCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "common.finance",
+                    "title": "塔河镇2026年第一季度财务收支情况",
+                    "body": "一、收入情况：本季度财政收入合计128.6万元……",
+                    "channels": ["公开栏", "网站"],
+                    "formed_on": "2026-04-03",
+                    "published_on": "2026-04-10",
+                }
+            ]
+        },
+    )
+    category: str = Field(description="catalogue code, see GET …/catalogue")
+    title: str = Field(min_length=1, max_length=MAX_TITLE_LENGTH)
+    body: str = Field(min_length=1, max_length=MAX_BODY_LENGTH)
+    channels: list[str] = Field(
+        min_length=1,
+        max_length=6,
+        description="公开栏 网站 电子显示屏 会议 便民手册 新闻发布会 (or their codes)",
+    )
+    formed_on: date = Field(description="the day the information was formed or changed")
+    published_on: date | None = Field(
+        default=None, description="the day it went public, if not today"
+    )
+    attachments: list[AttachmentIn] = Field(default=[], max_length=50)
+    late_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="required when published_on is beyond the back-dating window",
+    )
+
+
+class DisclosureRevision(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "更正第二项支出金额笔误",
+                    "body": "一、收入：合计128.6万元；二、支出：合计96.2万元……",
+                }
+            ]
+        },
+    )
+    reason: str = Field(max_length=2000, description="why the item is corrected (更正)")
+    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE_LENGTH)
+    body: str | None = Field(default=None, min_length=1, max_length=MAX_BODY_LENGTH)
+    channels: list[str] | None = Field(default=None, min_length=1, max_length=6)
+    category: str | None = None
+    attachments: list[AttachmentIn] | None = Field(default=None, max_length=50)
+    effective_at: AwareDatetime | None = Field(
+        default=None, description="when the correction was made public, if not now"
+    )
+    late_reason: str | None = Field(default=None, max_length=2000)
+
+
+class Withdrawal(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "误发，该事项属于塔河村公开范围"}]},
+    )
+    reason: str = Field(max_length=2000)
+    effective_at: AwareDatetime | None = None
+    late_reason: str | None = Field(default=None, max_length=2000)
+
+
+class DisclosurePublic(BaseModel):
+    id: str
+    tenant: str
+    version: int
+    category: str
+    category_label: str | None
+    title: str
+    body: str
+    channels: list[str]
+    channel_labels: list[str]
+    attachments: list[dict[str, Any]]
+    formed_on: date
+    published_on: date
+    due_on: date
+    on_time: bool
+    working_days_late: int
+    withdrawn: bool
+    effective_at: datetime
+    recorded_at: datetime
+    backdated_working_days: int
+    backdating_reason: str | None
+    warnings: list[str] = []
+    view_pending: bool = Field(
+        default=False,
+        description="true if the read views had not caught up within the wait bound",
+    )
+
+
+class DisclosureList(BaseModel):
+    items: list[DisclosurePublic]
+    next_cursor: str | None
+    as_of: datetime
+    known_at: datetime
+
+
+class DisclosureVersion(BaseModel):
+    version: int
+    event: Literal["published", "revised", "withdrawn"]
+    reason: str | None
+    actor: dict[str, str]
+    effective_at: datetime
+    recorded_at: datetime
+    backdated_working_days: int
+    backdating_reason: str | None
+    state: DisclosurePublic
+
+
+class DisclosureHistory(BaseModel):
+    id: str
+    tenant: str
+    versions: list[DisclosureVersion]
+
+
+class CatalogueEntryPublic(BaseModel):
+    code: str
+    level1: str
+    level2: str
+    content: str
+    basis: str
+    time_limit: str
+    period: str
+    subject: str
+    channels: list[dict[str, Any]]
+    audience: str
+    mode: str
+    level: str
+    required: bool
+
+
+class CategoryStatus(BaseModel):
+    entry: CatalogueEntryPublic
+    status: Literal["covered", "missing", "overdue"]
+    items: list[DisclosurePublic]
+    next_due_on: date | None
+    late_items: list[str]
+
+
+class CataloguePublic(BaseModel):
+    tenant: str
+    kind: str
+    as_of: datetime
+    catalogue_version: int
+    categories: list[CategoryStatus]
+    missing: list[str]
+    overdue: list[str]
+    warnings: list[str] = []
+
+
+class CatalogueLoaded(BaseModel):
+    county: str
+    catalogue_version: int
+    entries: int
+    codes: list[str]
+
+
+class HolidayScheduleIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2027,
+                    "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
+                    "workdays": ["2027-02-14"],
+                    "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                }
+            ]
+        },
+    )
+    year: int = Field(ge=2000, le=2100)
+    holidays: list[date] = Field(min_length=1, max_length=366)
+    workdays: list[date] = Field(default=[], max_length=100)
+    source: str = Field(default="", max_length=300)
+
+
+class HolidaySchedulePublic(BaseModel):
+    year: int
+    holidays: list[date]
+    workdays: list[date]
+    source: str
+
+
+class CalendarYears(BaseModel):
+    years: list[dict[str, Any]]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    store: Literal["sqlite", "postgresql"]
+    position: int
+    views: dict[str, dict[str, Any]]

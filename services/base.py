@@ -1,0 +1,122 @@
+"""The application base every Gongkai command handler extends.
+
+All applications share one name, hence one event table: the whole installation is one
+totally ordered log whose notification ids the projections, the audit log and the relay
+all follow. Commands take primitives (tenant path first), run get → command → save,
+and return the notification position of their last event (for read-your-writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+from eventsourcing.utils import EnvType
+
+from domain.base import Clock, recording_clock
+from domain.catalogue import CatalogueEntry, entries_for
+from domain.errors import ConflictError, TenantNotFoundError, VersionMismatchError
+from domain.reference import (
+    CALENDAR_ID,
+    CountyCatalogue,
+    HolidaySchedules,
+    catalogue_id,
+)
+from domain.tenancy import Tenant, tenant_id
+from domain.workdays import WorkingDayCalendar
+
+APP_NAME = "gongkai"
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class GongkaiApplication(Application[UUID]):
+    """Shared wiring: one log, the injected clock, date transcoding, typed lookups."""
+
+    name = APP_NAME
+
+    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or system_clock
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def _commit(self, *aggregates: Aggregate) -> int:
+        """Save atomically; a lost race on a version is a 409, never a 500."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as e:
+            raise ConflictError(
+                "someone else changed this at the same moment; reload and try again"
+            ) from e
+        return recordings[-1].notification.id if recordings else 0
+
+    def _get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def tenant(self, path: str) -> Tenant:
+        """The tenant at ``path``; unknown paths are 404s."""
+        found = self._get(tenant_id(path), Tenant)
+        if found is None:
+            raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
+        return found
+
+    def calendar(self) -> WorkingDayCalendar:
+        """The working-day calendar with every uploaded holiday schedule."""
+        schedules = self._get(CALENDAR_ID, HolidaySchedules)
+        return schedules.calendar() if schedules else WorkingDayCalendar()
+
+    def county_catalogue(self, county: str) -> CountyCatalogue | None:
+        return self._get(catalogue_id(county), CountyCatalogue)
+
+    def catalogue_for(self, tenant: Tenant) -> tuple[CatalogueEntry, ...]:
+        """Entries that apply to ``tenant``: its county's catalogue, else defaults."""
+        own = self.county_catalogue(tenant.county)
+        return (
+            entries_for(tenant.catalogue_kind, own.merged())
+            if own
+            else entries_for(tenant.catalogue_kind)
+        )
+
+
+def check_expected_version(aggregate: Aggregate, expected: int | None) -> None:
+    """Optimistic concurrency for ``If-Match``: a stale version is a 409."""
+    if expected is not None and expected != aggregate.version:
+        raise VersionMismatchError(expected=expected, current=aggregate.version)
+
+
+def recorded(app: GongkaiApplication) -> Any:
+    """Stamp the events of one command with the application's clock."""
+    return recording_clock(app.clock)
+
+
+Command = Callable[..., int]

@@ -1,0 +1,230 @@
+"""The ``gongkai`` command: serve, demo, token, projections."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from domain.access import Role, parse_role
+from infra.settings import Settings
+from infra.tokens import TokenSigner, load_secret
+
+app = typer.Typer(
+    help="Gongkai (公开): event-sourced supervision of government transparency.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+projections_app = typer.Typer(
+    help="Follow, inspect or rebuild the read views.", no_args_is_help=True
+)
+app.add_typer(projections_app, name="projections")
+err = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as e:  # pydantic ValidationError, with the variable named
+        err.print(f"[red]configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def token(
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role",
+            "-r",
+            help="clerk, handler, "
+            "supervisor, inspector, integrator or admin (repeatable)",
+        ),
+    ],
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            help="tenant path, e.g. xinhe.xinhe-zhen; "
+            "omit with --role admin for the installation admin"
+        ),
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="principal id (default: role@tenant)")
+    ] = None,
+    ttl_hours: Annotated[int | None, typer.Option(help="lifetime in hours")] = None,
+) -> None:
+    """Print a bearer token for a principal on stdout."""
+    settings = _settings()
+    try:
+        roles = frozenset(parse_role(r) for r in role)
+    except ValueError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    if tenant is None and roles != {Role.ADMIN}:
+        err.print(
+            "[red]without --tenant the only role is admin (the installation "
+            "admin)[/red]"
+        )
+        raise typer.Exit(2)
+    ttl = timedelta(hours=ttl_hours or settings.token_ttl_hours)
+    signer = TokenSigner(load_secret(settings), ttl=ttl)
+    name = (
+        subject
+        or f"{'+'.join(sorted(r.value for r in roles))}@{tenant or 'installation'}"
+    )
+    typer.echo(signer.mint(subject=name, tenant=tenant, roles=roles))
+
+
+def _load_demo(settings: Settings) -> None:
+    from services.demo import SimClock, has_data, load_demo
+    from services.runtime import Platform
+
+    clock = SimClock(datetime.now(UTC))
+    platform = Platform(settings, clock=clock)
+    try:
+        if has_data(platform):
+            err.print(
+                "the store already holds events; the demo loads only into an "
+                "empty store"
+            )
+            return
+        started = time.monotonic()
+        with _progress() as bar:
+            task = bar.add_task("loading demo: a simulated year of 新和县", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            counts = load_demo(platform, clock, progress=tick)
+        err.print(
+            f"demo loaded: {counts['tenants']} tenants, {counts['commands']} "
+            f"commands, log position {counts['position']} "
+            f"in {time.monotonic() - started:.1f}s"
+        )
+        _rebuild(platform)
+    finally:
+        platform.close()
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo (新和县, a simulated year) into an empty store."""
+    _load_demo(_settings())
+
+
+def _rebuild(platform: object) -> None:
+    from services.runtime import Platform
+
+    assert isinstance(platform, Platform)
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def tick(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"rebuilding {name}", total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        counts = platform.rebuild(progress=tick)
+    err.print(
+        "views rebuilt: " + ", ".join(f"{k} {v} events" for k, v in counts.items())
+    )
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Drop every view and replay the whole log into it (stop the runners first)."""
+    from services.runtime import Platform
+
+    platform = Platform(_settings())
+    try:
+        _rebuild(platform)
+    finally:
+        platform.close()
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Print each view's position and lag."""
+    from services.runtime import Platform
+
+    platform = Platform(_settings())
+    try:
+        typer.echo(f"log position {platform.max_position()}")
+        for name, info in platform.lag().items():
+            typer.echo(f"{name}: position {info['position']}, lag {info['lag']}")
+    finally:
+        platform.close()
+
+
+@projections_app.command("run")
+def projections_run() -> None:
+    """Follow the log and keep every view current until interrupted."""
+    from services.runtime import Platform
+
+    platform = Platform(_settings())
+    platform.start_projections()
+    err.print("following the log; Ctrl-C stops")
+    try:
+        while not platform.runner_errors():
+            time.sleep(1)
+        err.print(f"[red]a projection stopped:[/red] {platform.runner_errors()}")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        platform.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    demo_if_empty: Annotated[
+        bool, typer.Option(help="load the demo into an empty store first")
+    ] = False,
+) -> None:
+    """Serve the API and its interactive docs."""
+    import uvicorn
+
+    from services.api.app import create_app
+
+    settings = _settings()
+    if demo_if_empty:
+        _load_demo(settings)
+    err.print(
+        f"Gongkai on http://{host}:{port}/docs  (store: {settings.store_kind}, "
+        f"{settings.effective_database_url})"
+    )
+    err.print("mint a token: gongkai token --tenant xinhe --role supervisor")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Reference-data commands: a county's own catalogue, and next year's holidays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from domain.access import Principal, Role, require_role, require_subtree_role
+from domain.catalogue import CatalogueEntry, parse_catalogue_csv
+from domain.errors import ForbiddenError
+from domain.reference import CountyCatalogue, HolidaySchedules
+from domain.tenancy import Level
+from domain.workdays import BUNDLED_YEARS, YearSchedule
+from services.base import GongkaiApplication, recorded
+
+
+class ReferenceData(GongkaiApplication):
+    """Loads catalogues and holiday schedules, each load a versioned event."""
+
+    def load_catalogue(
+        self, principal: Principal, county_path: str, csv_text: str, source: str
+    ) -> tuple[int, int, tuple[CatalogueEntry, ...]]:
+        """Load a county's 标准目录 CSV on top of the defaults.
+
+        Returns (catalogue version, position, entries loaded).
+        """
+        require_role(principal, county_path, Role.ADMIN, Role.SUPERVISOR)
+        county = self.tenant(county_path)
+        if county.level is not Level.COUNTY:
+            raise ForbiddenError("only a county loads its own catalogue")
+        entries = parse_catalogue_csv(csv_text)
+        existing = self.county_catalogue(county_path)
+        with recorded(self):
+            if existing is None:
+                catalogue = CountyCatalogue.first_load(
+                    county=county_path,
+                    entries=entries,
+                    source=source,
+                    actor=principal.actor(),
+                    effective_at=self.now(),
+                )
+            else:
+                catalogue = existing
+                catalogue.load(
+                    entries=entries,
+                    source=source,
+                    actor=principal.actor(),
+                    effective_at=self.now(),
+                )
+        position = self._commit(catalogue)
+        return catalogue.loads, position, entries
+
+    def upload_holidays(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        *,
+        year: int,
+        holidays: Sequence[date | str],
+        workdays: Sequence[date | str],
+        source: str = "",
+    ) -> tuple[YearSchedule, int]:
+        """A county supervisor uploads a year's official schedule (国务院办公厅通知)."""
+        require_subtree_role(principal, tenant_path, Role.SUPERVISOR, Role.ADMIN)
+        if not principal.is_installation_admin:
+            require_role(principal, tenant_path, Role.SUPERVISOR, Role.ADMIN)
+            if self.tenant(tenant_path).level is not Level.COUNTY:
+                raise ForbiddenError("holiday schedules are uploaded at county level")
+        schedule = YearSchedule.build(year, holidays, workdays, source=source)
+        schedules = self._get(HolidaySchedules.create_id(), HolidaySchedules)
+        with recorded(self):
+            if schedules is None:
+                schedules = HolidaySchedules(
+                    tenant=tenant_path, actor=principal.actor(), effective_at=self.now()
+                )
+            schedules.upload(
+                schedule,
+                tenant=tenant_path,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+        return schedule, self._commit(schedules)
+
+    def known_years(self) -> list[dict[str, object]]:
+        """Every year the calendar knows, and where its schedule came from."""
+        schedules = self._get(HolidaySchedules.create_id(), HolidaySchedules)
+        uploaded = {s.year: s for s in schedules.schedules} if schedules else {}
+        years: list[dict[str, object]] = [
+            {"year": y, "source": "chinese-calendar"}
+            for y in sorted(BUNDLED_YEARS)
+            if y not in uploaded
+        ]
+        years += [
+            {"year": y, "source": s.source or "uploaded"} for y, s in uploaded.items()
+        ]
+        return sorted(years, key=lambda item: int(str(item["year"])))

@@ -1,0 +1,229 @@
+"""Builds the running platform from settings: applications, views, projection runners.
+
+The only place that knows which view class serves which store, so the API, the CLI
+and the tests all get the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.utils import Environment
+
+from domain.base import Clock
+from infra.settings import Settings
+from projections.disclosures import (
+    DisclosureProjection,
+    PostgresDisclosureView,
+    SQLiteDisclosureView,
+)
+from projections.sql import SqlView
+from projections.tenant_directory import (
+    PostgresTenantDirectoryView,
+    SQLiteTenantDirectoryView,
+    TenantDirectory,
+)
+from services.base import APP_NAME, GongkaiApplication
+from services.disclosures import Disclosures
+from services.reference import ReferenceData
+from services.tenants import Tenants
+
+log = logging.getLogger("gongkai.runtime")
+
+
+@dataclass(frozen=True)
+class ProjectionSpec:
+    projection: type[Projection[Any]]
+    postgres_view: type[SqlView]
+    sqlite_view: type[SqlView]
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+
+PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec(
+        TenantDirectory, PostgresTenantDirectoryView, SQLiteTenantDirectoryView
+    ),
+    ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
+)
+
+
+class ViewTimeoutError(Exception):
+    """A view did not reach a position within the bound."""
+
+
+class Platform:
+    """The applications and views of one installation, for one process."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.env = settings.eventsourcing_env()
+        self.clock = clock
+        self.tenants = Tenants(env=self.env, clock=clock)
+        self.disclosures = Disclosures(env=self.env, clock=clock)
+        self.disclosures.backdating_window = settings.backdating_window_working_days
+        self.reference = ReferenceData(env=self.env, clock=clock)
+        self._factories: list[InfrastructureFactory[Any]] = []
+        self.views: dict[str, SqlView] = {
+            spec.name: self._construct_view(spec) for spec in PROJECTIONS
+        }
+        self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    # Views ---------------------------------------------------------------------------
+
+    def view_class(self, spec: ProjectionSpec) -> type[SqlView]:
+        return (
+            spec.postgres_view
+            if self.settings.store_kind == "postgresql"
+            else (spec.sqlite_view)
+        )
+
+    def _construct_view(self, spec: ProjectionSpec) -> SqlView:
+        factory = InfrastructureFactory[Any].construct(
+            env=Environment(spec.name, self.env)
+        )
+        self._factories.append(factory)
+        view: SqlView = factory.tracking_recorder(self.view_class(spec))
+        return view
+
+    @property
+    def directory(self) -> Any:
+        return self.views[TenantDirectory.name]
+
+    @property
+    def disclosure_view(self) -> Any:
+        return self.views[DisclosureProjection.name]
+
+    def wait(self, view_name: str, position: int) -> bool:
+        """Wait (bounded) until a view has processed ``position``; False on timeout."""
+        try:
+            self.views[view_name].wait(
+                APP_NAME, position, timeout=self.settings.read_wait_seconds
+            )
+        except TimeoutError:
+            return False
+        return True
+
+    def lag(self) -> dict[str, dict[str, Any]]:
+        """Per view: its position and how many of its events are still unprocessed."""
+        recorder = self.tenants.recorder
+        report: dict[str, dict[str, Any]] = {}
+        for spec in PROJECTIONS:
+            position = self.views[spec.name].max_tracking_id(APP_NAME) or 0
+            pending = recorder.select_notifications(
+                start=position,
+                limit=1000,
+                topics=spec.projection.topics,
+                inclusive_of_start=False,
+            )
+            runner = self._runners.get(spec.name)
+            report[spec.name] = {
+                "position": position,
+                "lag": len(pending),
+                "running": runner is not None and not runner.is_interrupted.is_set(),
+            }
+        return report
+
+    def max_position(self) -> int:
+        return self.tenants.recorder.max_notification_id() or 0
+
+    # Runners -------------------------------------------------------------------------
+
+    def start_projections(self) -> None:
+        """Follow the log in background threads, one runner per view."""
+        with self._lock:
+            for spec in PROJECTIONS:
+                if spec.name in self._runners:
+                    continue
+                runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+                    application_class=GongkaiApplication,
+                    projection_class=spec.projection,
+                    view_class=self.view_class(spec),
+                    env=self.env,
+                )
+                self._runners[spec.name] = runner
+                log.info("projection %s following the log", spec.name)
+
+    def stop_projections(self) -> None:
+        with self._lock:
+            runners, self._runners = self._runners, {}
+        for runner in runners.values():
+            with suppress(Exception):
+                runner.__exit__(None, None, None)
+
+    def runner_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for name, runner in self._runners.items():
+            error = getattr(runner, "_thread_error", None)
+            if error is not None or runner.is_interrupted.is_set():
+                errors[name] = repr(error) if error else "stopped"
+        return errors
+
+    def rebuild(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        batch: int = 500,
+    ) -> dict[str, int]:
+        """Drop every view and replay the whole log into it; returns events applied.
+
+        Requires that no runner is following the log meanwhile.
+        """
+        app = self.tenants
+        counts: dict[str, int] = {}
+        for spec in PROJECTIONS:
+            view = self.views[spec.name]
+            view.drop()
+            view.create_table()
+            projection = spec.projection(view=view)
+            total = len_log(app, spec.projection.topics)
+            done, last = 0, 0
+            for notifications in iter_log(app, spec.projection.topics, batch):
+                for n in notifications:
+                    event = app.mapper.to_domain_event(n)
+                    projection.process_event(event, Tracking(APP_NAME, n.id))
+                    last = n.id
+                done += len(notifications)
+                if progress:
+                    progress(spec.name, done, total)
+            counts[spec.name] = done
+            log.info("rebuilt %s: %d events up to position %d", spec.name, done, last)
+        return counts
+
+    def close(self) -> None:
+        self.stop_projections()
+        for app in (self.tenants, self.disclosures, self.reference):
+            with suppress(Exception):
+                app.close()
+        for factory in self._factories:
+            with suppress(Exception):
+                factory.close()
+
+
+def iter_log(
+    app: GongkaiApplication, topics: tuple[str, ...], batch: int
+) -> Iterator[list[Any]]:
+    start = 0
+    while True:
+        notifications = list(
+            app.recorder.select_notifications(
+                start=start, limit=batch, topics=topics, inclusive_of_start=False
+            )
+        )
+        if not notifications:
+            return
+        yield notifications
+        start = notifications[-1].id
+
+
+def len_log(app: GongkaiApplication, topics: tuple[str, ...]) -> int:
+    return sum(len(b) for b in iter_log(app, topics, 5000))
