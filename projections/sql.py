@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.sql import SQL
 from eventsourcing.sqlite import SQLiteDatastore
 
 from infra.sqlite import NamedTrackingSQLiteRecorder
@@ -95,7 +96,7 @@ class PostgresSqlView(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(self.ddl)  # type: ignore[arg-type]
+        self.sql_create_statements.extend(SQL(statement) for statement in self.ddl)  # type: ignore[arg-type]
 
 
 class SQLiteSqlView(NamedTrackingSQLiteRecorder):

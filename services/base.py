@@ -55,6 +55,11 @@ class GongkaiApplication(Application[UUID]):
 
     name = APP_NAME
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every subclass writes to and reads from the one shared log."""
+        super().__init_subclass__(**kwargs)
+        cls.name = APP_NAME
+
     def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
         self.clock: Clock = clock or system_clock
