@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Body, Query, Response
 
 from domain.access import require_read
 from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, catalogue_to_csv
 from domain.coverage import PublicItem, coverage
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
-from projections.disclosures import DisclosureProjection
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import moment_text, parse_moment
 from services.api.routes.disclosures import category_labels, public
@@ -109,19 +107,23 @@ CSV_EXAMPLE = catalogue_to_csv(DEFAULT_CATALOGUE[:2])
         }
     },
 )
-async def load_catalogue(
-    path: str, request: Request, principal: PrincipalDep, platform: PlatformDep
+def load_catalogue(
+    path: str,
+    csv_file: Annotated[bytes, Body(media_type="text/csv")],
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    source: Annotated[
+        str,
+        Query(max_length=200, description="the file's name, kept with the version"),
+    ] = "upload.csv",
 ) -> CatalogueLoaded:
-    raw = await request.body()
     try:
-        text = raw.decode("utf-8-sig")
+        text = csv_file.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CatalogueFormatError("the file is not UTF-8 text", line=1) from None
-    source = request.headers.get("X-Filename") or "upload.csv"
-    version, position, entries = platform.reference.load_catalogue(
+    version, _, entries = platform.reference.load_catalogue(
         principal, path, text, source
     )
-    platform.wait(DisclosureProjection.name, position)
     return CatalogueLoaded(
         county=path,
         catalogue_version=version,
@@ -132,12 +134,14 @@ async def load_catalogue(
 
 @router.get(
     "/catalogue/template.csv",
-    response_class=PlainTextResponse,
+    response_class=Response,
     summary="The default catalogue as CSV: a template for a county's own",
 )
-def template() -> PlainTextResponse:
-    return PlainTextResponse(
-        catalogue_to_csv(DEFAULT_CATALOGUE), media_type="text/csv; charset=utf-8"
+def template() -> Response:
+    return Response(
+        catalogue_to_csv(DEFAULT_CATALOGUE).encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="catalogue.csv"'},
     )
 
 

@@ -1,0 +1,138 @@
+"""The scope rule, proven for every route: a sibling's token gets 403/404 and no data.
+
+Every route under ``/v1/tenants/{path}`` is listed here with a request that would succeed
+for the owner. A new route that is not listed fails ``test_every_tenant_route_is_covered``
+until it is added, so no route escapes the check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.e2e.conftest import FINANCE, TokenFactory
+
+OWNER = "xinhe.tahe.tuanjie"
+SECRET_TITLE = "团结村2026年1月财务收支"
+
+# route path → (method, body) that the owner's clerk or admin could send.
+REQUESTS: dict[str, tuple[str, Any]] = {
+    "/v1/tenants/{path}": ("GET", None),
+    "/v1/tenants/{path}/rename": ("POST", {"name": "某村"}),
+    "/v1/tenants/{path}/disclosures": ("POST", FINANCE),
+    "/v1/tenants/{path}/disclosures/{disclosure_id}/revisions": (
+        "POST",
+        {"reason": "更正", "body": "改"},
+    ),
+    "/v1/tenants/{path}/disclosures/{disclosure_id}/withdrawal": (
+        "POST",
+        {"reason": "撤回"},
+    ),
+    "/v1/tenants/{path}/disclosures/{disclosure_id}": ("GET", None),
+    "/v1/tenants/{path}/disclosures/{disclosure_id}/history": ("GET", None),
+    "/v1/tenants/{path}/catalogue": ("POST", "类别代码\n"),
+    "/v1/tenants/{path}/holiday-schedules": (
+        "POST",
+        {"year": 2027, "holidays": ["2027-01-01"]},
+    ),
+}
+# Routes with both a GET and a POST on one path.
+EXTRA_GETS = ("/v1/tenants/{path}/disclosures", "/v1/tenants/{path}/catalogue")
+
+SIBLINGS = [
+    ("xinhe.tahe.xingfu", "clerk"),
+    ("xinhe.tahe.xingfu", "admin"),
+    ("xinhe.tahe.xingfu", "supervisor"),
+    ("xinhe.tahe.school-1", "inspector"),
+    ("wensu", "admin"),
+    ("wensu", "supervisor"),
+    ("wensu.jiamu", "clerk"),
+]
+
+
+def tenant_routes(client: TestClient) -> set[tuple[str, str]]:
+    """Every (method, path) the OpenAPI schema lists under a tenant."""
+    paths = client.get("/openapi.json").json()["paths"]
+    return {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/v1/tenants/{path}")
+        for method in operations
+    }
+
+
+def test_every_tenant_route_is_covered(client: TestClient) -> None:
+    listed = {(m, p) for p, (m, _) in REQUESTS.items()} | {
+        ("GET", p) for p in EXTRA_GETS
+    }
+    assert tenant_routes(client) == listed
+
+
+def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    owner = auth(OWNER, "clerk")
+    created = client.post(
+        f"/v1/tenants/{OWNER}/disclosures",
+        json={**FINANCE, "title": SECRET_TITLE},
+        headers=owner,
+    )
+    assert created.status_code == 201
+    disclosure_id = created.json()["id"]
+    before = client.get("/v1/health").json()["position"]
+    calls = [(m, p, b) for p, (m, b) in REQUESTS.items()] + [
+        ("GET", p, None) for p in EXTRA_GETS
+    ]
+    for tenant, role in SIBLINGS:
+        headers = auth(tenant, role)
+        for method, template, body in calls:
+            url = template.replace("{path}", OWNER).replace(
+                "{disclosure_id}", disclosure_id
+            )
+            if isinstance(body, str):
+                response = client.request(
+                    method,
+                    url,
+                    content=body.encode(),
+                    headers={**headers, "content-type": "text/csv"},
+                )
+            else:
+                response = client.request(method, url, json=body, headers=headers)
+            assert response.status_code in (403, 404), (
+                tenant,
+                role,
+                method,
+                url,
+                response.text[:200],
+            )
+            assert SECRET_TITLE not in response.text
+            assert response.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/health").json()["position"] == before
+
+
+def test_ancestors_read_their_descendants(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    owner = auth(OWNER, "clerk")
+    created = client.post(
+        f"/v1/tenants/{OWNER}/disclosures",
+        json={**FINANCE, "title": SECRET_TITLE},
+        headers=owner,
+    ).json()
+    for tenant, role in (
+        ("xinhe", "inspector"),
+        ("xinhe.tahe", "supervisor"),
+        (OWNER, "handler"),
+    ):
+        url = f"/v1/tenants/{OWNER}/disclosures/{created['id']}"
+        response = client.get(url, headers=auth(tenant, role))
+        assert response.status_code == 200, (tenant, response.text)
+        assert response.json()["title"] == SECRET_TITLE
+    # Reading is not writing: a supervisor above may not publish for the village.
+    denied = client.post(
+        f"/v1/tenants/{OWNER}/disclosures",
+        json=FINANCE,
+        headers=auth("xinhe.tahe", "clerk"),
+    )
+    assert denied.status_code == 403
