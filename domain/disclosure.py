@@ -18,8 +18,9 @@ from domain.errors import (
     InvalidDateError,
     InvalidInputError,
     ReasonRequiredError,
+    UnknownChannelError,
 )
-from domain.timeliness import MAX_REASON_LENGTH, Backdating, Timeliness
+from domain.timeliness import MAX_REASON_LENGTH, Backdating, Timeliness, local_date
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 50_000
@@ -67,7 +68,10 @@ def check_channels(channels: Sequence[str]) -> list[str]:
         raise InvalidInputError("name at least one channel", field="channels")
     parsed: list[Channel] = []
     for text in channels:
-        channel = parse_channel(text)
+        try:
+            channel = parse_channel(text)
+        except UnknownChannelError as e:
+            raise UnknownChannelError(e.detail, field="channels") from None
         if channel not in parsed:
             parsed.append(channel)
     return [c.value for c in parsed]
@@ -102,11 +106,29 @@ def check_reason(reason: str, action: str) -> str:
     return trimmed
 
 
+EARLIEST_DAY = date(2000, 1, 1)
+
+
 def check_dates(formed_on: date, published_on: date) -> None:
+    """Requires 2000-01-01 <= formed_on <= published_on."""
+    if formed_on < EARLIEST_DAY:
+        raise InvalidDateError(
+            f"formed_on {formed_on} is before {EARLIEST_DAY}", field="formed_on"
+        )
     if formed_on > published_on:
         raise InvalidDateError(
             f"formed_on {formed_on} is after published_on {published_on}",
             field="formed_on",
+        )
+
+
+def check_after_publication(effective_at: datetime, published_on: date) -> None:
+    """A later act cannot take effect before the item went public."""
+    if local_date(effective_at) < published_on:
+        raise InvalidDateError(
+            f"effective_at {local_date(effective_at)} is before the item was published "
+            f"({published_on})",
+            field="effective_at",
         )
 
 
@@ -197,6 +219,7 @@ class Disclosure(GongkaiAggregate):
         """Correct the item (更正); the earlier version stays in history."""
         if self.withdrawn:
             raise AlreadyWithdrawnError(f"disclosure {self.id} was withdrawn")
+        check_after_publication(effective_at, self.published_on)
         text = check_reason(reason, "revise")
         changes: dict[str, Any] = {
             "title": None if title is None else check_title(title),
@@ -270,6 +293,7 @@ class Disclosure(GongkaiAggregate):
         """Take the item down (撤回); it stays in history."""
         if self.withdrawn:
             raise AlreadyWithdrawnError(f"disclosure {self.id} is already withdrawn")
+        check_after_publication(effective_at, self.published_on)
         self._withdrawn(
             tenant=self.tenant,
             reason=check_reason(reason, "withdraw"),

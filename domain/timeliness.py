@@ -17,6 +17,7 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 DISCLOSURE_WORKING_DAYS = 20  # 政府信息公开条例 (2019) 第二十六条
 DEFAULT_BACKDATING_WINDOW = 3
 MAX_REASON_LENGTH = 2000
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of clients and server drift
 
 
 def local_date(moment: datetime) -> date:
@@ -44,7 +45,10 @@ def disclosure_timeliness(
 ) -> Timeliness:
     """Due on the 20th working day after ``formed_on`` (that day not counted)."""
     due_on = calendar.add_working_days(formed_on, DISCLOSURE_WORKING_DAYS)
+    # Published on a rest day after the due date still counts as (one day) late.
     late = calendar.working_days_between(due_on, published_on)
+    if published_on > due_on:
+        late = max(late, 1)
     warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
     return Timeliness(
         due_on=due_on,
@@ -74,10 +78,10 @@ def check_backdating(
     """Requires ``effective_at`` not in the future, and a reason beyond ``window``."""
     if effective_at.tzinfo is None:
         raise InvalidDateError("a date-time needs a time zone offset", field=field)
-    if local_date(effective_at) > local_date(recorded_at):
+    if effective_at > recorded_at + FUTURE_TOLERANCE:
         raise InvalidDateError(
-            f"{local_date(effective_at)} is in the future (today is "
-            f"{local_date(recorded_at)})",
+            f"{effective_at.isoformat()} is in the future (now is "
+            f"{recorded_at.isoformat()})",
             field=field,
         )
     days = calendar.working_days_between(

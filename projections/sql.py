@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg.sql import SQL
 from eventsourcing.sqlite import SQLiteDatastore
+from psycopg.sql import SQL
 
 from infra.sqlite import NamedTrackingSQLiteRecorder
 
@@ -87,6 +87,11 @@ class SqlView(TrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             for table in (*self.tables, self.tracking_table_name):
                 curs.execute(f"DROP TABLE IF EXISTS {table}")
+        # The recorder remembers whether its tracking table existed; forget it, so
+        # that create_table() starts the table afresh (with its migration marker).
+        self.tracking_table_exists = False
+        self.tracking_migration_previous = None
+        self.tracking_migration_current = None
 
 
 class PostgresSqlView(PostgresTrackingRecorder):

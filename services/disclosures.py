@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.access import Principal, Role, require_read, require_role
 from domain.catalogue import CatalogueEntry
-from domain.disclosure import Attachment, Disclosure
+from domain.disclosure import Attachment, Disclosure, check_dates
 from domain.errors import DisclosureNotFoundError, UnknownCategoryError
 from domain.tenancy import Tenant
 from domain.timeliness import (
@@ -81,6 +81,7 @@ class Disclosures(GongkaiApplication):
         now = self.now()
         day = published_on or local_date(now)
         effective_at = now if day == local_date(now) else local_noon(day)
+        check_dates(formed_on, day)
         calendar = self.calendar()
         backdating = self._backdating(
             effective_at, now, calendar, late_reason, "published_on"

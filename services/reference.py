@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from domain.access import Principal, Role, require_role, require_subtree_role
+from domain.access import Principal, Role, require_role
 from domain.catalogue import CatalogueEntry, parse_catalogue_csv
-from domain.errors import ForbiddenError
+from domain.errors import ForbiddenError, InvalidScheduleError
 from domain.reference import CountyCatalogue, HolidaySchedules
 from domain.tenancy import Level
 from domain.workdays import BUNDLED_YEARS, YearSchedule
@@ -24,7 +24,8 @@ class ReferenceData(GongkaiApplication):
 
         Returns (catalogue version, position, entries loaded).
         """
-        require_role(principal, county_path, Role.ADMIN, Role.SUPERVISOR)
+        if not principal.is_installation_admin:
+            require_role(principal, county_path, Role.ADMIN, Role.SUPERVISOR)
         county = self.tenant(county_path)
         if county.level is not Level.COUNTY:
             raise ForbiddenError("only a county loads its own catalogue")
@@ -61,11 +62,16 @@ class ReferenceData(GongkaiApplication):
         source: str = "",
     ) -> tuple[YearSchedule, int]:
         """A county supervisor uploads a year's official schedule (国务院办公厅通知)."""
-        require_subtree_role(principal, tenant_path, Role.SUPERVISOR, Role.ADMIN)
         if not principal.is_installation_admin:
             require_role(principal, tenant_path, Role.SUPERVISOR, Role.ADMIN)
-            if self.tenant(tenant_path).level is not Level.COUNTY:
-                raise ForbiddenError("holiday schedules are uploaded at county level")
+        if self.tenant(tenant_path).level is not Level.COUNTY:
+            raise ForbiddenError("holiday schedules are uploaded at county level")
+        if year in BUNDLED_YEARS:
+            raise InvalidScheduleError(
+                f"the calendar package already holds the official {year} schedule; "
+                "only years it does not know can be uploaded",
+                field="year",
+            )
         schedule = YearSchedule.build(year, holidays, workdays, source=source)
         schedules = self._get(HolidaySchedules.create_id(), HolidaySchedules)
         with recorded(self):

@@ -177,7 +177,7 @@ def test_bad_input_is_a_problem_and_records_nothing(
             {**FINANCE, "channels": ["微信群"]},
             422,
             "unknown-channel",
-            "channel",
+            "channels",
         ),
         (TUANJIE, {**FINANCE, "channels": []}, 422, "validation-error", "channels"),
         (TUANJIE, {**FINANCE, "body": "长" * 50_001}, 422, "validation-error", "body"),

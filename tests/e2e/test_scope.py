@@ -1,8 +1,8 @@
-"""The scope rule, proven for every route: a sibling's token gets 403/404 and no data.
+"""The scope rule, for every route: a sibling's token gets 403/404 and no data.
 
-Every route under ``/v1/tenants/{path}`` is listed here with a request that would succeed
-for the owner. A new route that is not listed fails ``test_every_tenant_route_is_covered``
-until it is added, so no route escapes the check.
+Every route under ``/v1/tenants/{path}`` is listed here with a request that would
+succeed for the owner. A route that is not listed fails
+``test_every_tenant_route_is_covered`` until it is added: no route escapes the check.
 """
 
 from __future__ import annotations

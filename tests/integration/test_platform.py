@@ -73,7 +73,7 @@ def test_as_of_and_known_at_answer_as_things_stood(
     platform: Platform, clock: MutableClock
 ) -> None:
     build_tree(platform)
-    # Pinned on the board on Monday 2 March, recorded on Thursday 12 March with a reason.
+    # Pinned on the board on Mon 2 March, recorded on Thu 12 March with a reason.
     clock.advance(days=10)
     item = publish(
         platform,

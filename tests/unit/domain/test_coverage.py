@@ -23,14 +23,14 @@ AS_OF = date(2026, 3, 2)
 
 
 def item(
-    id: str,
+    ref: str,
     category: str,
     formed_on: date,
     published_on: date | None = None,
     working_days_late: int = 0,
 ) -> PublicItem:
     return PublicItem(
-        id=id,
+        id=ref,
         category=category,
         formed_on=formed_on,
         published_on=published_on or formed_on,

@@ -1,0 +1,156 @@
+"""The ``gongkai`` command as a new user runs it: token, demo, serve, projections."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.settings import Settings
+from infra.tokens import TokenSigner, load_secret
+
+GONGKAI = str(Path(sys.executable).parent / "gongkai")
+
+
+def run(
+    env: dict[str, str], *args: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GONGKAI, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path, store_url: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GONGKAI_")}
+    return {
+        **clean,
+        "GONGKAI_HOME": str(tmp_path / "home"),
+        "GONGKAI_DATABASE_URL": store_url,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, token: str | None = None) -> Any:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """``gongkai serve --demo-if-empty`` on a free loopback port."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:  # a file, not a pipe: a full pipe would block the server
+        process = subprocess.Popen(
+            [GONGKAI, "serve", "--port", str(port), "--demo-if-empty"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                get(f"{base}/v1/health")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"server did not start:\n{log.read_text()}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_token_prints_one_token_the_server_accepts(env: dict[str, str]) -> None:
+    result = run(env, "token", "--tenant", "xinhe.tahe", "--role", "clerk")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert "\n" not in token
+    settings = Settings(home=Path(env["GONGKAI_HOME"]))
+    principal = TokenSigner(load_secret(settings)).verify(token)
+    assert principal.tenant == "xinhe.tahe"
+    assert {r.value for r in principal.roles} == {"clerk"}
+    admin = run(env, "token", "--role", "admin")
+    assert (
+        TokenSigner(load_secret(settings)).verify(admin.stdout.strip()).tenant is None
+    )
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_token_refuses_bad_roles_with_a_message(env: dict[str, str]) -> None:
+    no_tenant = run(env, "token", "--role", "clerk")
+    assert no_tenant.returncode == 2
+    assert "installation admin" in no_tenant.stderr
+    unknown = run(env, "token", "--tenant", "xinhe", "--role", "mayor")
+    assert unknown.returncode == 2
+    assert "unknown role" in unknown.stderr
+
+
+def test_serve_loads_the_demo_and_answers_as_the_readme_says(
+    env: dict[str, str], server: str
+) -> None:
+    health = get(f"{server}/v1/health")
+    assert health["status"] == "ok"
+    assert health["position"] > 400
+    token = run(
+        env, "token", "--tenant", "xinhe", "--role", "supervisor"
+    ).stdout.strip()
+    county = get(f"{server}/v1/tenants/xinhe", token)
+    assert county["name"] == "新和县"
+    assert {c["name"] for c in county["children"]} >= {"新和镇", "依其艾日克乡"}
+    listed = get(
+        f"{server}/v1/tenants/xinhe/disclosures?include_descendants=true&limit=200",
+        token,
+    )
+    items = listed["items"]
+    assert len(items) == 200
+    assert listed["next_cursor"]
+    assert any(not i["on_time"] for i in items)
+    assert any(i["on_time"] for i in items)
+    catalogue = get(f"{server}/v1/tenants/xinhe.xinhe-zhen.xingfu/catalogue", token)
+    assert catalogue["categories"]
+    docs = urllib.request.urlopen(f"{server}/docs", timeout=10).read()
+    assert b"swagger" in docs.lower()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_demo_refuses_a_second_load_and_rebuild_replays_the_log(
+    env: dict[str, str],
+) -> None:
+    first = run(env, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "demo loaded: 16 tenants" in first.stderr
+    again = run(env, "demo")
+    assert "already holds events" in again.stderr
+    rebuilt = run(env, "projections", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "views rebuilt: tenant_directory 16 events" in rebuilt.stderr
+    status = run(env, "projections", "status")
+    assert "lag 0" in status.stdout
