@@ -202,6 +202,13 @@ class Disclosure(GongkaiAggregate):
         self.working_days_late = working_days_late
         self.attachments = attachments
         self.withdrawn = False
+        self._acted(effective_at, backdated_working_days, backdating_reason)
+
+    def _acted(self, effective_at: datetime, days: int, reason: str | None) -> None:
+        """Remember the last act's effective time and back-dating (event bodies)."""
+        self.effective_at = effective_at
+        self.backdated_working_days = days
+        self.backdating_reason = reason
 
     def revise(
         self,
@@ -281,6 +288,7 @@ class Disclosure(GongkaiAggregate):
             self.category = category
         if attachments is not None:
             self.attachments = attachments
+        self._acted(effective_at, backdated_working_days, backdating_reason)
 
     def withdraw(
         self,
@@ -314,3 +322,4 @@ class Disclosure(GongkaiAggregate):
         backdating_reason: str | None,
     ) -> None:
         self.withdrawn = True
+        self._acted(effective_at, backdated_working_days, backdating_reason)

@@ -155,3 +155,67 @@ class InvalidScheduleError(CalendarError, InvalidInputError):
 def join_codes(codes: Sequence[str]) -> str:
     """Render a list of codes for an error message."""
     return ", ".join(codes)
+
+
+# Ledger ------------------------------------------------------------------------------
+
+
+class LedgerError(GongkaiError):
+    """Root of transparency-ledger errors."""
+
+
+class ProofError(LedgerError, InvalidInputError):
+    """A Merkle proof, or the sizes it is asked about, cannot be right."""
+
+    slug = "invalid-proof"
+
+
+class RootMismatchError(ProofError):
+    """A proof is well formed but leads to a different root than the one given."""
+
+    def __init__(self, expected: bytes, calculated: bytes) -> None:
+        super().__init__(
+            f"calculated root {calculated.hex()} does not match {expected.hex()}"
+        )
+        self.expected = expected
+        self.calculated = calculated
+
+
+# Signed notes, checkpoints and cosignatures -----------------------------------------
+
+
+class NoteError(LedgerError, InvalidInputError):
+    """A signed note, checkpoint, key name or verifier key breaks its C2SP format."""
+
+    slug = "invalid-note"
+
+
+class CheckpointFormatError(NoteError):
+    """A checkpoint body is not a well-formed C2SP tlog-checkpoint."""
+
+    slug = "invalid-checkpoint"
+
+
+class VerifierKeyError(NoteError):
+    """A verifier key string is malformed, of another type, or names the wrong ID."""
+
+    slug = "invalid-verifier-key"
+
+
+class SignatureError(NoteError):
+    """A signature by a known key does not verify."""
+
+    slug = "invalid-signature"
+
+    def __init__(
+        self, name: str, key_id: bytes, detail: str = "signature does not verify"
+    ) -> None:
+        super().__init__(f"{detail}: key {name}+{key_id.hex()}")
+        self.name = name
+        self.key_id = key_id
+
+
+class UnverifiedNoteError(NoteError):
+    """No signature on the note is by a known key, so its text must be ignored."""
+
+    slug = "unverified-note"

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
+ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,17 @@ class Settings(BaseSettings):
     )
     installation: str = Field(default="gongkai.local", description="installation name")
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    key_dir: Path | None = Field(
+        default=None, description="tenants' signing keys (default $GONGKAI_HOME/keys)"
+    )
+    pg_pool_size: int = Field(default=1, ge=1, description="connections kept per pool")
+    pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
+    checkpoint_every_events: int = Field(default=100, ge=1)
+    checkpoint_every_seconds: float = Field(default=60.0, gt=0)
+
+    @property
+    def effective_key_dir(self) -> Path:
+        return self.key_dir or self.home / "keys"
 
     @field_validator("database_url")
     @classmethod
@@ -54,19 +66,20 @@ class Settings(BaseSettings):
 
     @property
     def store_kind(self) -> str:
-        return (
-            "postgresql"
-            if self.effective_database_url.startswith("postgres")
-            else "sqlite"
-        )
+        url = self.effective_database_url
+        return "postgresql" if url.startswith("postgres") else "sqlite"
+
+    def sqlite_path(self) -> Path:
+        """``sqlite:///relative/path`` or ``sqlite:////absolute/path``."""
+        rest = self.effective_database_url.split(":", 1)[1]
+        if not rest.startswith("///"):
+            raise ValueError("a SQLite URL looks like sqlite:///var/gongkai.db")
+        return Path(unquote(rest[3:]))
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment eventsourcing's factories read, for apps and views alike."""
-        url = urlparse(self.effective_database_url)
         if self.store_kind == "sqlite":
-            path = Path(unquote(url.path))
-            if url.netloc:  # sqlite://relative/path
-                path = Path(url.netloc) / str(path).lstrip("/")
+            path = self.sqlite_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -74,6 +87,7 @@ class Settings(BaseSettings):
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": POLLING_SQLITE_RECORDER,
             }
+        url = urlparse(self.effective_database_url)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "gongkai",
@@ -81,9 +95,11 @@ class Settings(BaseSettings):
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "10",
+            # Every application and view has its own pool: keep each small.
+            "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_overflow),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_PRE_PING": "y",
+            "APPLICATION_RECORDER_TOPIC": ORDERED_POSTGRES_RECORDER,
         }

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from domain.access import Principal, Role
 from infra.settings import Settings
 
 ISSUER = "gongkai"
 SECRET_FILE = "token-secret"  # noqa: S105 - a file name
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a verified token says: who, which tenant (None = installation), roles."""
+
+    subject: str
+    tenant: str | None
+    roles: tuple[str, ...]
 
 
 class TokenError(Exception):
@@ -44,7 +54,7 @@ class TokenSigner:
         *,
         subject: str,
         tenant: str | None,
-        roles: frozenset[Role],
+        roles: Iterable[str],
         now: datetime | None = None,
     ) -> str:
         issued = now or datetime.now(UTC)
@@ -52,13 +62,13 @@ class TokenSigner:
             "iss": ISSUER,
             "sub": subject,
             "tenant": tenant,
-            "roles": sorted(r.value for r in roles),
+            "roles": sorted(roles),
             "iat": int(issued.timestamp()),
             "exp": int((issued + self._ttl).timestamp()),
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> Claims:
         try:
             claims = jwt.decode(
                 token,
@@ -67,10 +77,14 @@ class TokenSigner:
                 issuer=ISSUER,
                 options={"require": ["exp", "sub", "iss"]},
             )
-            roles = frozenset(Role(r) for r in claims.get("roles", []))
+            roles = claims.get("roles", [])
+            if not isinstance(roles, list) or not all(
+                isinstance(r, str) for r in roles
+            ):
+                raise TokenError("roles claim must be a list of strings")
         except (jwt.PyJWTError, ValueError, TypeError) as e:
             raise TokenError(str(e)) from None
         tenant = claims.get("tenant")
         if tenant is not None and not isinstance(tenant, str):
             raise TokenError("tenant claim must be a string")
-        return Principal(id=str(claims["sub"]), tenant=tenant, roles=roles)
+        return Claims(subject=str(claims["sub"]), tenant=tenant, roles=tuple(roles))

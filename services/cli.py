@@ -94,7 +94,7 @@ def token(
         subject
         or f"{'+'.join(sorted(r.value for r in roles))}@{tenant or 'installation'}"
     )
-    typer.echo(signer.mint(subject=name, tenant=tenant, roles=roles))
+    typer.echo(signer.mint(subject=name, tenant=tenant, roles=[r.value for r in roles]))
 
 
 def _load_demo(settings: Settings) -> None:
@@ -165,17 +165,32 @@ def projections_rebuild() -> None:
 
 
 @projections_app.command("status")
-def projections_status() -> None:
+def projections_status(
+    max_lag: Annotated[
+        int | None,
+        typer.Option(
+            help="exit 1 if any view lags more events than this (a health check)"
+        ),
+    ] = None,
+) -> None:
     """Print each view's position and lag."""
     from services.runtime import Platform
 
     platform = Platform(_settings())
     try:
         typer.echo(f"log position {platform.max_position()}")
+        lagging = []
         for name, info in platform.lag().items():
             typer.echo(f"{name}: position {info['position']}, lag {info['lag']}")
+            if max_lag is not None and info["lag"] > max_lag:
+                lagging.append(name)
     finally:
         platform.close()
+    if lagging:
+        err.print(
+            f"[red]lagging more than {max_lag} events:[/red] {', '.join(lagging)}"
+        )
+        raise typer.Exit(1)
 
 
 @projections_app.command("run")

@@ -7,7 +7,7 @@ from datetime import date
 
 from domain.access import Principal, Role, require_role
 from domain.catalogue import CatalogueEntry, parse_catalogue_csv
-from domain.errors import ForbiddenError, InvalidScheduleError
+from domain.errors import ConflictError, ForbiddenError, InvalidScheduleError
 from domain.reference import CountyCatalogue, HolidaySchedules
 from domain.tenancy import Level
 from domain.workdays import BUNDLED_YEARS, YearSchedule
@@ -74,6 +74,14 @@ class ReferenceData(GongkaiApplication):
             )
         schedule = YearSchedule.build(year, holidays, workdays, source=source)
         schedules = self._get(HolidaySchedules.create_id(), HolidaySchedules)
+        uploaded = {s.year for s in schedules.schedules} if schedules else set()
+        if year in uploaded and not principal.is_installation_admin:
+            # The schedule is national: one county may not silently replace it.
+            raise ConflictError(
+                f"the {year} schedule was already uploaded; only the installation "
+                "admin may replace it",
+                field="year",
+            )
         with recorded(self):
             if schedules is None:
                 schedules = HolidaySchedules(

@@ -18,7 +18,10 @@ from eventsourcing.projection import Projection, ProjectionRunner
 from eventsourcing.utils import Environment
 
 from domain.base import Clock
+from domain.errors import GongkaiError
+from infra.keys import KeyStore
 from infra.settings import Settings
+from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
 from projections.disclosures import (
     DisclosureProjection,
     PostgresDisclosureView,
@@ -30,6 +33,7 @@ from projections.tenant_directory import (
     SQLiteTenantDirectoryView,
     TenantDirectory,
 )
+from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.disclosures import Disclosures
 from services.reference import ReferenceData
@@ -48,6 +52,9 @@ class ProjectionSpec:
     def name(self) -> str:
         return self.projection.name
 
+
+AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
+AUDIT_NAME = "audit"
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(
@@ -76,7 +83,15 @@ class Platform:
         self.views: dict[str, SqlView] = {
             spec.name: self._construct_view(spec) for spec in PROJECTIONS
         }
+        self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
+        self.auditor = Auditor(env=self.env, clock=clock)
+        self.auditor.configure(
+            self.views[AUDIT_NAME],  # type: ignore[arg-type]
+            KeyStore(settings.effective_key_dir),
+            settings.installation,
+        )
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
+        self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
 
     # Views ---------------------------------------------------------------------------
@@ -88,9 +103,9 @@ class Platform:
             else (spec.sqlite_view)
         )
 
-    def _construct_view(self, spec: ProjectionSpec) -> SqlView:
+    def _construct_view(self, spec: ProjectionSpec, name: str = "") -> SqlView:
         factory = InfrastructureFactory[Any].construct(
-            env=Environment(spec.name, self.env)
+            env=Environment(name or spec.name, self.env)
         )
         self._factories.append(factory)
         view: SqlView = factory.tracking_recorder(self.view_class(spec))
@@ -132,6 +147,12 @@ class Platform:
                 "lag": len(pending),
                 "running": runner is not None and not runner.is_interrupted.is_set(),
             }
+        position = self.views[AUDIT_NAME].max_tracking_id(APP_NAME) or 0
+        report[AUDIT_NAME] = {
+            "position": position,
+            "lag": max(self.max_position() - position, 0),
+            "running": any(f.running for f in self._followers),
+        }
         return report
 
     def max_position(self) -> int:
@@ -140,7 +161,8 @@ class Platform:
     # Runners -------------------------------------------------------------------------
 
     def start_projections(self) -> None:
-        """Follow the log in background threads, one runner per view."""
+        """Follow the log in background threads: one runner per view, the audit
+        follower, and the checkpointer."""
         with self._lock:
             for spec in PROJECTIONS:
                 if spec.name in self._runners:
@@ -153,10 +175,17 @@ class Platform:
                 )
                 self._runners[spec.name] = runner
                 log.info("projection %s following the log", spec.name)
+            if not self._followers:
+                self._followers = [AuditFollower(self), Checkpointer(self)]
+                for follower in self._followers:
+                    follower.start()
 
     def stop_projections(self) -> None:
         with self._lock:
             runners, self._runners = self._runners, {}
+            followers, self._followers = self._followers, []
+        for follower in followers:
+            follower.stop()
         for runner in runners.values():
             with suppress(Exception):
                 runner.__exit__(None, None, None)
@@ -167,6 +196,9 @@ class Platform:
             error = getattr(runner, "_thread_error", None)
             if error is not None or runner.is_interrupted.is_set():
                 errors[name] = repr(error) if error else "stopped"
+        for follower in self._followers:
+            if follower.error is not None:
+                errors[follower.name] = repr(follower.error)
         return errors
 
     def rebuild(
@@ -197,16 +229,122 @@ class Platform:
                     progress(spec.name, done, total)
             counts[spec.name] = done
             log.info("rebuilt %s: %d events up to position %d", spec.name, done, last)
+        audit = self.views[AUDIT_NAME]
+        audit.drop()
+        audit.create_table()
+        total, done = len_log(app, ()), 0
+        for notifications in iter_log(app, (), batch):
+            for n in notifications:
+                append_leaf(self, n)
+            done += len(notifications)
+            if progress:
+                progress(AUDIT_NAME, done, total)
+        counts[AUDIT_NAME] = done
         return counts
 
     def close(self) -> None:
         self.stop_projections()
-        for app in (self.tenants, self.disclosures, self.reference):
+        for app in (self.tenants, self.disclosures, self.reference, self.auditor):
             with suppress(Exception):
                 app.close()
         for factory in self._factories:
             with suppress(Exception):
                 factory.close()
+
+
+def append_leaf(platform: Platform, notification: Any) -> None:
+    """Append one raw stored event to its tenant's Merkle log."""
+    event = platform.tenants.mapper.to_domain_event(notification)
+    platform.views[AUDIT_NAME].append(  # type: ignore[attr-defined]
+        leaf_from(notification, event), Tracking(APP_NAME, notification.id)
+    )
+
+
+class Worker:
+    """A background thread that reports its error instead of dying silently."""
+
+    name = "worker"
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.error: BaseException | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._interrupt()
+        self._thread.join(timeout=10)
+
+    def _interrupt(self) -> None:
+        pass
+
+    def _main(self) -> None:
+        try:
+            self.run()
+        except BaseException as e:  # reported by health and `projections run`
+            self.error = e
+            log.exception("%s stopped", self.name)
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+
+class AuditFollower(Worker):
+    """Follows the raw notifications into the per-tenant Merkle logs."""
+
+    name = "audit"
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__(platform)
+        self._subscription: Any = None
+
+    def _interrupt(self) -> None:
+        if self._subscription is not None:
+            self._subscription.stop()
+
+    def run(self) -> None:
+        view = self.platform.views[AUDIT_NAME]
+        recorder = self.platform.tenants.recorder
+        with recorder.subscribe(gt=view.max_tracking_id(APP_NAME)) as subscription:
+            self._subscription = subscription
+            if self._stopping.is_set():
+                return
+            for notification in subscription:
+                append_leaf(self.platform, notification)
+
+
+class Checkpointer(Worker):
+    """Issues checkpoints after every N events or T seconds (settings)."""
+
+    name = "checkpointer"
+    tick_seconds = 1.0
+
+    def run(self) -> None:
+        settings = self.platform.settings
+        auditor = self.platform.auditor
+        while not self._stopping.wait(self.tick_seconds):
+            now = auditor.now()
+            for path in auditor.due(
+                now, settings.checkpoint_every_events, settings.checkpoint_every_seconds
+            ):
+                self.checkpoint(path)
+
+    def checkpoint(self, path: str) -> None:
+        try:
+            if self.platform.auditor.ledger(path) is None:
+                self.platform.auditor.open_ledger(path)  # issued on a later tick
+                return
+            self.platform.auditor.issue(path)
+        except GongkaiError as e:  # a refusal is recorded and reported, not fatal
+            log.warning("checkpoint of %s not issued: %s", path, e.detail)
 
 
 def iter_log(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.base import Clock
 from infra.settings import Settings
@@ -24,6 +26,34 @@ events, and answers what was public at any moment. Authenticate with
 `gongkai token --tenant PATH --role ROLE`.
 Errors are RFC 9457 problem+json documents.
 """
+
+
+class BodyLimit:
+    """Refuse bodies over ``limit`` bytes, whether announced or streamed (chunked)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            response = problems.too_large(int(length), self.limit, scope["path"])
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise StarletteHTTPException(413, "request too large")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def create_app(
@@ -60,20 +90,7 @@ def create_app(
     )
     problems.install(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_request_bytes:
-            return problems.problem(
-                413,
-                "request-too-large",
-                "Request too large",
-                f"the body has {length} bytes; at most {settings.max_request_bytes}",
-                instance=request.url.path,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
 
     v1 = APIRouter(prefix="/v1")
     for module in (health, tenants, disclosures, catalogue, calendar):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from domain.access import Principal
+from domain.access import Principal, Role
 from infra.tokens import TokenError, TokenSigner
 from services.api.problems import HttpProblemError
 from services.runtime import Platform
@@ -30,9 +30,11 @@ def get_principal(
             "send Authorization: Bearer <token> (see `gongkai token`)",
         )
     try:
-        return signer.verify(authorization.split(" ", 1)[1].strip())
-    except TokenError as e:
+        claims = signer.verify(authorization.split(" ", 1)[1].strip())
+        roles = frozenset(Role(r) for r in claims.roles)
+    except (TokenError, ValueError) as e:
         raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
+    return Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
 
 
 def parse_if_match(if_match: str | None) -> int | None:

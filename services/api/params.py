@@ -28,8 +28,8 @@ def parse_moment(value: str | None, name: str, now: datetime) -> datetime:
     except ValueError:
         raise HttpProblemError(
             400,
-            "invalid-date",
-            "Invalid date",
+            "invalid-parameter",
+            "Invalid query parameter",
             f"{name} must be an ISO 8601 date or date-time, got {value!r}",
             field=name,
         ) from None

@@ -39,6 +39,17 @@ def problem(
     )
 
 
+def too_large(length: int | None, limit: int, path: str) -> JSONResponse:
+    size = f"{length} bytes" if length is not None else "more bytes"
+    return problem(
+        413,
+        "request-too-large",
+        "Request too large",
+        f"the body has {size}; at most {limit} are accepted",
+        instance=path,
+    )
+
+
 class HttpProblemError(Exception):
     """An HTTP-level problem raised by the API layer itself (auth, headers, paging)."""
 
@@ -110,6 +121,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:
+            limit = request.app.state.settings.max_request_bytes
+            return too_large(None, limit, request.url.path)
         slug = {404: "not-found", 405: "method-not-allowed"}.get(
             exc.status_code, "http-error"
         )
@@ -128,6 +142,6 @@ def install(app: FastAPI) -> None:
             500,
             "internal-error",
             "Internal error",
-            "the server failed; nothing was recorded for this request",
+            "the server failed; retry, and report it if it persists",
             instance=request.url.path,
         )

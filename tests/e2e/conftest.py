@@ -32,7 +32,7 @@ def auth(settings: Settings) -> TokenFactory:
         token = signer.mint(
             subject=f"{'+'.join(roles)}@{tenant}",
             tenant=tenant,
-            roles=frozenset(Role(r) for r in roles),
+            roles=[Role(r).value for r in roles],
         )
         return {"Authorization": f"Bearer {token}"}
 

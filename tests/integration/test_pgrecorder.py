@@ -16,7 +16,7 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 from psycopg.sql import SQL, Composed, Literal
 
@@ -38,7 +38,10 @@ class UnlockedRecorder(OrderedPostgresApplicationRecorder):
 
 
 class Item(Aggregate):
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        name: str
+
+    @event(Registered)
     def __init__(self, name: str) -> None:
         self.name = name
         self.notes: list[str] = []
@@ -77,7 +80,7 @@ def app(fresh_pg_url: str) -> Iterator[Ledger]:
 
 
 def slow_down_commits(url: str, table: str) -> None:
-    """Sleep 0-1 ms after each inserted row, i.e. between nextval() and commit.
+    """After one in ten inserted rows, sleep 1-3 ms: between nextval() and commit.
 
     Widens the window in which a transaction holds notification ids that are not
     yet visible, so that any ordering bug shows up quickly.
@@ -85,7 +88,9 @@ def slow_down_commits(url: str, table: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "CREATE FUNCTION test_sleep_a_bit() RETURNS trigger LANGUAGE plpgsql AS"
-            " $$ BEGIN PERFORM pg_sleep(random() * 0.001); RETURN NULL; END $$"
+            " $$ BEGIN IF random() < 0.1 THEN"
+            " PERFORM pg_sleep(0.001 + random() * 0.002); END IF;"
+            " RETURN NULL; END $$"
         )
         conn.execute(
             f"CREATE TRIGGER test_sleep_a_bit AFTER INSERT ON {table}"
@@ -132,15 +137,17 @@ class Tail:
 
 
 def write_concurrently(
-    app: Application[Any], stop: threading.Event | None = None
+    apps: list[Application[Any]], stop: threading.Event | None = None
 ) -> list[list[int]]:
     """WRITERS threads, each saving SAVES_PER_WRITER aggregates: every other save
-    has one event, the others 3 events (and one in 50 has 70 events)."""
+    has one event, the others 3 events (and one in 50 has 70 events). Writer w
+    saves through apps[w % len(apps)]."""
     saves: list[list[int]] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(WRITERS)
 
     def writer(w: int) -> None:
+        app = apps[w % len(apps)]
         try:
             barrier.wait()
             for i in range(SAVES_PER_WRITER):
@@ -166,19 +173,33 @@ def write_concurrently(
     return saves
 
 
-@pytest.mark.parametrize("slow_commits", [False, True], ids=["plain", "slow-commits"])
+@pytest.mark.parametrize(
+    ("slow_commits", "with_library_writers"),
+    [(False, False), (True, False), (True, True)],
+    ids=["plain", "slow-commits", "slow-commits-mixed-with-library-recorder"],
+)
 def test_concurrent_writers_commit_in_notification_id_order(
-    fresh_pg_url: str, slow_commits: bool
+    fresh_pg_url: str, slow_commits: bool, with_library_writers: bool
 ) -> None:
     app = Ledger(env=postgres_env(fresh_pg_url))
+    apps: list[Application[Any]] = [app]
     try:
         assert isinstance(app.recorder, OrderedPostgresApplicationRecorder)
+        if with_library_writers:
+            # Half the writers use the library's default recorder (LOCK TABLE)
+            # on the same table: its lock and our advisory lock exclude each
+            # other through the INSERT's ROW EXCLUSIVE table lock.
+            library = Ledger(
+                env=postgres_env(fresh_pg_url, APPLICATION_RECORDER_TOPIC="")
+            )
+            assert type(library.recorder) is PostgresApplicationRecorder
+            apps.append(library)
         if slow_commits:
             slow_down_commits(fresh_pg_url, "ledger_events")
         tail = Tail(app)
         tail.thread.start()
         try:
-            saves = write_concurrently(app)
+            saves = write_concurrently(apps)
         finally:
             tail.writers_done.set()
             tail.thread.join()
@@ -197,7 +218,8 @@ def test_concurrent_writers_commit_in_notification_id_order(
         # ... and every id was returned to exactly one save.
         assert sorted(i for ids in saves for i in ids) == tail.seen
     finally:
-        app.close()
+        for a in apps:
+            a.close()
 
 
 def test_without_the_lock_a_tailing_reader_sees_gaps(fresh_pg_url: str) -> None:
@@ -210,7 +232,7 @@ def test_without_the_lock_a_tailing_reader_sees_gaps(fresh_pg_url: str) -> None:
         tail = Tail(app, stop_on_gap=True)
         stop = threading.Event()
         tail.thread.start()
-        writing = threading.Thread(target=write_concurrently, args=(app, stop))
+        writing = threading.Thread(target=write_concurrently, args=([app], stop))
         writing.start()
         try:
             assert tail.gap_seen.wait(timeout=15), "no out-of-order commit observed"
@@ -238,8 +260,8 @@ def test_duplicate_version_raises_integrity_error_and_records_nothing(
     assert app.recorder.max_notification_id() == 2
 
     # Optimistic concurrency: two copies of version 2 both make version 3.
-    copy1 = app.repository.get(item.id)
-    copy2 = app.repository.get(item.id)
+    copy1: Item = app.repository.get(item.id)
+    copy2: Item = app.repository.get(item.id)
     copy1.note("from copy 1")
     copy2.note("from copy 2")
     assert [r.notification.id for r in app.save(copy1)] == [3]
@@ -248,7 +270,7 @@ def test_duplicate_version_raises_integrity_error_and_records_nothing(
     assert app.repository.get(item.id).notes == ["one", "from copy 1"]
 
     # A multi-event save that conflicts on its first event records none of them.
-    stale = app.repository.get(item.id, version=2)
+    stale: Item = app.repository.get(item.id, version=2)
     for text in ("stale", "more", "and more"):
         stale.note(text)
     with pytest.raises(IntegrityError):

@@ -109,10 +109,10 @@ def aggregate_row(d: Disclosure) -> dict[str, Any]:
         "due_on": iso_day(d.due_on),
         "working_days_late": d.working_days_late,
         "withdrawn": d.withdrawn,
-        "effective_at": iso_moment(d.modified_on),
+        "effective_at": iso_moment(d.effective_at),
         "recorded_at": iso_moment(d.modified_on),
-        "backdated_working_days": 0,
-        "backdating_reason": None,
+        "backdated_working_days": d.backdated_working_days,
+        "backdating_reason": d.backdating_reason,
     }
 
 

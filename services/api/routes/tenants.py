@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from domain.access import require_read
-from domain.errors import TenantNotFoundError
 from domain.tenancy import Level, UnitKind
 from projections.tenant_directory import TenantDirectory
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
@@ -36,14 +35,21 @@ def summary(row: dict[str, Any]) -> TenantSummary:
     )
 
 
-def tenant_public(
-    platform: PlatformDep, path: str, version: int | None
-) -> TenantPublic:
-    row = platform.directory.get(path)
-    if row is None:
-        raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
+def tenant_public(platform: PlatformDep, path: str) -> TenantPublic:
+    """The tenant from its aggregate (always current), its children from the view."""
+    tenant = platform.tenants.tenant(path)
+    own = summary(
+        {
+            "path": tenant.path,
+            "code": tenant.code,
+            "name": tenant.name,
+            "level": tenant.level.value,
+            "kind": tenant.kind.value if tenant.kind else None,
+            "parent": tenant.parent,
+        }
+    )
     children = [summary(c) for c in platform.directory.children(path)]
-    return TenantPublic(**summary(row).model_dump(), version=version, children=children)
+    return TenantPublic(**own.model_dump(), version=tenant.version, children=children)
 
 
 @router.post(
@@ -69,7 +75,7 @@ def register(
     platform.wait(TenantDirectory.name, position)
     response.headers["Location"] = f"/v1/tenants/{path}"
     response.headers["ETag"] = '"1"'
-    return tenant_public(platform, path, 1)
+    return tenant_public(platform, path)
 
 
 @router.get("", response_model=TenantList, summary="The root tenants you may see")
@@ -91,9 +97,9 @@ def get_tenant(
     path: str, principal: PrincipalDep, platform: PlatformDep, response: Response
 ) -> TenantPublic:
     require_read(principal, path)
-    tenant = platform.tenants.tenant(path)
-    response.headers["ETag"] = f'"{tenant.version}"'
-    return tenant_public(platform, path, tenant.version)
+    public = tenant_public(platform, path)
+    response.headers["ETag"] = f'"{public.version}"'
+    return public
 
 
 @router.post(
@@ -112,4 +118,4 @@ def rename(
     tenant, position = platform.tenants.rename(principal, path, body.name, expected)
     platform.wait(TenantDirectory.name, position)
     response.headers["ETag"] = f'"{tenant.version}"'
-    return tenant_public(platform, path, tenant.version)
+    return tenant_public(platform, path)

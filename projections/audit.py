@@ -1,0 +1,246 @@
+"""The audit view: one RFC 6962 Merkle log per tenant, appended in log order.
+
+Unlike the other views it follows the *raw* notifications, because a leaf commits to
+the event's state exactly as stored (ciphertext stays ciphertext). Each append stores
+the leaf, every perfect node it completes and the tenant's new compact range, in one
+transaction with the tracking position (exactly once). Proofs then need O(log n)
+node reads (domain/ledger/tree.py). Checkpoints are kept in a table that a rebuild
+leaves alone: they are signed artefacts, and a rebuilt tree must reproduce them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from domain.ledger import (
+    append_to_range,
+    consistency_proof,
+    hash_leaf,
+    inclusion_proof,
+    root_from_range,
+)
+from domain.ledger.leaf import Leaf
+from projections.sql import PostgresSqlView, Row, SQLiteSqlView, SqlView
+
+NAME = "audit"
+
+
+@dataclass(frozen=True)
+class Head:
+    """A tenant's tree: its size, compact range and root."""
+
+    tenant: str
+    size: int
+    compact_range: list[bytes]
+    root_hash: bytes
+
+
+class AuditView(SqlView):
+    tables = ("audit_leaves", "audit_nodes", "audit_heads")
+    tracking_table_name = "audit_tracking"
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS audit_leaves (tenant TEXT NOT NULL,"
+        " leaf_index BIGINT NOT NULL, position BIGINT NOT NULL, event_id TEXT NOT NULL,"
+        " leaf_hash TEXT NOT NULL, leaf_input TEXT NOT NULL,"
+        " PRIMARY KEY (tenant, leaf_index))",
+        "CREATE UNIQUE INDEX IF NOT EXISTS audit_leaves_event"
+        " ON audit_leaves (event_id)",
+        "CREATE TABLE IF NOT EXISTS audit_nodes (tenant TEXT NOT NULL,"
+        " level INTEGER NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL,"
+        " PRIMARY KEY (tenant, level, idx))",
+        "CREATE TABLE IF NOT EXISTS audit_heads (tenant TEXT PRIMARY KEY,"
+        " size BIGINT NOT NULL, compact_range TEXT NOT NULL, root_hash TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS audit_checkpoints (tenant TEXT NOT NULL,"
+        " size BIGINT NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL,"
+        " issued_at TEXT NOT NULL, PRIMARY KEY (tenant, size))",
+    )
+
+    # Appends ------------------------------------------------------------------------
+
+    def append(self, leaf: Leaf, tracking: Tracking) -> None:
+        """Add ``leaf`` to its tenant's tree, with the tracking position, atomically."""
+        data = leaf.encode()
+        leaf_hash = hash_leaf(data)
+        with self._write(tracking) as curs:
+            row = self._one(
+                curs,
+                "SELECT size, compact_range FROM audit_heads WHERE tenant = ?",
+                [leaf.tenant],
+            )
+            size = int(row["size"]) if row else 0
+            range_ = (
+                [bytes.fromhex(h) for h in json.loads(row["compact_range"])]
+                if (row)
+                else []
+            )
+            new_range, nodes = append_to_range(range_, size, leaf_hash)
+            self._exec(
+                curs,
+                "INSERT INTO audit_leaves (tenant, leaf_index, position, event_id,"
+                " leaf_hash, leaf_input) VALUES (?,?,?,?,?,?)",
+                [
+                    leaf.tenant,
+                    size,
+                    leaf.position,
+                    event_id(leaf),
+                    leaf_hash.hex(),
+                    data.decode("utf-8"),
+                ],
+            )
+            for level, index, node in nodes:
+                self._exec(
+                    curs,
+                    "INSERT INTO audit_nodes (tenant, level, idx, hash)"
+                    " VALUES (?,?,?,?)",
+                    [leaf.tenant, level, index, node.hex()],
+                )
+            values = [
+                json.dumps([h.hex() for h in new_range]),
+                root_from_range(new_range, size + 1).hex(),
+            ]
+            if row:
+                self._exec(
+                    curs,
+                    "UPDATE audit_heads SET size = ?, compact_range = ?,"
+                    " root_hash = ? WHERE tenant = ?",
+                    [size + 1, *values, leaf.tenant],
+                )
+            else:
+                self._exec(
+                    curs,
+                    "INSERT INTO audit_heads (tenant, size, compact_range,"
+                    " root_hash) VALUES (?,?,?,?)",
+                    [leaf.tenant, 1, *values],
+                )
+
+    # Reads --------------------------------------------------------------------------
+
+    def head(self, tenant: str) -> Head:
+        rows = self._query(
+            "SELECT size, compact_range, root_hash FROM audit_heads WHERE tenant = ?",
+            [tenant],
+        )
+        if not rows:
+            return Head(tenant, 0, [], root_from_range([], 0))
+        r = rows[0]
+        return Head(
+            tenant,
+            int(r["size"]),
+            [bytes.fromhex(h) for h in json.loads(r["compact_range"])],
+            bytes.fromhex(r["root_hash"]),
+        )
+
+    def heads(self) -> list[Head]:
+        rows = self._query("SELECT tenant FROM audit_heads ORDER BY tenant")
+        return [self.head(r["tenant"]) for r in rows]
+
+    def node(self, tenant: str, level: int, index: int) -> bytes:
+        rows = self._query(
+            "SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?",
+            [tenant, level, index],
+        )
+        if not rows:
+            msg = f"no node ({level}, {index}) in the log of {tenant}"
+            raise LookupError(msg)
+        return bytes.fromhex(rows[0]["hash"])
+
+    def leaf(self, tenant: str, index: int) -> Row | None:
+        rows = self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE tenant = ? AND leaf_index = ?",
+            [tenant, index],
+        )
+        return rows[0] if rows else None
+
+    def leaf_for_event(self, event: str) -> Row | None:
+        rows = self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE event_id = ?",
+            [event],
+        )
+        return rows[0] if rows else None
+
+    def leaves(self, tenant: str) -> list[Row]:
+        return self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE tenant = ? ORDER BY leaf_index",
+            [tenant],
+        )
+
+    def leaves_of_aggregate(self, aggregate_id: str) -> list[Row]:
+        return self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE event_id LIKE ? ORDER BY position",
+            [aggregate_id + ":%"],
+        )
+
+    def inclusion_proof(self, tenant: str, index: int, size: int) -> list[bytes]:
+        return inclusion_proof(index, size, lambda lv, i: self.node(tenant, lv, i))
+
+    def consistency_proof(self, tenant: str, first: int, second: int) -> list[bytes]:
+        return consistency_proof(first, second, lambda lv, i: self.node(tenant, lv, i))
+
+    # Checkpoints --------------------------------------------------------------------
+
+    def save_checkpoint(
+        self, tenant: str, size: int, root_hash: bytes, note: str, issued_at: str
+    ) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._exec(
+                curs,
+                "DELETE FROM audit_checkpoints WHERE tenant = ? AND size = ?",
+                [tenant, size],
+            )
+            self._exec(
+                curs,
+                "INSERT INTO audit_checkpoints (tenant, size, root_hash,"
+                " note, issued_at) VALUES (?,?,?,?,?)",
+                [tenant, size, root_hash.hex(), note, issued_at],
+            )
+
+    def latest_checkpoint(self, tenant: str) -> Row | None:
+        rows = self._query(
+            "SELECT tenant, size, root_hash, note, issued_at FROM audit_checkpoints"
+            " WHERE tenant = ? ORDER BY size DESC LIMIT 1",
+            [tenant],
+        )
+        return rows[0] if rows else None
+
+    def checkpoints(self, tenant: str | None = None) -> list[Row]:
+        where, params = ("WHERE tenant = ?", [tenant]) if tenant else ("", [])
+        return self._query(
+            "SELECT tenant, size, root_hash, note, issued_at FROM audit_checkpoints "
+            f"{where} ORDER BY tenant, size",
+            params,
+        )
+
+
+class PostgresAuditView(AuditView, PostgresSqlView):
+    pass
+
+
+class SQLiteAuditView(AuditView, SQLiteSqlView):
+    pass
+
+
+def event_id(leaf: Leaf) -> str:
+    """A stable event id: the aggregate id and version (same on every re-send)."""
+    return f"{leaf.aggregate_id}:{leaf.version}"
+
+
+def leaf_from(notification: Any, domain_event: Any) -> Leaf:
+    """The leaf of a raw stored event; ``domain_event`` is its decoded form."""
+    return Leaf(
+        tenant=domain_event.tenant,
+        aggregate_id=notification.originator_id,
+        version=notification.originator_version,
+        event_type=notification.topic,
+        recorded_at=domain_event.timestamp,
+        effective_at=getattr(domain_event, "effective_at", None),
+        position=notification.id,
+        payload=bytes(notification.state),
+    )
