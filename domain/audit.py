@@ -39,6 +39,7 @@ class AuditLedger(GongkaiAggregate):
         self.tenant = tenant
         self.keys: list[str] = [verifier_key]
         self.witnessed: dict[str, dict[str, Any]] = {}
+        self.refusals: list[dict[str, Any]] = []
 
     @property
     def current_key(self) -> str:
@@ -139,7 +140,7 @@ class AuditLedger(GongkaiAggregate):
         actor: dict[str, str],
         effective_at: datetime,
     ) -> None:
-        pass
+        self.refusals.append({"child": child, "reason": reason, "note": note})
 
     def last_witnessed(self, child: str) -> dict[str, Any] | None:
         return self.witnessed.get(child)

@@ -219,3 +219,9 @@ class UnverifiedNoteError(NoteError):
     """No signature on the note is by a known key, so its text must be ignored."""
 
     slug = "unverified-note"
+
+
+class EvidenceError(LedgerError, InvalidInputError):
+    """An evidence bundle does not verify; ``field`` names where, as a JSON path."""
+
+    slug = "invalid-evidence"

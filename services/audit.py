@@ -109,6 +109,20 @@ class Auditor(GongkaiApplication):
                 out[p] = list(ledger.keys)
         return out
 
+    def rotate_key(self, principal: Principal, path: str, reason: str) -> int:
+        """Replace the tenant's signing key and record the new one in its log."""
+        ledger, _ = self.open_ledger(path)
+        self.keys.rotate(path)
+        signer = self.keys.signer(self.origin(path), path)
+        with recorded(self):
+            ledger.rotate_key(
+                signer.verifier_key(),
+                reason,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+        return self._commit(ledger)
+
     # Checkpoints --------------------------------------------------------------------
 
     def latest(self, path: str) -> IssuedCheckpoint | None:

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,6 +32,8 @@ projections_app = typer.Typer(
     help="Follow, inspect or rebuild the read views.", no_args_is_help=True
 )
 app.add_typer(projections_app, name="projections")
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 
@@ -210,6 +213,76 @@ def projections_run() -> None:
         pass
     finally:
         platform.close()
+
+
+@audit_app.command("verify")
+def audit_verify(
+    tenant: Annotated[
+        str | None, typer.Option(help="only this tenant and those below it")
+    ] = None,
+) -> None:
+    """Recompute every leaf and root from the raw store; exit 1 on any divergence."""
+    from services.audit_verify import verify_store
+    from services.runtime import Platform
+
+    platform = Platform(_settings())
+    try:
+        with _progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def tick(name: str, done: int, total: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(f"checking {name}", total=total)
+                bar.update(tasks[name], completed=done, total=total)
+
+            report = verify_store(platform, tenant, progress=tick)
+    finally:
+        platform.close()
+    typer.echo(
+        f"{report.events} events, {report.tenants} tenant logs, "
+        f"{report.checkpoints} checkpoints, {report.witnessed} witness records"
+    )
+    if not report.findings:
+        typer.echo("✓ the audit trail matches the event store")
+        return
+    typer.echo(f"✗ first divergence: {report.findings[0]}")
+    for finding in report.findings[1:20]:
+        typer.echo(f"  also: {finding}")
+    if len(report.findings) > 20:
+        typer.echo(f"  … and {len(report.findings) - 20} more")
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    tenant: Annotated[str, typer.Option(help="tenant path")],
+) -> None:
+    """Issue (and have the parent witness) a checkpoint of a tenant's log now."""
+    from services.evidence import checkpoint_now
+    from services.runtime import Platform
+
+    platform = Platform(_settings())
+    platform.start_projections()
+    try:
+        issued = checkpoint_now(platform, tenant)
+    finally:
+        platform.close()
+    typer.echo(issued.note, nl=False)
+
+
+@app.command()
+def verify(
+    bundle: Annotated[
+        Path,
+        typer.Argument(
+            help="an evidence bundle (JSON file)", exists=True, dir_okay=False
+        ),
+    ],
+) -> None:
+    """Verify an evidence bundle offline: no server, database or network."""
+    from services.verify_cli import verify_file
+
+    raise typer.Exit(verify_file(bundle, Console()))
 
 
 @app.command()

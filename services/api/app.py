@@ -16,7 +16,15 @@ from domain.base import Clock
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api import problems
-from services.api.routes import calendar, catalogue, disclosures, health, tenants
+from services.api.routes import (
+    audit,
+    calendar,
+    catalogue,
+    disclosures,
+    evidence,
+    health,
+    tenants,
+)
 from services.runtime import Platform
 
 DESCRIPTION = """
@@ -93,7 +101,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
 
     v1 = APIRouter(prefix="/v1")
-    for module in (health, tenants, disclosures, catalogue, calendar):
+    for module in (health, tenants, disclosures, catalogue, calendar, audit, evidence):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -275,3 +275,39 @@ class Health(BaseModel):
     store: Literal["sqlite", "postgresql"]
     position: int
     views: dict[str, dict[str, Any]]
+
+
+class TreeHead(BaseModel):
+    tree_size: int
+    timestamp: str
+    sha256_root_hash: str = Field(description="base64")
+    checkpoint: str = Field(description="the C2SP signed note")
+
+
+class AuditKeys(BaseModel):
+    keys: dict[str, list[str]] = Field(
+        description="tenant path → verifier keys (name+keyid+base64), oldest first"
+    )
+
+
+class LeafEntry(BaseModel):
+    leaf_index: int
+    leaf_input: str = Field(description="base64 of the canonical leaf bytes")
+    event_id: str
+
+
+class InclusionProof(BaseModel):
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    audit_path: list[str]
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    consistency: list[str]
+
+
+class Refusals(BaseModel):
+    items: list[dict[str, str]] = Field(description="child path and reason")

@@ -1,0 +1,710 @@
+"""Offline verification of ``gongkai-evidence/v1`` bundles: no server, store or network.
+
+A bundle is one JSON object (``services/evidence.py`` writes it)::
+
+    format, installation, exported_at, subject {kind, id, tenant}, tenant,
+    checkpoint   the tenant's signed checkpoint note, cosigned by its parent
+    events       [{event_id, leaf_index, leaf_input, inclusion_proof}], versions 1..n
+    keys         {tenant path: [verifier key, ...]} for the tenant and its ancestors
+    witnesses    [{tenant, checkpoint, witness_event}], parent first, up to the top
+
+``verify_bundle`` checks, in order, and stops at the first failure with an
+``EvidenceError`` whose ``field`` is the JSON path of the culprit:
+
+1. the shape, the format, the subject's tenant, and every key (canonical text, named
+   ``<installation>/<path>``, only for the tenant and its ancestors);
+2. the tenant's checkpoint: origin ``<installation>/<tenant>``, signed by its key;
+3. each event: a canonical leaf of the tenant, of the subject, numbered as its
+   ``event_id`` says, proven into the checkpoint, versions 1, 2, ... without gaps;
+4. each witness level, child to parent: the child's note carries the parent's
+   cosignature/v1 (dated no later than ``exported_at``); the parent's
+   ``AuditLedger.ChildCheckpointWitnessed`` leaf records exactly that checkpoint and is
+   proven into the parent's own signed checkpoint; the chain ends at a top tenant.
+
+``exported_at`` is the exporter's claim: no signature covers it, only its format and
+the bound on cosignature times are checked. Ed25519 comes in through ``make_verifier``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, NoReturn
+
+from domain.audit import ledger_id
+from domain.errors import EvidenceError, GongkaiError, LedgerError
+from domain.ledger.hashing import hash_leaf
+from domain.ledger.leaf import Leaf, LeafFormatError, parse_utc
+from domain.ledger.note import (
+    COSIGNATURE_V1,
+    ED25519,
+    Checkpoint,
+    Note,
+    Verifier,
+    cosignature_key_id,
+    parse_verifier_key,
+    verifier_key,
+    verify_cosignature,
+    verify_note,
+)
+from domain.ledger.tree import verify_inclusion
+
+FORMAT = "gongkai-evidence/v1"
+WITNESS_EVENT = "AuditLedger.ChildCheckpointWitnessed"
+"""Event type (after the module's ``:``) of a parent's record of a child checkpoint."""
+
+MakeVerifier = Callable[[str, int], Verifier]
+"""``make_verifier(verifier key text, signature type)``: 0x01 notes, 0x04 cosigning."""
+
+_TENANT_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+_TOP_FIELDS = {
+    "format": str,
+    "installation": str,
+    "exported_at": str,
+    "subject": dict,
+    "tenant": str,
+    "checkpoint": str,
+    "events": list,
+    "keys": dict,
+    "witnesses": list,
+}
+_SUBJECT_FIELDS = {"kind": str, "id": str, "tenant": str}
+_EVENT_FIELDS = {
+    "event_id": str,
+    "leaf_index": int,
+    "leaf_input": str,
+    "inclusion_proof": list,
+}
+_WITNESS_FIELDS = {"tenant": str, "checkpoint": str, "witness_event": dict}
+
+
+# The report ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the bundle is evidence of: ``kind`` is the aggregate class in snake_case."""
+
+    kind: str
+    id: str
+    tenant: str
+
+
+class CheckedEvent(NamedTuple):
+    """One verified event; ``event_type`` is short: ``Disclosure.Published``."""
+
+    event_id: str
+    event_type: str
+    recorded_at: datetime
+    effective_at: datetime | None
+
+    @property
+    def version(self) -> int:
+        return int(self.event_id.rpartition(":")[2])
+
+
+class Witness(NamedTuple):
+    """A parent that witnessed the level below, and the size of its own checkpoint."""
+
+    tenant: str
+    size: int
+
+
+class KeyUse(NamedTuple):
+    """A key that verified: its tenant, hex key ID, and signature type (1 or 4)."""
+
+    tenant: str
+    key_id: str
+    signature_type: int
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """Everything ``verify_bundle`` checked, for display."""
+
+    installation: str
+    exported_at: datetime
+    tenant: str
+    subject: Subject
+    checkpoint_size: int
+    checkpoint_root: str
+    events: tuple[CheckedEvent, ...]
+    witnessed_by: tuple[Witness, ...]
+    key_ids: tuple[KeyUse, ...]
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """Tenant paths from the subject's tenant up to the top."""
+        return (self.tenant, *(w.tenant for w in self.witnessed_by))
+
+
+# Loading and shape --------------------------------------------------------------------
+
+
+def load_bundle(text: str | bytes) -> dict[str, Any]:
+    """The bundle JSON ``text`` holds, its shape checked; else EvidenceError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            _fail(f"the bundle is not UTF-8: byte {e.start} is invalid")
+    try:
+        obj = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as e:
+        _fail(f"the bundle is not JSON: {e.msg} at line {e.lineno} column {e.colno}")
+    if not isinstance(obj, dict):
+        _fail("the bundle is not a JSON object")
+    _parse(obj)
+    return obj
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            _fail(f"the bundle repeats the key {key!r} in one object")
+        obj[key] = value
+    return obj
+
+
+def _fail(detail: str, field: str | None = None) -> NoReturn:
+    raise EvidenceError(detail, field=field)
+
+
+def _fields(value: object, where: str, fields: Mapping[str, type]) -> dict[str, Any]:
+    """``value`` as an object with exactly ``fields``, each of its type."""
+    if not isinstance(value, dict):
+        _fail(f"{where} must be a JSON object", where)
+    missing = sorted(set(fields) - set(value))
+    extra = sorted(set(value) - set(fields))
+    if missing:
+        _fail(f"{where} lacks {', '.join(missing)}", where)
+    if extra:
+        _fail(f"{where} has unknown fields {', '.join(map(repr, extra))}", where)
+    for name, kind in fields.items():
+        item = value[name]
+        if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+            field = _at(where, name)
+            _fail(f"{field} must be a JSON {_JSON_NAMES[kind]}", field)
+    return value
+
+
+_JSON_NAMES: dict[type, str] = {
+    str: "string",
+    int: "integer",
+    dict: "object",
+    list: "array",
+}
+
+
+def _at(where: str, name: str) -> str:
+    return f"{where}.{name}" if where != "bundle" else name
+
+
+def _strings(value: list[Any], where: str) -> list[str]:
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            _fail(f"{where}[{i}] must be a JSON string", f"{where}[{i}]")
+    return value
+
+
+@dataclass(frozen=True)
+class _Event:
+    where: str
+    event_id: str
+    leaf_index: int
+    leaf_input: str
+    proof: list[str]
+
+
+@dataclass(frozen=True)
+class _Level:
+    where: str
+    tenant: str
+    checkpoint: str
+    event: _Event
+
+
+@dataclass(frozen=True)
+class _Bundle:
+    format: str
+    installation: str
+    exported_at: str
+    subject: Subject
+    tenant: str
+    checkpoint: str
+    events: list[_Event]
+    keys: dict[str, list[str]]
+    witnesses: list[_Level]
+
+
+def _parse(bundle: Mapping[str, Any]) -> _Bundle:
+    top = _fields(dict(bundle), "bundle", _TOP_FIELDS)
+    subject = _fields(top["subject"], "subject", _SUBJECT_FIELDS)
+    keys: dict[str, list[str]] = {}
+    for path, texts in top["keys"].items():
+        if not isinstance(texts, list):
+            _fail(f"keys.{path} must be a JSON array", f"keys.{path}")
+        keys[path] = _strings(texts, f"keys.{path}")
+    levels: list[_Level] = []
+    for i, level in enumerate(top["witnesses"]):
+        where = f"witnesses[{i}]"
+        fields = _fields(level, where, _WITNESS_FIELDS)
+        event = _event(fields["witness_event"], f"{where}.witness_event")
+        levels.append(_Level(where, fields["tenant"], fields["checkpoint"], event))
+    return _Bundle(
+        format=top["format"],
+        installation=top["installation"],
+        exported_at=top["exported_at"],
+        subject=Subject(subject["kind"], subject["id"], subject["tenant"]),
+        tenant=top["tenant"],
+        checkpoint=top["checkpoint"],
+        events=[_event(e, f"events[{i}]") for i, e in enumerate(top["events"])],
+        keys=keys,
+        witnesses=levels,
+    )
+
+
+def _event(value: object, where: str) -> _Event:
+    fields = _fields(value, where, _EVENT_FIELDS)
+    proof = _strings(fields["inclusion_proof"], f"{where}.inclusion_proof")
+    return _Event(
+        where,
+        fields["event_id"],
+        fields["leaf_index"],
+        fields["leaf_input"],
+        proof,
+    )
+
+
+# Verification -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Key:
+    text: str
+    key_id: bytes
+    public_key: bytes
+    verifier: Verifier
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A checkpoint note verified as signed by its tenant."""
+
+    tenant: str
+    note: Note
+    checkpoint: Checkpoint
+    signed_by: list[Verifier]
+
+
+def verify_bundle(
+    bundle: Mapping[str, Any], make_verifier: MakeVerifier
+) -> BundleReport:
+    """What ``bundle`` proves if it all verifies; else EvidenceError at the first fault.
+
+    ``make_verifier(key_text, signature_type)`` must build a Verifier for the verifier
+    key ``key_text`` (type 0x01 text) with that name, public key and signature type.
+    """
+    b = _parse(bundle)
+    exported_at = _check_header(b)
+    chain = _chain(b.tenant)
+    keys = _check_keys(b, chain, make_verifier)
+    head = _check_head(b.installation, b.tenant, b.checkpoint, keys, "checkpoint")
+    used = [KeyUse(b.tenant, v.key_id.hex(), ED25519) for v in head.signed_by]
+    events = _check_events(b, head)
+    witnessed: list[Witness] = []
+    child, child_field = head, "checkpoint"
+    for level in b.witnesses:
+        _check_parent_path(child.tenant, level)
+        parent = level.tenant
+        cosigner = _check_cosigned(
+            b.installation,
+            child,
+            parent,
+            keys,
+            make_verifier,
+            not_after=int(exported_at.timestamp()),
+            where=level.where,
+            field=child_field,
+        )
+        used.append(KeyUse(parent, cosigner.key_id.hex(), COSIGNATURE_V1))
+        leaf_bytes = _check_witness_leaf(child, parent, level)
+        where = f"{level.where}.checkpoint"
+        parent_head = _check_head(b.installation, parent, level.checkpoint, keys, where)
+        _check_included(level.event, leaf_bytes, parent_head)
+        used.extend(
+            KeyUse(parent, v.key_id.hex(), ED25519) for v in parent_head.signed_by
+        )
+        witnessed.append(Witness(parent, parent_head.checkpoint.size))
+        child, child_field = parent_head, where
+    if "." in child.tenant:
+        _fail(
+            f"the witness chain stops at {child.tenant}: its parent "
+            f"{_parent(child.tenant)} must witness it, up to the top tenant",
+            "witnesses",
+        )
+    return BundleReport(
+        installation=b.installation,
+        exported_at=exported_at,
+        tenant=b.tenant,
+        subject=b.subject,
+        checkpoint_size=head.checkpoint.size,
+        checkpoint_root=_b64(head.checkpoint.root_hash),
+        events=tuple(events),
+        witnessed_by=tuple(witnessed),
+        key_ids=tuple(used),
+    )
+
+
+def _check_header(b: _Bundle) -> datetime:
+    if b.format != FORMAT:
+        _fail(f"format {b.format!r} is not {FORMAT!r}", "format")
+    if not b.installation or "/" in b.installation or not b.installation.isprintable():
+        _fail(f"installation {b.installation!r} is not a host name", "installation")
+    if not _TENANT_PATH.fullmatch(b.tenant):
+        _fail(f"tenant {b.tenant!r} is not a tenant path", "tenant")
+    if b.subject.tenant != b.tenant:
+        _fail(
+            f"subject.tenant {b.subject.tenant!r} differs from tenant {b.tenant!r}",
+            "subject.tenant",
+        )
+    try:
+        return parse_utc(b.exported_at)
+    except ValueError:
+        _fail(
+            f"exported_at {b.exported_at!r} is not like 2026-01-31T08:00:00.000000Z",
+            "exported_at",
+        )
+
+
+def _parent(path: str) -> str:
+    return path.rpartition(".")[0]
+
+
+def _chain(tenant: str) -> list[str]:
+    """The tenant and its ancestors, bottom up."""
+    parts = tenant.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def _origin(installation: str, path: str) -> str:
+    return f"{installation}/{path}"
+
+
+def _check_keys(
+    b: _Bundle, chain: list[str], make_verifier: MakeVerifier
+) -> dict[str, list[_Key]]:
+    for path in b.keys:
+        if path not in chain:
+            _fail(
+                f"keys has {path!r}, which is neither {b.tenant} nor an ancestor",
+                f"keys.{path}",
+            )
+    keys: dict[str, list[_Key]] = {}
+    for path in chain:
+        texts = b.keys.get(path)
+        if not texts:
+            _fail(f"keys lacks the verifier keys of {path}", f"keys.{path}")
+        if len(set(texts)) != len(texts):
+            _fail(f"keys.{path} lists a key twice", f"keys.{path}")
+        name = _origin(b.installation, path)
+        keys[path] = [
+            _check_key(text, name, f"keys.{path}[{i}]", make_verifier)
+            for i, text in enumerate(texts)
+        ]
+    return keys
+
+
+def _check_key(text: str, name: str, where: str, make_verifier: MakeVerifier) -> _Key:
+    try:
+        key_name, kid, public_key = parse_verifier_key(text, ED25519)
+        canonical = verifier_key(key_name, public_key, ED25519)
+    except LedgerError as e:
+        _fail(f"{where} is not an Ed25519 verifier key: {e.detail}", where)
+    if text != canonical:
+        _fail(f"{where} is not in canonical form: {canonical}", where)
+    if key_name != name:
+        _fail(f"{where} is named {key_name!r}, not {name!r}", where)
+    verifier = _make(make_verifier, text, ED25519, where)
+    if (verifier.name, bytes(verifier.key_id)) != (name, kid):
+        _fail(f"the verifier made from {where} has another name or key ID", where)
+    return _Key(text, kid, public_key, verifier)
+
+
+def _make(
+    make_verifier: MakeVerifier, text: str, signature_type: int, where: str
+) -> Verifier:
+    try:
+        return make_verifier(text, signature_type)
+    except Exception as e:  # the injected implementation may raise anything
+        _fail(f"{where} cannot make a verifier: {e}", where)
+
+
+def _check_head(
+    installation: str,
+    tenant: str,
+    text: str,
+    keys: Mapping[str, list[_Key]],
+    where: str,
+) -> _Head:
+    """The note ``text``: a checkpoint of ``tenant``'s log signed by its key."""
+    origin = _origin(installation, tenant)
+    try:
+        note = Note.parse(text)
+    except LedgerError as e:
+        _fail(f"{where} of {tenant} is not a signed note: {e.detail}", where)
+    try:
+        checkpoint = Checkpoint.parse(note.text)
+    except LedgerError as e:
+        _fail(f"{where} of {tenant} is not a checkpoint: {e.detail}", where)
+    if checkpoint.origin != origin:
+        _fail(
+            f"{where} of {tenant} has origin {checkpoint.origin!r}, not {origin!r}",
+            where,
+        )
+    try:
+        signed_by = verify_note(note, [k.verifier for k in keys[tenant]])
+    except LedgerError as e:
+        _fail(
+            f"{where} of {tenant} is not signed by a key in keys.{tenant}: {e.detail}",
+            where,
+        )
+    return _Head(tenant, note, checkpoint, signed_by)
+
+
+def _decode_leaf(event: _Event) -> tuple[Leaf, bytes]:
+    """The canonical leaf of ``event`` and its bytes, its event_id matching."""
+    raw = _unb64(event.leaf_input)
+    if raw is None:
+        _fail(
+            f"{event.where} ({event.event_id}): leaf_input is not canonical base64",
+            f"{event.where}.leaf_input",
+        )
+    try:
+        leaf = Leaf.decode(raw)
+    except (LeafFormatError, AttributeError) as e:  # decode lets AttributeError out
+        _fail(f"{event.where} ({event.event_id}): {e}", f"{event.where}.leaf_input")
+    actual = f"{leaf.aggregate_id}:{leaf.version}"
+    if event.event_id != actual:
+        _fail(
+            f"{event.where}: event_id {event.event_id!r} but the leaf is {actual}",
+            f"{event.where}.event_id",
+        )
+    return leaf, raw
+
+
+def _check_included(event: _Event, leaf_bytes: bytes, head: _Head) -> None:
+    """Raise unless the event's proof puts its leaf at its index under ``head``."""
+    proof: list[bytes] = []
+    for i, text in enumerate(event.proof):
+        hash_ = _unb64(text)
+        if hash_ is None:
+            _fail(
+                f"{event.where} ({event.event_id}): inclusion_proof[{i}] is not "
+                "canonical base64",
+                f"{event.where}.inclusion_proof[{i}]",
+            )
+        proof.append(hash_)
+    size, root = head.checkpoint.size, head.checkpoint.root_hash
+    try:
+        verify_inclusion(event.leaf_index, size, hash_leaf(leaf_bytes), proof, root)
+    except LedgerError as e:
+        _fail(
+            f"{event.where} ({event.event_id}) is not at leaf_index "
+            f"{event.leaf_index} of {head.tenant}'s checkpoint of size {size}: "
+            f"{e.detail}",
+            f"{event.where}.inclusion_proof",
+        )
+
+
+def _short_type(event_type: str) -> str:
+    """``Disclosure.Published`` of ``domain.disclosure:Disclosure.Published``."""
+    return event_type.rpartition(":")[2]
+
+
+def _check_events(b: _Bundle, head: _Head) -> list[CheckedEvent]:
+    if not b.events:
+        _fail("events is empty: a bundle proves at least the first event", "events")
+    checked: list[CheckedEvent] = []
+    for n, event in enumerate(b.events, start=1):
+        leaf, raw = _decode_leaf(event)
+        label = f"{event.where} ({event.event_id})"
+        if leaf.tenant != b.tenant:
+            _fail(
+                f"{label} is in the log of {leaf.tenant!r}, not {b.tenant!r}",
+                f"{event.where}.leaf_input",
+            )
+        if str(leaf.aggregate_id) != b.subject.id:
+            _fail(
+                f"{label} is of aggregate {leaf.aggregate_id}, not the subject "
+                f"{b.subject.id!r}",
+                f"{event.where}.leaf_input",
+            )
+        if leaf.version != n:
+            reason = "a history starts at version 1" if n == 1 else "versions run on"
+            _fail(
+                f"{label} is version {leaf.version}, expected {n}: {reason} "
+                "without gaps, in order",
+                f"{event.where}.event_id",
+            )
+        short = _short_type(leaf.event_type)
+        kind = _CAMEL.sub("_", short.partition(".")[0]).lower()
+        if kind != b.subject.kind:
+            _fail(
+                f"{label} is a {short} event, not of a {b.subject.kind!r}",
+                "subject.kind",
+            )
+        _check_included(event, raw, head)
+        checked.append(
+            CheckedEvent(event.event_id, short, leaf.recorded_at, leaf.effective_at)
+        )
+    return checked
+
+
+def _check_parent_path(child: str, level: _Level) -> None:
+    if "." not in child:
+        _fail(
+            f"{level.where}: {child} is a top tenant, no one witnesses it",
+            f"{level.where}.tenant",
+        )
+    if level.tenant != _parent(child):
+        _fail(
+            f"{level.where}: the parent of {child} is {_parent(child)}, "
+            f"not {level.tenant!r}",
+            f"{level.where}.tenant",
+        )
+
+
+def _check_cosigned(
+    installation: str,
+    child: _Head,
+    parent: str,
+    keys: Mapping[str, list[_Key]],
+    make_verifier: MakeVerifier,
+    *,
+    not_after: int,
+    where: str,
+    field: str,
+) -> Verifier:
+    """The parent's cosigner that signed the child's note (at ``field``), else raise."""
+    name = _origin(installation, parent)
+    verifiers: list[Verifier] = []
+    for i, key in enumerate(keys[parent]):
+        cosigner = _make(make_verifier, key.text, COSIGNATURE_V1, f"keys.{parent}[{i}]")
+        expected = cosignature_key_id(name, key.public_key)
+        if (cosigner.name, bytes(cosigner.key_id)) != (name, expected):
+            _fail(
+                f"the cosigner made from keys.{parent}[{i}] has another name or key ID",
+                f"keys.{parent}[{i}]",
+            )
+        verifiers.append(cosigner)
+    for line, sig in enumerate(child.note.signatures, start=1):
+        for cosigner in verifiers:
+            if (sig.name, sig.key_id) != (cosigner.name, bytes(cosigner.key_id)):
+                continue
+            try:
+                verify_cosignature(
+                    child.note.text,
+                    sig,
+                    cosigner,
+                    not_after=not_after,
+                )
+            except LedgerError as e:
+                _fail(
+                    f"{where}: signature line {line} of {child.tenant}'s checkpoint, "
+                    f"the cosignature of {parent}, fails: {e.detail}",
+                    field,
+                )
+            return cosigner
+    ids = ", ".join(v.key_id.hex() for v in verifiers)
+    _fail(
+        f"{where}: the checkpoint of {child.tenant} carries no cosignature/v1 line "
+        f"by {name} (key ID {ids})",
+        field,
+    )
+
+
+def _check_witness_leaf(child: _Head, parent: str, level: _Level) -> bytes:
+    """The bytes of the parent's leaf recording exactly the child's checkpoint."""
+    leaf, raw = _decode_leaf(level.event)
+    event = level.event
+    label = f"{event.where} ({event.event_id})"
+    field = f"{event.where}.leaf_input"
+    if leaf.tenant != parent:
+        _fail(f"{label} is in the log of {leaf.tenant!r}, not {parent!r}", field)
+    if leaf.aggregate_id != ledger_id(parent):
+        _fail(f"{label} is not an event of {parent}'s audit ledger", field)
+    if _short_type(leaf.event_type) != WITNESS_EVENT:
+        _fail(f"{label} is a {leaf.event_type}, not a {WITNESS_EVENT}", field)
+    state = _witness_state(leaf, label, field)
+    checkpoint = child.checkpoint
+    if state.get("tenant", parent) != parent:
+        _fail(f"{label} records tenant {state['tenant']!r}, not {parent!r}", field)
+    if state.get("child") != child.tenant:
+        _fail(
+            f"{label} records child {state.get('child')!r}, not {child.tenant!r}",
+            field,
+        )
+    size = state.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size != checkpoint.size:
+        _fail(
+            f"{label} records size {size!r}, the checkpoint of {child.tenant} has "
+            f"{checkpoint.size}",
+            field,
+        )
+    recorded = state.get("root_hash")
+    root = _unb64(recorded) if isinstance(recorded, str) else None
+    if root != checkpoint.root_hash:
+        _fail(
+            f"{label} records root {recorded!r}, the checkpoint of {child.tenant} "
+            f"has {_b64(checkpoint.root_hash)}",
+            field,
+        )
+    _check_recorded_note(state.get("note"), child, label, field)
+    return raw
+
+
+def _witness_state(leaf: Leaf, label: str, field: str) -> dict[str, Any]:
+    try:
+        state = json.loads(leaf.payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _fail(f"{label}: the payload is not a JSON object (encrypted?)", field)
+    if not isinstance(state, dict):
+        _fail(f"{label}: the payload is not a JSON object", field)
+    return state
+
+
+def _check_recorded_note(note: object, child: _Head, label: str, field: str) -> None:
+    if not isinstance(note, str):
+        _fail(f"{label} records no note", field)
+    try:
+        text = Note.parse(note).text
+    except GongkaiError as e:
+        _fail(f"{label} records a note that does not parse: {e.detail}", field)
+    if text != child.note.text:
+        _fail(
+            f"{label} records a note whose text differs from the checkpoint of "
+            f"{child.tenant}",
+            field,
+        )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes | None:
+    """Standard padded base64 in its one canonical form, else None."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if _b64(raw) == text else None

@@ -1,0 +1,183 @@
+"""The audit trail: checkpoints, tree heads, keys, leaves and proofs (RFC 6962 §4)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from domain.access import require_read
+from domain.errors import InvalidInputError, NotFoundError
+from projections.audit import AuditView
+from services.api.deps import PlatformDep, PrincipalDep
+from services.api.schemas import (
+    AuditKeys,
+    ConsistencyProof,
+    InclusionProof,
+    LeafEntry,
+    Refusals,
+    TreeHead,
+)
+from services.audit import IssuedCheckpoint
+from services.runtime import AUDIT_NAME, Platform
+
+router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def audit_view(platform: Platform) -> AuditView:
+    view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
+    return view
+
+
+def current_checkpoint(platform: Platform, path: str) -> IssuedCheckpoint:
+    """The checkpoint of the tenant's current head, issued now if need be."""
+    platform.disclosures.tenant(path)
+    auditor = platform.auditor
+    if auditor.ledger(path) is None:
+        _, position = auditor.open_ledger(path)
+        platform.wait(AUDIT_NAME, position)
+    return auditor.issue(path)
+
+
+@router.get(
+    "/checkpoint",
+    response_class=PlainTextResponse,
+    summary="The signed checkpoint (C2SP signed note) with cosignatures",
+)
+def checkpoint(
+    path: str, principal: PrincipalDep, platform: PlatformDep
+) -> PlainTextResponse:
+    require_read(principal, path)
+    issued = current_checkpoint(platform, path)
+    return PlainTextResponse(issued.note, media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/tree-head",
+    response_model=TreeHead,
+    summary="Tree size, root hash and the checkpoint that signs them",
+)
+def tree_head(path: str, principal: PrincipalDep, platform: PlatformDep) -> TreeHead:
+    require_read(principal, path)
+    issued = current_checkpoint(platform, path)
+    return TreeHead(
+        tree_size=issued.size,
+        timestamp=issued.issued_at,
+        sha256_root_hash=b64(issued.root_hash),
+        checkpoint=issued.note,
+    )
+
+
+@router.get(
+    "/keys",
+    response_model=AuditKeys,
+    summary="Verifier keys of the tenant and its ancestors (signed-note form)",
+)
+def keys(path: str, principal: PrincipalDep, platform: PlatformDep) -> AuditKeys:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    return AuditKeys(keys=platform.auditor.verifier_keys(path))
+
+
+@router.get(
+    "/refusals",
+    response_model=Refusals,
+    summary="Child checkpoints this tenant refused to witness, and why",
+)
+def refusals(path: str, principal: PrincipalDep, platform: PlatformDep) -> Refusals:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    ledger = platform.auditor.ledger(path)
+    items = ledger.refusals if ledger else []
+    return Refusals(items=[{"child": r["child"], "reason": r["reason"]} for r in items])
+
+
+@router.get(
+    "/leaves/{index}",
+    response_model=LeafEntry,
+    summary="One leaf of the tenant's log: its canonical bytes",
+)
+def leaf(
+    path: str, index: int, principal: PrincipalDep, platform: PlatformDep
+) -> LeafEntry:
+    require_read(principal, path)
+    row = audit_view(platform).leaf(path, index)
+    if row is None:
+        raise NotFoundError(f"no leaf {index} in the log of {path!r}", field="index")
+    return LeafEntry(
+        leaf_index=index,
+        leaf_input=b64(row["leaf_input"].encode()),
+        event_id=row["event_id"],
+    )
+
+
+@router.get(
+    "/proofs/inclusion",
+    response_model=InclusionProof,
+    summary="Inclusion proof of an event in the tree of a given size",
+)
+def inclusion(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    event: Annotated[str, Query(description="event id: <aggregate id>:<version>")],
+    tree_size: Annotated[int | None, Query(ge=1)] = None,
+) -> InclusionProof:
+    require_read(principal, path)
+    view = audit_view(platform)
+    row = view.leaf_for_event(event)
+    if row is None or row["tenant"] != path:
+        raise NotFoundError(
+            f"event {event!r} is not in the log of {path!r}", field="event"
+        )
+    size = tree_size or view.head(path).size
+    index = int(row["leaf_index"])
+    _check_size(view, path, size, index)
+    proof = view.inclusion_proof(path, index, size)
+    return InclusionProof(
+        leaf_index=index,
+        tree_size=size,
+        leaf_hash=b64(bytes.fromhex(row["leaf_hash"])),
+        audit_path=[b64(h) for h in proof],
+    )
+
+
+@router.get(
+    "/proofs/consistency",
+    response_model=ConsistencyProof,
+    summary="Consistency proof between two tree sizes",
+)
+def consistency(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    first: Annotated[int, Query(ge=0)],
+    second: Annotated[int, Query(ge=0)],
+) -> ConsistencyProof:
+    require_read(principal, path)
+    view = audit_view(platform)
+    if first > second:
+        raise InvalidInputError("first must not exceed second", field="first")
+    _check_size(view, path, second, None)
+    proof = view.consistency_proof(path, first, second)
+    return ConsistencyProof(
+        first=first, second=second, consistency=[b64(h) for h in proof]
+    )
+
+
+def _check_size(view: AuditView, path: str, size: int, index: int | None) -> None:
+    head = view.head(path).size
+    if size > head:
+        raise NotFoundError(
+            f"the log of {path!r} has {head} leaves, not {size}", field="tree_size"
+        )
+    if index is not None and index >= size:
+        raise NotFoundError(
+            f"the event is leaf {index}, beyond tree size {size}", field="tree_size"
+        )

@@ -1,0 +1,73 @@
+"""``gongkai verify BUNDLE``: check an evidence bundle offline and say what it proves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from domain.errors import EvidenceError
+from domain.ledger.evidence import BundleReport, load_bundle, verify_bundle
+from domain.ledger.leaf import utc_text
+from domain.ledger.note import Verifier, parse_verifier_key
+from infra.keys import Ed25519Verifier
+
+SIGNATURE_TYPES = {1: "签名 signature", 4: "副署 cosignature"}
+
+
+def make_verifier(text: str, signature_type: int) -> Verifier:
+    """An Ed25519 verifier of the key ``text`` for note (0x01) or cosignature (0x04)."""
+    name, _, public_key = parse_verifier_key(text)
+    return Ed25519Verifier(name, public_key, signature_type=signature_type)
+
+
+def verify_file(path: Path, console: Console) -> int:
+    """Verify the bundle at ``path``, print a summary or the reason; exit status."""
+    try:
+        report = verify_bundle(load_bundle(path.read_bytes()), make_verifier)
+    except OSError as e:
+        return _failed(console, f"cannot read {path}: {e.strerror or e}")
+    except EvidenceError as e:
+        where = f" [{e.field}]" if e.field else ""
+        return _failed(console, f"{e.detail}{where}")
+    _summary(console, path, report)
+    return 0
+
+
+def _failed(console: Console, reason: str) -> int:
+    _say(console, f"✗ 验证失败 verification failed: {reason}")
+    return 1
+
+
+def _say(console: Console, text: str = "") -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _summary(console: Console, path: Path, report: BundleReport) -> None:
+    subject = report.subject
+    _say(console, f"✓ 证据包验证通过 evidence verified: {path.name}")
+    _say(console, f"  租户 tenant:      {report.tenant} ({report.installation})")
+    _say(console, f"  对象 subject:     {subject.kind} {subject.id}")
+    _say(
+        console,
+        f"  检查点 checkpoint: size {report.checkpoint_size}, "
+        f"root {report.checkpoint_root}",
+    )
+    _say(console, f"  事件 events ({len(report.events)}):")
+    for event in report.events:
+        effective = utc_text(event.effective_at) if event.effective_at else "—"
+        _say(
+            console,
+            f"    v{event.version:<3} {event.event_type:<28} "
+            f"recorded {utc_text(event.recorded_at)}  effective {effective}",
+        )
+    chain = " ← ".join(
+        [report.tenant, *(f"{w.tenant} (size {w.size})" for w in report.witnessed_by)]
+    )
+    _say(console, f"  见证链 witnesses: {chain}")
+    keys = ", ".join(
+        f"{k.tenant} {k.key_id} {SIGNATURE_TYPES.get(k.signature_type, '?')}"
+        for k in report.key_ids
+    )
+    _say(console, f"  密钥 keys:        {keys}")
+    _say(console, f"  导出 exported at: {utc_text(report.exported_at)} (unsigned)")

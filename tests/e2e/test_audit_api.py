@@ -1,0 +1,124 @@
+"""The audit trail over HTTP: signed checkpoints, keys, leaves and proofs."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi.testclient import TestClient
+
+from domain.ledger import hash_leaf, verify_consistency, verify_inclusion
+from domain.ledger.leaf import Leaf
+from domain.ledger.note import COSIGNATURE_V1, Checkpoint, Note, verify_note
+from infra.keys import Ed25519Verifier
+from tests.e2e.conftest import FINANCE, TokenFactory
+
+VILLAGE = "/v1/tenants/xinhe.tahe.tuanjie"
+
+
+def publish(client: TestClient, auth: TokenFactory, title: str) -> str:
+    response = client.post(
+        f"{VILLAGE}/disclosures",
+        json={**FINANCE, "title": title},
+        headers=auth("xinhe.tahe.tuanjie", "clerk"),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_a_supervisor_gets_a_checkpoint_cosigned_by_the_town(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    publish(client, auth, "团结村2026年1月财务收支")
+    county = auth("xinhe", "inspector")
+    response = client.get(f"{VILLAGE}/audit/checkpoint", headers=county)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    note = Note.parse(response.text)
+    checkpoint = Checkpoint.parse(note.text)
+    assert checkpoint.origin == "gongkai.local/xinhe.tahe.tuanjie"
+    keys = client.get(f"{VILLAGE}/audit/keys", headers=county).json()["keys"]
+    # The village signed; the town witnessed; the county has not signed anything yet.
+    assert set(keys) == {"xinhe.tahe", "xinhe.tahe.tuanjie"}
+    village = [Ed25519Verifier.from_verifier_key(k) for k in keys["xinhe.tahe.tuanjie"]]
+    assert verify_note(note, village)
+    town_key = Ed25519Verifier.from_verifier_key(keys["xinhe.tahe"][-1])
+    cosigner = Ed25519Verifier(
+        "gongkai.local/xinhe.tahe", town_key.public_key, signature_type=COSIGNATURE_V1
+    )
+    assert any(s.key_id == cosigner.key_id for s in note.signatures)
+
+    head = client.get(f"{VILLAGE}/audit/tree-head", headers=county).json()
+    assert head["tree_size"] == checkpoint.size
+    assert base64.b64decode(head["sha256_root_hash"]) == checkpoint.root_hash
+    assert head["checkpoint"] == response.text
+
+
+def test_leaves_and_proofs_verify_against_the_tree_head(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    first = publish(client, auth, "团结村2026年1月财务收支")
+    county = auth("xinhe", "supervisor")
+    head1 = client.get(f"{VILLAGE}/audit/tree-head", headers=county).json()
+    publish(client, auth, "团结村2026年2月财务收支")
+    head2 = client.get(f"{VILLAGE}/audit/tree-head", headers=county).json()
+    assert head2["tree_size"] > head1["tree_size"]
+
+    proof = client.get(
+        f"{VILLAGE}/audit/proofs/inclusion",
+        headers=county,
+        params={"event": f"{first}:1", "tree_size": head2["tree_size"]},
+    ).json()
+    leaf = client.get(
+        f"{VILLAGE}/audit/leaves/{proof['leaf_index']}", headers=county
+    ).json()
+    data = base64.b64decode(leaf["leaf_input"])
+    assert leaf["event_id"] == f"{first}:1"
+    decoded = Leaf.decode(data)
+    assert decoded.tenant == "xinhe.tahe.tuanjie"
+    assert decoded.event_type == "domain.disclosure:Disclosure.Published"
+    assert base64.b64decode(proof["leaf_hash"]) == hash_leaf(data)
+    verify_inclusion(
+        proof["leaf_index"],
+        proof["tree_size"],
+        hash_leaf(data),
+        [base64.b64decode(h) for h in proof["audit_path"]],
+        base64.b64decode(head2["sha256_root_hash"]),
+    )
+    consistency = client.get(
+        f"{VILLAGE}/audit/proofs/consistency",
+        headers=county,
+        params={"first": head1["tree_size"], "second": head2["tree_size"]},
+    ).json()
+    verify_consistency(
+        head1["tree_size"],
+        head2["tree_size"],
+        [base64.b64decode(h) for h in consistency["consistency"]],
+        base64.b64decode(head1["sha256_root_hash"]),
+        base64.b64decode(head2["sha256_root_hash"]),
+    )
+
+
+def test_bad_proof_requests_are_problems(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    item = publish(client, auth, "团结村公告")
+    county = auth("xinhe", "supervisor")
+    client.get(f"{VILLAGE}/audit/tree-head", headers=county)
+    beyond = client.get(
+        f"{VILLAGE}/audit/proofs/inclusion",
+        headers=county,
+        params={"event": f"{item}:1", "tree_size": 10_000},
+    )
+    assert beyond.status_code == 404
+    assert beyond.json()["field"] == "tree_size"
+    unknown = client.get(
+        f"{VILLAGE}/audit/proofs/inclusion", headers=county, params={"event": "nope:1"}
+    )
+    assert unknown.status_code == 404
+    backwards = client.get(
+        f"{VILLAGE}/audit/proofs/consistency",
+        headers=county,
+        params={"first": 3, "second": 1},
+    )
+    assert backwards.status_code == 422
+    assert client.get(f"{VILLAGE}/audit/leaves/9999", headers=county).status_code == 404
