@@ -51,5 +51,8 @@ e2e: install postgres
 bench: install postgres
 	$(BIN)/python bench/append.py
 
+bench-audit: install postgres
+	$(BIN)/python bench/audit.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

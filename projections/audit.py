@@ -17,10 +17,13 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 
 from domain.ledger import (
+    Ephemeral,
+    NodeRef,
     append_to_range,
-    consistency_proof,
+    consistency_proof_nodes,
     hash_leaf,
-    inclusion_proof,
+    inclusion_proof_nodes,
+    resolve_proof,
     root_from_range,
 )
 from domain.ledger.leaf import Leaf
@@ -179,10 +182,39 @@ class AuditView(SqlView):
         )
 
     def inclusion_proof(self, tenant: str, index: int, size: int) -> list[bytes]:
-        return inclusion_proof(index, size, lambda lv, i: self.node(tenant, lv, i))
+        return self._proof(tenant, inclusion_proof_nodes(index, size))
 
     def consistency_proof(self, tenant: str, first: int, second: int) -> list[bytes]:
-        return consistency_proof(first, second, lambda lv, i: self.node(tenant, lv, i))
+        return self._proof(tenant, consistency_proof_nodes(first, second))
+
+    def _proof(self, tenant: str, refs: list[NodeRef]) -> list[bytes]:
+        """Read every node a proof needs in one query (O(log n) rows), then hash."""
+        wanted = sorted(
+            {
+                (n.level, n.index)
+                for ref in refs
+                for n in (ref.parts if isinstance(ref, Ephemeral) else (ref,))
+            }
+        )
+        found: dict[tuple[int, int], bytes] = {}
+        if wanted:
+            match = " OR ".join("(level = ? AND idx = ?)" for _ in wanted)
+            rows = self._query(
+                "SELECT level, idx, hash FROM audit_nodes"
+                f" WHERE tenant = ? AND ({match})",
+                [tenant, *(v for pair in wanted for v in pair)],
+            )
+            found = {
+                (int(r["level"]), int(r["idx"])): bytes.fromhex(r["hash"]) for r in rows
+            }
+
+        def get(level: int, index: int) -> bytes:
+            if (level, index) not in found:
+                msg = f"no node ({level}, {index}) in the log of {tenant}"
+                raise LookupError(msg)
+            return found[(level, index)]
+
+        return resolve_proof(refs, get)
 
     # Checkpoints --------------------------------------------------------------------
 

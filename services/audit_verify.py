@@ -74,6 +74,11 @@ def verify_store(
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     logs: dict[str, Recomputed] = {}
     witnesses: list[tuple[str, dict[str, Any], str]] = []
+    # Checkpoints first, then the audited position: every checkpoint read here was
+    # signed over leaves at or below that position, so none may exceed the store.
+    signed: dict[str, list[dict[str, Any]]] = {}
+    for row in view.checkpoints():
+        signed.setdefault(row["tenant"], []).append(row)
     audited = view.max_tracking_id(APP_NAME) or 0  # later events are not audited yet
     total = audited
     for batch in iter_log(app, (), 500):
@@ -109,10 +114,10 @@ def verify_store(
     for _, state, _ in witnesses:
         witnessed_sizes.setdefault(str(state["child"]), set()).add(int(state["size"]))
     for path in selected:
-        _check_leaves(view, path, logs[path], report)
-        sizes = {int(c["size"]) for c in view.checkpoints(path)}
+        _check_leaves(view, path, logs[path], report, audited)
+        sizes = {int(c["size"]) for c in signed.get(path, [])}
         _compute_roots(logs[path], sizes | witnessed_sizes.get(path, set()))
-        _check_checkpoints(platform, view, path, logs, report)
+        _check_checkpoints(platform, signed.get(path, []), path, logs, report)
         report.tenants += 1
         if progress:
             progress("tenants", report.tenants, len(selected))
@@ -128,8 +133,10 @@ def _within(path: str, top: str) -> bool:
     return path == top or path.startswith(top + ".")
 
 
-def _check_leaves(view: AuditView, path: str, log: Recomputed, report: Report) -> None:
-    stored = view.leaves(path)
+def _check_leaves(
+    view: AuditView, path: str, log: Recomputed, report: Report, audited: int
+) -> None:
+    stored = [r for r in view.leaves(path) if int(r["position"]) <= audited]
     for index, leaf in enumerate(log.leaves):
         if index >= len(stored):
             report.findings.append(
@@ -217,16 +224,27 @@ def _compute_roots(log: Recomputed, sizes: set[int]) -> None:
 
 def _check_checkpoints(
     platform: Platform,
-    view: AuditView,
+    rows: list[dict[str, Any]],
     path: str,
     logs: dict[str, Recomputed],
     report: Report,
 ) -> None:
     origin = platform.auditor.origin(path)
     keys = [Ed25519Verifier.from_verifier_key(k) for k in logs[path].keys]
-    for row in view.checkpoints(path):
-        report.checkpoints += 1
+    for row in rows:
         size = int(row["size"])
+        report.checkpoints += 1
+        if size > len(logs[path].leaves):
+            report.findings.append(
+                Finding(
+                    path,
+                    None,
+                    f"checkpoint {size}.tree_size",
+                    f"signed over {size} events; the store has "
+                    f"{len(logs[path].leaves)}",
+                )
+            )
+            continue
         where = f"checkpoint {size}"
         try:
             note = Note.parse(row["note"])

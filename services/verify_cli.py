@@ -1,4 +1,4 @@
-"""``gongkai verify BUNDLE``: check an evidence bundle offline and say what it proves."""
+"""``gongkai verify BUNDLE``: check an evidence bundle offline, say what it proves."""
 
 from __future__ import annotations
 

@@ -18,8 +18,10 @@ A bundle is one JSON object (``services/evidence.py`` writes it)::
    ``event_id`` says, proven into the checkpoint, versions 1, 2, ... without gaps;
 4. each witness level, child to parent: the child's note carries the parent's
    cosignature/v1 (dated no later than ``exported_at``); the parent's
-   ``AuditLedger.ChildCheckpointWitnessed`` leaf records exactly that checkpoint and is
-   proven into the parent's own signed checkpoint; the chain ends at a top tenant.
+   ``AuditLedger.ChildCheckpointWitnessed`` leaf is proven into the parent's own
+   signed checkpoint and records exactly the child's checkpoint (checked last, so a
+   mismatch there is a real contradiction, not a damaged leaf); the chain ends at a
+   top tenant.
 
 ``exported_at`` is the exporter's claim: no signature covers it, only its format and
 the bound on cosignature times are checked. Ed25519 comes in through ``make_verifier``.
@@ -336,10 +338,11 @@ def verify_bundle(
             field=child_field,
         )
         used.append(KeyUse(parent, cosigner.key_id.hex(), COSIGNATURE_V1))
-        leaf_bytes = _check_witness_leaf(child, parent, level)
+        leaf, leaf_bytes = _witness_leaf(parent, level.event)
         where = f"{level.where}.checkpoint"
         parent_head = _check_head(b.installation, parent, level.checkpoint, keys, where)
         _check_included(level.event, leaf_bytes, parent_head)
+        _check_witness_record(leaf, child, parent, level.event)
         used.extend(
             KeyUse(parent, v.key_id.hex(), ED25519) for v in parent_head.signed_by
         )
@@ -632,10 +635,9 @@ def _check_cosigned(
     )
 
 
-def _check_witness_leaf(child: _Head, parent: str, level: _Level) -> bytes:
-    """The bytes of the parent's leaf recording exactly the child's checkpoint."""
-    leaf, raw = _decode_leaf(level.event)
-    event = level.event
+def _witness_leaf(parent: str, event: _Event) -> tuple[Leaf, bytes]:
+    """The leaf of a ChildCheckpointWitnessed event of ``parent``'s audit ledger."""
+    leaf, raw = _decode_leaf(event)
     label = f"{event.where} ({event.event_id})"
     field = f"{event.where}.leaf_input"
     if leaf.tenant != parent:
@@ -644,6 +646,13 @@ def _check_witness_leaf(child: _Head, parent: str, level: _Level) -> bytes:
         _fail(f"{label} is not an event of {parent}'s audit ledger", field)
     if _short_type(leaf.event_type) != WITNESS_EVENT:
         _fail(f"{label} is a {leaf.event_type}, not a {WITNESS_EVENT}", field)
+    return leaf, raw
+
+
+def _check_witness_record(leaf: Leaf, child: _Head, parent: str, event: _Event) -> None:
+    """Raise unless the parent's proven leaf records exactly the child's checkpoint."""
+    label = f"{event.where} ({event.event_id})"
+    field = f"{event.where}.leaf_input"
     state = _witness_state(leaf, label, field)
     checkpoint = child.checkpoint
     if state.get("tenant", parent) != parent:
@@ -669,7 +678,6 @@ def _check_witness_leaf(child: _Head, parent: str, level: _Level) -> bytes:
             field,
         )
     _check_recorded_note(state.get("note"), child, label, field)
-    return raw
 
 
 def _witness_state(leaf: Leaf, label: str, field: str) -> dict[str, Any]:

@@ -92,7 +92,13 @@ class Leaf:
                 position=int(obj["position"]),
                 payload=base64.b64decode(obj["payload"], validate=True),
             )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            UnicodeDecodeError,
+        ) as e:
             if isinstance(e, LeafFormatError):
                 raise
             raise LeafFormatError(f"not a canonical leaf: {e}") from None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -122,3 +125,48 @@ def test_bad_proof_requests_are_problems(
     )
     assert backwards.status_code == 422
     assert client.get(f"{VILLAGE}/audit/leaves/9999", headers=county).status_code == 404
+
+
+def test_an_evidence_bundle_verifies_offline_and_one_changed_byte_fails(
+    client: TestClient, auth: TokenFactory, tree: None, tmp_path: Path
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    item = publish(client, auth, "团结村2026年1月财务收支")
+    revised = client.post(
+        f"{VILLAGE}/disclosures/{item}/revisions",
+        headers=clerk,
+        json={"reason": "更正金额", "body": "二、支出合计9.6万元。"},
+    )
+    assert revised.status_code == 200
+    inspector = auth("xinhe", "inspector")
+    response = client.get(f"{VILLAGE}/evidence/disclosures/{item}", headers=inspector)
+    assert response.status_code == 200, response.text
+    assert "attachment" in response.headers["content-disposition"]
+    bundle = tmp_path / "bundle.json"
+    bundle.write_bytes(response.content)
+
+    ok = verify(bundle)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "xinhe.tahe.tuanjie" in ok.stdout
+    assert "xinhe.tahe" in ok.stdout
+
+    text = response.content.decode()
+    position = text.index('"leaf_input": "') + len('"leaf_input": "') + 20
+    swapped = "A" if text[position] != "A" else "B"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(text[:position] + swapped + text[position + 1 :])
+    bad = verify(tampered)
+    assert bad.returncode == 1
+    assert "✗" in bad.stdout
+
+
+def verify(path: Path) -> subprocess.CompletedProcess[str]:
+    gongkai = str(Path(sys.executable).parent / "gongkai")
+    return subprocess.run(
+        [gongkai, "verify", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )

@@ -114,7 +114,7 @@ def test_token_refuses_bad_roles_with_a_message(env: dict[str, str]) -> None:
 
 
 def test_serve_loads_the_demo_and_answers_as_the_readme_says(
-    env: dict[str, str], server: str
+    env: dict[str, str], server: str, tmp_path: Path
 ) -> None:
     health = get(f"{server}/v1/health")
     assert health["status"] == "ok"
@@ -136,6 +136,23 @@ def test_serve_loads_the_demo_and_answers_as_the_readme_says(
     assert any(i["on_time"] for i in items)
     catalogue = get(f"{server}/v1/tenants/xinhe.xinhe-zhen.xingfu/catalogue", token)
     assert catalogue["categories"]
+    item = next(i for i in items if i["tenant"].count(".") == 2)
+    request = urllib.request.Request(
+        f"{server}/v1/tenants/{item['tenant']}/evidence/disclosures/{item['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    bundle = tmp_path / "demo-bundle.json"
+    with urllib.request.urlopen(request, timeout=60) as response:
+        bundle.write_bytes(response.read())
+    offline = subprocess.run(
+        [GONGKAI, "verify", str(bundle)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert item["tenant"] in offline.stdout
     docs = urllib.request.urlopen(f"{server}/docs", timeout=10).read()
     assert b"swagger" in docs.lower()
 
