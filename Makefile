@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e lint typecheck bench postgres clean install
+.PHONY: run test unit integration e2e lint typecheck bench bench-audit postgres clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -221,6 +221,19 @@ class Auditor(GongkaiApplication):
             )
 
     def _refuse(self, ledger: AuditLedger, child: str, note: Note, reason: str) -> None:
+        """Record the refusal once per checkpoint text, then raise."""
+        if not any(
+            r["child"] == child and Note.parse(r["note"]).text == note.text
+            for r in ledger.refusals
+        ):
+            self._record_refusal(ledger, child, note, reason)
+        raise CheckpointRefusedError(
+            f"{ledger.tenant} refused the checkpoint of {child}: {reason}", field="path"
+        )
+
+    def _record_refusal(
+        self, ledger: AuditLedger, child: str, note: Note, reason: str
+    ) -> None:
         with recorded(self):
             ledger.refuse(
                 child=child,
@@ -231,9 +244,6 @@ class Auditor(GongkaiApplication):
             )
         self._commit(ledger)
         log.warning("refused checkpoint of %s: %s", child, reason)
-        raise CheckpointRefusedError(
-            f"{ledger.tenant} refused the checkpoint of {child}: {reason}", field="path"
-        )
 
     def cosigner_verifier(self, path: str) -> Ed25519Verifier:
         """The verifier of ``path``'s cosignatures (its current key, type 0x04)."""

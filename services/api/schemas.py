@@ -279,7 +279,7 @@ class Health(BaseModel):
 
 class TreeHead(BaseModel):
     tree_size: int
-    timestamp: str
+    timestamp: int = Field(description="milliseconds since the epoch (RFC 6962 §4.3)")
     sha256_root_hash: str = Field(description="base64")
     checkpoint: str = Field(description="the C2SP signed note")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -171,3 +172,30 @@ def test_demo_refuses_a_second_load_and_rebuild_replays_the_log(
     assert "views rebuilt: tenant_directory 16 events" in rebuilt.stderr
     status = run(env, "projections", "status")
     assert "lag 0" in status.stdout
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_audit_verify_passes_a_clean_demo_and_names_a_changed_byte(
+    env: dict[str, str],
+) -> None:
+    assert run(env, "demo").returncode == 0
+    clean = run(env, "audit", "verify")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "✓ the audit trail matches the event store" in clean.stdout
+    database = Path(env["GONGKAI_DATABASE_URL"].removeprefix("sqlite:///"))
+    with sqlite3.connect(database) as conn:
+        rowid, state = conn.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic LIKE '%Published' "
+            "AND CAST(state AS TEXT) LIKE '%\"working_days_late\":0%' "
+            "ORDER BY rowid LIMIT 1"
+        ).fetchone()
+        forged = bytes(state).replace(
+            b'"working_days_late":0', b'"working_days_late":7'
+        )
+        conn.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?", (forged, rowid)
+        )
+    tampered = run(env, "audit", "verify")
+    assert tampered.returncode == 1
+    assert "✗ first divergence: tenant " in tampered.stdout
+    assert "field payload.working_days_late" in tampered.stdout

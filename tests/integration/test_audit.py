@@ -195,8 +195,11 @@ def test_a_child_re_signed_with_a_new_key_is_refused_and_reported(
     catch_up(audited)
     with pytest.raises(CheckpointRefusedError):
         auditor.issue(TUANJIE)
+    with pytest.raises(CheckpointRefusedError):  # retried: refused, recorded once
+        auditor.issue(TUANJIE)
     parent = auditor.ledger("xinhe.tahe")
     assert parent is not None
+    assert len(parent.refusals) == 1
     assert parent.refusals[-1]["child"] == TUANJIE
     assert "signature" in parent.refusals[-1]["reason"]
     # The forger stores the self-signed checkpoint anyway: verify names it.

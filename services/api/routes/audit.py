@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -66,9 +67,10 @@ def checkpoint(
 def tree_head(path: str, principal: PrincipalDep, platform: PlatformDep) -> TreeHead:
     require_read(principal, path)
     issued = current_checkpoint(platform, path)
+    millis = int(datetime.fromisoformat(issued.issued_at).timestamp() * 1000)
     return TreeHead(
         tree_size=issued.size,
-        timestamp=issued.issued_at,
+        timestamp=millis,
         sha256_root_hash=b64(issued.root_hash),
         checkpoint=issued.note,
     )
