@@ -225,3 +225,14 @@ class EvidenceError(LedgerError, InvalidInputError):
     """An evidence bundle does not verify; ``field`` names where, as a JSON path."""
 
     slug = "invalid-evidence"
+
+
+# Personal data -----------------------------------------------------------------------
+
+
+class PersonalDataErasedError(GongkaiError):
+    """The subject's key was destroyed, so its personal data can no longer be read."""
+
+    slug = "personal-data-erased"
+    status = 410
+    title = "Personal data erased"
