@@ -138,9 +138,15 @@ def demo() -> None:
 
 
 def _rebuild(platform: object) -> None:
+    from infra.runlock import ProjectionsBusyError
     from services.runtime import Platform
 
     assert isinstance(platform, Platform)
+    try:
+        platform.projection_lock.acquire()
+    except ProjectionsBusyError as e:
+        err.print(f"[red]cannot rebuild:[/red] {e}")
+        raise typer.Exit(1) from None
     with _progress() as bar:
         tasks: dict[str, int] = {}
 
@@ -199,10 +205,16 @@ def projections_status(
 @projections_app.command("run")
 def projections_run() -> None:
     """Follow the log and keep every view current until interrupted."""
+    from infra.runlock import ProjectionsBusyError
     from services.runtime import Platform
 
     platform = Platform(_settings())
-    platform.start_projections()
+    try:
+        platform.start_projections()
+    except ProjectionsBusyError as e:
+        err.print(f"[red]{e}[/red]")
+        platform.close()
+        raise typer.Exit(1) from None
     err.print("following the log; Ctrl-C stops")
     try:
         while not platform.runner_errors():

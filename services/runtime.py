@@ -20,6 +20,7 @@ from eventsourcing.utils import Environment
 from domain.base import Clock
 from domain.errors import GongkaiError
 from infra.keys import KeyStore
+from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
 from projections.disclosures import (
@@ -93,6 +94,7 @@ class Platform:
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
         self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
+        self.projection_lock = ProjectionLock(settings)
 
     # Views ---------------------------------------------------------------------------
 
@@ -162,8 +164,10 @@ class Platform:
 
     def start_projections(self) -> None:
         """Follow the log in background threads: one runner per view, the audit
-        follower, and the checkpointer."""
+        follower, and the checkpointer. Raises ProjectionsBusyError if another
+        process already does."""
         with self._lock:
+            self.projection_lock.acquire()
             for spec in PROJECTIONS:
                 if spec.name in self._runners:
                     continue
@@ -189,6 +193,7 @@ class Platform:
         for runner in runners.values():
             with suppress(Exception):
                 runner.__exit__(None, None, None)
+        self.projection_lock.release()
 
     def runner_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -208,8 +213,19 @@ class Platform:
     ) -> dict[str, int]:
         """Drop every view and replay the whole log into it; returns events applied.
 
-        Requires that no runner is following the log meanwhile.
+        Refuses (ProjectionsBusyError) while another process follows the log.
         """
+        holding = self.projection_lock.held
+        self.projection_lock.acquire()
+        try:
+            return self._rebuild(progress, batch)
+        finally:
+            if not holding:
+                self.projection_lock.release()
+
+    def _rebuild(
+        self, progress: Callable[[str, int, int], None] | None, batch: int
+    ) -> dict[str, int]:
         app = self.tenants
         counts: dict[str, int] = {}
         for spec in PROJECTIONS:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.base import Clock
+from infra.runlock import ProjectionsBusyError
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api import problems
@@ -78,7 +79,10 @@ def create_app(
         own = platform is None
         app.state.platform = platform or Platform(settings, clock=clock)
         if own and settings.run_projections:
-            app.state.platform.start_projections()
+            try:
+                app.state.platform.start_projections()
+            except ProjectionsBusyError as e:  # another process keeps the views
+                app.state.logger.warning("not following the log: %s", e)
         try:
             yield
         finally:

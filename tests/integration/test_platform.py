@@ -191,3 +191,24 @@ def test_rebuild_reproduces_every_view_row(
     assert ("disclosures", 4, 4) in seen
     assert seen[-1] == ("audit", 11, 11)
     assert snapshot() == before
+
+
+def test_a_rebuild_is_refused_while_another_process_follows_the_log(
+    platform: Platform, settings: Settings, clock: MutableClock
+) -> None:
+    from infra.runlock import ProjectionsBusyError
+
+    other = Platform(settings, clock=clock)
+    try:
+        with pytest.raises(ProjectionsBusyError):
+            other.rebuild()
+        with pytest.raises(ProjectionsBusyError):
+            other.start_projections()
+    finally:
+        other.close()
+    platform.stop_projections()
+    again = Platform(settings, clock=clock)
+    try:
+        assert again.rebuild()["tenant_directory"] == 0
+    finally:
+        again.close()
