@@ -236,3 +236,59 @@ class PersonalDataErasedError(GongkaiError):
     slug = "personal-data-erased"
     status = 410
     title = "Personal data erased"
+
+
+# Cases -------------------------------------------------------------------------------
+
+
+class CaseError(GongkaiError):
+    """Root of case errors (complaints, reports, requests, disclosure requests)."""
+
+
+class IllegalTransitionError(CaseError, ConflictError):
+    """The action is not open in the case's state; ``allowed_actions`` says what is."""
+
+    slug = "illegal-transition"
+
+    def __init__(self, action: str, state: str, allowed_actions: Sequence[str]) -> None:
+        allowed = join_codes(allowed_actions) if allowed_actions else "none"
+        super().__init__(
+            f"cannot {action} a case that is {state}; allowed now: {allowed}"
+        )
+        self.action = action
+        self.state = state
+        self.allowed_actions = list(allowed_actions)
+
+
+class CaseDateError(CaseError, InvalidInputError):
+    slug = "invalid-case-date"
+
+
+class CorrectionAlreadyRequestedError(CaseError, ConflictError):
+    """A disclosure request gets one 补正 notice (条例第三十条)."""
+
+    slug = "correction-already-requested"
+
+
+class CorrectionWindowPassedError(CaseError, ConflictError):
+    """The 补正 notice is due within 7 working days of receipt (条例第三十条)."""
+
+    slug = "correction-window-passed"
+
+
+class ExtensionLimitError(CaseError, ConflictError):
+    slug = "extension-limit"
+
+
+class DeadlinePassedError(CaseError, ConflictError):
+    """A deadline cannot be extended once it has passed."""
+
+    slug = "deadline-passed"
+
+
+class UnknownServiceError(CaseError, InvalidInputError):
+    slug = "unknown-service"
+
+
+class CaseNotFoundError(CaseError, NotFoundError):
+    slug = "case-not-found"

@@ -1,0 +1,660 @@
+"""Rules of the Case aggregate as data: kinds, states, the action table and deadlines.
+
+The state machine is ``TRANSITIONS`` (state → actions) narrowed by ``GUARDS`` (facts
+besides the state: the kind, whether the case is signed, an open consultation, the
+rating, erasure). Deadlines are derived from the inputs the events stored, never kept
+by hand: a start date, a period in working days, extensions and consultation pauses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.errors import (
+    CaseDateError,
+    CorrectionAlreadyRequestedError,
+    CorrectionWindowPassedError,
+    DeadlinePassedError,
+    ExtensionLimitError,
+    InvalidInputError,
+)
+from domain.tenancy import CODE_PATTERN as TENANT_CODE_PATTERN
+from domain.tenancy import is_within
+from domain.timeliness import MAX_REASON_LENGTH, local_date
+from domain.workdays import WorkingDayCalendar
+
+DISCLOSURE_ANSWER_WORKING_DAYS = 20  # 政府信息公开条例 (2019) 第三十三条第一款
+DISCLOSURE_EXTENSION_WORKING_DAYS = 20  # 第三十三条第二款: once, at most 20
+CORRECTION_NOTICE_WORKING_DAYS = 7  # 第三十条: one 补正 notice within 7 working days
+THIRD_PARTY_WORKING_DAYS = 15  # 第三十二条: the third party answers within 15
+MAX_PROMISED_WORKING_DAYS = 60
+MAX_SUMMARY_LENGTH = 2000
+MAX_TEXT_LENGTH = 5000
+MAX_NAME_LENGTH = 100
+MAX_MATERIALS = 30
+EARLIEST_DAY = date(2000, 1, 1)
+SERVICE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
+
+
+class LabelledEnum(StrEnum):
+    """A stable code with a Chinese label; the parsers accept either."""
+
+    @property
+    def label(self) -> str:
+        """Chinese name, as clerks write it."""
+        return LABELS[type(self)][self]
+
+
+class CaseKind(LabelledEnum):
+    """What was filed."""
+
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    SERVICE_REQUEST = "service_request"
+    INQUIRY = "inquiry"
+    PROPOSAL = "proposal"
+    VISIT = "visit"
+    DISCLOSURE_REQUEST = "disclosure_request"
+
+
+class IntakeChannel(LabelledEnum):
+    """How the case arrived (受理渠道)."""
+
+    HOTLINE = "hotline"
+    MAILBOX = "mailbox"
+    WEB = "web"
+    VISIT = "visit"
+    LETTER = "letter"
+    AGENT = "agent"
+    MEDIA = "media"
+
+
+class CaseState(LabelledEnum):
+    """Where the case stands."""
+
+    FILED = "filed"
+    AWAITING_MATERIALS = "awaiting_materials"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ASSIGNED = "assigned"
+    TRANSFERRED = "transferred"
+    SPLIT = "split"
+    RESOLVED = "resolved"
+    REPLIED = "replied"
+    CLOSED = "closed"
+
+
+class Rating(LabelledEnum):
+    """The applicant's verdict on the handling."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class AnswerType(LabelledEnum):
+    """How a disclosure request is answered (条例第三十六条)."""
+
+    DISCLOSE = "disclose"
+    PARTIAL = "partial"
+    REFUSE = "refuse"
+    NOT_EXIST = "not_exist"
+    NOT_HELD = "not_held"
+    DUPLICATE = "duplicate"
+
+
+class RoutingMode(LabelledEnum):
+    """How a case is routed: here, to another tenant, among several, or overseen."""
+
+    DIRECT = "direct"
+    TRANSFER = "transfer"
+    SPLIT = "split"
+    SUPERVISE = "supervise"
+
+
+class Action(LabelledEnum):
+    """A command on a case, named as in the API."""
+
+    FILE = "file"
+    REQUEST_MATERIALS = "request-materials"
+    PROVIDE_MATERIALS = "provide-materials"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    TRANSFER = "transfer"
+    SPLIT = "split"
+    CHILD_RESOLVED = "child-resolved"
+    SUPERVISE = "supervise"
+    CONSULT = "consult"
+    END_CONSULTATION = "end-consultation"
+    EXTEND = "extend"
+    RESOLVE = "resolve"
+    REPLY = "reply"
+    FEEDBACK = "feedback"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ERASE = "erase"
+
+
+LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyType(
+    {
+        CaseKind: {
+            CaseKind.COMPLAINT: "投诉",
+            CaseKind.REPORT: "举报",
+            CaseKind.SERVICE_REQUEST: "办事申请",
+            CaseKind.INQUIRY: "咨询",
+            CaseKind.PROPOSAL: "提案建议",
+            CaseKind.VISIT: "来访",
+            CaseKind.DISCLOSURE_REQUEST: "依申请公开",
+        },
+        IntakeChannel: {
+            IntakeChannel.HOTLINE: "热线",
+            IntakeChannel.MAILBOX: "市长信箱",
+            IntakeChannel.WEB: "网站",
+            IntakeChannel.VISIT: "来访",
+            IntakeChannel.LETTER: "来信",
+            IntakeChannel.AGENT: "村代理员",
+            IntakeChannel.MEDIA: "媒体",
+        },
+        CaseState: {
+            CaseState.FILED: "已登记",
+            CaseState.AWAITING_MATERIALS: "待补正/补充材料",
+            CaseState.ACCEPTED: "已受理",
+            CaseState.REJECTED: "不予受理",
+            CaseState.ASSIGNED: "办理中",
+            CaseState.TRANSFERRED: "已转办",
+            CaseState.SPLIT: "已分办",
+            CaseState.RESOLVED: "已办结",
+            CaseState.REPLIED: "已回复",
+            CaseState.CLOSED: "已结案",
+        },
+        Rating: {
+            Rating.SATISFIED: "满意",
+            Rating.BASICALLY_SATISFIED: "基本满意",
+            Rating.UNSATISFIED: "不满意",
+        },
+        AnswerType: {
+            AnswerType.DISCLOSE: "公开",
+            AnswerType.PARTIAL: "部分公开",
+            AnswerType.REFUSE: "不予公开",
+            AnswerType.NOT_EXIST: "信息不存在",
+            AnswerType.NOT_HELD: "非本机关掌握",
+            AnswerType.DUPLICATE: "重复申请",
+        },
+        RoutingMode: {
+            RoutingMode.DIRECT: "直办",
+            RoutingMode.TRANSFER: "转办",
+            RoutingMode.SPLIT: "分办",
+            RoutingMode.SUPERVISE: "督办",
+        },
+        Action: {
+            Action.FILE: "登记",
+            Action.REQUEST_MATERIALS: "补正/补充材料",
+            Action.PROVIDE_MATERIALS: "材料补齐",
+            Action.ACCEPT: "受理",
+            Action.REJECT: "不予受理",
+            Action.ASSIGN: "交办",
+            Action.TRANSFER: "转办",
+            Action.SPLIT: "分办",
+            Action.CHILD_RESOLVED: "分办件办结",
+            Action.SUPERVISE: "督办",
+            Action.CONSULT: "征求意见",
+            Action.END_CONSULTATION: "征求意见结束",
+            Action.EXTEND: "延期",
+            Action.RESOLVE: "办结",
+            Action.REPLY: "回复",
+            Action.FEEDBACK: "评价",
+            Action.CLOSE: "结案",
+            Action.REOPEN: "重新办理",
+            Action.ERASE: "删除个人信息",
+        },
+    }
+)
+_ALIASES: Mapping[str, LabelledEnum] = MappingProxyType(
+    {
+        "待补正": CaseState.AWAITING_MATERIALS,
+        "待补充材料": CaseState.AWAITING_MATERIALS,
+        "信访": CaseKind.VISIT,
+        "信箱": IntakeChannel.MAILBOX,
+    }
+)
+
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def parse_labelled(cls: type[_E], text: str, field: str) -> _E:
+    """The member of ``cls`` whose code or Chinese label is ``text``."""
+    key = text.strip() if isinstance(text, str) else ""
+    for member in cls:
+        if key in (member.value, member.label):
+            return member
+    alias = _ALIASES.get(key)
+    if isinstance(alias, cls):
+        return alias
+    allowed = ", ".join(f"{m.value}/{m.label}" for m in cls)
+    raise InvalidInputError(
+        f"unknown {field} {text!r}; use one of {allowed}", field=field
+    )
+
+
+def parse_case_kind(text: str, field: str = "kind") -> CaseKind:
+    return parse_labelled(CaseKind, text, field)
+
+
+def parse_intake_channel(text: str, field: str = "channel") -> IntakeChannel:
+    return parse_labelled(IntakeChannel, text, field)
+
+
+def parse_case_state(text: str, field: str = "state") -> CaseState:
+    return parse_labelled(CaseState, text, field)
+
+
+def parse_rating(text: str, field: str = "rating") -> Rating:
+    return parse_labelled(Rating, text, field)
+
+
+def parse_answer_type(text: str, field: str = "answer") -> AnswerType:
+    return parse_labelled(AnswerType, text, field)
+
+
+def parse_routing_mode(text: str, field: str = "mode") -> RoutingMode:
+    return parse_labelled(RoutingMode, text, field)
+
+
+# The state machine -------------------------------------------------------------------
+
+_TABLE: Mapping[str, str] = MappingProxyType(
+    {
+        "filed": "request-materials accept reject transfer extend supervise",
+        "awaiting_materials": "provide-materials reject close supervise",
+        "accepted": "request-materials assign transfer split consult "
+        "end-consultation extend supervise",
+        "rejected": "close supervise",
+        "assigned": "request-materials transfer split consult end-consultation "
+        "extend resolve supervise",
+        "transferred": "close supervise",
+        "split": "child-resolved supervise",
+        "resolved": "reply close supervise",
+        "replied": "feedback close reopen supervise",
+        "closed": "reopen erase",
+    }
+)
+TRANSITIONS: Mapping[CaseState, tuple[Action, ...]] = MappingProxyType(
+    {
+        CaseState(state): tuple(Action(a) for a in actions.split())
+        for state, actions in _TABLE.items()
+    }
+)
+"""Every action a state can take at most; ``GUARDS`` narrow it by the facts."""
+
+
+@dataclass(frozen=True)
+class TransitionFacts:
+    """What besides the state decides which actions are open."""
+
+    kind: CaseKind
+    signed: bool = True
+    consulting: bool = False
+    rating: Rating | None = None
+    erased: bool = False
+
+
+_S, _A, _DR = CaseState, Action, CaseKind.DISCLOSURE_REQUEST
+Guard = Callable[[CaseState, TransitionFacts], bool]
+GUARDS: Mapping[Action, Guard] = MappingProxyType(
+    {
+        # Third-party consultation is the statute's pause for disclosure requests.
+        _A.CONSULT: lambda s, f: f.kind is _DR and not f.consulting,
+        _A.END_CONSULTATION: lambda s, f: f.consulting,
+        # A disclosure request gets one answer from one body: no 分办.
+        _A.SPLIT: lambda s, f: f.kind is not _DR,
+        # The statutory clock runs from receipt; a promise only from assignment.
+        _A.EXTEND: lambda s, f: f.kind is _DR or s is _S.ASSIGNED,
+        # A signed case must be told the result before it is closed.
+        _A.CLOSE: lambda s, f: s is not _S.RESOLVED or not f.signed,
+        # Only a signed applicant can be asked, once per round.
+        _A.FEEDBACK: lambda s, f: f.signed and f.rating is None,
+        # Reopen follows unsatisfied feedback; disclosure answers are challenged by
+        # 行政复议 or 行政诉讼 (条例第五十一条) instead.
+        _A.REOPEN: lambda s, f: (
+            f.kind is not _DR and f.rating is Rating.UNSATISFIED and not f.erased
+        ),
+        _A.ERASE: lambda s, f: not f.erased,
+    }
+)
+WHILE_CONSULTING: frozenset[Action] = frozenset(
+    {_A.END_CONSULTATION, _A.EXTEND, _A.SUPERVISE}
+)
+"""The only actions open while a consultation runs (resolve after it ends)."""
+
+
+def allowed_actions(
+    state: CaseState,
+    kind: CaseKind,
+    *,
+    signed: bool = True,
+    consulting: bool = False,
+    rating: Rating | None = None,
+    erased: bool = False,
+) -> tuple[str, ...]:
+    """The action names (as in the API) a case in ``state`` may take now."""
+    facts = TransitionFacts(kind, signed, consulting, rating, erased)
+    return tuple(
+        a.value
+        for a in TRANSITIONS[state]
+        if GUARDS.get(a, _always)(state, facts)
+        and (not consulting or a in WHILE_CONSULTING)
+    )
+
+
+def _always(state: CaseState, facts: TransitionFacts) -> bool:
+    return True
+
+
+OPEN_STATES: frozenset[CaseState] = frozenset(CaseState) - {CaseState.CLOSED}
+
+
+# Deadlines ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """A pause: a third party or another agency asked, [started_on, ended_on)."""
+
+    party: str
+    third_party: bool
+    started_on: date
+    ended_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ClockInputs:
+    """What the events stored that a due date is derived from."""
+
+    statutory_working_days: int | None
+    promised_working_days: int | None
+    received_on: date
+    accepted_on: date | None
+    materials_arrived_on: date | None
+    reopened_on: date | None
+    extension_working_days: int
+    consultations: tuple[Consultation, ...]
+    awaiting_materials: bool
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date and how it was reckoned; ``due_on`` is None while the clock waits."""
+
+    due_on: date | None
+    start: date | None
+    working_days: int | None
+    extension_working_days: int
+    paused_working_days: int
+    paused: bool
+    statutory: bool
+
+
+def derive_deadline(inputs: ClockInputs, calendar: WorkingDayCalendar) -> Deadline:
+    """The due date: ``working_days`` + extensions + pauses after ``start``.
+
+    Disclosure requests count from receipt, or from the corrected request (第三十条);
+    other cases from acceptance, the arrival of missing materials or a reopening,
+    whichever came last. Working days inside a finished consultation
+    [started_on, ended_on) after the start do not count (第三十二条、第三十四条).
+    """
+    statutory = inputs.statutory_working_days is not None
+    if statutory:
+        start: date | None = inputs.materials_arrived_on or inputs.received_on
+        period = inputs.statutory_working_days
+    else:
+        starts = (inputs.accepted_on, inputs.materials_arrived_on, inputs.reopened_on)
+        known = [d for d in starts if d is not None]
+        start = max(known) if inputs.accepted_on is not None else None
+        period = inputs.promised_working_days
+    open_consultation = any(c.ended_on is None for c in inputs.consultations)
+    paused_days = 0
+    if start is not None:
+        for c in inputs.consultations:
+            if c.ended_on is not None:
+                first = max(c.started_on - timedelta(days=1), start)
+                last = c.ended_on - timedelta(days=1)
+                paused_days += calendar.working_days_between(first, last)
+    paused = inputs.awaiting_materials or open_consultation
+    due_on = None
+    if start is not None and period is not None and not paused:
+        total = period + inputs.extension_working_days + paused_days
+        due_on = calendar.add_working_days(start, total)
+    return Deadline(
+        due_on=due_on,
+        start=start,
+        working_days=period,
+        extension_working_days=inputs.extension_working_days,
+        paused_working_days=paused_days,
+        paused=paused,
+        statutory=statutory,
+    )
+
+
+# Input checks ------------------------------------------------------------------------
+
+
+def check_text(
+    value: str | None, field: str, max_length: int = MAX_REASON_LENGTH
+) -> str:
+    """Return the trimmed text; requires 1 to ``max_length`` characters."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > max_length:
+        raise InvalidInputError(
+            f"{field} must have 1 to {max_length} characters", field=field
+        )
+    return text
+
+
+def check_optional_text(
+    value: str | None, field: str, max_length: int = MAX_REASON_LENGTH
+) -> str | None:
+    """None for a missing or blank value, else the checked text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return check_text(value, field, max_length)
+
+
+def check_tenant_path(path: str, field: str) -> str:
+    """Requires dot-separated tenant codes, e.g. ``xinhe.tahe``."""
+    parts = path.split(".") if isinstance(path, str) else []
+    if not parts or not all(TENANT_CODE_PATTERN.fullmatch(p) for p in parts):
+        raise InvalidInputError(f"{path!r} is not a tenant path", field=field)
+    return path
+
+
+def check_applicant_ref(ref: str | None, signed: bool) -> str | None:
+    """An opaque vault subject id (a canonical UUID), never personal data."""
+    if ref is None:
+        if signed:
+            raise InvalidInputError(
+                "a signed case needs the applicant's reference", field="applicant_ref"
+            )
+        return None
+    try:
+        canonical = str(UUID(ref))
+    except (ValueError, TypeError, AttributeError):
+        canonical = None
+    if canonical != ref:
+        raise InvalidInputError(
+            "applicant_ref must be the canonical UUID of the sealed personal data, "
+            "never the data itself",
+            field="applicant_ref",
+        )
+    return ref
+
+
+def check_working_days(
+    days: int | None, field: str, maximum: int = MAX_PROMISED_WORKING_DAYS
+) -> int:
+    """Requires an int from 1 to ``maximum``."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= maximum:
+        raise InvalidInputError(
+            f"{field} must be a whole number of working days from 1 to {maximum}",
+            field=field,
+        )
+    return days
+
+
+def check_items(items: Iterable[str], field: str) -> list[str]:
+    """A non-empty list of distinct short texts (e.g. 补充材料清单)."""
+    if isinstance(items, str):
+        raise InvalidInputError("expected a list", field=field)
+    checked: list[str] = []
+    for i, item in enumerate(items):
+        text = check_text(item, f"{field}[{i}]", 200)
+        if text in checked:
+            raise InvalidInputError(f"{text!r} is listed twice", field=f"{field}[{i}]")
+        checked.append(text)
+    if not checked or len(checked) > MAX_MATERIALS:
+        raise InvalidInputError(f"list 1 to {MAX_MATERIALS} items", field=field)
+    return checked
+
+
+def act_date(effective_at: datetime, not_before: date) -> date:
+    """The local day of an act; requires a zone and no day before ``not_before``."""
+    if not isinstance(effective_at, datetime) or effective_at.tzinfo is None:
+        raise CaseDateError(
+            "effective_at needs a time zone offset", field="effective_at"
+        )
+    day = local_date(effective_at)
+    if day < not_before:
+        raise CaseDateError(
+            f"effective_at falls on {day}, before the case's last act on {not_before}",
+            field="effective_at",
+        )
+    return day
+
+
+def linked_case_id(parent: UUID, mode: RoutingMode, target: str) -> UUID:
+    """The id of the case a transfer or split creates, so filing it twice fails."""
+    return uuid5(NAMESPACE_URL, f"gongkai:case:{parent}:{mode.value}:{target}")
+
+
+def check_received_on(received_on: date, effective_at: datetime) -> None:
+    """Requires EARLIEST_DAY <= received_on <= the filing day."""
+    filed_on = act_date(effective_at, EARLIEST_DAY)
+    if not EARLIEST_DAY <= received_on <= filed_on:
+        raise CaseDateError(
+            f"received_on {received_on} must lie between {EARLIEST_DAY} and the "
+            f"filing day {filed_on}",
+            field="received_on",
+        )
+
+
+def check_agent(
+    channel: IntakeChannel, agent: str | None, village: str | None, tenant: str
+) -> str | None:
+    """A 村代理员 is named exactly when the channel is agent; their village, if
+    given, lies below the handling tenant."""
+    name = check_optional_text(agent, "filed_by_agent", MAX_NAME_LENGTH)
+    if (channel is IntakeChannel.AGENT) != (name is not None):
+        raise InvalidInputError(
+            "filed_by_agent is given exactly when the channel is agent (村代理员)",
+            field="filed_by_agent",
+        )
+    if village is not None and (
+        name is None
+        or village == tenant
+        or not is_within(check_tenant_path(village, "agent_village"), tenant)
+    ):
+        raise InvalidInputError(
+            "agent_village is a village below the handling tenant, with an agent",
+            field="agent_village",
+        )
+    return name
+
+
+def check_correction_notice(
+    received_on: date, on: date, earlier: Sequence[date], calendar: WorkingDayCalendar
+) -> None:
+    """One 补正 notice, within 7 working days of receipt (条例第三十条)."""
+    if earlier:
+        raise CorrectionAlreadyRequestedError(
+            "a disclosure request gets one 补正 notice (条例第三十条); one was sent "
+            f"on {earlier[0]}"
+        )
+    days = calendar.working_days_between(received_on, on)
+    if days > CORRECTION_NOTICE_WORKING_DAYS:
+        last = calendar.add_working_days(received_on, CORRECTION_NOTICE_WORKING_DAYS)
+        raise CorrectionWindowPassedError(
+            f"the 补正 notice was due by {last} (7 working days after receipt on "
+            f"{received_on}, 条例第三十条); {on} is {days} working days after receipt",
+            field="effective_at",
+        )
+
+
+def check_extension(
+    *,
+    statutory: bool,
+    working_days: int,
+    applicant_notice: str | None,
+    done: int,
+    max_extensions: int,
+    due_on: date | None,
+    on: date,
+) -> tuple[int, str | None]:
+    """The checked days and notice of an extension granted on ``on``.
+
+    Statutory (disclosure request): once, at most 20 working days, the applicant
+    told (条例第三十三条第二款). Otherwise at most ``max_extensions`` times. Never
+    after the due date has passed.
+    """
+    maximum = (
+        DISCLOSURE_EXTENSION_WORKING_DAYS if statutory else MAX_PROMISED_WORKING_DAYS
+    )
+    days = check_working_days(working_days, "working_days", maximum)
+    notice = check_optional_text(applicant_notice, "applicant_notice")
+    if statutory and notice is None:
+        raise InvalidInputError(
+            "the applicant must be told of the extension (条例第三十三条)",
+            field="applicant_notice",
+        )
+    limit = 1 if statutory else max_extensions
+    if done >= limit:
+        raise ExtensionLimitError(
+            f"this case was already extended {done} time(s); at most {limit} allowed"
+        )
+    if due_on is not None and on > due_on:
+        raise DeadlinePassedError(
+            f"the case was due on {due_on}; an extension cannot follow the deadline",
+            field="effective_at",
+        )
+    return days, notice
+
+
+def check_answer(
+    answer: AnswerType,
+    legal_ground: str | None,
+    referral: str | None,
+    disclosure_id: UUID | None,
+) -> None:
+    """The fields each answer type needs (政府信息公开条例第三十六、三十七条)."""
+    if answer in (AnswerType.REFUSE, AnswerType.PARTIAL) and legal_ground is None:
+        raise InvalidInputError(
+            f"a {answer.value} answer states its legal ground", field="legal_ground"
+        )
+    if answer is AnswerType.NOT_HELD and referral is None:
+        raise InvalidInputError(
+            "a not_held answer names the body that holds the information",
+            field="referral",
+        )
+    if disclosure_id is not None and answer not in (
+        AnswerType.DISCLOSE,
+        AnswerType.PARTIAL,
+    ):
+        raise InvalidInputError(
+            f"a {answer.value} answer links no disclosure", field="disclosure_id"
+        )
