@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "gongkai"
@@ -54,11 +54,23 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:", "postgresql:", "postgres:")):
+        if value and not value.startswith(
+            ("sqlite:///", "postgresql://", "postgres://")
+        ):
             raise ValueError(
-                "GONGKAI_DATABASE_URL must start with sqlite: or postgresql:"
+                "GONGKAI_DATABASE_URL must look like sqlite:///var/gongkai.db "
+                "(sqlite:////abs/path) or postgresql://user@host:5432/db"
             )
         return value
+
+    @model_validator(mode="after")
+    def _pool_fits_a_listener(self) -> Settings:
+        if self.pg_pool_size + self.pg_pool_overflow < 2:
+            raise ValueError(
+                "GONGKAI_PG_POOL_SIZE + GONGKAI_PG_POOL_OVERFLOW must be at least 2: "
+                "a subscription holds one connection while it listens"
+            )
+        return self
 
     @property
     def effective_database_url(self) -> str:

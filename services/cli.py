@@ -270,13 +270,16 @@ def audit_checkpoint(
     tenant: Annotated[str, typer.Option(help="tenant path")],
 ) -> None:
     """Issue (and have the parent witness) a checkpoint of a tenant's log now."""
+    from domain.errors import GongkaiError
     from services.evidence import checkpoint_now
     from services.runtime import Platform
 
     platform = Platform(_settings())
-    platform.start_projections()
     try:
         issued = checkpoint_now(platform, tenant)
+    except GongkaiError as e:
+        err.print(f"[red]no checkpoint:[/red] {e.detail}")
+        raise typer.Exit(1) from None
     finally:
         platform.close()
     typer.echo(issued.note, nl=False)

@@ -15,10 +15,10 @@ def health(platform: PlatformDep) -> Health:
     views = platform.lag()
     errors = platform.runner_errors()
     for name, error in errors.items():
-        views[name]["error"] = error
+        views.setdefault(name, {})["error"] = error
     degraded = bool(errors) or (
         platform.settings.run_projections
-        and not all(v["running"] for v in views.values())
+        and not all(v.get("running", False) for v in views.values())
     )
     return Health(
         status="degraded" if degraded else "ok",

@@ -1,0 +1,135 @@
+"""Request and response bodies of the case routes (投诉、举报、办事、依申请公开)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=50, examples=["张三"])
+    phone: str | None = Field(default=None, max_length=30, examples=["13812345678"])
+    id_number: str | None = Field(default=None, max_length=18)
+    address: str | None = Field(default=None, max_length=200)
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "channel": "mailbox",
+                    "signed": True,
+                    "summary": "景区停车场收费标准未公示，游客多收费用",
+                    "applicant": {"name": "张三", "phone": "13812345678"},
+                }
+            ]
+        },
+    )
+    kind: str = Field(
+        description="complaint report service_request inquiry proposal "
+        "visit disclosure_request (or 投诉/举报/…)"
+    )
+    channel: str = Field(description="hotline mailbox web visit letter agent media")
+    summary: str = Field(min_length=1, max_length=2000)
+    signed: bool = Field(description="署名: a signed case must get feedback")
+    category: str | None = Field(
+        default=None, description="service code, e.g. svc.deed-tax"
+    )
+    applicant: ApplicantIn | None = None
+    filed_by_agent: str | None = Field(default=None, max_length=100)
+    agent_village: str | None = Field(
+        default=None, description="the agent's village path"
+    )
+    received_on: date | None = None
+
+
+def _model(name: str, **fields: Any) -> type[BaseModel]:
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+# One body per action; the API route names use dashes.
+ACTION_BODIES: dict[str, type[BaseModel]] = {
+    "request-materials": _model(
+        "RequestMaterials", items=(list[str], Field(min_length=1))
+    ),
+    "provide-materials": _model("ProvideMaterials"),
+    "accept": _model("Accept"),
+    "reject": _model("Reject", reason=(str, ...), referral=(str, ...)),
+    "assign": _model(
+        "Assign",
+        department=(str, ...),
+        handler=(str, ...),
+        backup_handler=(str | None, None),
+        promised_working_days=(int | None, None),
+    ),
+    "transfer": _model("Transfer", target=(str, ...), reason=(str, ...)),
+    "split": _model("SplitCase", children=(list[str], Field(min_length=2))),
+    "supervise": _model("Supervise", due_on=(date, ...), note=(str, ...)),
+    "consult": _model("Consult", party=(str, ...), third_party=(bool, True)),
+    "end-consultation": _model("EndConsultation", note=(str | None, None)),
+    "extend": _model(
+        "Extend",
+        working_days=(int, ...),
+        reason=(str, ...),
+        approver=(str, ...),
+        applicant_notice=(str | None, None),
+    ),
+    "resolve": _model(
+        "Resolve",
+        result=(str, ...),
+        answer=(str | None, None),
+        legal_ground=(str | None, None),
+        referral=(str | None, None),
+        disclosure_id=(str | None, None),
+    ),
+    "reply": _model("Reply", method=(str, ...), content=(str, ...)),
+    "feedback": _model("Feedback", rating=(str, ...)),
+    "close": _model("Close", note=(str | None, None)),
+    "reopen": _model("Reopen", reason=(str, ...)),
+    "erase": _model("Erase"),
+}
+
+
+class CaseEvent(BaseModel):
+    version: int
+    event: str
+    actor: dict[str, Any]
+    effective_at: str
+    recorded_at: str
+    details: dict[str, Any]
+
+
+class CaseCard(BaseModel):
+    id: str
+    tenant: str
+    version: int
+    state: str
+    state_label: str | None = None
+    kind: str
+    channel: str
+    category: str | None
+    summary: str
+    signed: bool
+    received_on: str | None
+    due_on: str | None
+    handler: str | None
+    backup_handler: str | None
+    department: str | None
+    rating: str | None
+    erased: bool
+    allowed_actions: list[str]
+    links: Any = None
+    supervised_by: Any = None
+    applicant: dict[str, Any] | None = Field(
+        default=None,
+        description="clear for the handling clerk/handler and inspectors "
+        "above; redacted for others; 已删除 after erasure",
+    )
+    events: list[CaseEvent] = []
+    view_pending: bool = False
