@@ -1,0 +1,610 @@
+"""Case commands (一事一办): file, route, handle, reply, close and erase cases.
+
+The Case events carry only ``applicant_ref``, the vault subject; the sealed personal
+data is an ``ApplicantRecord`` in the log, its key in the vault. Erasing a closed case
+records ``Erased`` on both and then destroys the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.access import Principal, Role, require_read, require_role
+from domain.applicant import ApplicantRecord
+from domain.case_rules import CaseState, check_tenant_path
+from domain.cases import AnswerType, Case, CaseKind, IntakeChannel, Rating
+from domain.errors import (
+    CaseNotFoundError,
+    ForbiddenError,
+    InvalidInputError,
+)
+from domain.personal_data import Applicant, erased_view
+from domain.service_catalogue import DEFAULT_SERVICES, find_service
+from domain.tenancy import Tenant, is_within, parent_of, tenant_id
+from domain.timeliness import local_date
+from infra.vault import PersonalDataVault, open_applicant, seal_applicant
+from services.base import GongkaiApplication, check_expected_version, recorded
+from services.disclosures import Changed
+
+HANDLING = (Role.CLERK, Role.HANDLER)
+Stamp = dict[str, Any]  # actor and effective_at of one command
+
+
+class Cases(GongkaiApplication):
+    """Records the cases a tenant handles, with their routing and personal data."""
+
+    vault: PersonalDataVault
+
+    def configure(self, vault: PersonalDataVault) -> None:
+        self.vault = vault
+
+    # Filing ---------------------------------------------------------------------------
+
+    def file(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        *,
+        kind: CaseKind | str,
+        channel: IntakeChannel | str,
+        summary: str,
+        signed: bool,
+        category: str | None = None,
+        applicant: Applicant | None = None,
+        filed_by_agent: str | None = None,
+        agent_village: str | None = None,
+        received_on: date | None = None,
+    ) -> Changed:
+        """登记 a case; ``received_on`` defaults to today (China time)."""
+        require_role(principal, tenant_path, *HANDLING)
+        self.tenant(tenant_path)
+        if category is not None:
+            find_service(category, DEFAULT_SERVICES)
+        if signed and applicant is None:
+            raise InvalidInputError(
+                "a signed case names its applicant", field="applicant"
+            )
+        now = self.now()
+        stamp: Stamp = {"actor": principal.actor(), "effective_at": now}
+        subject = self.vault.new_subject() if applicant is not None else None
+        try:
+            with recorded(self):
+                records: list[ApplicantRecord] = []
+                if applicant is not None and subject is not None:
+                    sealed = seal_applicant(
+                        self.vault, applicant, tenant_path, subject=subject
+                    )
+                    records.append(
+                        ApplicantRecord.seal(
+                            subject=subject,
+                            tenant=tenant_path,
+                            ciphertext=sealed["ciphertext"],
+                            **stamp,
+                        )
+                    )
+                case = Case.file(
+                    tenant=tenant_path,
+                    kind=kind,
+                    channel=channel,
+                    category=category,
+                    summary=summary,
+                    signed=signed,
+                    applicant_ref=subject,
+                    received_on=received_on or local_date(now),
+                    filed_by_agent=filed_by_agent,
+                    agent_village=agent_village,
+                    **stamp,
+                )
+            position = self._commit(*records, case)
+        except BaseException:
+            if subject is not None:
+                self.vault.erase(subject)  # nothing was recorded: drop the key
+            raise
+        return Changed(case.id, case.version, position)
+
+    # Handling -------------------------------------------------------------------------
+
+    def request_materials(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        items: Sequence[str],
+        expected_version: int | None = None,
+    ) -> Changed:
+        """补正/补充材料清单; the clock waits."""
+        calendar = self.calendar()
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.request_materials(items=items, calendar=calendar, **s),
+        )
+
+    def provide_materials(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The materials arrived; the clock restarts."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.provide_materials(**s),
+        )
+
+    def accept(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """受理."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.accept(**s),
+        )
+
+    def reject(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        reason: str,
+        referral: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """不予受理, with where to go instead."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reject(reason=reason, referral=referral, **s),
+        )
+
+    def assign(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        department: str,
+        handler: str,
+        backup_handler: str | None = None,
+        promised_working_days: int | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """交办 to a department and 全程承办人."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.assign(
+                department=department,
+                handler=handler,
+                backup_handler=backup_handler,
+                promised_working_days=promised_working_days,
+                **s,
+            ),
+        )
+
+    def transfer(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        target: str,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """转办 to a tenant below, or up to the parent; files the linked case there."""
+        require_role(principal, tenant_path, *HANDLING)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        path = check_tenant_path(target, "target")
+        below = path != case.tenant and is_within(path, case.tenant)
+        if not below and path != parent_of(case.tenant):
+            raise InvalidInputError(
+                f"{path!r} is neither below {case.tenant!r} nor its parent",
+                field="target",
+            )
+        self._require_tenant(path, "target")
+        stamp = self._stamp(principal)
+        with recorded(self):
+            linked_id = case.transfer(target=path, reason=reason, **stamp)
+            linked = self._linked(case, path, linked_id, stamp)
+        position = self._commit(case, linked)
+        return Changed(case.id, case.version, position)
+
+    def split(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        children: list[str],
+        expected_version: int | None = None,
+    ) -> Changed:
+        """分办: a tenant path below gets its child case there; any other target (a
+        department) gets one in this tenant."""
+        require_role(principal, tenant_path, *HANDLING)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        for target in children:
+            if self._is_tenant_below(target, case.tenant):
+                self._require_tenant(target, "children")
+        stamp = self._stamp(principal)
+        with recorded(self):
+            ids = case.split(children=children, **stamp)
+            linked = [
+                self._linked(
+                    case,
+                    t["target"]
+                    if self._is_tenant_below(t["target"], case.tenant)
+                    else case.tenant,
+                    child_id,
+                    stamp,
+                )
+                for t, child_id in zip(case.children, ids, strict=True)
+            ]
+        position = self._commit(case, *linked)
+        return Changed(case.id, case.version, position)
+
+    def supervise(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        due_on: date,
+        note: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """督办 by a supervisor of a tenant above the case's (the caller's tenant)."""
+        require_read(principal, tenant_path)
+        own = principal.tenant
+        if own is None or own == tenant_path or not is_within(tenant_path, own):
+            raise ForbiddenError("only a tenant above the case's tenant supervises it")
+        if Role.SUPERVISOR not in principal.roles:
+            raise ForbiddenError("this needs the role supervisor")
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        with recorded(self):
+            case.supervise(
+                supervisor=own, due_on=due_on, note=note, **self._stamp(principal)
+            )
+        position = self._commit(case)
+        return Changed(case.id, case.version, position)
+
+    def consult(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        party: str,
+        third_party: bool,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """征求意见; the working days until it ends do not count."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.consult(party=party, third_party=third_party, **s),
+        )
+
+    def end_consultation(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The consultation ended; the clock resumes."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.end_consultation(note=note, **s),
+        )
+
+    def extend(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        working_days: int,
+        reason: str,
+        approver: str,
+        applicant_notice: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """延期 before the due date passes."""
+        calendar = self.calendar()
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.extend(
+                working_days=working_days,
+                reason=reason,
+                approver=approver,
+                applicant_notice=applicant_notice,
+                calendar=calendar,
+                **s,
+            ),
+        )
+
+    def resolve(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        result: str,
+        answer: AnswerType | str | None = None,
+        legal_ground: str | None = None,
+        referral: str | None = None,
+        disclosure_id: UUID | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """办结; a split parent learns of it (and resolves with its last child)."""
+        require_role(principal, tenant_path, *HANDLING)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        stamp = self._stamp(principal)
+        with recorded(self):
+            case.resolve(
+                result=result,
+                answer=answer,
+                legal_ground=legal_ground,
+                referral=referral,
+                disclosure_id=disclosure_id,
+                **stamp,
+            )
+            parents = self._tell_parents(case, stamp)
+        position = self._commit(case, *parents)
+        return Changed(case.id, case.version, position)
+
+    def reply(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        method: str,
+        content: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """回复 the applicant."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reply(method=method, content=content, **s),
+        )
+
+    def feedback(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        rating: Rating | str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The applicant's rating, recorded by the clerk on their behalf."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.feedback(rating=rating, **s),
+            roles=(Role.CLERK,),
+        )
+
+    def close_case(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """结案 (named so as not to shadow ``Application.close``)."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.close(note=note, **s),
+        )
+
+    def reopen(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """重新办理 after 不满意 feedback."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reopen(reason=reason, **s),
+        )
+
+    def erase(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """删除个人信息 of a closed case: record it, then destroy the vault key.
+
+        The key is shared by every case filed from this one (transfer, split)."""
+        require_role(principal, tenant_path, Role.CLERK, Role.ADMIN)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        stamp = self._stamp(principal)
+        ref = case.applicant_ref
+        record = self._get(UUID(ref), ApplicantRecord) if ref else None
+        with recorded(self):
+            case.erase(**stamp)
+            if record is not None:
+                record.erase(**stamp)
+        position = self._commit(case, *([record] if record is not None else []))
+        if ref is not None:
+            self.vault.erase(ref)
+        return Changed(case.id, case.version, position)
+
+    # Queries --------------------------------------------------------------------------
+
+    def case(self, principal: Principal, tenant_path: str, case_id: UUID) -> Case:
+        """The case, if ``tenant_path`` handles it and the caller may read it."""
+        require_read(principal, tenant_path)
+        return self._case(tenant_path, case_id)
+
+    def applicant(
+        self, principal: Principal, tenant_path: str, case_id: UUID
+    ) -> dict[str, str | None] | None:
+        """Cleartext for the handling clerk/handler and inspectors at or above the
+        case's tenant, redacted for other readers, the erased view once erased."""
+        case = self.case(principal, tenant_path, case_id)
+        ref = case.applicant_ref
+        if ref is None:
+            return None
+        record = self._get(UUID(ref), ApplicantRecord)
+        if case.erased or record is None or record.erased:
+            return dict(erased_view())
+        person = open_applicant(self.vault, record.sealed(), record.tenant)
+        if person is None:
+            return dict(erased_view())
+        own = principal.tenant
+        handling = own == case.tenant and bool(principal.roles.intersection(HANDLING))
+        inspecting = (
+            own is not None
+            and Role.INSPECTOR in principal.roles
+            and is_within(case.tenant, own)
+        )
+        return person.to_dict() if handling or inspecting else person.redacted()
+
+    # Helpers --------------------------------------------------------------------------
+
+    def _case(self, tenant_path: str, case_id: UUID) -> Case:
+        found = self._get(case_id, Case)
+        if found is None or found.tenant != tenant_path:
+            raise CaseNotFoundError(
+                f"case {case_id} not found in {tenant_path!r}", field="id"
+            )
+        return found
+
+    def _stamp(self, principal: Principal) -> Stamp:
+        return {"actor": principal.actor(), "effective_at": self.now()}
+
+    def _act(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        expected_version: int | None,
+        command: Callable[[Case, Stamp], None],
+        roles: Sequence[Role] = HANDLING,
+    ) -> Changed:
+        """get → command → save for an action on one case by the handling tenant."""
+        require_role(principal, tenant_path, *roles)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        with recorded(self):
+            command(case, self._stamp(principal))
+        position = self._commit(case)
+        return Changed(case.id, case.version, position)
+
+    def _require_tenant(self, path: str, field: str) -> None:
+        if self._get(tenant_id(path), Tenant) is None:
+            raise InvalidInputError(f"tenant {path!r} does not exist", field=field)
+
+    @staticmethod
+    def _is_tenant_below(target: str, tenant: str) -> bool:
+        try:
+            path = check_tenant_path(target.strip(), "target")
+        except InvalidInputError:
+            return False
+        return path != tenant and is_within(path, tenant)
+
+    def _linked(self, case: Case, tenant: str, case_id: UUID, stamp: Stamp) -> Case:
+        """The case a transfer or split files in ``tenant`` under ``case_id``."""
+        village = case.agent_village
+        if village is not None and (
+            village == tenant or not is_within(village, tenant)
+        ):
+            village = None  # the agent's village is not below the new tenant
+        return Case.file(
+            tenant=tenant,
+            kind=case.kind,
+            channel=case.channel,
+            category=case.category,
+            summary=case.summary,
+            signed=case.signed,
+            applicant_ref=case.applicant_ref,
+            received_on=local_date(stamp["effective_at"]),
+            filed_by_agent=case.filed_by_agent,
+            agent_village=village,
+            parent_case=case.id,
+            case_id=case_id,
+            **stamp,
+        )
+
+    def _tell_parents(self, case: Case, stamp: Stamp) -> list[Case]:
+        """``child_resolved`` up the chain of split parents; the changed parents."""
+        changed: list[Case] = []
+        child = case
+        while child.parent_case is not None:
+            parent = self._get(child.parent_case, Case)
+            if parent is None or parent.state is not CaseState.SPLIT:
+                break
+            if str(child.id) not in {c["case_id"] for c in parent.children}:
+                break
+            parent.child_resolved(child.id, **stamp)
+            changed.append(parent)
+            if parent.resolved_on is None:  # children still open
+                break
+            child = parent
+        return changed
+
+
+__all__ = ["Cases", "Changed"]
