@@ -47,9 +47,17 @@ class Settings(BaseSettings):
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
 
+    vault_dir: Path | None = Field(
+        default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"
+    )
+
     @property
     def effective_key_dir(self) -> Path:
         return self.key_dir or self.home / "keys"
+
+    @property
+    def effective_vault_dir(self) -> Path:
+        return self.vault_dir or self.home / "vault"
 
     @field_validator("database_url")
     @classmethod

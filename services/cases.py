@@ -33,6 +33,28 @@ HANDLING = (Role.CLERK, Role.HANDLER)
 Stamp = dict[str, Any]  # actor and effective_at of one command
 
 
+# The tenant's default promise (承诺期限) by kind when the service catalogue has none.
+DEFAULT_PROMISES: dict[str, int] = {
+    "complaint": 15,
+    "report": 15,
+    "service_request": 10,
+    "inquiry": 5,
+    "proposal": 20,
+    "visit": 15,
+}
+
+
+def default_promise(case: Case) -> int | None:
+    """The promised working days: the service's promise, else the kind's default;
+    None for a disclosure request, whose period the statute sets."""
+    if case.kind.value == "disclosure_request":
+        return None
+    service = find_service(case.category, DEFAULT_SERVICES) if case.category else None
+    if service is not None:
+        return service.promised_working_days
+    return DEFAULT_PROMISES.get(case.kind.value, 15)
+
+
 class Cases(GongkaiApplication):
     """Records the cases a tenant handles, with their routing and personal data."""
 
@@ -201,7 +223,11 @@ class Cases(GongkaiApplication):
                 department=department,
                 handler=handler,
                 backup_handler=backup_handler,
-                promised_working_days=promised_working_days,
+                promised_working_days=(
+                    promised_working_days
+                    if promised_working_days is not None
+                    else default_promise(c)
+                ),
                 **s,
             ),
         )

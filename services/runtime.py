@@ -22,7 +22,9 @@ from domain.errors import GongkaiError
 from infra.keys import KeyStore
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
+from infra.vault import PersonalDataVault
 from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
+from projections.cases import CaseProjection, PostgresCaseView, SQLiteCaseView
 from projections.disclosures import (
     DisclosureProjection,
     PostgresDisclosureView,
@@ -36,6 +38,7 @@ from projections.tenant_directory import (
 )
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
+from services.cases import Cases
 from services.disclosures import Disclosures
 from services.reference import ReferenceData
 from services.tenants import Tenants
@@ -56,12 +59,14 @@ class ProjectionSpec:
 
 AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
 AUDIT_NAME = "audit"
+CASES_NAME = "cases"
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(
         TenantDirectory, PostgresTenantDirectoryView, SQLiteTenantDirectoryView
     ),
     ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
+    ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
 )
 
 
@@ -75,6 +80,7 @@ class Platform:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.env = settings.eventsourcing_env()
+        CaseProjection.bind(self.env)  # the case view rebuilds cases from this store
         self.clock = clock
         self.tenants = Tenants(env=self.env, clock=clock)
         self.disclosures = Disclosures(env=self.env, clock=clock)
@@ -85,6 +91,8 @@ class Platform:
             spec.name: self._construct_view(spec) for spec in PROJECTIONS
         }
         self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
+        self.cases = Cases(env=self.env, clock=clock)
+        self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -120,6 +128,10 @@ class Platform:
     @property
     def disclosure_view(self) -> Any:
         return self.views[DisclosureProjection.name]
+
+    @property
+    def case_view(self) -> Any:
+        return self.views[CASES_NAME]
 
     def wait(self, view_name: str, position: int) -> bool:
         """Wait (bounded) until a view has processed ``position``; False on timeout."""
@@ -260,7 +272,14 @@ class Platform:
 
     def close(self) -> None:
         self.stop_projections()
-        for app in (self.tenants, self.disclosures, self.reference, self.auditor):
+        apps = (
+            self.tenants,
+            self.disclosures,
+            self.reference,
+            self.auditor,
+            self.cases,
+        )
+        for app in apps:
             with suppress(Exception):
                 app.close()
         for factory in self._factories:

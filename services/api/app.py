@@ -20,6 +20,7 @@ from services.api import problems
 from services.api.routes import (
     audit,
     calendar,
+    cases,
     catalogue,
     disclosures,
     evidence,
@@ -105,7 +106,17 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
 
     v1 = APIRouter(prefix="/v1")
-    for module in (health, tenants, disclosures, catalogue, calendar, audit, evidence):
+    modules = (
+        health,
+        tenants,
+        disclosures,
+        cases,
+        catalogue,
+        calendar,
+        audit,
+        evidence,
+    )
+    for module in modules:
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -77,7 +77,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(GongkaiError)
     async def _domain(request: Request, exc: GongkaiError) -> JSONResponse:
         extra: dict[str, Any] = {"field": exc.field}
-        for attr in ("expected", "current", "line"):
+        for attr in ("expected", "current", "line", "state", "allowed_actions"):
             if hasattr(exc, attr):
                 extra[attr] = getattr(exc, attr)
         return problem(

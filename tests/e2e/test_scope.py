@@ -16,6 +16,33 @@ from tests.e2e.conftest import FINANCE, TokenFactory
 OWNER = "xinhe.tahe.tuanjie"
 SECRET_TITLE = "团结村2026年1月财务收支"
 
+CASE = {
+    "kind": "complaint",
+    "channel": "mailbox",
+    "signed": True,
+    "summary": "景区停车场多收费",
+    "applicant": {"name": "张三", "phone": "13812345678"},
+}
+CASE_ACTIONS: dict[str, Any] = {
+    "request-materials": {"items": ["身份证复印件"]},
+    "provide-materials": {},
+    "accept": {},
+    "reject": {"reason": "不属受理范围", "referral": "县信访局"},
+    "assign": {"department": "社会事务服务部", "handler": "李四"},
+    "transfer": {"target": "xinhe.tahe.xingfu", "reason": "属地办理"},
+    "split": {"children": ["政务服务部", "经济发展服务部"]},
+    "supervise": {"due_on": "2026-03-20", "note": "限期办结"},
+    "consult": {"party": "县自然资源局"},
+    "end-consultation": {},
+    "extend": {"working_days": 5, "reason": "需实地核查", "approver": "王主任"},
+    "resolve": {"result": "已退还多收费用"},
+    "reply": {"method": "电话", "content": "已告知处理结果"},
+    "feedback": {"rating": "satisfied"},
+    "close": {},
+    "reopen": {"reason": "不满意"},
+    "erase": {},
+}
+
 # route path → (method, body) that the owner's clerk or admin could send.
 REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}": ("GET", None),
@@ -44,6 +71,15 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}/audit/proofs/inclusion?event={event}": ("GET", None),
     "/v1/tenants/{path}/audit/proofs/consistency?first=1&second=2": ("GET", None),
     "/v1/tenants/{path}/evidence/disclosures/{disclosure_id}": ("GET", None),
+    "/v1/tenants/{path}/cases": ("POST", CASE),
+    "/v1/tenants/{path}/evidence/cases/{case_id}": ("GET", None),
+    "/v1/tenants/{path}/cases/{case_id}": ("GET", None),
+    "/v1/tenants/{path}/case-board": ("GET", None),
+    "/v1/tenants/{path}/case-stats": ("GET", None),
+    **{
+        f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}": ("POST", body)
+        for action, body in CASE_ACTIONS.items()
+    },
 }
 # Routes with both a GET and a POST on one path.
 EXTRA_GETS = ("/v1/tenants/{path}/disclosures", "/v1/tenants/{path}/catalogue")
@@ -88,6 +124,9 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
     )
     assert created.status_code == 201
     disclosure_id = created.json()["id"]
+    filed = client.post(f"/v1/tenants/{OWNER}/cases", json=CASE, headers=owner)
+    assert filed.status_code == 201, filed.text
+    case_id = filed.json()["id"]
     before = client.get("/v1/health").json()["position"]
     calls = [(m, p, b) for p, (m, b) in REQUESTS.items()] + [
         ("GET", p, None) for p in EXTRA_GETS
@@ -97,6 +136,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
         for method, template, body in calls:
             url = (
                 template.replace("{path}", OWNER)
+                .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
                 .replace("{index}", "0")
                 .replace("{event}", f"{disclosure_id}:1")

@@ -25,7 +25,24 @@ def disclosure_bundle(
     require_read(principal, path)
     platform.disclosures.disclosure(principal, path, disclosure_id)
     bundle = build_bundle(platform, path, disclosure_id, "disclosure")
-    name = f"evidence-{path}-{disclosure_id}.json"
+    return bundle_response(bundle, path, disclosure_id)
+
+
+@router.get(
+    "/cases/{case_id}",
+    summary="One file with a case's events, proofs, checkpoint and witnesses",
+    response_description="a gongkai-evidence/v1 JSON file (see gongkai verify)",
+)
+def case_bundle(
+    path: str, case_id: UUID, principal: PrincipalDep, platform: PlatformDep
+) -> Response:
+    require_read(principal, path)
+    platform.cases.case(principal, path, case_id)
+    return bundle_response(build_bundle(platform, path, case_id, "case"), path, case_id)
+
+
+def bundle_response(bundle: dict[str, object], path: str, subject: UUID) -> Response:
+    name = f"evidence-{path}-{subject}.json"
     return Response(
         json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8"),
         media_type="application/json",

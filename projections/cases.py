@@ -1,0 +1,613 @@
+"""Case views: a card per case, every event of it, who supervises it, and the figures.
+
+The due date and the open actions are derived from a case's whole history (pauses,
+consultations, extensions, the working-day calendar), so this projection does not
+re-implement the rules: for each event it rebuilds the case at that event's version
+with a reader application on the same store and asks the aggregate. The calendar is
+the HolidaySchedules aggregate at the version the log had reached at that event (its
+events are followed here too), so a rebuild reproduces every row exactly even when a
+schedule was uploaded later.
+
+Tables (portable TEXT / INTEGER / BIGINT; dates ISO text, moments fixed-width UTC):
+
+- ``case_cards``: one row per case, its state after its latest event.
+- ``case_events``: one row per event, with the state, due date and statistical facts
+  the case had just after it (so figures "as known at" a moment are one query).
+- ``case_supervision``: one row per (case, supervising tenant), the latest 督办 due.
+- ``case_calendar``: the HolidaySchedules version the log has reached.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import suppress
+from datetime import date, timedelta
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from domain.case_rules import CaseState
+from domain.case_stats import CaseFacts, case_statistics
+from domain.cases import Case
+from domain.reference import CALENDAR_ID, HolidaySchedules
+from domain.workdays import WorkingDayCalendar, default_calendar
+from projections.sql import (
+    PostgresSqlView,
+    Row,
+    SQLiteSqlView,
+    SqlView,
+    dumps,
+    iso_day,
+    iso_moment,
+    subtree_clause,
+    subtree_params,
+)
+from services.base import GongkaiApplication
+
+CASE_EVENTS = (
+    "Filed",
+    "MaterialsRequested",
+    "MaterialsProvided",
+    "Accepted",
+    "Rejected",
+    "Assigned",
+    "Transferred",
+    "Split",
+    "ChildResolved",
+    "Supervised",
+    "ConsultationStarted",
+    "ConsultationEnded",
+    "Extended",
+    "Resolved",
+    "Replied",
+    "FeedbackGiven",
+    "Closed",
+    "Reopened",
+    "Erased",
+)
+CALENDAR_EVENTS = ("Started", "YearUploaded")
+CLOSED_STATES = (CaseState.CLOSED.value, CaseState.REJECTED.value)
+"""A case is open unless closed or rejected (transferred and split ones still wait
+for their closing act, so they stay on the board)."""
+
+CARD_COLUMNS = (
+    "id",
+    "tenant",
+    "kind",
+    "channel",
+    "category",
+    "summary",
+    "state",
+    "signed",
+    "applicant_ref",
+    "received_on",
+    "accepted_on",
+    "resolved_on",
+    "replied_on",
+    "completed_on",
+    "due_on",
+    "paused",
+    "handler",
+    "backup_handler",
+    "department",
+    "rating",
+    "reopen_count",
+    "erased",
+    "parent_case",
+    "links",
+    "supervised_by",
+    "allowed_actions",
+    "version",
+    "position",
+    "filed_at",
+    "updated_at",
+    "working_days_to_resolve",
+)
+CARD_JSON = ("links", "supervised_by", "allowed_actions")
+CARD_FLAGS = ("signed", "erased", "paused")
+EVENT_COLUMNS = (
+    "case_id",
+    "version",
+    "position",
+    "event",
+    "tenant",
+    "actor",
+    "effective_at",
+    "recorded_at",
+    "details",
+    "state",
+    "due_on",
+    "received_on",
+    "facts",
+)
+EVENT_JSON = ("actor", "details")
+_TYPES = {
+    "signed": "INTEGER NOT NULL",
+    "paused": "INTEGER NOT NULL",
+    "erased": "INTEGER NOT NULL",
+    "reopen_count": "INTEGER NOT NULL",
+    "version": "INTEGER NOT NULL",
+    "position": "BIGINT NOT NULL",
+    "working_days_to_resolve": "INTEGER",
+}
+_NOT_DETAILS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "tenant",
+        "actor",
+        "effective_at",
+    }
+)
+
+
+def _table(name: str, columns: tuple[str, ...], key: str) -> str:
+    cols = ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in columns)
+    return f"CREATE TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY ({key}))"
+
+
+def _plain(value: Any) -> Any:
+    """Dates, UUIDs and enums as JSON-ready text, recursively."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def decode_card(row: Row) -> Row:
+    out = dict(row)
+    for c in CARD_JSON:
+        out[c] = json.loads(out[c]) if out.get(c) else None
+    for c in CARD_FLAGS:
+        out[c] = bool(out[c])
+    return out
+
+
+def decode_event(row: Row) -> Row:
+    out = {c: row[c] for c in EVENT_COLUMNS if c not in ("facts", "received_on")}
+    for c in EVENT_JSON:
+        out[c] = json.loads(out[c]) if out.get(c) else None
+    return out
+
+
+def facts_of(row: Row) -> CaseFacts:
+    """The statistical facts of a card (or of a ``facts`` snapshot of one)."""
+    rejected = row["state"] == CaseState.REJECTED.value
+    accepted = False if rejected else (True if row["accepted_on"] else None)
+    return CaseFacts(
+        kind=row["kind"],
+        channel=row["channel"],
+        signed=bool(row["signed"]),
+        received_on=date.fromisoformat(row["received_on"]),
+        accepted=accepted,
+        rejected=rejected,
+        resolved_on=_day(row["resolved_on"]),
+        due_on=_day(row["due_on"]),
+        replied=row["replied_on"] is not None,
+        rating=row["rating"],
+        working_days_to_resolve=row["working_days_to_resolve"],
+    )
+
+
+_FACT_KEYS = (
+    "kind",
+    "channel",
+    "signed",
+    "received_on",
+    "accepted_on",
+    "state",
+    "resolved_on",
+    "due_on",
+    "replied_on",
+    "rating",
+    "working_days_to_resolve",
+)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _tally(cards: list[Row], key: str, overdue: set[str], soon: set[str]) -> list[Row]:
+    counts: dict[str | None, Row] = {}
+    for card in cards:
+        entry = counts.setdefault(
+            card[key], {key: card[key], "open": 0, "overdue": 0, "due_soon": 0}
+        )
+        entry["open"] += 1
+        entry["overdue"] += card["id"] in overdue
+        entry["due_soon"] += card["id"] in soon
+    return sorted(counts.values(), key=lambda e: (-e["open"], e[key] or ""))
+
+
+def _by_due(card: Row) -> tuple[bool, str, int]:
+    return (card["due_on"] is None, card["due_on"] or "", card["position"])
+
+
+class CaseView(SqlView):
+    tables = ("case_cards", "case_events", "case_supervision", "case_calendar")
+    tracking_table_name = "cases_tracking"
+    ddl = (
+        _table("case_cards", CARD_COLUMNS, "id"),
+        _table("case_events", EVENT_COLUMNS, "case_id, version"),
+        "CREATE TABLE IF NOT EXISTS case_supervision ("
+        " case_id TEXT NOT NULL, supervisor TEXT NOT NULL, due_on TEXT NOT NULL,"
+        " PRIMARY KEY (case_id, supervisor))",
+        "CREATE TABLE IF NOT EXISTS case_calendar ("
+        " id INTEGER PRIMARY KEY, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS case_cards_tenant ON case_cards (tenant, state)",
+        "CREATE INDEX IF NOT EXISTS case_events_tenant "
+        "ON case_events (tenant, received_on)",
+        "CREATE INDEX IF NOT EXISTS case_supervision_supervisor "
+        "ON case_supervision (supervisor)",
+    )
+
+    # Writes -------------------------------------------------------------------------
+
+    def record(
+        self,
+        card: Row,
+        event: Row,
+        supervision: list[tuple[str, str]],
+        tracking: Tracking,
+    ) -> None:
+        """Upsert the card, add the event row, rewrite the case's supervision rows,
+        in the transaction that records ``tracking``."""
+        cards = [dumps(card[c]) if c in CARD_JSON else card[c] for c in CARD_COLUMNS]
+        events = [dumps(event[c]) if c in (*EVENT_JSON, "facts") else event[c]
+                  for c in EVENT_COLUMNS]  # fmt: skip
+        with self._write(tracking) as curs:
+            self._exec(curs, "DELETE FROM case_cards WHERE id = ?", [card["id"]])
+            self._exec(
+                curs,
+                f"INSERT INTO case_cards ({','.join(CARD_COLUMNS)}) "
+                f"VALUES ({','.join('?' * len(CARD_COLUMNS))})",
+                cards,
+            )
+            self._exec(
+                curs,
+                f"INSERT INTO case_events ({','.join(EVENT_COLUMNS)}) "
+                f"VALUES ({','.join('?' * len(EVENT_COLUMNS))})",
+                events,
+            )
+            self._exec(
+                curs, "DELETE FROM case_supervision WHERE case_id = ?", [card["id"]]
+            )
+            for supervisor, due_on in supervision:
+                self._exec(
+                    curs,
+                    "INSERT INTO case_supervision (case_id, supervisor, due_on) "
+                    "VALUES (?, ?, ?)",
+                    [card["id"], supervisor, due_on],
+                )
+
+    def record_calendar(self, version: int, tracking: Tracking) -> None:
+        with self._write(tracking) as curs:
+            self._exec(curs, "DELETE FROM case_calendar WHERE id = 1")
+            self._exec(
+                curs,
+                "INSERT INTO case_calendar (id, version, position) VALUES (1, ?, ?)",
+                [version, tracking.notification_id],
+            )
+
+    def calendar_version(self) -> int | None:
+        """The HolidaySchedules version the view has reached (None: none uploaded)."""
+        rows = self._query("SELECT version FROM case_calendar WHERE id = 1")
+        return int(rows[0]["version"]) if rows else None
+
+    # Queries ------------------------------------------------------------------------
+
+    def card(self, case_id: str | UUID) -> Row | None:
+        rows = self._query(
+            f"SELECT {','.join(CARD_COLUMNS)} FROM case_cards WHERE id = ?",
+            [str(case_id)],
+        )
+        return decode_card(rows[0]) if rows else None
+
+    def events(self, case_id: str | UUID) -> list[Row]:
+        rows = self._query(
+            f"SELECT {','.join(EVENT_COLUMNS)} FROM case_events "
+            "WHERE case_id = ? ORDER BY version",
+            [str(case_id)],
+        )
+        return [decode_event(r) for r in rows]
+
+    def _cards(self, where: str, params: list[Any]) -> list[Row]:
+        rows = self._query(
+            f"SELECT {','.join(CARD_COLUMNS)} FROM case_cards WHERE {where}", params
+        )
+        return [decode_card(r) for r in rows]
+
+    def board(
+        self,
+        tenant: str,
+        *,
+        include_descendants: bool,
+        today: date,
+        due_within_days: int = 3,
+        calendar: WorkingDayCalendar | None = None,
+        limit: int = 500,
+    ) -> Row:
+        """Open cases of ``tenant`` (and its subtree), those overdue and those due
+        within ``due_within_days`` WORKING days of ``today``, counts per handler and
+        department, and the open cases below ``tenant`` that it supervises (督办).
+
+        Open = neither closed nor rejected. Overdue and due soon count only cases
+        whose timed duty is not yet met (no resolution; no reply for a disclosure
+        request). Counts cover every case; each list holds at most ``limit``.
+        """
+        cal = calendar or CaseProjection.calendar_at(self.calendar_version())
+        scope = subtree_clause() if include_descendants else "tenant = ?"
+        params = subtree_params(tenant) if include_descendants else [tenant]
+        open_cards = sorted(
+            self._cards(f"{scope} AND state NOT IN (?, ?)", [*params, *CLOSED_STATES]),
+            key=_by_due,
+        )
+        today_text = today.isoformat()
+        # Due within n working days: due <= the day before the (n+1)-th working day.
+        last_soon = (
+            cal.add_working_days(today, due_within_days + 1) - timedelta(days=1)
+        ).isoformat()
+        owed = [c for c in open_cards if c["due_on"] and c["completed_on"] is None]
+        overdue = [c for c in owed if c["due_on"] < today_text]
+        soon = [c for c in owed if today_text <= c["due_on"] <= last_soon]
+        overdue_ids = {c["id"] for c in overdue}
+        soon_ids = {c["id"] for c in soon}
+        supervised = self._supervised(tenant, today_text)
+        return {
+            "tenant": tenant,
+            "include_descendants": include_descendants,
+            "today": today_text,
+            "due_within_days": due_within_days,
+            "due_within_basis": "working_days",
+            "due_soon_until": last_soon,
+            "counts": {
+                "open": len(open_cards),
+                "overdue": len(overdue),
+                "due_soon": len(soon),
+                "supervised": len(supervised),
+            },
+            "open": open_cards[:limit],
+            "overdue": overdue[:limit],
+            "due_soon": soon[:limit],
+            "by_handler": _tally(open_cards, "handler", overdue_ids, soon_ids),
+            "by_department": _tally(open_cards, "department", overdue_ids, soon_ids),
+            "supervised": supervised[:limit],
+        }
+
+    def _supervised(self, supervisor: str, today: str) -> list[Row]:
+        cols = ",".join(f"c.{c}" for c in CARD_COLUMNS)
+        rows = self._query(
+            f"SELECT {cols}, s.due_on AS supervision_due_on FROM case_supervision s "
+            "JOIN case_cards c ON c.id = s.case_id "
+            "WHERE s.supervisor = ? AND c.tenant <> ? AND c.state NOT IN (?, ?)",
+            [supervisor, supervisor, *CLOSED_STATES],
+        )
+        out = []
+        for row in rows:
+            card = decode_card(row)
+            card["supervision_overdue"] = (
+                card["completed_on"] is None and row["supervision_due_on"] < today
+            )
+            out.append(card)
+        return sorted(out, key=lambda c: (c["supervision_due_on"], c["position"]))
+
+    def statistics(
+        self,
+        tenant: str,
+        *,
+        include_descendants: bool,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        as_of: str | None = None,
+        basically_counts_as_satisfied: bool = True,
+    ) -> Row:
+        """The figures (domain.case_stats) of the cases received in [date_from,
+        date_to], each as the platform knew it at ``as_of`` (recorded time, ISO text as
+        ``iso_moment`` writes it; None: now)."""
+        scope = subtree_clause("e.tenant") if include_descendants else "e.tenant = ?"
+        where = [scope]
+        params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
+        if date_from is not None:
+            where.append("e.received_on >= ?")
+            params.append(date_from.isoformat())
+        if date_to is not None:
+            where.append("e.received_on <= ?")
+            params.append(date_to.isoformat())
+        known = "" if as_of is None else " AND e2.recorded_at <= ?"
+        where.append(
+            "e.version = (SELECT MAX(e2.version) FROM case_events e2 "
+            f"WHERE e2.case_id = e.case_id{known})"
+        )
+        if as_of is not None:
+            params.append(as_of)
+        rows = self._query(
+            f"SELECT e.facts FROM case_events e WHERE {' AND '.join(where)}", params
+        )
+        facts = [facts_of(json.loads(r["facts"])) for r in rows]
+        figures = case_statistics(
+            facts, basically_counts_as_satisfied=basically_counts_as_satisfied
+        ).to_dict()
+        figures["scope"] = {
+            "tenant": tenant,
+            "include_descendants": include_descendants,
+            "date_from": iso_day(date_from),
+            "date_to": iso_day(date_to),
+            "as_of": as_of,
+        }
+        return figures
+
+
+class PostgresCaseView(CaseView, PostgresSqlView):
+    pass
+
+
+class SQLiteCaseView(CaseView, SQLiteSqlView):
+    pass
+
+
+def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> Row:
+    """The card of ``case`` as rebuilt at one version."""
+    deadline = case.deadline(calendar)
+    resolved_on = case.resolved_on
+    rating = case.rating
+    return {
+        "id": str(case.id),
+        "tenant": case.tenant,
+        "kind": case.kind.value,
+        "channel": case.channel.value,
+        "category": case.category,
+        "summary": case.summary,
+        "state": case.state.value,
+        "signed": int(case.signed),
+        "applicant_ref": case.applicant_ref,
+        "received_on": iso_day(case.received_on),
+        "accepted_on": iso_day(case.accepted_on),
+        "resolved_on": iso_day(resolved_on),
+        "replied_on": iso_day(case.replied_on),
+        "completed_on": iso_day(case.completed_on),
+        "due_on": iso_day(deadline.due_on),
+        "paused": int(deadline.paused),
+        "handler": case.handler,
+        "backup_handler": case.backup_handler,
+        "department": case.department,
+        "rating": None if rating is None else rating.value,
+        "reopen_count": case.reopen_count,
+        "erased": int(case.erased),
+        "parent_case": None if case.parent_case is None else str(case.parent_case),
+        "links": _plain(case.links),
+        "supervised_by": [
+            {"supervisor": s["supervisor"], "due_on": iso_day(s["due_on"])}
+            for s in case.supervised_by
+        ],
+        "allowed_actions": list(case.allowed_actions()),
+        "version": case.version,
+        "position": tracking.notification_id,
+        "filed_at": iso_moment(case.created_on),
+        "updated_at": iso_moment(case.modified_on),
+        "working_days_to_resolve": None
+        if resolved_on is None
+        else calendar.working_days_between(case.received_on, resolved_on),
+    }
+
+
+def event_row(e: Any, card: Row, tracking: Tracking) -> Row:
+    details = {k: _plain(v) for k, v in vars(e).items() if k not in _NOT_DETAILS}
+    return {
+        "case_id": str(e.originator_id),
+        "version": e.originator_version,
+        "position": tracking.notification_id,
+        "event": type(e).__name__,
+        "tenant": e.tenant,
+        "actor": e.actor,
+        "effective_at": iso_moment(e.effective_at),
+        "recorded_at": iso_moment(e.timestamp),
+        "details": details,
+        "state": card["state"],
+        "due_on": card["due_on"],
+        "received_on": card["received_on"],
+        "facts": {k: card[k] for k in _FACT_KEYS},
+    }
+
+
+class CaseProjection(Projection[CaseView]):
+    """Cards, events and supervision of every case, derived by the aggregate itself.
+
+    ProjectionRunner constructs projections as ``CaseProjection(view=view)``, so the
+    store to read cases from is bound on the class: ``Platform`` calls
+    ``CaseProjection.bind(env)`` before any runner starts; the reader application is
+    created on first use.
+    """
+
+    name = "cases"
+    topics = (
+        *(get_topic(getattr(Case, n)) for n in CASE_EVENTS),
+        *(get_topic(getattr(HolidaySchedules, n)) for n in CALENDAR_EVENTS),
+    )
+
+    _env: ClassVar[dict[str, str] | None] = None
+    _reader: ClassVar[GongkaiApplication | None] = None
+    _calendars: ClassVar[dict[int, WorkingDayCalendar]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def bind(cls, env: dict[str, str]) -> None:
+        """Read cases from the store ``env`` describes (a new store drops the old
+        reader; the same store keeps it)."""
+        with cls._lock:
+            if cls._env == env:
+                return
+            old, cls._reader = cls._reader, None
+            cls._env = dict(env)
+            cls._calendars = {}
+        if old is not None:
+            with suppress(Exception):
+                old.close()
+
+    @classmethod
+    def reader(cls) -> GongkaiApplication:
+        with cls._lock:
+            if cls._reader is None:
+                if cls._env is None:
+                    msg = "CaseProjection.bind(env) must be called before it runs"
+                    raise RuntimeError(msg)
+                cls._reader = GongkaiApplication(env=cls._env)
+            return cls._reader
+
+    @classmethod
+    def calendar_at(cls, version: int | None) -> WorkingDayCalendar:
+        """The calendar with the holiday schedules up to ``version``."""
+        if version is None:
+            return default_calendar()
+        found = cls._calendars.get(version)
+        if found is None:
+            schedules: HolidaySchedules = cls.reader().repository.get(
+                CALENDAR_ID, version=version
+            )
+            found = cls._calendars[version] = schedules.calendar()
+        return found
+
+    @singledispatchmethod
+    def process_event(
+        self, domain_event: DomainEventProtocol[Any], tracking: Tracking
+    ) -> None:
+        """Ignore events this view does not need."""
+
+    @process_event.register
+    def _case_event(self, e: Case.Event, tracking: Tracking) -> None:
+        ev: Any = e
+        case: Case = self.reader().repository.get(
+            ev.originator_id, version=ev.originator_version
+        )
+        calendar = self.calendar_at(self.view.calendar_version())
+        card = case_card(case, calendar, tracking)
+        supervision = {s["supervisor"]: s["due_on"] for s in card["supervised_by"]}
+        self.view.record(
+            card, event_row(ev, card, tracking), sorted(supervision.items()), tracking
+        )
+
+    @process_event.register
+    def _calendar_event(self, e: HolidaySchedules.Event, tracking: Tracking) -> None:
+        self.view.record_calendar(e.originator_version, tracking)
+
+
+__all__ = [
+    "CLOSED_STATES",
+    "CaseProjection",
+    "CaseView",
+    "PostgresCaseView",
+    "SQLiteCaseView",
+]

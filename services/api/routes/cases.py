@@ -1,0 +1,209 @@
+"""Cases (一事一办): file, act on, and read complaints, reports and requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
+
+from domain.access import Principal, require_read
+from domain.case_rules import CaseState
+from domain.errors import CaseNotFoundError
+from domain.personal_data import Applicant
+from domain.timeliness import local_date
+from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.params import moment_text, parse_moment
+from services.runtime import CASES_NAME, Platform
+
+router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
+
+
+def card(
+    platform: Platform,
+    principal: Principal,
+    path: str,
+    case_id: UUID,
+    *,
+    view_pending: bool = False,
+) -> CaseCard:
+    """The case card from the view, with the applicant as the caller may see it."""
+    row = platform.case_view.card(str(case_id))
+    if row is None or row["tenant"] != path:
+        raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
+    events = [
+        CaseEvent(**{k: e[k] for k in CaseEvent.model_fields})
+        for e in platform.case_view.events(str(case_id))
+    ]
+    state = row["state"]
+    return CaseCard(
+        id=row["id"],
+        tenant=row["tenant"],
+        version=row["version"],
+        state=state,
+        state_label=CaseState(state).label,
+        kind=row["kind"],
+        channel=row["channel"],
+        category=row["category"],
+        summary=row["summary"],
+        signed=bool(row["signed"]),
+        received_on=row["received_on"],
+        due_on=row["due_on"],
+        handler=row["handler"],
+        backup_handler=row["backup_handler"],
+        department=row["department"],
+        rating=row["rating"],
+        erased=bool(row["erased"]),
+        allowed_actions=row["allowed_actions"],
+        links=row["links"],
+        supervised_by=row["supervised_by"],
+        applicant=platform.cases.applicant(principal, path, case_id),
+        events=events,
+        view_pending=view_pending,
+    )
+
+
+def answer(
+    platform: Platform,
+    principal: Principal,
+    path: str,
+    case_id: UUID,
+    position: int,
+    response: Response,
+) -> CaseCard:
+    caught_up = platform.wait(CASES_NAME, position)
+    out = card(platform, principal, path, case_id, view_pending=not caught_up)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.post(
+    "/cases",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseCard,
+    summary="File a case (登记): complaint, report, request, visit …",
+)
+def file_case(
+    path: str,
+    body: CaseCreate,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> CaseCard:
+    applicant = Applicant(**body.applicant.model_dump()) if body.applicant else None
+    result = platform.cases.file(
+        principal,
+        path,
+        kind=body.kind,
+        channel=body.channel,
+        summary=body.summary,
+        signed=body.signed,
+        category=body.category,
+        applicant=applicant,
+        filed_by_agent=body.filed_by_agent,
+        agent_village=body.agent_village,
+        received_on=body.received_on,
+    )
+    response.headers["Location"] = f"/v1/tenants/{path}/cases/{result.id}"
+    return answer(platform, principal, path, result.id, result.position, response)
+
+
+def _action_route(action: str, body_model: type[BaseModel]) -> Callable[..., CaseCard]:
+    method = action.replace("-", "_")
+
+    def act(
+        path: str,
+        case_id: UUID,
+        body: body_model,  # type: ignore[valid-type]
+        principal: PrincipalDep,
+        platform: PlatformDep,
+        expected: ExpectedVersionDep,
+        response: Response,
+    ) -> CaseCard:
+        fields: dict[str, Any] = body.model_dump()  # type: ignore[attr-defined]
+        command = getattr(platform.cases, "close_case" if method == "close" else method)
+        result = command(principal, path, case_id, expected_version=expected, **fields)
+        return answer(platform, principal, path, case_id, result.position, response)
+
+    act.__name__ = f"case_{method}"
+    act.__annotations__["body"] = body_model  # a class, not a string: FastAPI reads it
+    return act
+
+
+for _action, _body in ACTION_BODIES.items():
+    router.add_api_route(
+        f"/cases/{{case_id}}/{_action}",
+        _action_route(_action, _body),
+        methods=["POST"],
+        response_model=CaseCard,
+        summary=f"Case action: {_action} (409 lists the allowed actions)",
+    )
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseCard,
+    summary="The case card: state, due date, applicant, whole history",
+)
+def get_case(
+    path: str,
+    case_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> CaseCard:
+    require_read(principal, path)
+    out = card(platform, principal, path, case_id)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.get("/case-board", summary="Open, overdue and due-soon cases; by handler")
+def case_board(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    include_descendants: bool = False,
+    due_within_days: Annotated[int, Query(ge=0, le=60)] = 3,
+) -> dict[str, Any]:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    today = local_date(platform.cases.now())
+    board: dict[str, Any] = platform.case_view.board(
+        path,
+        include_descendants=include_descendants,
+        today=today,
+        due_within_days=due_within_days,
+    )
+    return board
+
+
+@router.get("/case-stats", summary="Figures with numerators, denominators and 95% CIs")
+def case_stats(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: Annotated[
+        str | None, Query(description="as the platform knew it then")
+    ] = None,
+    include_descendants: bool = False,
+    basically_satisfied_counts: bool = True,
+) -> dict[str, Any]:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    known = parse_moment(as_of, "as_of", platform.cases.now()) if as_of else None
+    stats: dict[str, Any] = platform.case_view.statistics(
+        path,
+        include_descendants=include_descendants,
+        date_from=date_from,
+        date_to=date_to,
+        as_of=moment_text(known) if known else None,
+        basically_counts_as_satisfied=basically_satisfied_counts,
+    )
+    return stats
