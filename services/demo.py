@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.access import Principal, Role
 from domain.catalogue import CatalogueEntry, Period
+from domain.personal_data import Applicant
 from domain.timeliness import SHANGHAI, local_date
 from services.runtime import Platform
 
@@ -39,6 +40,7 @@ TENANTS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("njz", "依其艾日克乡农业技术推广站", "unit", "station", "xinhe.yqaerk"),
     ("tmtglk", "塔木托格拉克乡", "town", None, "xinhe"),
     ("aiyi", "爱依村", "village", None, "xinhe.tmtglk"),
+    ("ysfjq", "玉佛山风景名胜区管理处", "unit", "department", "xinhe"),
     ("school-2", "塔木托格拉克乡中心学校", "unit", "school", "xinhe.tmtglk"),
 )
 
@@ -77,6 +79,48 @@ class SimClock:
 
 def clerk(path: str) -> Principal:
     return Principal(id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK}))
+
+
+def case_clerk(path: str) -> Principal:
+    return Principal(
+        id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK, Role.HANDLER})
+    )
+
+
+SCENIC_COMPLAINTS = (
+    "景区停车场收费标准未公示，游客被多收停车费",
+    "景区门票优惠政策执行不到位，老年人未享受半价",
+    "景区内商户强买强卖，哄抬物价",
+    "景区观光车班次少，游客排队时间过长",
+    "景区厕所卫生状况差，无人保洁",
+    "景区施工噪音扰民，周边居民反映强烈",
+)
+CASE_SAMPLES = (
+    ("complaint", "村道路灯损坏多日无人维修"),
+    ("complaint", "低保评定结果未张榜公示"),
+    ("report", "反映村干部优亲厚友、违规发放补贴"),
+    ("inquiry", "咨询耕地地力保护补贴发放标准"),
+    ("service_request", "申请办理农村养老保险缴费"),
+    ("proposal", "建议在村委会设立便民服务代办点"),
+    ("visit", "群众来访反映灌溉水渠堵塞"),
+)
+SURNAMES = "王李张刘陈杨赵黄周吴买阿艾热吐"
+GIVEN_NAMES = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "提江",
+    "古丽",
+    "江",
+)
+DEPARTMENTS = ("咨询受理服务部", "政务服务部", "社会事务服务部", "经济发展服务部")
+HANDLERS = ("李明", "王芳", "阿不都", "古丽娜", "张伟", "刘洋")
 
 
 def office_moment(day: date, rng: random.Random) -> datetime:
@@ -221,6 +265,119 @@ class DemoBuilder:
 
         self._add(office_moment(day, self.rng), withdraw)
 
+    # Cases -----------------------------------------------------------------------
+
+    def plan_cases(self) -> None:
+        """A year of cases in every town and village, and the third document's
+        scenario: 17 complaints to the scenic area, 6 by the mayor's mailbox."""
+        for n in range(17):
+            channel = (
+                "mailbox" if n < 6 else self.rng.choice(("hotline", "visit", "web"))
+            )
+            day = self.start + timedelta(days=20 + n * 19)
+            self._plan_case(
+                "xinhe.ysfjq",
+                "complaint",
+                channel,
+                day,
+                SCENIC_COMPLAINTS[n % len(SCENIC_COMPLAINTS)],
+                late=False,
+            )
+        towns = [
+            p
+            for p in self._paths()
+            if p.count(".") in (1, 2)
+            and not p.endswith(("czj", "ysfjq", "school-1", "school-2", "njz"))
+        ]
+        for path in towns:
+            for _ in range(self.rng.randint(3, 7)):
+                kind, summary = self.rng.choice(CASE_SAMPLES)
+                channel = self.rng.choice(
+                    ("hotline", "visit", "letter", "web", "agent")
+                )
+                day = self.start + timedelta(days=self.rng.randrange(330))
+                self._plan_case(
+                    path, kind, channel, day, summary, late=self.rng.random() < 0.15
+                )
+
+    def _paths(self) -> list[str]:
+        return [
+            f"{parent}.{code}" if parent else code for code, _, _, _, parent in TENANTS
+        ]
+
+    def _plan_case(
+        self, path: str, kind: str, channel: str, day: date, summary: str, *, late: bool
+    ) -> None:
+        rng = self.rng
+        village = None
+        if channel == "agent":  # a village agent files at the town centre (镇村联动)
+            if path.count(".") == 2:
+                village, path = path, path.rsplit(".", 1)[0]
+            else:
+                channel = "visit"
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
+        phone = (
+            "1" + rng.choice("3589") + "".join(str(rng.randrange(10)) for _ in range(9))
+        )
+        signed = channel != "web" or rng.random() < 0.5
+        clerk_of = case_clerk(path)
+        state: dict[str, Any] = {}
+        calendar = self.platform.disclosures.calendar()
+        promise = 5 if kind == "inquiry" else 15
+        work = promise + (rng.randint(3, 10) if late else -rng.randint(0, promise - 2))
+        resolve_day = calendar.add_working_days(day, max(work, 1) + 1)
+        if resolve_day >= self.end:
+            return
+
+        def file() -> None:
+            result = self.platform.cases.file(
+                clerk_of,
+                path,
+                kind=kind,
+                channel=channel,
+                summary=summary,
+                signed=signed,
+                applicant=Applicant(name=name, phone=phone) if signed else None,
+                filed_by_agent=f"代理员@{village}" if village else None,
+                agent_village=village,
+            )
+            state["id"] = result.id
+            self.platform.cases.accept(clerk_of, path, result.id)
+            self.platform.cases.assign(
+                clerk_of,
+                path,
+                result.id,
+                department=rng.choice(DEPARTMENTS),
+                handler=rng.choice(HANDLERS),
+                promised_working_days=promise,
+            )
+
+        def finish() -> None:
+            case_id = state.get("id")
+            if case_id is None:
+                return
+            cases = self.platform.cases
+            cases.resolve(clerk_of, path, case_id, result="经调查核实，已依法依规处理")
+            cases.reply(
+                clerk_of,
+                path,
+                case_id,
+                method=rng.choice(("电话", "书面", "上门")),
+                content="已将办理结果告知当事人",
+            )
+            if signed:
+                rating = rng.choices(
+                    ("satisfied", "basically_satisfied", "unsatisfied"),
+                    weights=(7, 2, 1),
+                )[0]
+                cases.feedback(clerk_of, path, case_id, rating=rating)
+                if rating == "unsatisfied":
+                    return  # left open: the board shows it for a second look
+            cases.close_case(clerk_of, path, case_id)
+
+        self._add(office_moment(day, rng), file)
+        self._add(office_moment(resolve_day, rng), finish)
+
     def _add(self, at: datetime, run: Callable[[], Any]) -> None:
         self.actions.append(Action(at, len(self.actions), run))
 
@@ -275,6 +432,7 @@ def load_demo(
     builder = DemoBuilder(platform, clock, end or local_date(datetime.now(UTC)), seed)
     tenants = builder.register_tenants()
     builder.plan()
+    builder.plan_cases()
     commands = builder.run(progress)
     return {
         "tenants": tenants,

@@ -135,6 +135,10 @@ def test_serve_loads_the_demo_and_answers_as_the_readme_says(
     assert listed["next_cursor"]
     assert any(not i["on_time"] for i in items)
     assert any(i["on_time"] for i in items)
+    scenic = get(f"{server}/v1/tenants/xinhe.ysfjq/case-stats", token)
+    assert scenic["received"] == 17
+    assert scenic["by_channel"]["mailbox"] == 6
+    assert scenic["reply_rate"]["value"] == 1.0
     catalogue = get(f"{server}/v1/tenants/xinhe.xinhe-zhen.xingfu/catalogue", token)
     assert catalogue["categories"]
     item = next(i for i in items if i["tenant"].count(".") == 2)
@@ -164,12 +168,12 @@ def test_demo_refuses_a_second_load_and_rebuild_replays_the_log(
 ) -> None:
     first = run(env, "demo")
     assert first.returncode == 0, first.stderr
-    assert "demo loaded: 16 tenants" in first.stderr
+    assert "demo loaded: 17 tenants" in first.stderr
     again = run(env, "demo")
     assert "already holds events" in again.stderr
     rebuilt = run(env, "projections", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "views rebuilt: tenant_directory 16 events" in rebuilt.stderr
+    assert "views rebuilt: tenant_directory 17 events" in rebuilt.stderr
     status = run(env, "projections", "status")
     assert "lag 0" in status.stdout
 
