@@ -15,6 +15,11 @@ from domain.catalogue import (
     CatalogueEntry,
     merge_catalogues,
 )
+from domain.service_catalogue import (
+    DEFAULT_SERVICES,
+    ServiceEntry,
+    merge_services,
+)
 from domain.workdays import WorkingDayCalendar, YearSchedule
 
 
@@ -141,3 +146,53 @@ class HolidaySchedules(GongkaiAggregate):
 
     def calendar(self) -> WorkingDayCalendar:
         return WorkingDayCalendar(extra=self.schedules)
+
+
+def services_id(tenant: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"gongkai:services:{tenant}")
+
+
+class TenantServices(GongkaiAggregate):
+    """A tenant's own service promises (服务承诺), edited on top of the defaults."""
+
+    @staticmethod
+    def create_id(tenant: str, **_: Any) -> UUID:
+        return services_id(tenant)
+
+    @event("Started")
+    def __init__(
+        self, tenant: str, actor: dict[str, str], effective_at: datetime
+    ) -> None:
+        self.tenant = tenant
+        self._entries: list[dict[str, Any]] = []
+        self.loads = 0
+
+    def load(
+        self,
+        entries: Sequence[ServiceEntry],
+        *,
+        actor: dict[str, str],
+        effective_at: datetime,
+    ) -> None:
+        """Replace the tenant's overlay (a new version of its promises)."""
+        self._loaded(
+            tenant=self.tenant,
+            entries=[e.to_dict() for e in entries],
+            actor=actor,
+            effective_at=effective_at,
+        )
+
+    @event("Loaded")
+    def _loaded(
+        self,
+        tenant: str,
+        entries: list[dict[str, Any]],
+        actor: dict[str, str],
+        effective_at: datetime,
+    ) -> None:
+        self._entries = entries
+        self.loads += 1
+
+    def merged(self) -> tuple[ServiceEntry, ...]:
+        overlay = [ServiceEntry.from_dict(e) for e in self._entries]
+        return merge_services(DEFAULT_SERVICES, overlay)

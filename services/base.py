@@ -25,9 +25,12 @@ from domain.reference import (
     CALENDAR_ID,
     CountyCatalogue,
     HolidaySchedules,
+    TenantServices,
     catalogue_id,
+    services_id,
 )
-from domain.tenancy import Tenant, tenant_id
+from domain.service_catalogue import DEFAULT_SERVICES, ServiceEntry
+from domain.tenancy import Tenant, ancestors_of, tenant_id
 from domain.workdays import WorkingDayCalendar
 
 APP_NAME = "gongkai"
@@ -99,6 +102,15 @@ class GongkaiApplication(Application[UUID]):
         """The working-day calendar with every uploaded holiday schedule."""
         schedules = self._get(CALENDAR_ID, HolidaySchedules)
         return schedules.calendar() if schedules else WorkingDayCalendar()
+
+    def services_for(self, path: str) -> tuple[ServiceEntry, ...]:
+        """The service promises in force for ``path``: the nearest edited ones at or
+        above it, else the defaults of the service-centre plan."""
+        for candidate in [path, *reversed(ancestors_of(path))]:
+            own = self._get(services_id(candidate), TenantServices)
+            if own is not None:
+                return own.merged()
+        return DEFAULT_SERVICES
 
     def county_catalogue(self, county: str) -> CountyCatalogue | None:
         return self._get(catalogue_id(county), CountyCatalogue)

@@ -22,7 +22,7 @@ from domain.errors import (
     InvalidInputError,
 )
 from domain.personal_data import Applicant, erased_view
-from domain.service_catalogue import DEFAULT_SERVICES, find_service
+from domain.service_catalogue import ServiceEntry, find_service
 from domain.tenancy import Tenant, is_within, parent_of, tenant_id
 from domain.timeliness import local_date
 from infra.vault import PersonalDataVault, open_applicant, seal_applicant
@@ -44,12 +44,12 @@ DEFAULT_PROMISES: dict[str, int] = {
 }
 
 
-def default_promise(case: Case) -> int | None:
+def default_promise(case: Case, services: tuple[ServiceEntry, ...]) -> int | None:
     """The promised working days: the service's promise, else the kind's default;
     None for a disclosure request, whose period the statute sets."""
     if case.kind.value == "disclosure_request":
         return None
-    service = find_service(case.category, DEFAULT_SERVICES) if case.category else None
+    service = find_service(case.category, services) if case.category else None
     if service is not None:
         return service.promised_working_days
     return DEFAULT_PROMISES.get(case.kind.value, 15)
@@ -84,7 +84,7 @@ class Cases(GongkaiApplication):
         require_role(principal, tenant_path, *HANDLING)
         self.tenant(tenant_path)
         if category is not None:
-            find_service(category, DEFAULT_SERVICES)
+            find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
             raise InvalidInputError(
                 "a signed case names its applicant", field="applicant"
@@ -226,7 +226,7 @@ class Cases(GongkaiApplication):
                 promised_working_days=(
                     promised_working_days
                     if promised_working_days is not None
-                    else default_promise(c)
+                    else default_promise(c, self.services_for(tenant_path))
                 ),
                 **s,
             ),

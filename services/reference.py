@@ -7,8 +7,19 @@ from datetime import date
 
 from domain.access import Principal, Role, require_role
 from domain.catalogue import CatalogueEntry, parse_catalogue_csv
-from domain.errors import ConflictError, ForbiddenError, InvalidScheduleError
-from domain.reference import CountyCatalogue, HolidaySchedules
+from domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    InvalidScheduleError,
+)
+from domain.reference import (
+    CountyCatalogue,
+    HolidaySchedules,
+    TenantServices,
+    services_id,
+)
+from domain.service_catalogue import ServiceEntry
 from domain.tenancy import Level
 from domain.workdays import BUNDLED_YEARS, YearSchedule
 from services.base import GongkaiApplication, recorded
@@ -94,6 +105,34 @@ class ReferenceData(GongkaiApplication):
                 effective_at=self.now(),
             )
         return schedule, self._commit(schedules)
+
+    def load_services(
+        self, principal: Principal, path: str, entries: Sequence[dict[str, object]]
+    ) -> tuple[int, int, tuple[ServiceEntry, ...]]:
+        """A tenant edits its service promises (materials, departments, working
+        days) on top of the defaults. Returns (version, position, merged)."""
+        require_role(principal, path, Role.ADMIN, Role.SUPERVISOR)
+        self.tenant(path)
+        parsed = []
+        for i, data in enumerate(entries):
+            try:
+                parsed.append(ServiceEntry.from_dict(data))
+            except InvalidInputError as e:
+                raise InvalidInputError(
+                    e.detail, field=f"entries[{i}].{e.field}"
+                ) from None
+        existing = self._get(services_id(path), TenantServices)
+        with recorded(self):
+            own = existing or TenantServices(
+                tenant=path, actor=principal.actor(), effective_at=self.now()
+            )
+            own.load(parsed, actor=principal.actor(), effective_at=self.now())
+            merged = own.merged()
+        return own.loads, self._commit(own), merged
+
+    def services_version(self, path: str) -> int:
+        own = self._get(services_id(path), TenantServices)
+        return own.loads if own else 0
 
     def known_years(self) -> list[dict[str, object]]:
         """Every year the calendar knows, and where its schedule came from."""

@@ -25,6 +25,7 @@ from services.api.routes import (
     disclosures,
     evidence,
     health,
+    services,
     tenants,
 )
 from services.runtime import Platform
@@ -111,6 +112,7 @@ def create_app(
         tenants,
         disclosures,
         cases,
+        services,
         catalogue,
         calendar,
         audit,

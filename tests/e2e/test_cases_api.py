@@ -229,3 +229,49 @@ def test_the_third_documents_figures_come_from_events_alone(
     assert figures["reply_rate"]["ci95"][0] > 0.8
     board = client.get(f"{VILLAGE}/case-board", headers=clerk).json()
     assert board["counts"]["open"] == 17
+
+
+def test_a_town_edits_its_service_promises_and_its_cases_follow_them(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    town = auth("xinhe.tahe", "supervisor")
+    shown = client.get("/v1/tenants/xinhe.tahe/services", headers=town).json()
+    deed = next(e for e in shown["entries"] if e["code"] == "svc.deed-tax")
+    assert shown["version"] == 0
+    assert deed["promised_working_days"] == 5
+    edited = client.put(
+        "/v1/tenants/xinhe.tahe/services",
+        headers=town,
+        json={"entries": [{**deed, "promised_working_days": 2}]},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["version"] == 1
+    bad = client.put(
+        "/v1/tenants/xinhe.tahe/services",
+        headers=town,
+        json={"entries": [{**deed, "promised_working_days": 0}]},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "entries[0].promised_working_days"
+    # The village below inherits the town's promise; a case there follows it.
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    case = client.post(
+        f"{VILLAGE}/cases",
+        headers=clerk,
+        json={
+            "kind": "service_request",
+            "channel": "visit",
+            "signed": False,
+            "category": "svc.deed-tax",
+            "summary": "代缴契税",
+        },
+    ).json()["id"]
+    act(client, clerk, case, "accept")
+    assigned = act(
+        client,
+        clerk,
+        case,
+        "assign",
+        {"department": "经济发展服务部", "handler": "张伟"},
+    )
+    assert assigned["due_on"] == "2026-03-04"  # accepted Mon 2 March + 2 working days

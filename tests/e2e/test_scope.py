@@ -72,6 +72,7 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}/audit/proofs/consistency?first=1&second=2": ("GET", None),
     "/v1/tenants/{path}/evidence/disclosures/{disclosure_id}": ("GET", None),
     "/v1/tenants/{path}/cases": ("POST", CASE),
+    "/v1/tenants/{path}/services": ("PUT", {"entries": []}),
     "/v1/tenants/{path}/evidence/cases/{case_id}": ("GET", None),
     "/v1/tenants/{path}/cases/{case_id}": ("GET", None),
     "/v1/tenants/{path}/case-board": ("GET", None),
@@ -82,7 +83,11 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     },
 }
 # Routes with both a GET and a POST on one path.
-EXTRA_GETS = ("/v1/tenants/{path}/disclosures", "/v1/tenants/{path}/catalogue")
+EXTRA_GETS = (
+    "/v1/tenants/{path}/disclosures",
+    "/v1/tenants/{path}/catalogue",
+    "/v1/tenants/{path}/services",
+)
 
 SIBLINGS = [
     ("xinhe.tahe.xingfu", "clerk"),
