@@ -21,7 +21,6 @@ Progress goes to stderr, the table to stdout.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -41,36 +40,12 @@ from eventsourcing.persistence import StoredEvent
 # Make ``infra`` importable when run as ``python bench/append.py``.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from infra.scratchdb import create_database, drop_database
+
 Command = Callable[[int], None]
 
 ORDERED_TOPIC = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 BODY = "政务公开 transparency notice; " * 11  # ~ 530 bytes of stored JSON state
-
-
-# -- database (same logic as tests/conftest.py, copied to keep bench standalone) --
-
-PG_HOST = os.environ.get("GONGKAI_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("GONGKAI_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("GONGKAI_TEST_PG_USER", "postgres")
-
-
-def _admin_connect() -> psycopg.Connection[tuple[Any, ...]]:
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(prefix: str = "gongkai_bench") -> str:
-    name = f"{prefix}_{uuid4().hex[:10]}"
-    with _admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with _admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def postgres_env(url: str, **extra: str) -> dict[str, str]:
@@ -385,7 +360,7 @@ def main() -> None:
     parser.add_argument("--url", help="use this database (not created or dropped)")
     args = parser.parse_args()
 
-    url: str = args.url or create_database()
+    url: str = args.url or create_database("gongkai_bench")
     log(f"database: {url}")
     payload = sample_state()
     log(f"stored event state: {len(payload)} bytes")

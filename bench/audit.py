@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import statistics
 import sys
@@ -71,6 +70,7 @@ from domain.ledger import (
     verify_inclusion,
 )
 from domain.ledger.leaf import Leaf, canonical_json
+from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from projections.audit import AuditView
 from services.runtime import AUDIT_NAME, Platform
@@ -81,32 +81,6 @@ BENCH_APP = "bench"  # tracking application name: never the real follower's
 APPEND_TENANT = "bench.append"
 EVENT_TYPE = "domain.disclosure:Disclosure.Published"
 BODY = "一、收入合计12.6万元；二、支出合计9.8万元。"
-
-
-# -- database (same logic as tests/conftest.py, copied to keep bench standalone) --
-
-PG_HOST = os.environ.get("GONGKAI_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("GONGKAI_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("GONGKAI_TEST_PG_USER", "postgres")
-
-
-def _admin_connect() -> psycopg.Connection[tuple[Any, ...]]:
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(prefix: str = "gongkai_bench") -> str:
-    name = f"{prefix}_{uuid4().hex[:10]}"
-    with _admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with _admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def log(msg: str) -> None:
@@ -550,7 +524,7 @@ def main() -> None:
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
 
     began = time.perf_counter()
-    url: str = args.url or create_database()
+    url: str = args.url or create_database("gongkai_bench")
     log(f"database: {url}")
     try:
         with audit_view(url) as view:

@@ -271,7 +271,18 @@ class Case(GongkaiAggregate):
         return tuple(mode for mode, applies in modes.items() if applies)
 
     def allowed_actions(self) -> tuple[str, ...]:
-        """The action names (as in the API) open now."""
+        """The action names (as in the API) open now: the state table, less what a
+        disclosure request has used up (its one 补正 notice, its one extension)."""
+        used: set[str] = set()
+        if self.kind is _DR and self.materials_requests:
+            used.add("request-materials")
+        if self.kind is _DR and self.extensions:
+            used.add("extend")
+        return tuple(a for a in self._table_actions() if a not in used)
+
+    def _table_actions(self) -> tuple[str, ...]:
+        """The state table's actions; the commands themselves refuse what the
+        statute has used up, with the specific reason."""
         return allowed_actions(
             self.state,
             self.kind,
@@ -352,9 +363,10 @@ class Case(GongkaiAggregate):
     def _check(self, action: Action, effective_at: datetime) -> date:
         """Requires ``action`` open now; returns the act's day (no earlier than the
         last act)."""
-        allowed = self.allowed_actions()
-        if action.value not in allowed:
-            raise IllegalTransitionError(action.value, self.state.value, allowed)
+        if action.value not in self._table_actions():
+            raise IllegalTransitionError(
+                action.value, self.state.value, self.allowed_actions()
+            )
         return act_date(effective_at, local_date(self.effective_at))
 
     def request_materials(

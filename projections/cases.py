@@ -194,7 +194,12 @@ def facts_of(row: Row) -> CaseFacts:
         received_on=date.fromisoformat(row["received_on"]),
         accepted=accepted,
         rejected=rejected,
-        resolved_on=_day(row["resolved_on"]),
+        # A disclosure request's timed duty is the reply (条例第三十三条).
+        resolved_on=_day(
+            row.get("completed_on") or None
+            if row["kind"] == "disclosure_request"
+            else row["resolved_on"]
+        ),
         due_on=_day(row["due_on"]),
         replied=row["replied_on"] is not None,
         rating=row["rating"],

@@ -275,3 +275,29 @@ def test_a_town_edits_its_service_promises_and_its_cases_follow_them(
         {"department": "经济发展服务部", "handler": "张伟"},
     )
     assert assigned["due_on"] == "2026-03-04"  # accepted Mon 2 March + 2 working days
+
+
+def test_a_lagging_view_still_answers_from_the_aggregate(
+    settings: Any, clock: MutableClock, auth: TokenFactory
+) -> None:
+    from services.api.app import create_app
+    from services.runtime import Platform
+    from tests.conftest import build_tree
+
+    lagging = Platform(
+        settings.model_copy(update={"read_wait_seconds": 0.05}), clock=clock
+    )  # no runners: the views never catch up
+    try:
+        build_tree(lagging)
+        with TestClient(create_app(settings, platform=lagging)) as client:
+            clerk = auth("xinhe.tahe.tuanjie", "clerk")
+            filed = client.post(f"{VILLAGE}/cases", json=COMPLAINT, headers=clerk)
+            assert filed.status_code == 201, filed.text
+            card = filed.json()
+            assert card["view_pending"] is True
+            assert card["state"] == "filed"
+            assert card["applicant"]["name"] == "张三丰"
+            accepted = act(client, clerk, card["id"], "accept")
+            assert accepted["state"] == "accepted"
+    finally:
+        lagging.close()

@@ -33,6 +33,8 @@ def card(
 ) -> CaseCard:
     """The case card from the view, with the applicant as the caller may see it."""
     row = platform.case_view.card(str(case_id))
+    if row is None and view_pending:  # recorded, but the view has not caught up
+        return aggregate_card(platform, principal, path, case_id)
     if row is None or row["tenant"] != path:
         raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
     events = [
@@ -64,6 +66,39 @@ def card(
         applicant=platform.cases.applicant(principal, path, case_id),
         events=events,
         view_pending=view_pending,
+    )
+
+
+def aggregate_card(
+    platform: Platform, principal: Principal, path: str, case_id: UUID
+) -> CaseCard:
+    """The card from the aggregate itself, without its history, while the view lags."""
+    case = platform.cases.case(principal, path, case_id)
+    due = case.due_on(platform.cases.calendar())
+    return CaseCard(
+        id=str(case.id),
+        tenant=case.tenant,
+        version=case.version,
+        state=case.state.value,
+        state_label=case.state.label,
+        kind=case.kind.value,
+        channel=case.channel.value,
+        category=case.category,
+        summary=case.summary,
+        signed=case.signed,
+        received_on=case.received_on.isoformat(),
+        due_on=due.isoformat() if due else None,
+        handler=case.handler,
+        backup_handler=case.backup_handler,
+        department=case.department,
+        rating=case.rating.value if case.rating else None,
+        erased=case.erased,
+        allowed_actions=list(case.allowed_actions()),
+        links=case.links,
+        supervised_by=case.supervised_by,
+        applicant=platform.cases.applicant(principal, path, case_id),
+        events=[],
+        view_pending=True,
     )
 
 

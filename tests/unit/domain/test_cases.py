@@ -1155,6 +1155,7 @@ def test_a_second_correction_notice_is_refused() -> None:
     ACTIONS[_A.REQUEST_MATERIALS](case)
     ACTIONS[_A.PROVIDE_MATERIALS](case)
     case.collect_events()
+    assert "request-materials" not in case.allowed_actions()  # the notice is used up
     with pytest.raises(CorrectionAlreadyRequestedError):
         ACTIONS[_A.REQUEST_MATERIALS](case)
     assert case.collect_events() == []
