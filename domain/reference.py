@@ -15,6 +15,7 @@ from domain.catalogue import (
     CatalogueEntry,
     merge_catalogues,
 )
+from domain.errors import InvalidInputError
 from domain.service_catalogue import (
     DEFAULT_SERVICES,
     ServiceEntry,
@@ -196,3 +197,62 @@ class TenantServices(GongkaiAggregate):
     def merged(self) -> tuple[ServiceEntry, ...]:
         overlay = [ServiceEntry.from_dict(e) for e in self._entries]
         return merge_services(DEFAULT_SERVICES, overlay)
+
+
+def case_rules_id(tenant: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"gongkai:case-rules:{tenant}")
+
+
+MAX_EXTENSIONS_LIMIT = 5
+
+
+class CaseRules(GongkaiAggregate):
+    """A tenant's own rules for cases: how many extensions a case may have, and
+    whether 基本满意 counts as satisfied. Descendants inherit them."""
+
+    @staticmethod
+    def create_id(tenant: str, **_: Any) -> UUID:
+        return case_rules_id(tenant)
+
+    @event("Started")
+    def __init__(
+        self, tenant: str, actor: dict[str, str], effective_at: datetime
+    ) -> None:
+        self.tenant = tenant
+        self.max_extensions = 1
+        self.basically_satisfied_counts = True
+
+    def set(
+        self,
+        *,
+        max_extensions: int,
+        basically_satisfied_counts: bool,
+        actor: dict[str, str],
+        effective_at: datetime,
+    ) -> None:
+        if isinstance(max_extensions, bool) or not (
+            0 <= max_extensions <= MAX_EXTENSIONS_LIMIT
+        ):
+            raise InvalidInputError(
+                f"max_extensions must be 0 to {MAX_EXTENSIONS_LIMIT}",
+                field="max_extensions",
+            )
+        self._set(
+            tenant=self.tenant,
+            max_extensions=max_extensions,
+            basically_satisfied_counts=basically_satisfied_counts,
+            actor=actor,
+            effective_at=effective_at,
+        )
+
+    @event("Set")
+    def _set(
+        self,
+        tenant: str,
+        max_extensions: int,
+        basically_satisfied_counts: bool,
+        actor: dict[str, str],
+        effective_at: datetime,
+    ) -> None:
+        self.max_extensions = max_extensions
+        self.basically_satisfied_counts = basically_satisfied_counts

@@ -23,9 +23,11 @@ from domain.catalogue import CatalogueEntry, entries_for
 from domain.errors import ConflictError, TenantNotFoundError, VersionMismatchError
 from domain.reference import (
     CALENDAR_ID,
+    CaseRules,
     CountyCatalogue,
     HolidaySchedules,
     TenantServices,
+    case_rules_id,
     catalogue_id,
     services_id,
 )
@@ -111,6 +113,14 @@ class GongkaiApplication(Application[UUID]):
             if own is not None:
                 return own.merged()
         return DEFAULT_SERVICES
+
+    def case_rules_for(self, path: str) -> CaseRules | None:
+        """The case rules in force for ``path``: the nearest set at or above it."""
+        for candidate in [path, *reversed(ancestors_of(path))]:
+            own = self._get(case_rules_id(candidate), CaseRules)
+            if own is not None:
+                return own
+        return None
 
     def county_catalogue(self, county: str) -> CountyCatalogue | None:
         return self._get(catalogue_id(county), CountyCatalogue)

@@ -370,8 +370,10 @@ class Cases(GongkaiApplication):
         applicant_notice: str | None = None,
         expected_version: int | None = None,
     ) -> Changed:
-        """延期 before the due date passes."""
+        """延期 before the due date passes, as often as the tenant's rules allow."""
         calendar = self.calendar()
+        rules = self.case_rules_for(tenant_path)
+        max_extensions = rules.max_extensions if rules else 1
         return self._act(
             principal,
             tenant_path,
@@ -383,6 +385,7 @@ class Cases(GongkaiApplication):
                 approver=approver,
                 applicant_notice=applicant_notice,
                 calendar=calendar,
+                max_extensions=max_extensions,
                 **s,
             ),
         )

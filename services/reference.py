@@ -14,9 +14,11 @@ from domain.errors import (
     InvalidScheduleError,
 )
 from domain.reference import (
+    CaseRules,
     CountyCatalogue,
     HolidaySchedules,
     TenantServices,
+    case_rules_id,
     services_id,
 )
 from domain.service_catalogue import ServiceEntry
@@ -129,6 +131,31 @@ class ReferenceData(GongkaiApplication):
             own.load(parsed, actor=principal.actor(), effective_at=self.now())
             merged = own.merged()
         return own.loads, self._commit(own), merged
+
+    def set_case_rules(
+        self,
+        principal: Principal,
+        path: str,
+        *,
+        max_extensions: int,
+        basically_satisfied_counts: bool,
+    ) -> CaseRules:
+        """A tenant's admin or supervisor sets its case rules (inherited below)."""
+        require_role(principal, path, Role.ADMIN, Role.SUPERVISOR)
+        self.tenant(path)
+        existing = self._get(case_rules_id(path), CaseRules)
+        with recorded(self):
+            rules = existing or CaseRules(
+                tenant=path, actor=principal.actor(), effective_at=self.now()
+            )
+            rules.set(
+                max_extensions=max_extensions,
+                basically_satisfied_counts=basically_satisfied_counts,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+        self._commit(rules)
+        return rules
 
     def services_version(self, path: str) -> int:
         own = self._get(services_id(path), TenantServices)

@@ -120,6 +120,7 @@ def create_app(
     )
     for module in modules:
         v1.include_router(module.router)
+    v1.include_router(services.rules_router)
     app.include_router(v1)
 
     @app.get("/", include_in_schema=False)

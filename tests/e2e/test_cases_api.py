@@ -301,3 +301,56 @@ def test_a_lagging_view_still_answers_from_the_aggregate(
             assert accepted["state"] == "accepted"
     finally:
         lagging.close()
+
+
+def test_a_county_sets_case_rules_that_its_villages_follow(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    county = auth("xinhe", "supervisor")
+    assert (
+        client.get(f"{VILLAGE}/case-rules", headers=county).json()["max_extensions"]
+        == 1
+    )
+    rules = client.put(
+        "/v1/tenants/xinhe/case-rules",
+        headers=county,
+        json={"max_extensions": 2, "basically_satisfied_counts": False},
+    )
+    assert rules.status_code == 200, rules.text
+    inherited = client.get(f"{VILLAGE}/case-rules", headers=county).json()
+    assert inherited == {
+        "tenant": "xinhe.tahe.tuanjie",
+        "set_by": "xinhe",
+        "max_extensions": 2,
+        "basically_satisfied_counts": False,
+    }
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    case = client.post(f"{VILLAGE}/cases", json=COMPLAINT, headers=clerk).json()["id"]
+    act(client, clerk, case, "accept")
+    act(
+        client,
+        clerk,
+        case,
+        "assign",
+        {"department": "政务服务部", "handler": "李四", "promised_working_days": 5},
+    )
+    for _ in range(2):
+        act(
+            client,
+            clerk,
+            case,
+            "extend",
+            {"working_days": 3, "reason": "需实地核查", "approver": "王主任"},
+        )
+    third = client.post(
+        f"{VILLAGE}/cases/{case}/extend",
+        headers=clerk,
+        json={"working_days": 3, "reason": "再次延期", "approver": "王主任"},
+    )
+    assert third.status_code == 409
+    act(client, clerk, case, "resolve", {"result": "已处理"})
+    act(client, clerk, case, "reply", {"method": "电话", "content": "已告知"})
+    act(client, clerk, case, "feedback", {"rating": "basically_satisfied"})
+    stats = client.get(f"{VILLAGE}/case-stats", headers=county).json()
+    assert stats["satisfaction_rate"]["numerator"] == 0  # 基本满意 does not count here
+    assert stats["satisfaction_rate"]["denominator"] == 1

@@ -73,6 +73,10 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}/evidence/disclosures/{disclosure_id}": ("GET", None),
     "/v1/tenants/{path}/cases": ("POST", CASE),
     "/v1/tenants/{path}/services": ("PUT", {"entries": []}),
+    "/v1/tenants/{path}/case-rules": (
+        "PUT",
+        {"max_extensions": 2, "basically_satisfied_counts": False},
+    ),
     "/v1/tenants/{path}/evidence/cases/{case_id}": ("GET", None),
     "/v1/tenants/{path}/cases/{case_id}": ("GET", None),
     "/v1/tenants/{path}/case-board": ("GET", None),
@@ -87,6 +91,7 @@ EXTRA_GETS = (
     "/v1/tenants/{path}/disclosures",
     "/v1/tenants/{path}/catalogue",
     "/v1/tenants/{path}/services",
+    "/v1/tenants/{path}/case-rules",
 )
 
 SIBLINGS = [

@@ -228,17 +228,25 @@ def case_stats(
         str | None, Query(description="as the platform knew it then")
     ] = None,
     include_descendants: bool = False,
-    basically_satisfied_counts: bool = True,
+    basically_satisfied_counts: Annotated[
+        bool | None, Query(description="default: the tenant's case rules")
+    ] = None,
 ) -> dict[str, Any]:
     require_read(principal, path)
     platform.disclosures.tenant(path)
     known = parse_moment(as_of, "as_of", platform.cases.now()) if as_of else None
+    rules = platform.cases.case_rules_for(path)
+    counts_basically = (
+        basically_satisfied_counts
+        if basically_satisfied_counts is not None
+        else (rules.basically_satisfied_counts if rules else True)
+    )
     stats: dict[str, Any] = platform.case_view.statistics(
         path,
         include_descendants=include_descendants,
         date_from=date_from,
         date_to=date_to,
         as_of=moment_text(known) if known else None,
-        basically_counts_as_satisfied=basically_satisfied_counts,
+        basically_counts_as_satisfied=counts_basically,
     )
     return stats

@@ -72,3 +72,69 @@ def edit(
     return ServicesOut(
         tenant=path, version=version, entries=[e.to_dict() for e in merged]
     )
+
+
+rules_router = APIRouter(prefix="/tenants/{path}/case-rules", tags=["cases"])
+
+
+class CaseRulesIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"max_extensions": 1, "basically_satisfied_counts": True}]
+        },
+    )
+    max_extensions: int = Field(
+        ge=0,
+        le=5,
+        description="extensions an ordinary case "
+        "may have (a disclosure request: one, by statute)",
+    )
+    basically_satisfied_counts: bool = Field(
+        description="whether 基本满意 counts as satisfied in the satisfaction rate"
+    )
+
+
+class CaseRulesOut(CaseRulesIn):
+    tenant: str
+    set_by: str | None = Field(description="the tenant whose rules apply (inherited)")
+
+
+def rules_out(platform: PlatformDep, path: str) -> CaseRulesOut:
+    rules = platform.cases.case_rules_for(path)
+    return CaseRulesOut(
+        tenant=path,
+        set_by=rules.tenant if rules else None,
+        max_extensions=rules.max_extensions if rules else 1,
+        basically_satisfied_counts=rules.basically_satisfied_counts if rules else True,
+    )
+
+
+@rules_router.get(
+    "",
+    response_model=CaseRulesOut,
+    summary="The case rules in force for a tenant (own or inherited)",
+)
+def case_rules(
+    path: str, principal: PrincipalDep, platform: PlatformDep
+) -> CaseRulesOut:
+    require_read(principal, path)
+    platform.cases.tenant(path)
+    return rules_out(platform, path)
+
+
+@rules_router.put(
+    "",
+    response_model=CaseRulesOut,
+    summary="Set the tenant's case rules (admin, supervisor)",
+)
+def set_case_rules(
+    path: str, body: CaseRulesIn, principal: PrincipalDep, platform: PlatformDep
+) -> CaseRulesOut:
+    platform.reference.set_case_rules(
+        principal,
+        path,
+        max_extensions=body.max_extensions,
+        basically_satisfied_counts=body.basically_satisfied_counts,
+    )
+    return rules_out(platform, path)
