@@ -105,22 +105,25 @@ class GongkaiApplication(Application[UUID]):
         schedules = self._get(CALENDAR_ID, HolidaySchedules)
         return schedules.calendar() if schedules else WorkingDayCalendar()
 
-    def services_for(self, path: str) -> tuple[ServiceEntry, ...]:
-        """The service promises in force for ``path``: the nearest edited ones at or
-        above it, else the defaults of the service-centre plan."""
+    def _nearest(
+        self, path: str, make_id: Callable[[str], UUID], cls: type[A]
+    ) -> A | None:
+        """The tenant-scoped setting at ``path``, else at its nearest ancestor."""
         for candidate in [path, *reversed(ancestors_of(path))]:
-            own = self._get(services_id(candidate), TenantServices)
-            if own is not None:
-                return own.merged()
-        return DEFAULT_SERVICES
-
-    def case_rules_for(self, path: str) -> CaseRules | None:
-        """The case rules in force for ``path``: the nearest set at or above it."""
-        for candidate in [path, *reversed(ancestors_of(path))]:
-            own = self._get(case_rules_id(candidate), CaseRules)
+            own = self._get(make_id(candidate), cls)
             if own is not None:
                 return own
         return None
+
+    def services_for(self, path: str) -> tuple[ServiceEntry, ...]:
+        """The service promises in force for ``path``: the nearest edited ones at or
+        above it, else the defaults of the service-centre plan."""
+        own = self._nearest(path, services_id, TenantServices)
+        return own.merged() if own is not None else DEFAULT_SERVICES
+
+    def case_rules_for(self, path: str) -> CaseRules | None:
+        """The case rules in force for ``path``: the nearest set at or above it."""
+        return self._nearest(path, case_rules_id, CaseRules)
 
     def county_catalogue(self, county: str) -> CountyCatalogue | None:
         return self._get(catalogue_id(county), CountyCatalogue)
@@ -144,6 +147,3 @@ def check_expected_version(aggregate: Aggregate, expected: int | None) -> None:
 def recorded(app: GongkaiApplication) -> Any:
     """Stamp the events of one command with the application's clock."""
     return recording_clock(app.clock)
-
-
-Command = Callable[..., int]

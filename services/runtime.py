@@ -70,10 +70,6 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
 )
 
 
-class ViewTimeoutError(Exception):
-    """A view did not reach a position within the bound."""
-
-
 class Platform:
     """The applications and views of one installation, for one process."""
 

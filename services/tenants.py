@@ -11,7 +11,6 @@ from domain.errors import (
     TenantNotFoundError,
 )
 from domain.tenancy import (
-    Level,
     Tenant,
     UnitKind,
     check_code,
@@ -92,6 +91,3 @@ class Tenants(GongkaiApplication):
             raise TenantNotFoundError(
                 f"parent tenant {parent!r} not found", field="parent"
             ) from None
-
-    def level_of(self, path: str) -> Level:
-        return self.tenant(path).level
