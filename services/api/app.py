@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,9 +17,11 @@ from infra.runlock import ProjectionsBusyError
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api import problems
+from services.api.present import ChinaJSONResponse
 from services.api.routes import (
     audit,
     calendar,
+    case_list,
     cases,
     catalogue,
     disclosures,
@@ -28,6 +30,7 @@ from services.api.routes import (
     services,
     tenants,
 )
+from services.api.strict import reject_unknown_query
 from services.runtime import Platform
 
 DESCRIPTION = """
@@ -96,6 +99,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=ChinaJSONResponse,
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.logger = logging.getLogger("gongkai.api")
@@ -111,6 +116,7 @@ def create_app(
         health,
         tenants,
         disclosures,
+        case_list,
         cases,
         services,
         catalogue,
