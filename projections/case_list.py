@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from projections.cases import CLOSED_STATES, CaseView
-from projections.sql import Row, subtree_clause, subtree_params
+from projections.sql import Row, like_pattern, subtree_clause, subtree_params
 
 LIST_COLUMNS = (
     "id",
@@ -80,11 +80,6 @@ def is_late(row: Row, today: date) -> bool:
     return row["state"] not in CLOSED_STATES and due < today.isoformat()
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _descriptive(f: CaseFilter, alias: str) -> tuple[list[str], list[Any]]:
     """Filters on what a case does not change: scope, kind, channel, dates, text."""
     col = f"{alias}."
@@ -108,7 +103,7 @@ def _descriptive(f: CaseFilter, alias: str) -> tuple[list[str], list[Any]]:
         params.append(f.received_to.isoformat())
     if f.q:
         where.append(f"{col}summary LIKE ? ESCAPE '\\'")
-        params.append(_like(f.q))
+        params.append(like_pattern(f.q))
     return where, params
 
 

@@ -177,6 +177,8 @@ class DisclosureList(BaseModel):
     next_cursor: str | None
     as_of: datetime
     known_at: datetime
+    total: int = Field(description="items that match, over every page")
+    warnings: list[str] = []
 
 
 class DisclosureVersion(BaseModel):

@@ -227,4 +227,5 @@ def test_disclosures_filter_by_lateness_status_backdating_and_text(
     assert ids(backdated="true") == ({late_id}, 1)
     assert ids(q="2025年12月") == ({late_id}, 1)
     assert ids(formed_from="2026-02-01") == (set(), 0)
-    assert ids(category="财务收支") == ({late_id}, 1) or ids(category="财务公开")
+    assert ids(category="财务收支") == ({late_id}, 1)
+    assert ids(category="财务管理/财务收支") == ({late_id}, 1)

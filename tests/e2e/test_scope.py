@@ -79,6 +79,7 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     ),
     "/v1/tenants/{path}/evidence/cases/{case_id}": ("GET", None),
     "/v1/tenants/{path}/cases/{case_id}": ("GET", None),
+    "/v1/tenants/{path}/cases/{case_id}/history": ("GET", None),
     "/v1/tenants/{path}/case-board": ("GET", None),
     "/v1/tenants/{path}/case-stats": ("GET", None),
     **{
@@ -92,6 +93,7 @@ EXTRA_GETS = (
     "/v1/tenants/{path}/catalogue",
     "/v1/tenants/{path}/services",
     "/v1/tenants/{path}/case-rules",
+    "/v1/tenants/{path}/cases",
 )
 
 SIBLINGS = [
