@@ -221,3 +221,24 @@ class CaseList:
             if _matches(item, f):
                 out.append(item)
         return out
+
+
+def known_facts(view: CaseView, tenant: str, known_at: str) -> list[Row]:
+    """The statistical facts of every case of ``tenant``'s subtree as known at
+    ``known_at``, with its ``tenant`` and ``completed_on`` (the timed duty met)."""
+    rows = view._query(
+        "SELECT e.tenant, e.facts FROM case_events e "
+        f"WHERE {subtree_clause('e.tenant')} AND e.version = (SELECT MAX(e2.version) "
+        "FROM case_events e2 WHERE e2.case_id = e.case_id AND e2.recorded_at <= ?)",
+        [*subtree_params(tenant), known_at],
+    )
+    out = []
+    for row in rows:
+        facts = json.loads(row["facts"])
+        facts["tenant"] = row["tenant"]
+        facts["completed_on"] = (
+            facts.get("replied_on") if facts["kind"] == "disclosure_request"
+            else facts.get("resolved_on")
+        )  # fmt: skip
+        out.append(facts)
+    return out

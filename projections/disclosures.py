@@ -207,6 +207,17 @@ class DisclosureView(SqlView):
         )
         return int(rows[0]["n"])
 
+    def backdated_ids(self, tenant: str, *, known_at: str, window: int) -> set[str]:
+        """Ids of the subtree's items with a version recorded by ``known_at`` more
+        than ``window`` working days after it took effect."""
+        rows = self._query(
+            "SELECT DISTINCT id FROM disclosure_versions "
+            f"WHERE {subtree_clause()} AND recorded_at <= ? "
+            "AND backdated_working_days > ?",
+            [*subtree_params(tenant), known_at, window],
+        )
+        return {r["id"] for r in rows}
+
     @staticmethod
     def _where(
         tenant: str,

@@ -27,6 +27,7 @@ from services.api.routes import (
     disclosures,
     evidence,
     health,
+    overview,
     services,
     tenants,
 )
@@ -123,6 +124,7 @@ def create_app(
         calendar,
         audit,
         evidence,
+        overview,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -229,3 +229,73 @@ def test_disclosures_filter_by_lateness_status_backdating_and_text(
     assert ids(formed_from="2026-02-01") == (set(), 0)
     assert ids(category="财务收支") == ({late_id}, 1)
     assert ids(category="财务管理/财务收支") == ({late_id}, 1)
+
+
+def test_the_overview_has_a_row_per_tenant_and_town_subtotals_in_every_format(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk", "handler")
+    client.post(f"{VILLAGE}/disclosures", json=FINANCE, headers=clerk)
+    case = file_case(client, clerk, VILLAGE)
+    handled(client, clerk, VILLAGE, case, 2)
+    known_then = clock.moment
+    clock.advance(days=7)
+    late = FINANCE | {"formed_on": "2026-01-05", "title": "团结村2025年12月财务收支"}
+    assert client.post(f"{VILLAGE}/disclosures", json=late, headers=clerk).is_success
+
+    supervisor = auth("xinhe", "supervisor")
+    body = client.get("/v1/tenants/xinhe/overview", headers=supervisor).json()
+    rows = {(r["row_type"], r["tenant"]): r for r in body["rows"]}
+    village = rows[("tenant", "xinhe.tahe.tuanjie")]
+    assert village["name"] == "团结村"
+    assert village["level_label"] == "村"
+    assert village["published"] == 2
+    assert village["late_items"] == 1
+    assert village["open_cases"] == 1
+    assert village["overdue_cases"] == 1
+    assert village["missing"] == village["required"] - 1
+    town = rows[("subtotal", "xinhe.tahe")]
+    assert town["published"] == 2
+    assert town["cases"] == 1
+    assert rows[("total", "xinhe")]["published"] == 2
+    assert village["reply_rate"]["denominator"] == 1
+    assert body["as_of"].endswith("+08:00")
+
+    # As the platform knew it before the late item and before the case fell due.
+    then = client.get(
+        "/v1/tenants/xinhe/overview",
+        params={"as_of": known_then.isoformat(), "known_at": known_then.isoformat()},
+        headers=supervisor,
+    ).json()
+    before = {(r["row_type"], r["tenant"]): r for r in then["rows"]}
+    assert before[("tenant", "xinhe.tahe.tuanjie")]["published"] == 1
+    assert before[("tenant", "xinhe.tahe.tuanjie")]["overdue_cases"] == 0
+
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/v1/tenants/xinhe/overview",
+                    params={"format": "csv"},
+                    headers=supervisor,
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    by_name = {r["单位"]: r for r in csv_rows}
+    assert by_name["团结村"]["已公开事项"] == "2"
+    assert by_name["塔河镇小计"]["受理案件"] == "1"
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                "/v1/tenants/xinhe/overview",
+                params={"format": "xlsx"},
+                headers=supervisor,
+            ).content
+        )
+    )
+    table = list(book.active.iter_rows(values_only=True))
+    header = list(table[0])
+    xlsx = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
+    assert xlsx["团结村"]["已公开事项"] == 2
+    assert xlsx["团结村"]["逾期公开事项"] == 1

@@ -82,6 +82,7 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}/cases/{case_id}/history": ("GET", None),
     "/v1/tenants/{path}/case-board": ("GET", None),
     "/v1/tenants/{path}/case-stats": ("GET", None),
+    "/v1/tenants/{path}/overview": ("GET", None),
     **{
         f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}": ("POST", body)
         for action, body in CASE_ACTIONS.items()
