@@ -62,7 +62,7 @@ def county_overview(
     known_at: Annotated[
         str | None, Query(description="recorded time: as the platform knew it then")
     ] = None,
-    format: FormatQuery = None,  # noqa: A002
+    format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
     platform.disclosures.tenant(path)
