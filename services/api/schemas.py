@@ -218,6 +218,7 @@ class CatalogueEntryPublic(BaseModel):
 class CategoryStatus(BaseModel):
     entry: CatalogueEntryPublic
     status: Literal["covered", "missing", "overdue"]
+    status_label: str
     items: list[DisclosurePublic]
     next_due_on: date | None
     late_items: list[str]
@@ -225,13 +226,20 @@ class CategoryStatus(BaseModel):
 
 class CataloguePublic(BaseModel):
     tenant: str
+    tenant_name: str
     kind: str
     as_of: datetime
+    known_at: datetime | None = None
     catalogue_version: int
     categories: list[CategoryStatus]
     missing: list[str]
     overdue: list[str]
+    missing_labels: list[str] = []
+    overdue_labels: list[str] = []
     warnings: list[str] = []
+    blocks: list[CataloguePublic] = Field(
+        default=[], description="include_descendants: one block per tenant"
+    )
 
 
 class CatalogueLoaded(BaseModel):

@@ -299,3 +299,43 @@ def test_the_overview_has_a_row_per_tenant_and_town_subtotals_in_every_format(
     xlsx = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
     assert xlsx["团结村"]["已公开事项"] == 2
     assert xlsx["团结村"]["逾期公开事项"] == 1
+
+
+def test_the_catalogue_as_known_then_and_one_block_per_tenant(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    before = clock.moment
+    clock.advance(hours=1)
+    assert client.post(f"{VILLAGE}/disclosures", json=FINANCE, headers=clerk).is_success
+    now = client.get(f"{VILLAGE}/catalogue", headers=clerk).json()
+    assert "common.finance" not in now["missing"]
+    then = client.get(
+        f"{VILLAGE}/catalogue",
+        params={"known_at": before.isoformat()},
+        headers=clerk,
+    ).json()
+    assert "common.finance" in then["missing"]
+    assert then["tenant_name"] == "团结村"
+    assert then["categories"][0]["status_label"] in ("已公开", "未公开", "逾期未更新")
+    town = client.get(
+        f"{TAHE}/catalogue",
+        params={"include_descendants": "true"},
+        headers=auth("xinhe", "supervisor"),
+    ).json()
+    assert [b["tenant"] for b in town["blocks"]] == [
+        "xinhe.tahe",
+        "xinhe.tahe.school-1",
+        "xinhe.tahe.tuanjie",
+        "xinhe.tahe.xingfu",
+    ]
+    exported = client.get(
+        f"{TAHE}/catalogue",
+        params={"include_descendants": "true", "format": "csv"},
+        headers=auth("xinhe", "supervisor"),
+    ).content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(exported)))
+    finance = [
+        r for r in table if r["单位"] == "团结村" and r["类别代码"] == "common.finance"
+    ]
+    assert finance[0]["公开事项数"] == "1"

@@ -273,7 +273,7 @@ DISCLOSURE_COLUMNS: tuple[Column, ...] = (
 
 @router.get(
     "",
-    response_model=None,
+    response_model=DisclosureList,
     summary="Items public at as_of, as known at known_at; filters, total, CSV/XLSX",
 )
 def list_disclosures(
