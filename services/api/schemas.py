@@ -147,6 +147,7 @@ class Withdrawal(BaseModel):
 class DisclosurePublic(BaseModel):
     id: str
     tenant: str
+    tenant_name: str | None = None
     version: int
     category: str
     category_label: str | None

@@ -170,6 +170,18 @@ def test_the_case_list_filters_counts_pages_and_exports(
     assert history["events"][0]["event_label"] == "登记"
     assert history["events"][0]["recorded_at"].endswith("+08:00")
     assert history["tenant_name"] == "团结村"
+    card = client.get(f"{VILLAGE}/cases/{late}", headers=supervisor).json()
+    assert (card["kind_label"], card["channel_label"]) == ("投诉", "市长信箱")
+    assert (card["tenant_name"], card["state_label"]) == ("团结村", "已办结")
+    assert card["events"][0]["event_label"] == "登记"
+    stats = client.get(
+        f"{TAHE}/case-stats",
+        params={"include_descendants": "true", "format": "csv"},
+        headers=supervisor,
+    ).content.decode("utf-8-sig")
+    figures = {r["指标"]: r for r in csv.DictReader(io.StringIO(stats))}
+    assert figures["受理案件"]["数值"] == "3"
+    assert figures["渠道：市长信箱"]["数值"] == "1"
 
 
 def test_queries_are_strict_and_say_when_a_moment_is_in_the_future(
@@ -222,6 +234,8 @@ def test_disclosures_filter_by_lateness_status_backdating_and_text(
         return {i["id"] for i in body["items"]}, body["total"]
 
     assert ids() == ({late_id}, 1)
+    listed = client.get(f"{VILLAGE}/disclosures", headers=clerk).json()
+    assert listed["items"][0]["tenant_name"] == "团结村"
     assert ids(status="withdrawn") == ({on_time["id"]}, 1)
     assert ids(late="true") == ({late_id}, 1)
     assert ids(backdated="true") == ({late_id}, 1)

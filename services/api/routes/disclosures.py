@@ -337,14 +337,17 @@ def list_disclosures(
     calendar = platform.disclosures.calendar()
     labels: dict[str, dict[str, str]] = {}
 
+    names = tenant_names(platform, path)
+
     def item(row: dict[str, Any]) -> DisclosurePublic:
         if row["tenant"] not in labels:
             labels[row["tenant"]] = category_labels(platform, row["tenant"])
-        return public(row, labels[row["tenant"]], calendar)
+        out = public(row, labels[row["tenant"]], calendar)
+        out.tenant_name = names.get(row["tenant"])
+        return out
 
     fmt = wanted(request, format)
     if fmt != "json":
-        names = tenant_names(platform, path)
         return export(
             fmt,
             DISCLOSURE_COLUMNS,
