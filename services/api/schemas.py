@@ -56,6 +56,7 @@ class TenantSummary(BaseModel):
     kind: str | None
     kind_label: str | None
     parent: str | None
+    parent_name: str | None = None
 
 
 class TenantPublic(TenantSummary):
@@ -185,6 +186,7 @@ class DisclosureList(BaseModel):
 class DisclosureVersion(BaseModel):
     version: int
     event: Literal["published", "revised", "withdrawn"]
+    event_label: str
     reason: str | None
     actor: dict[str, str]
     effective_at: datetime

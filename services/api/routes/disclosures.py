@@ -30,7 +30,7 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
-from services.api.present import labelled
+from services.api.present import EVENT_LABELS, labelled
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -459,6 +459,7 @@ def history(
         DisclosureVersion(
             version=r["version"],
             event=r["event"],
+            event_label=EVENT_LABELS[r["event"]],
             reason=r["reason"],
             actor=r["actor"],
             effective_at=datetime.fromisoformat(r["effective_at"]),
