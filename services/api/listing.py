@@ -12,6 +12,9 @@ from services.api.present import china_time
 from services.api.problems import HttpProblemError
 from services.runtime import Platform
 
+NO_NUL = r"^[^\x00]*$"
+"""Pattern for free-text query parameters: PostgreSQL text cannot hold NUL."""
+
 
 def tenant_names(platform: Platform, path: str) -> dict[str, str]:
     """Path → Chinese name of ``path`` and every descendant (from the directory)."""
@@ -72,7 +75,7 @@ def decode_key(cursor: str | None, size: int) -> tuple[str, ...] | None:
         if not text.startswith("k:"):
             raise ValueError(text)
         parts = tuple(text[2:].split("\x1f"))
-        if len(parts) != size:
+        if len(parts) != size or "\x00" in text:
             raise ValueError(text)
     except (ValueError, UnicodeDecodeError):
         raise HttpProblemError(

@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 from fastapi.testclient import TestClient
 
+from services.api.listing import encode_key
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 
@@ -199,6 +200,14 @@ def test_queries_are_strict_and_say_when_a_moment_is_in_the_future(
     )
     assert wrong.status_code == 422
     assert wrong.json()["type"].endswith("/unknown-category")
+    nul = client.get(f"{TAHE}/cases", params={"q": "停\x00车"}, headers=supervisor)
+    assert nul.status_code == 422
+    forged = client.get(
+        f"{TAHE}/cases",
+        params={"cursor": encode_key("2026\x00", "x")},
+        headers=supervisor,
+    )
+    assert forged.status_code == 400
     future = client.get(
         f"{TAHE}/cases", params={"as_of": "2027-01-01"}, headers=supervisor
     ).json()

@@ -17,6 +17,7 @@ from projections.case_list import CaseFilter, CaseList
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import Column, FormatQuery, export, wanted
 from services.api.listing import (
+    NO_NUL,
     case_categories,
     decode_key,
     encode_key,
@@ -74,11 +75,11 @@ def list_cases(
     kind: Annotated[str | None, Query(description="complaint … or 投诉 …")] = None,
     channel: Annotated[str | None, Query(description="mailbox … or 市长信箱 …")] = None,
     category: Annotated[str | None, Query(description="service code or name")] = None,
-    handler: Annotated[str | None, Query(max_length=100)] = None,
+    handler: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     received_from: date | None = None,
     received_to: date | None = None,
     q: Annotated[
-        str | None, Query(max_length=100, description="in the summary")
+        str | None, Query(max_length=100, pattern=NO_NUL, description="in the summary")
     ] = None,
     include_descendants: bool = False,
     as_of: Annotated[

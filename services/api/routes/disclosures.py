@@ -19,6 +19,7 @@ from projections.sql import iso_day, iso_moment
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.export import Column, FormatQuery, export, wanted
 from services.api.listing import (
+    NO_NUL,
     disclosure_categories,
     future_warnings,
     resolve_category,
@@ -296,7 +297,9 @@ def list_disclosures(
         bool | None,
         Query(description="recorded later than the back-dating window allows"),
     ] = None,
-    q: Annotated[str | None, Query(max_length=100, description="title or body")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="title or body")
+    ] = None,
     formed_from: date | None = None,
     formed_to: date | None = None,
     cursor: str | None = None,
