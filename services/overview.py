@@ -64,11 +64,17 @@ class Reference:
     catalogue_version: int
     calendar: WorkingDayCalendar
 
+    def entries(self, kind: str) -> tuple[CatalogueEntry, ...]:
+        if self.catalogue:
+            return entries_for(kind, self.catalogue)
+        return entries_for(kind)
+
     def required(self, kind: str) -> list[CatalogueEntry]:
-        found = (
-            entries_for(kind, self.catalogue) if self.catalogue else entries_for(kind)
-        )
-        return [e for e in found if e.required]
+        return [e for e in self.entries(kind) if e.required]
+
+    def labels(self, kind: str) -> dict[str, str]:
+        """Code → Chinese label (一级/二级) of the entries for ``kind``."""
+        return {e.code: f"{e.level1}/{e.level2}" for e in self.entries(kind)}
 
 
 def reference_at(platform: Platform, county: str, known_at: datetime) -> Reference:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from services.api.listing import encode_key
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
+from tests.e2e.test_reference_api import county_csv
 
 TAHE = "/v1/tenants/xinhe.tahe"
 VILLAGE = f"{TAHE}.tuanjie"
@@ -362,3 +363,32 @@ def test_the_catalogue_as_known_then_and_one_block_per_tenant(
         r for r in table if r["单位"] == "团结村" and r["类别代码"] == "common.finance"
     ]
     assert finance[0]["公开事项数"] == "1"
+
+
+def test_the_catalogue_as_known_then_uses_the_catalogue_of_then(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    before = clock.moment
+    clock.advance(minutes=5)
+    supervisor = auth("xinhe", "supervisor")
+    loaded = client.post(
+        "/v1/tenants/xinhe/catalogue",
+        content=county_csv().encode("utf-8-sig"),
+        headers={**supervisor, "content-type": "text/csv"},
+    )
+    assert loaded.status_code == 200, loaded.text
+
+    def codes(**params: Any) -> tuple[int, set[str]]:
+        body = client.get(f"{VILLAGE}/catalogue", params=params, headers=supervisor)
+        assert body.status_code == 200, body.text
+        found = body.json()
+        return found["catalogue_version"], {
+            c["entry"]["code"] for c in found["categories"]
+        }
+
+    version, now = codes()
+    assert version == 1
+    assert "xinhe.water-fees" in now
+    version, then = codes(known_at=before.isoformat())
+    assert version == 0
+    assert "xinhe.water-fees" not in then

@@ -17,7 +17,7 @@ from services.api.export import Column, FormatQuery, export, wanted
 from services.api.listing import future_warnings
 from services.api.params import parse_moment
 from services.api.present import STATUS_LABELS
-from services.api.routes.disclosures import category_labels, public
+from services.api.routes.disclosures import public
 from services.api.schemas import (
     CatalogueEntryPublic,
     CatalogueLoaded,
@@ -66,7 +66,7 @@ def tenant_block(
     result = catalogue_coverage(reference, kind, rows, as_of)
     calendar = reference.calendar
     by_id = {r["id"]: r for r in rows}
-    labels = category_labels(platform, path)
+    labels = reference.labels(kind)
     categories = [
         CategoryStatus(
             entry=entry_public(c.entry),
