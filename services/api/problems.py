@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,7 +11,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import GongkaiError
@@ -18,6 +18,7 @@ from domain.errors import GongkaiError
 PROBLEM_BASE = "https://gongkai.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("gongkai.api")
+HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"}
 
 
 class FieldError(BaseModel):
@@ -187,7 +188,7 @@ def install(app: FastAPI) -> None:
         )
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return problem(
             exc.status_code,
             slug,
@@ -198,13 +199,13 @@ def install(app: FastAPI) -> None:
         )
 
 
-def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
-    """Every method some route answers on this path (Starlette names only one's)."""
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the OpenAPI document lists on the template ``path`` matches."""
     methods: set[str] = set()
-    for route in getattr(app, "routes", ()):
-        match, _ = route.matches({**scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
