@@ -5,11 +5,14 @@ generated document once, for every route, present or added later, so that each
 operation also lists the problem answers it can give, each as
 ``application/problem+json`` with the ``Problem`` schema:
 
-- 400, 422 (bad input) when it takes parameters or a body;
+- 400 (bad request) always, 422 (invalid input) when it takes parameters or a body;
 - 401, 403 when it needs a bearer token (its ``security``);
 - 404 when it has path parameters or is a command;
 - 409 on commands, 413 and 415 on operations with a body;
 - 405 (with ``Allow``), 500 and 503 (with ``Retry-After``) on every operation.
+
+Each route may still declare its own answer for a status (``responses=``); only
+FastAPI's 422 is always replaced.
 
 FastAPI's own 422 schema (``detail`` as a list, ``application/json``) is replaced:
 it is not what the API sends.
@@ -60,9 +63,9 @@ def problem_statuses(method: str, operation: dict[str, Any]) -> list[str]:
     params = operation.get("parameters", [])
     has_body = "requestBody" in operation
     command = method in COMMANDS
-    statuses = {"405", "500", "503"}
+    statuses = {"400", "405", "500", "503"}  # 400: e.g. an unknown query parameter
     if params or has_body:
-        statuses |= {"400", "422"}
+        statuses.add("422")
     if operation.get("security"):
         statuses |= {"401", "403"}
     if command or any(p.get("in") == "path" for p in params):

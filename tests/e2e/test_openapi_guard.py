@@ -177,7 +177,7 @@ def test_the_document_declares_problems_security_and_bounds(
         for method, operation in operations.items():
             responses = operation["responses"]
             where = (method, path)
-            for status in ("405", "500", "503"):
+            for status in ("400", "405", "500", "503"):
                 assert status in responses, where
             for status, response in responses.items():
                 if status.startswith(("4", "5")):
