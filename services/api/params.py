@@ -89,7 +89,7 @@ def parse_moment(value: str | None, name: str, now: datetime) -> datetime:
         return now
     text = value.strip()
     try:
-        if not _MOMENT.match(text):
+        if not _MOMENT.fullmatch(text):
             raise ValueError(text)
         if len(text) == 10:
             day = date.fromisoformat(text)

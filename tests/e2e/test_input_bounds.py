@@ -227,3 +227,16 @@ def test_the_keep_alive_connection_survives_bad_input_and_bugs(
             assert json.loads(body)["status"] == response.status
         assert connection.sock is sock, f"the server closed the connection on {url}"
     connection.close()
+
+
+def test_if_match_takes_ascii_digits_only(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    url = f"{V}/disclosures/{seeded['disclosure']}/withdrawal"
+    for etag in ("²", '"1e3"', "9" * 30):
+        response = client.post(
+            url,
+            json={"reason": "撤回"},
+            headers={**seeded["clerk"], "If-Match": etag.encode("latin-1")},
+        )
+        assert_problem(response, (400,), "If-Match")
