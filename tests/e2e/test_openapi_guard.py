@@ -129,6 +129,14 @@ def fixed_path(
     return fixed
 
 
+def streams(operation: dict[str, Any]) -> bool:
+    """True for a live stream (SSE): it never ends, so it has tests of its own."""
+    return any(
+        "text/event-stream" in response.get("content", {})
+        for response in operation.get("responses", {}).values()
+    )
+
+
 def exercise(
     strategy: Any,
     headers: dict[str, str],
@@ -158,7 +166,11 @@ def test_every_operation_keeps_its_contract(
     api_schema: Any, installation: Installation
 ) -> None:
     failures: list[str] = []
-    operations = [result.ok() for result in api_schema.get_all_operations()]
+    operations = [
+        result.ok()
+        for result in api_schema.get_all_operations()
+        if not streams(result.ok().definition.raw)
+    ]
     assert len(operations) > 40
     for operation in operations:
         # The document's own examples (real data: these commands mostly succeed).
