@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.access import Principal, Role
 from infra.tokens import TokenError, TokenSigner
@@ -17,12 +18,21 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
+# The OpenAPI security scheme; we answer a missing token ourselves (401 problem).
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="a token from `gongkai token --tenant PATH --role ROLE`",
+    auto_error=False,
+)
+
+
 def get_principal(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer token")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     signer: TokenSigner = request.app.state.signer
-    if not authorization or not authorization.lower().startswith("bearer "):
+    if credentials is None:
         raise HttpProblemError(
             401,
             "unauthenticated",
@@ -30,7 +40,7 @@ def get_principal(
             "send Authorization: Bearer <token> (see `gongkai token`)",
         )
     try:
-        claims = signer.verify(authorization.split(" ", 1)[1].strip())
+        claims = signer.verify(credentials.credentials.strip())
         roles = frozenset(Role(r) for r in claims.roles)
     except (TokenError, ValueError) as e:
         raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
@@ -42,7 +52,7 @@ def parse_if_match(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise HttpProblemError(
             400,
             "invalid-if-match",

@@ -13,6 +13,7 @@ from domain.access import require_read
 from domain.errors import InvalidInputError, NotFoundError
 from projections.audit import AuditView
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import MAX_INT, IndexPath
 from services.api.schemas import (
     AuditKeys,
     ConsistencyProof,
@@ -106,7 +107,7 @@ def refusals(path: str, principal: PrincipalDep, platform: PlatformDep) -> Refus
     summary="One leaf of the tenant's log: its canonical bytes",
 )
 def leaf(
-    path: str, index: int, principal: PrincipalDep, platform: PlatformDep
+    path: str, index: IndexPath, principal: PrincipalDep, platform: PlatformDep
 ) -> LeafEntry:
     require_read(principal, path)
     row = audit_view(platform).leaf(path, index)
@@ -129,7 +130,7 @@ def inclusion(
     principal: PrincipalDep,
     platform: PlatformDep,
     event: Annotated[str, Query(description="event id: <aggregate id>:<version>")],
-    tree_size: Annotated[int | None, Query(ge=1)] = None,
+    tree_size: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> InclusionProof:
     require_read(principal, path)
     view = audit_view(platform)
@@ -159,8 +160,8 @@ def consistency(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    first: Annotated[int, Query(ge=0)],
-    second: Annotated[int, Query(ge=0)],
+    first: Annotated[int, Query(ge=0, le=MAX_INT)],
+    second: Annotated[int, Query(ge=0, le=MAX_INT)],
 ) -> ConsistencyProof:
     require_read(principal, path)
     view = audit_view(platform)

@@ -17,7 +17,13 @@ from domain.personal_data import Applicant
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
-from services.api.params import moment_text, parse_moment
+from services.api.params import (
+    FIRST_DAY,
+    LAST_DAY,
+    AsOfQuery,
+    moment_text,
+    parse_moment,
+)
 from services.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -222,11 +228,13 @@ def case_stats(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-    as_of: Annotated[
-        str | None, Query(description="as the platform knew it then")
+    date_from: Annotated[
+        date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)
     ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)
+    ] = None,
+    as_of: AsOfQuery = None,
     include_descendants: bool = False,
     basically_satisfied_counts: Annotated[
         bool | None, Query(description="default: the tenant's case rules")
