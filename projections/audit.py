@@ -174,6 +174,15 @@ class AuditView(SqlView):
             [tenant],
         )
 
+    def leaves_between(self, tenant: str, first: int, last: int) -> list[Row]:
+        """Leaves ``first``…``last`` (inclusive) of the tenant's log, in order."""
+        return self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE tenant = ? AND leaf_index BETWEEN ? AND ?"
+            " ORDER BY leaf_index",
+            [tenant, first, last],
+        )
+
     def leaves_of_aggregate(self, aggregate_id: str) -> list[Row]:
         return self._query(
             "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"

@@ -127,6 +127,38 @@ def test_bad_proof_requests_are_problems(
     assert client.get(f"{VILLAGE}/audit/leaves/9999", headers=county).status_code == 404
 
 
+def test_leaves_come_in_bounded_ranges_and_bad_ranges_are_400(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    for n in range(3):
+        publish(client, auth, f"团结村2026年{n + 1}月财务收支")
+    county = auth("xinhe", "inspector")
+    size = client.get(f"{VILLAGE}/audit/tree-head", headers=county).json()["tree_size"]
+    url = f"{VILLAGE}/audit/leaves"
+    batch = client.get(url, headers=county, params={"start": 1, "end": 3})
+    assert batch.status_code == 200, batch.text
+    leaves = batch.json()["leaves"]
+    assert [leaf["leaf_index"] for leaf in leaves] == [1, 2, 3]
+    single = client.get(f"{url}/2", headers=county).json()
+    assert leaves[1] == single
+    tail = client.get(url, headers=county, params={"start": 0, "end": 10**9}).json()
+    assert len(tail["leaves"]) == size  # capped at the log's end
+    for params, field in (
+        ({"start": 3, "end": 1}, "start"),
+        ({"start": size, "end": size + 5}, "start"),
+    ):
+        bad = client.get(url, headers=county, params=params)
+        assert bad.status_code == 400, bad.text
+        assert bad.json()["field"] == field
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    for params in ({"start": -1, "end": 2}, {"start": 0, "end": 2**63}):
+        assert client.get(url, headers=county, params=params).status_code in (400, 422)
+    other = auth("wensu", "inspector")
+    assert (
+        client.get(url, headers=other, params={"start": 0, "end": 1}).status_code == 404
+    )
+
+
 def test_an_evidence_bundle_verifies_offline_and_one_changed_byte_fails(
     client: TestClient, auth: TokenFactory, tree: None, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.params import moment_text, parse_moment
+from services.cases import caller_actions
 from services.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -60,7 +61,7 @@ def card(
         department=row["department"],
         rating=row["rating"],
         erased=bool(row["erased"]),
-        allowed_actions=row["allowed_actions"],
+        allowed_actions=caller_actions(principal, path, row["allowed_actions"]),
         links=row["links"],
         supervised_by=row["supervised_by"],
         applicant=platform.cases.applicant(principal, path, case_id),
@@ -93,7 +94,7 @@ def aggregate_card(
         department=case.department,
         rating=case.rating.value if case.rating else None,
         erased=case.erased,
-        allowed_actions=list(case.allowed_actions()),
+        allowed_actions=caller_actions(principal, path, case.allowed_actions()),
         links=case.links,
         supervised_by=case.supervised_by,
         applicant=platform.cases.applicant(principal, path, case_id),
