@@ -174,6 +174,14 @@ class AuditView(SqlView):
             [tenant],
         )
 
+    def event_ids(self, tenant: str, size: int) -> list[Row]:
+        """``event_id`` and ``leaf_index`` of the first ``size`` leaves, in order."""
+        return self._query(
+            "SELECT event_id, leaf_index FROM audit_leaves"
+            " WHERE tenant = ? AND leaf_index < ? ORDER BY leaf_index",
+            [tenant, size],
+        )
+
     def leaves_between(self, tenant: str, first: int, last: int) -> list[Row]:
         """Leaves ``first``…``last`` (inclusive) of the tenant's log, in order."""
         return self._query(

@@ -1,10 +1,13 @@
-"""Offline verification of ``gongkai-evidence/v1`` bundles: no server, store or network.
+"""Offline verification of ``gongkai-evidence/v2`` bundles: no server, store or network.
 
 A bundle is one JSON object (``services/evidence.py`` writes it)::
 
     format, installation, exported_at, subject {kind, id, tenant}, tenant,
-    checkpoint   the tenant's signed checkpoint note, cosigned by its parent
+    checkpoint   the tenant's signed checkpoint note, cosigned by its parent; one
+                 extension line commits to the aggregate map (domain/ledger/map.py)
     events       [{event_id, leaf_index, leaf_input, inclusion_proof}], versions 1..n
+    map_proof    {version, leaf_index, proof}: the subject's entry in that map
+    export       the export statement (domain/ledger/export.py), signed by the tenant
     keys         {tenant path: [verifier key, ...]} for the tenant and its ancestors
     witnesses    [{tenant, checkpoint, witness_event}], parent first, up to the top
 
@@ -14,8 +17,12 @@ A bundle is one JSON object (``services/evidence.py`` writes it)::
 1. the shape, the format, the subject's tenant, and every key (canonical text, named
    ``<installation>/<path>``, only for the tenant and its ancestors);
 2. the tenant's checkpoint: origin ``<installation>/<tenant>``, signed by its key;
-3. each event: a canonical leaf of the tenant, of the subject, numbered as its
-   ``event_id`` says, proven into the checkpoint, versions 1, 2, ... without gaps;
+3. completeness: the map proof puts the subject's latest version ``n`` and its leaf
+   index under the checkpoint's map root, and the events are exactly versions 1..n
+   (what is missing is named); each event: a canonical leaf of the tenant, of the
+   subject, numbered as its ``event_id`` says, proven into the checkpoint, the last
+   one at the map's leaf index; the export statement is signed by the tenant's key
+   and says what the bundle says (time, principal, subject, checkpoint);
 4. each witness level, child to parent: the child's note carries the parent's
    cosignature/v1 (dated no later than ``exported_at``); the parent's
    ``AuditLedger.ChildCheckpointWitnessed`` leaf is proven into the parent's own
@@ -23,8 +30,9 @@ A bundle is one JSON object (``services/evidence.py`` writes it)::
    mismatch there is a real contradiction, not a damaged leaf); the chain ends at a
    top tenant.
 
-``exported_at`` is the exporter's claim: no signature covers it, only its format and
-the bound on cosignature times are checked. Ed25519 comes in through ``make_verifier``.
+With ``trusted`` verifier keys (``gongkai verify --trust``), the top tenant's
+checkpoint must be signed by one of them; without, the bundle's own keys are trusted
+and the report says so. Ed25519 comes in through ``make_verifier``.
 """
 
 from __future__ import annotations
@@ -33,15 +41,17 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn
 
 from domain.audit import ledger_id
 from domain.errors import EvidenceError, GongkaiError, LedgerError
+from domain.ledger.export import ExportStatement
 from domain.ledger.hashing import hash_leaf
 from domain.ledger.leaf import Leaf, LeafFormatError, parse_utc
+from domain.ledger.map import MapEntry, root_from_extensions, verify_map_entry
 from domain.ledger.note import (
     COSIGNATURE_V1,
     ED25519,
@@ -56,7 +66,7 @@ from domain.ledger.note import (
 )
 from domain.ledger.tree import verify_inclusion
 
-FORMAT = "gongkai-evidence/v1"
+FORMAT = "gongkai-evidence/v2"
 WITNESS_EVENT = "AuditLedger.ChildCheckpointWitnessed"
 """Event type (after the module's ``:``) of a parent's record of a child checkpoint."""
 
@@ -74,9 +84,12 @@ _TOP_FIELDS = {
     "tenant": str,
     "checkpoint": str,
     "events": list,
+    "map_proof": dict,
+    "export": str,
     "keys": dict,
     "witnesses": list,
 }
+_MAP_FIELDS = {"version": int, "leaf_index": int, "proof": list}
 _SUBJECT_FIELDS = {"kind": str, "id": str, "tenant": str}
 _EVENT_FIELDS = {
     "event_id": str,
@@ -140,6 +153,10 @@ class BundleReport:
     events: tuple[CheckedEvent, ...]
     witnessed_by: tuple[Witness, ...]
     key_ids: tuple[KeyUse, ...]
+    latest_version: int
+    exported_by: dict[str, str]
+    pinned: tuple[str, ...]
+    """The pinned key IDs the top checkpoint is signed by; empty: none was pinned."""
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -243,11 +260,26 @@ class _Bundle:
     tenant: str
     checkpoint: str
     events: list[_Event]
+    map_entry: _MapProof
+    export: str
     keys: dict[str, list[str]]
     witnesses: list[_Level]
 
 
+@dataclass(frozen=True)
+class _MapProof:
+    version: int
+    leaf_index: int
+    proof: list[str]
+
+
 def _parse(bundle: Mapping[str, Any]) -> _Bundle:
+    if bundle.get("format") == "gongkai-evidence/v1":
+        _fail(
+            "format 'gongkai-evidence/v1' cannot show that a bundle lists every event "
+            f"of its subject: export it again as {FORMAT}",
+            "format",
+        )
     top = _fields(dict(bundle), "bundle", _TOP_FIELDS)
     subject = _fields(top["subject"], "subject", _SUBJECT_FIELDS)
     keys: dict[str, list[str]] = {}
@@ -255,6 +287,12 @@ def _parse(bundle: Mapping[str, Any]) -> _Bundle:
         if not isinstance(texts, list):
             _fail(f"keys.{path} must be a JSON array", f"keys.{path}")
         keys[path] = _strings(texts, f"keys.{path}")
+    map_fields = _fields(top["map_proof"], "map_proof", _MAP_FIELDS)
+    map_proof = _MapProof(
+        map_fields["version"],
+        map_fields["leaf_index"],
+        _strings(map_fields["proof"], "map_proof.proof"),
+    )
     levels: list[_Level] = []
     for i, level in enumerate(top["witnesses"]):
         where = f"witnesses[{i}]"
@@ -269,6 +307,8 @@ def _parse(bundle: Mapping[str, Any]) -> _Bundle:
         tenant=top["tenant"],
         checkpoint=top["checkpoint"],
         events=[_event(e, f"events[{i}]") for i, e in enumerate(top["events"])],
+        map_entry=map_proof,
+        export=top["export"],
         keys=keys,
         witnesses=levels,
     )
@@ -308,20 +348,34 @@ class _Head:
 
 
 def verify_bundle(
-    bundle: Mapping[str, Any], make_verifier: MakeVerifier
+    bundle: Mapping[str, Any],
+    make_verifier: MakeVerifier,
+    trusted: Sequence[str] = (),
 ) -> BundleReport:
     """What ``bundle`` proves if it all verifies; else EvidenceError at the first fault.
 
     ``make_verifier(key_text, signature_type)`` must build a Verifier for the verifier
     key ``key_text`` (type 0x01 text) with that name, public key and signature type.
+    ``trusted``: verifier keys obtained out of band; if any, the top tenant's
+    checkpoint must be signed by one of them.
     """
     b = _parse(bundle)
+    pins = _parse_pins(trusted)
     exported_at = _check_header(b)
     chain = _chain(b.tenant)
     keys = _check_keys(b, chain, make_verifier)
     head = _check_head(b.installation, b.tenant, b.checkpoint, keys, "checkpoint")
     used = [KeyUse(b.tenant, v.key_id.hex(), ED25519) for v in head.signed_by]
+    latest = _check_complete(b, head)
     events = _check_events(b, head)
+    if b.events[-1].leaf_index != latest.leaf_index:
+        _fail(
+            f"events[{len(b.events) - 1}] is at leaf_index "
+            f"{b.events[-1].leaf_index}, but the map puts version {latest.version} "
+            f"at leaf {latest.leaf_index}",
+            f"events[{len(b.events) - 1}].leaf_index",
+        )
+    statement = _check_export(b, head, keys)
     witnessed: list[Witness] = []
     child, child_field = head, "checkpoint"
     for level in b.witnesses:
@@ -354,6 +408,7 @@ def verify_bundle(
             f"{_parent(child.tenant)} must witness it, up to the top tenant",
             "witnesses",
         )
+    pinned = _check_pinned(b, child, keys, pins)
     return BundleReport(
         installation=b.installation,
         exported_at=exported_at,
@@ -364,12 +419,20 @@ def verify_bundle(
         events=tuple(events),
         witnessed_by=tuple(witnessed),
         key_ids=tuple(used),
+        latest_version=latest.version,
+        exported_by=statement.exported_by,
+        pinned=pinned,
     )
 
 
 def _check_header(b: _Bundle) -> datetime:
     if b.format != FORMAT:
-        _fail(f"format {b.format!r} is not {FORMAT!r}", "format")
+        hint = (
+            ": a v1 bundle cannot show that it lists every event; export it again"
+            if b.format == "gongkai-evidence/v1"
+            else ""
+        )
+        _fail(f"format {b.format!r} is not {FORMAT!r}{hint}", "format")
     if not b.installation or "/" in b.installation or not b.installation.isprintable():
         _fail(f"installation {b.installation!r} is not a host name", "installation")
     if not _TENANT_PATH.fullmatch(b.tenant):
@@ -570,6 +633,127 @@ def _check_events(b: _Bundle, head: _Head) -> list[CheckedEvent]:
             CheckedEvent(event.event_id, short, leaf.recorded_at, leaf.effective_at)
         )
     return checked
+
+
+def _version_of(event: _Event) -> int | None:
+    text = event.event_id.rpartition(":")[2]
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _check_complete(b: _Bundle, head: _Head) -> MapEntry:
+    """The subject's map entry under the checkpoint; every version up to it present."""
+    if not b.events:
+        _fail("events is empty: a bundle proves at least the first event", "events")
+    root = root_from_extensions(head.checkpoint.extensions)
+    if root is None:
+        _fail(
+            f"the checkpoint of {b.tenant} commits to no aggregate map "
+            "(gongkai-map/v1 extension line): the bundle cannot show it is complete",
+            "checkpoint",
+        )
+    m = b.map_entry
+    proof = [_unb64(h) for h in m.proof]
+    for i, hash_ in enumerate(proof):
+        if hash_ is None:
+            _fail(
+                f"map_proof.proof[{i}] is not canonical base64", f"map_proof.proof[{i}]"
+            )
+    try:
+        entry = MapEntry(b.subject.id, m.version, m.leaf_index)
+        verify_map_entry(entry, [h for h in proof if h is not None], root)
+    except LedgerError as e:
+        _fail(
+            f"map_proof does not put {b.subject.kind} {b.subject.id} at version "
+            f"{m.version}, leaf {m.leaf_index} in the map of {b.tenant}'s checkpoint "
+            f"of size {head.checkpoint.size}: {e.detail}",
+            "map_proof",
+        )
+    present = {_version_of(e) for e in b.events}
+    missing = [v for v in range(1, entry.version + 1) if v not in present]
+    if missing:
+        shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
+        last = " (the latest)" if missing[-1] == entry.version else ""
+        _fail(
+            f"events lack version {shown}{last} of {b.subject.kind} {b.subject.id}: "
+            f"the checkpoint of size {head.checkpoint.size} commits to version "
+            f"{entry.version} (leaf {entry.leaf_index}) as its latest",
+            "events",
+        )
+    if len(b.events) != entry.version:
+        _fail(
+            f"events hold {len(b.events)} items for versions 1…{entry.version}: "
+            "each version once, in order",
+            "events",
+        )
+    return entry
+
+
+def _check_export(
+    b: _Bundle, head: _Head, keys: Mapping[str, list[_Key]]
+) -> ExportStatement:
+    """The signed export statement, saying exactly what the bundle says."""
+    try:
+        note = Note.parse(b.export)
+        verify_note(note, [k.verifier for k in keys[b.tenant]])
+        statement = ExportStatement.parse(note.text)
+    except LedgerError as e:
+        _fail(
+            f"export is not a statement signed by a key in keys.{b.tenant}: {e.detail}",
+            "export",
+        )
+    expected = {
+        "origin": _origin(b.installation, b.tenant),
+        "kind": b.subject.kind,
+        "subject_id": b.subject.id,
+        "size": head.checkpoint.size,
+        "root": _b64(head.checkpoint.root_hash),
+        "exported_at": b.exported_at,
+    }
+    for name, value in expected.items():
+        if getattr(statement, name) != value:
+            field = "exported_at" if name == "exported_at" else "export"
+            _fail(
+                f"the signed export statement says {name} "
+                f"{getattr(statement, name)!r}, the bundle {value!r}",
+                field,
+            )
+    return statement
+
+
+def _parse_pins(trusted: Sequence[str]) -> list[tuple[str, bytes, bytes]]:
+    pins = []
+    for i, text in enumerate(trusted):
+        try:
+            pins.append(parse_verifier_key(text.strip(), ED25519))
+        except LedgerError as e:
+            _fail(f"trusted key {i + 1} is not an Ed25519 verifier key: {e.detail}")
+    return pins
+
+
+def _check_pinned(
+    b: _Bundle,
+    top: _Head,
+    keys: Mapping[str, list[_Key]],
+    pins: list[tuple[str, bytes, bytes]],
+) -> tuple[str, ...]:
+    """Key IDs of pinned keys that signed the top checkpoint; raise if pins miss."""
+    if not pins:
+        return ()
+    name = _origin(b.installation, top.tenant)
+    signers = {bytes(v.key_id) for v in top.signed_by}
+    used = [k for k in keys[top.tenant] if k.key_id in signers]
+    matched = tuple(
+        k.key_id.hex() for k in used if (name, k.key_id, k.public_key) in pins
+    )
+    if not matched:
+        signed = ", ".join(k.key_id.hex() for k in used)
+        pinned = ", ".join(f"{n}+{kid.hex()}" for n, kid, _ in pins)
+        _fail(
+            f"the chain ends at {top.tenant}, whose checkpoint is signed by key "
+            f"{name}+{signed}; none of the trusted keys ({pinned}) signed it",
+            "witnesses" if b.witnesses else "checkpoint",
+        )
+    return matched
 
 
 def _check_parent_path(child: str, level: _Level) -> None:

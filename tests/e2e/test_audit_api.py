@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ from infra.keys import Ed25519Verifier
 from tests.e2e.conftest import FINANCE, TokenFactory
 
 VILLAGE = "/v1/tenants/xinhe.tahe.tuanjie"
+COMPLAINT = {
+    "kind": "complaint",
+    "channel": "mailbox",
+    "signed": True,
+    "summary": "低保金发放名单未公示",
+    "applicant": {"name": "张三丰", "phone": "13812345678"},
+}
 
 
 def publish(client: TestClient, auth: TokenFactory, title: str) -> str:
@@ -192,10 +200,54 @@ def test_an_evidence_bundle_verifies_offline_and_one_changed_byte_fails(
     assert "✗" in bad.stdout
 
 
-def verify(path: Path) -> subprocess.CompletedProcess[str]:
+def test_a_case_bundle_missing_its_first_middle_or_last_event_fails(
+    client: TestClient, auth: TokenFactory, tree: None, tmp_path: Path
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    filed = client.post(f"{VILLAGE}/cases", headers=clerk, json=COMPLAINT)
+    case = filed.json()["id"]
+    for action, body in (
+        ("accept", {}),
+        ("assign", {"department": "社会事务服务部", "handler": "李四"}),
+        ("resolve", {"result": "已责令退还多收停车费"}),
+        ("reply", {"method": "电话", "content": "已电话告知处理结果"}),
+        ("feedback", {"rating": "unsatisfied"}),
+    ):
+        done = client.post(f"{VILLAGE}/cases/{case}/{action}", headers=clerk, json=body)
+        assert done.status_code == 200, (action, done.text)
+    inspector = auth("xinhe", "inspector")
+    response = client.get(f"{VILLAGE}/evidence/cases/{case}", headers=inspector)
+    assert response.status_code == 200, response.text
+    bundle = json.loads(response.content)
+    assert [e["event_id"] for e in bundle["events"]][-1] == f"{case}:6"
+    whole = tmp_path / "case.json"
+    whole.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    top = client.get(f"{VILLAGE}/audit/keys", headers=inspector).json()["keys"]
+    ok = verify(whole, "--trust", top["xinhe"][-1])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "versions 1…6" in ok.stdout
+    assert "is pinned (--trust)" in ok.stdout
+    assert "inspector @ xinhe" in ok.stdout
+
+    for drop, version in ((0, 1), (2, 3), (5, 6)):
+        cut = json.loads(json.dumps(bundle))
+        del cut["events"][drop]
+        path = tmp_path / f"without-v{version}.json"
+        path.write_text(json.dumps(cut, ensure_ascii=False), encoding="utf-8")
+        bad = verify(path)
+        assert bad.returncode == 1, bad.stdout
+        assert f"events lack version {version}" in bad.stdout, bad.stdout
+
+    wrong = top["xinhe.tahe"][-1]  # a real key, but not the top tenant's
+    refused = verify(whole, "--trust", wrong)
+    assert refused.returncode == 1
+    assert "none of the trusted keys" in refused.stdout
+
+
+def verify(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     gongkai = str(Path(sys.executable).parent / "gongkai")
     return subprocess.run(
-        [gongkai, "verify", str(path)],
+        [gongkai, "verify", str(path), *options],
         capture_output=True,
         text=True,
         timeout=60,
