@@ -86,7 +86,7 @@ def test_a_corpus_loads_every_aggregate_and_rebuilds_every_view(
         expected = json.loads((directory / "views.json").read_text(encoding="utf-8"))
         got = dump_views(platform)
         for table, rows in expected.items():
-            assert _normal(got.get(table)) == _normal(rows), table
+            assert _normal(_columns(got.get(table), rows)) == _normal(rows), table
     finally:
         platform.close()
 
@@ -135,6 +135,14 @@ def _event_classes() -> list[type[DomainEvent]]:
             and name not in ("Event", "Created")
         )
     return found
+
+
+def _columns(
+    rows: list[dict[str, Any]] | None, like: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``rows`` cut to the columns the corpus recorded: a later column is no break."""
+    names = set(like[0]) if like else set()
+    return [{k: v for k, v in row.items() if k in names} for row in rows or []]
 
 
 def _normal(rows: list[dict[str, Any]] | None) -> list[str]:
