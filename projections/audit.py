@@ -174,12 +174,13 @@ class AuditView(SqlView):
             [tenant],
         )
 
-    def event_ids(self, tenant: str, size: int) -> list[Row]:
-        """``event_id`` and ``leaf_index`` of the first ``size`` leaves, in order."""
+    def event_ids(self, tenant: str, start: int, end: int) -> list[Row]:
+        """``event_id`` and ``leaf_index`` of leaves ``start`` … ``end - 1``."""
         return self._query(
             "SELECT event_id, leaf_index FROM audit_leaves"
-            " WHERE tenant = ? AND leaf_index < ? ORDER BY leaf_index",
-            [tenant, size],
+            " WHERE tenant = ? AND leaf_index >= ? AND leaf_index < ?"
+            " ORDER BY leaf_index",
+            [tenant, start, end],
         )
 
     def leaves_between(self, tenant: str, first: int, last: int) -> list[Row]:

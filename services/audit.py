@@ -33,7 +33,7 @@ from domain.ledger.note import (
 from domain.tenancy import ancestors_of, parent_of
 from infra.keys import Ed25519Verifier, KeyStore
 from projections.audit import AuditView
-from projections.audit_map import root_at
+from projections.audit_map import AuditMap
 from projections.sql import iso_moment
 from services.base import GongkaiApplication, recorded
 
@@ -73,9 +73,11 @@ class Auditor(GongkaiApplication):
     view: AuditView
     keys: KeyStore
     installation: str
+    aggregate_map: AuditMap
 
     def configure(self, view: AuditView, keys: KeyStore, installation: str) -> None:
         self.view, self.keys, self.installation = view, keys, installation
+        self.aggregate_map = AuditMap(view)
 
     # Names and keys -----------------------------------------------------------------
 
@@ -158,7 +160,7 @@ class Auditor(GongkaiApplication):
             return last
         if self.ledger(path) is None:
             raise NotFoundError(f"the ledger of {path!r} is not open yet", field="path")
-        map_line = extension_line(root_at(self.view, path, head.size))
+        map_line = extension_line(self.aggregate_map.root(path, head.size))
         checkpoint = Checkpoint(
             self.origin(path), head.size, head.root_hash, (map_line,)
         )

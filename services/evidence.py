@@ -22,7 +22,6 @@ from domain.ledger.leaf import Leaf
 from domain.ledger.note import sign_note
 from domain.tenancy import parent_of
 from projections.audit import AuditView
-from projections.audit_map import proof_at
 from projections.sql import iso_moment
 from services.audit import IssuedCheckpoint
 from services.runtime import AUDIT_NAME, Platform
@@ -96,7 +95,9 @@ def build_bundle(
         for r in rows
         if int(r["leaf_index"]) < checkpoint.size
     ]
-    latest, map_proof = proof_at(view, path, checkpoint.size, str(aggregate_id))
+    latest, map_proof = platform.auditor.aggregate_map.proof(
+        path, checkpoint.size, str(aggregate_id)
+    )
     exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
     statement = ExportStatement(
         origin=platform.auditor.origin(path),
