@@ -146,6 +146,9 @@ def test_allowed_actions_are_the_callers_and_never_one_it_would_be_refused(
     for who, (headers, expected) in callers.items():
         card = client.get(f"{VILLAGE}/cases/{case}", headers=headers).json()
         assert card["allowed_actions"] == expected, who
+        board = client.get(f"{VILLAGE}/case-board", headers=headers).json()
+        (entry,) = [c for c in board["open"] if c["id"] == case]
+        assert entry["allowed_actions"] == expected, who
         for action in sorted(set(FILED_ACTIONS) - set(expected)):
             refused = client.post(
                 f"{VILLAGE}/cases/{case}/{action}",

@@ -215,6 +215,12 @@ def case_board(
         today=today,
         due_within_days=due_within_days,
     )
+    for entries in board.values():  # cards list what the caller may do
+        for row in entries if isinstance(entries, list) else ():
+            if isinstance(row, dict) and "allowed_actions" in row:
+                row["allowed_actions"] = caller_actions(
+                    principal, str(row.get("tenant") or path), row["allowed_actions"]
+                )
     return board
 
 
