@@ -23,7 +23,7 @@ from domain.ledger.note import sign_note
 from domain.tenancy import parent_of
 from projections.audit import AuditView
 from projections.sql import iso_moment
-from services.audit import IssuedCheckpoint
+from services.audit import SYSTEM, IssuedCheckpoint
 from services.runtime import AUDIT_NAME, Platform
 
 FORMAT = "gongkai-evidence/v2"
@@ -77,9 +77,13 @@ def build_bundle(
     path: str,
     aggregate_id: UUID,
     kind: str,
-    exported_by: Principal,
+    exported_by: Principal | None = None,
 ) -> dict[str, Any]:
-    """The evidence bundle of one aggregate of ``path``, exported by ``exported_by``."""
+    """The evidence bundle of one aggregate of ``path``, exported by ``exported_by``.
+
+    Pass the caller: its id, tenant and roles are signed into the export statement
+    (without one, the installation's own auditor principal is named).
+    """
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     catch_up(platform)
     rows = [
@@ -106,7 +110,7 @@ def build_bundle(
         size=checkpoint.size,
         root=b64(checkpoint.root_hash),
         exported_at=exported_at,
-        exported_by=exported_by.actor(),
+        exported_by=(exported_by or SYSTEM).actor(),
     )
     signer = platform.auditor.keys.signer(platform.auditor.origin(path), path)
     export = sign_note(statement.body(), signer).format()
