@@ -68,6 +68,7 @@ REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}/audit/keys": ("GET", None),
     "/v1/tenants/{path}/audit/refusals": ("GET", None),
     "/v1/tenants/{path}/audit/leaves/{index}": ("GET", None),
+    "/v1/tenants/{path}/audit/leaves?start=0&end=1": ("GET", None),
     "/v1/tenants/{path}/audit/proofs/inclusion?event={event}": ("GET", None),
     "/v1/tenants/{path}/audit/proofs/consistency?first=1&second=2": ("GET", None),
     "/v1/tenants/{path}/evidence/disclosures/{disclosure_id}": ("GET", None),
