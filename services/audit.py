@@ -20,6 +20,7 @@ from domain.audit import AuditLedger, ledger_id
 from domain.errors import ConflictError, GongkaiError, LedgerError, NotFoundError
 from domain.ledger import verify_consistency
 from domain.ledger.leaf import Leaf
+from domain.ledger.map import extension_line, root_from_extensions
 from domain.ledger.note import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -32,6 +33,7 @@ from domain.ledger.note import (
 from domain.tenancy import ancestors_of, parent_of
 from infra.keys import Ed25519Verifier, KeyStore
 from projections.audit import AuditView
+from projections.audit_map import AuditMap
 from projections.sql import iso_moment
 from services.base import GongkaiApplication, recorded
 
@@ -59,15 +61,23 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def has_map(note: str) -> bool:
+    """Whether the checkpoint note commits to an aggregate map (docs/audit.md §8)."""
+    body = Note.parse(note).text
+    return root_from_extensions(Checkpoint.parse(body).extensions) is not None
+
+
 class Auditor(GongkaiApplication):
     """Issues checkpoints and witnesses children's; keeps keys outside the log."""
 
     view: AuditView
     keys: KeyStore
     installation: str
+    aggregate_map: AuditMap
 
     def configure(self, view: AuditView, keys: KeyStore, installation: str) -> None:
         self.view, self.keys, self.installation = view, keys, installation
+        self.aggregate_map = AuditMap(view)
 
     # Names and keys -----------------------------------------------------------------
 
@@ -146,11 +156,14 @@ class Auditor(GongkaiApplication):
         if head.size == 0:
             raise NotFoundError(f"the log of {path!r} is still empty", field="path")
         last = self.latest(path)
-        if last is not None and last.size == head.size:
+        if last is not None and last.size == head.size and has_map(last.note):
             return last
         if self.ledger(path) is None:
             raise NotFoundError(f"the ledger of {path!r} is not open yet", field="path")
-        checkpoint = Checkpoint(self.origin(path), head.size, head.root_hash)
+        map_line = extension_line(self.aggregate_map.root(path, head.size))
+        checkpoint = Checkpoint(
+            self.origin(path), head.size, head.root_hash, (map_line,)
+        )
         note = sign_note(checkpoint.body(), self.keys.signer(self.origin(path), path))
         parent = parent_of(path)
         if parent is not None:

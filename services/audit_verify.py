@@ -17,6 +17,7 @@ from typing import Any
 from domain.errors import GongkaiError
 from domain.ledger import append_to_range, hash_leaf, root_from_range
 from domain.ledger.leaf import Leaf, LeafFormatError
+from domain.ledger.map import latest_entries, map_root, root_from_extensions
 from domain.ledger.note import COSIGNATURE_V1, Checkpoint, Note, verify_cosignature
 from domain.tenancy import parent_of
 from infra.keys import Ed25519Verifier
@@ -267,6 +268,17 @@ def _check_checkpoints(
                     "the root recomputed from the store differs from the signed root",
                 )
             )
+        map_root_ = root_from_extensions(checkpoint.extensions)
+        if map_root_ is not None and map_root_ != _map_root(logs[path], size):
+            report.findings.append(
+                Finding(
+                    path,
+                    None,
+                    f"{where}.map_root",
+                    "the aggregate map recomputed from the store differs from the "
+                    "signed map root",
+                )
+            )
         signed = [s for s in note.signatures if s.name == origin]
         if not any(_signed_by(note, s, k) for s in signed for k in keys):
             report.findings.append(
@@ -280,6 +292,16 @@ def _check_checkpoints(
         parent = parent_of(path)
         if parent is not None and parent in logs:
             _check_cosignature(platform, path, parent, note, logs, report, where)
+
+
+def _map_root(log: Recomputed, size: int) -> bytes:
+    """The aggregate map (domain/ledger/map.py) of the first ``size`` leaves."""
+    return map_root(
+        latest_entries(
+            (str(leaf.aggregate_id), leaf.version, i)
+            for i, leaf in enumerate(log.leaves[:size])
+        )
+    )
 
 
 def _signed_by(note: Note, signature: Any, verifier: Ed25519Verifier) -> bool:

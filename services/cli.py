@@ -293,11 +293,25 @@ def verify(
             help="an evidence bundle (JSON file)", exists=True, dir_okay=False
         ),
     ],
+    trust: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a top tenant's verifier key obtained out of band (repeatable)"
+        ),
+    ] = None,
+    trust_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="a file of trusted verifier keys, one a line (# comments)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Verify an evidence bundle offline: no server, database or network."""
     from services.verify_cli import verify_file
 
-    raise typer.Exit(verify_file(bundle, Console()))
+    raise typer.Exit(verify_file(bundle, Console(), trust or [], trust_file))
 
 
 @app.command()

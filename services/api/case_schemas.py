@@ -124,7 +124,9 @@ class CaseCard(BaseModel):
     department: str | None
     rating: str | None
     erased: bool
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="the actions the caller may take now (not refused to them)"
+    )
     links: Any = None
     supervised_by: Any = None
     applicant: dict[str, Any] | None = Field(

@@ -297,6 +297,12 @@ class LeafEntry(BaseModel):
     event_id: str
 
 
+class LeafEntries(BaseModel):
+    leaves: list[LeafEntry] = Field(
+        description="leaves start…end in order; fewer than asked when capped"
+    )
+
+
 class InclusionProof(BaseModel):
     leaf_index: int
     tree_size: int

@@ -73,7 +73,13 @@ BODIES: dict[tuple[str, str], Any] = {
     },
 }
 # Required query parameters, by name.
-QUERIES = {"event": "{disclosure_id}:1", "first": "1", "second": "2"}
+QUERIES = {
+    "event": "{disclosure_id}:1",
+    "first": "1",
+    "second": "2",
+    "start": "0",
+    "end": "1",
+}
 
 SIBLINGS = [
     ("xinhe.tahe.xingfu", "clerk"),

@@ -14,10 +14,12 @@ from domain.errors import InvalidInputError, NotFoundError
 from projections.audit import AuditView
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT, IndexPath
+from services.api.problems import HttpProblemError
 from services.api.schemas import (
     AuditKeys,
     ConsistencyProof,
     InclusionProof,
+    LeafEntries,
     LeafEntry,
     Refusals,
     TreeHead,
@@ -26,6 +28,9 @@ from services.audit import IssuedCheckpoint
 from services.runtime import AUDIT_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
+
+MAX_LEAVES = 256
+"""The most leaves one ``GET …/leaves?start=&end=`` answers (CT get-entries style)."""
 
 
 def b64(data: bytes) -> str:
@@ -99,6 +104,49 @@ def refusals(path: str, principal: PrincipalDep, platform: PlatformDep) -> Refus
     ledger = platform.auditor.ledger(path)
     items = ledger.refusals if ledger else []
     return Refusals(items=[{"child": r["child"], "reason": r["reason"]} for r in items])
+
+
+@router.get(
+    "/leaves",
+    response_model=LeafEntries,
+    summary="Leaves start…end (inclusive) of the tenant's log, at most 256 a request",
+)
+def leaves(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    start: Annotated[int, Query(ge=0, le=MAX_INT, description="first leaf index")],
+    end: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="last leaf index (inclusive)")
+    ],
+) -> LeafEntries:
+    """Like CT's get-entries: a bounded batch; ask again from the last index + 1."""
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    if start > end:
+        raise _bad_range(f"start {start} is after end {end}", "start")
+    view = audit_view(platform)
+    size = view.head(path).size
+    if start >= size:
+        raise _bad_range(
+            f"start {start} is beyond the log of {path!r}, which has {size} leaves",
+            "start",
+        )
+    last = min(end, size - 1, start + MAX_LEAVES - 1)
+    return LeafEntries(
+        leaves=[
+            LeafEntry(
+                leaf_index=int(row["leaf_index"]),
+                leaf_input=b64(row["leaf_input"].encode()),
+                event_id=row["event_id"],
+            )
+            for row in view.leaves_between(path, start, last)
+        ]
+    )
+
+
+def _bad_range(detail: str, field: str) -> HttpProblemError:
+    return HttpProblemError(400, "invalid-range", "Invalid leaf range", detail, field)
 
 
 @router.get(

@@ -24,6 +24,7 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
+from services.cases import caller_actions
 from services.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -66,7 +67,7 @@ def card(
         department=row["department"],
         rating=row["rating"],
         erased=bool(row["erased"]),
-        allowed_actions=row["allowed_actions"],
+        allowed_actions=caller_actions(principal, path, row["allowed_actions"]),
         links=row["links"],
         supervised_by=row["supervised_by"],
         applicant=platform.cases.applicant(principal, path, case_id),
@@ -99,7 +100,7 @@ def aggregate_card(
         department=case.department,
         rating=case.rating.value if case.rating else None,
         erased=case.erased,
-        allowed_actions=list(case.allowed_actions()),
+        allowed_actions=caller_actions(principal, path, case.allowed_actions()),
         links=case.links,
         supervised_by=case.supervised_by,
         applicant=platform.cases.applicant(principal, path, case_id),
@@ -220,6 +221,12 @@ def case_board(
         today=today,
         due_within_days=due_within_days,
     )
+    for entries in board.values():  # cards list what the caller may do
+        for row in entries if isinstance(entries, list) else ():
+            if isinstance(row, dict) and "allowed_actions" in row:
+                row["allowed_actions"] = caller_actions(
+                    principal, str(row.get("tenant") or path), row["allowed_actions"]
+                )
     return board
 
 
