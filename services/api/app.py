@@ -19,6 +19,7 @@ from infra.tokens import TokenSigner, load_secret
 from services.api import problems
 from services.api.routes import (
     audit,
+    auth,
     calendar,
     cases,
     catalogue,
@@ -26,6 +27,7 @@ from services.api.routes import (
     evidence,
     health,
     services,
+    staff,
     tenants,
 )
 from services.runtime import Platform
@@ -33,7 +35,8 @@ from services.runtime import Platform
 DESCRIPTION = """
 Gongkai (公开) records what county, town and village governments disclose, as immutable
 events, and answers what was public at any moment. Authenticate with
-`Authorization: Bearer <token>`; mint one with
+`Authorization: Bearer <token>`: staff sign in with `POST /v1/auth/token`; the
+installation admin and integrators' service accounts mint one with
 `gongkai token --tenant PATH --role ROLE`.
 Errors are RFC 9457 problem+json documents.
 """
@@ -117,6 +120,8 @@ def create_app(
         calendar,
         audit,
         evidence,
+        auth,
+        staff,
     )
     for module in modules:
         v1.include_router(module.router)
