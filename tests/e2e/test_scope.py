@@ -85,6 +85,15 @@ REQUESTS: dict[str, tuple[str, Any]] = {
         f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}": ("POST", body)
         for action, body in CASE_ACTIONS.items()
     },
+    "/v1/tenants/{path}/staff": (
+        "POST",
+        {"number": "XH-0901", "name": "王芳", "post": "村文书", "roles": ["clerk"]},
+    ),
+    "/v1/tenants/{path}/staff/{number}": ("GET", None),
+    "/v1/tenants/{path}/staff/{number}/update": ("POST", {"post": "村主任"}),
+    "/v1/tenants/{path}/staff/{number}/deactivate": ("POST", {"reason": "调离"}),
+    "/v1/tenants/{path}/staff/{number}/reactivate": ("POST", None),
+    "/v1/tenants/{path}/staff/{number}/activation-code": ("POST", None),
 }
 # Routes with both a GET and a POST on one path.
 EXTRA_GETS = (
@@ -92,6 +101,7 @@ EXTRA_GETS = (
     "/v1/tenants/{path}/catalogue",
     "/v1/tenants/{path}/services",
     "/v1/tenants/{path}/case-rules",
+    "/v1/tenants/{path}/staff",
 )
 
 SIBLINGS = [
@@ -137,6 +147,17 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
     filed = client.post(f"/v1/tenants/{OWNER}/cases", json=CASE, headers=owner)
     assert filed.status_code == 201, filed.text
     case_id = filed.json()["id"]
+    staffer = client.post(
+        f"/v1/tenants/{OWNER}/staff",
+        json={
+            "number": "XH-0900",
+            "name": "李明",
+            "post": "村文书",
+            "roles": ["clerk"],
+        },
+        headers=auth("xinhe.tahe", "admin"),
+    )
+    assert staffer.status_code == 201, staffer.text
     before = client.get("/v1/health").json()["position"]
     calls = [(m, p, b) for p, (m, b) in REQUESTS.items()] + [
         ("GET", p, None) for p in EXTRA_GETS
@@ -149,6 +170,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
                 .replace("{index}", "0")
+                .replace("{number}", "XH-0900")
                 .replace("{event}", f"{disclosure_id}:1")
             )
             if isinstance(body, str):
