@@ -21,6 +21,7 @@ from domain.errors import (
     InvalidActivationCodeError,
     InvalidCredentialsError,
     InvalidInputError,
+    InvalidStaffNumberError,
     StaffExistsError,
     StaffNotFoundError,
     TooManyAttemptsError,
@@ -415,3 +416,27 @@ def _too_many(what: str, until: datetime, now: datetime) -> TooManyAttemptsError
         f"too many failed attempts for {what}; try again in {seconds} seconds",
         retry_after=seconds,
     )
+
+
+def staff_reference(
+    app: GongkaiApplication, tenant: str, text: str | None, field: str
+) -> str | None:
+    """A case's handler as recorded: the badge number when ``text`` names a staffer
+    of the tenant's county (by number or username), else ``text`` as given (someone
+    who is not registered staff). Requires a named staffer to be active."""
+    if text is None:
+        return None
+    parsed = parse_username(text) if "@" in text else None
+    try:
+        number = parsed[1] if parsed else normalise_number(text)
+    except InvalidStaffNumberError:
+        return text
+    county = parsed[0] if parsed else tenant.split(".", 1)[0]
+    staffer = app._get(staff_id(county, number), Staffer)
+    if staffer is None or staffer.county != tenant.split(".", 1)[0]:
+        return text
+    if not staffer.active:
+        raise InvalidInputError(
+            f"staffer {number} ({staffer.name}) is deactivated", field=field
+        )
+    return staffer.number

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from domain.signin import SignIn
 from tests.conftest import MutableClock
-from tests.e2e.conftest import TokenFactory
+from tests.e2e.conftest import FINANCE, TokenFactory
 
 VILLAGE = "xinhe.tahe.tuanjie"
 SIBLING = "xinhe.tahe.xingfu"
@@ -172,6 +172,47 @@ def test_an_activation_code_works_once(
     assert reused.json()["type"].endswith("/invalid-activation-code")
     assert sign_in(client, created["username"]).status_code == 200
     assert sign_in(client, created["username"], "另一个密码abcdefg").status_code == 401
+
+
+def test_staff_act_under_their_badge_number_and_answers_show_their_name(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    created = register(client, auth, "XH-0601", name="阿不都")
+    activate(client, created)
+    headers = bearer(sign_in(client, created["username"]))
+    cases = f"/v1/tenants/{VILLAGE}/cases"
+    filed = client.post(cases, json=CASE, headers=headers)
+    assert filed.status_code == 201, filed.text
+    case = filed.json()["id"]
+    assert client.post(f"{cases}/{case}/accept", json={}, headers=headers).is_success
+    assigned = client.post(
+        f"{cases}/{case}/assign",
+        json={
+            "department": "社会事务服务部",
+            "handler": "xh-0601",
+            "backup_handler": "王五",
+        },
+        headers=headers,
+    )
+    assert assigned.status_code == 200, assigned.text
+    card = client.get(f"{cases}/{case}", headers=headers).json()
+    assert (card["handler"], card["handler_name"]) == ("XH-0601", "阿不都")
+    assert (card["backup_handler"], card["backup_handler_name"]) == ("王五", None)
+    actor = card["events"][0]["actor"]
+    assert (actor["id"], actor["number"], actor["name"]) == (
+        "XH-0601@xinhe",
+        "XH-0601",
+        "阿不都",
+    )
+    published = client.post(
+        f"/v1/tenants/{VILLAGE}/disclosures", json=FINANCE, headers=headers
+    )
+    assert published.status_code == 201, published.text
+    history = client.get(
+        f"/v1/tenants/{VILLAGE}/disclosures/{published.json()['id']}/history",
+        headers=headers,
+    ).json()
+    assert history["versions"][0]["actor"]["name"] == "阿不都"
 
 
 def test_a_village_staffer_cannot_read_a_siblings_cases(

@@ -18,6 +18,7 @@ from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.params import moment_text, parse_moment
+from services.api.routes.staff import handler_names, named_actor
 from services.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -38,7 +39,10 @@ def card(
     if row is None or row["tenant"] != path:
         raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
     events = [
-        CaseEvent(**{k: e[k] for k in CaseEvent.model_fields})
+        CaseEvent(
+            **{k: e[k] for k in CaseEvent.model_fields if k != "actor"},
+            actor=named_actor(platform, e["actor"]),
+        )
         for e in platform.case_view.events(str(case_id))
     ]
     state = row["state"]
@@ -55,8 +59,7 @@ def card(
         signed=bool(row["signed"]),
         received_on=row["received_on"],
         due_on=row["due_on"],
-        handler=row["handler"],
-        backup_handler=row["backup_handler"],
+        **handler_names(platform, path, row["handler"], row["backup_handler"]),
         department=row["department"],
         rating=row["rating"],
         erased=bool(row["erased"]),
@@ -88,8 +91,7 @@ def aggregate_card(
         signed=case.signed,
         received_on=case.received_on.isoformat(),
         due_on=due.isoformat() if due else None,
-        handler=case.handler,
-        backup_handler=case.backup_handler,
+        **handler_names(platform, path, case.handler, case.backup_handler),
         department=case.department,
         rating=case.rating.value if case.rating else None,
         erased=case.erased,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from domain.access import Role, require_read
-from domain.staff import Staffer
+from domain.staff import Staffer, parse_username
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.staff_schemas import (
@@ -66,6 +66,30 @@ def from_aggregate(platform: Platform, staffer: Staffer) -> StaffPublic:
         "version": staffer.version,
     }
     return StaffPublic(**public(platform, row, names))
+
+
+def handler_names(
+    platform: Platform, path: str, handler: str | None, backup: str | None
+) -> dict[str, str | None]:
+    """A case's handlers with the staffer's name beside each badge number."""
+    numbers = [n for n in (handler, backup) if n]
+    names = platform.staff_view.names(path.split(".", 1)[0], numbers)
+    return {
+        "handler": handler,
+        "handler_name": names.get(handler) if handler else None,
+        "backup_handler": backup,
+        "backup_handler_name": names.get(backup) if backup else None,
+    }
+
+
+def named_actor(platform: Platform, actor: dict[str, Any]) -> dict[str, Any]:
+    """An event's actor, with the staffer's badge number and name when it is one."""
+    parsed = parse_username(str(actor.get("id", "")))
+    if parsed is None:
+        return actor
+    county, number = parsed
+    name = platform.staff_view.names(county, [number]).get(number)
+    return actor if name is None else {**actor, "number": number, "name": name}
 
 
 @router.post(
