@@ -17,7 +17,7 @@ from domain.access import Principal, Role
 from domain.catalogue import CatalogueEntry, Period
 from domain.personal_data import Applicant
 from domain.timeliness import SHANGHAI, local_date
-from services.demo_staff import register_demo_staff
+from services.demo_staff import register_demo_staff, staff_handler
 from services.runtime import Platform
 
 INSTALLATION_ADMIN = Principal(
@@ -349,7 +349,7 @@ class DemoBuilder:
                 path,
                 result.id,
                 department=rng.choice(DEPARTMENTS),
-                handler=rng.choice(HANDLERS),
+                handler=staff_handler(path, rng.choice(HANDLERS)),
                 promised_working_days=promise,
             )
 
