@@ -187,7 +187,13 @@ def test_rebuild_reproduces_every_view_row(
     platform.stop_projections()
     seen: list[tuple[str, int, int]] = []
     counts = platform.rebuild(progress=lambda n, d, t: seen.append((n, d, t)))
-    assert counts == {"tenant_directory": 7, "disclosures": 4, "cases": 0, "audit": 11}
+    assert counts == {
+        "tenant_directory": 7,
+        "disclosures": 4,
+        "cases": 0,
+        "staff_list": 0,
+        "audit": 11,
+    }
     assert ("disclosures", 4, 4) in seen
     assert seen[-1] == ("audit", 11, 11)
     assert snapshot() == before
