@@ -316,6 +316,17 @@ class Staffer(GongkaiAggregate):
         }
 
 
+EVENT_LABELS = {
+    "Registered": "登记",
+    "Updated": "变更",
+    "Deactivated": "停用",
+    "Reactivated": "恢复",
+    "Activated": "激活",
+    "ActivationIssued": "重发激活码",
+    "TokenRevoked": "退出登录",
+}
+
+
 def _check_partner(number: str, partner: str | None) -> str | None:
     if partner is None or not partner.strip():
         return None

@@ -28,10 +28,11 @@ COLUMNS = (
     "staff_id, username, county, number, tenant, name, post, roles, partner, active,"
     " activated, registered_at, last_sign_in_at, version"
 )
+SIGN_IN_COLUMNS = ("username", "tenant", "at", "outcome", "address", "jti")
 
 
 class StaffView(SqlView):
-    tables = ("staff_list",)
+    tables = ("staff_list", "staff_sign_ins")
     tracking_table_name = "staff_list_tracking"
     ddl = (
         "CREATE TABLE IF NOT EXISTS staff_list (staff_id TEXT PRIMARY KEY,"
@@ -41,6 +42,11 @@ class StaffView(SqlView):
         " activated INTEGER NOT NULL, registered_at TEXT NOT NULL,"
         " last_sign_in_at TEXT, version INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS staff_list_tenant ON staff_list (tenant, number)",
+        "CREATE TABLE IF NOT EXISTS staff_sign_ins (position INTEGER PRIMARY KEY,"
+        " username TEXT NOT NULL, tenant TEXT NOT NULL, at TEXT NOT NULL,"
+        " outcome TEXT NOT NULL, address TEXT NOT NULL, jti TEXT)",
+        "CREATE INDEX IF NOT EXISTS staff_sign_ins_username"
+        " ON staff_sign_ins (username, position)",
     )
 
     def register(self, row: Row, tracking: Tracking) -> None:
@@ -65,6 +71,30 @@ class StaffView(SqlView):
                     f"UPDATE staff_list SET {assignments} WHERE {key} = ?",
                     [*values.values(), value],
                 )
+
+    def attempt(self, row: Row, tracking: Tracking) -> None:
+        """Record one sign-in attempt; a success is the staffer's last sign-in."""
+        with self._write(tracking) as curs:
+            self._exec(
+                curs,
+                "INSERT INTO staff_sign_ins (position, username, tenant, at, outcome,"
+                " address, jti) VALUES (?,?,?,?,?,?,?)",
+                [tracking.notification_id, *(row[c] for c in SIGN_IN_COLUMNS)],
+            )
+            if row["outcome"] == Outcome.SUCCEEDED.value:
+                self._exec(
+                    curs,
+                    "UPDATE staff_list SET last_sign_in_at = ? WHERE username = ?",
+                    [row["at"], row["username"]],
+                )
+
+    def sign_ins(self, username: str, limit: int) -> list[Row]:
+        """The staffer's latest attempts, newest first."""
+        return self._query(
+            "SELECT position, at, outcome, address FROM staff_sign_ins"
+            " WHERE username = ? ORDER BY position DESC LIMIT ?",
+            [username, limit],
+        )
 
     def list(self, path: str, *, descendants: bool, active: bool | None) -> list[Row]:
         where = subtree_clause() if descendants else "tenant = ?"
@@ -179,11 +209,15 @@ class StaffProjection(Projection[StaffView]):
 
     @process_event.register
     def _attempted(self, e: SignIn.Attempted, tracking: Tracking) -> None:
-        succeeded = e.outcome == Outcome.SUCCEEDED.value  # type: ignore[attr-defined]
-        self.view.change(
-            "username",
-            e.username,  # type: ignore[attr-defined]
-            {"last_sign_in_at": iso_moment(e.timestamp)} if succeeded else {},
+        self.view.attempt(
+            {
+                "username": e.username,  # type: ignore[attr-defined]
+                "tenant": e.tenant,  # type: ignore[attr-defined]
+                "at": iso_moment(e.timestamp),
+                "outcome": e.outcome,  # type: ignore[attr-defined]
+                "address": e.address,  # type: ignore[attr-defined]
+                "jti": e.jti,  # type: ignore[attr-defined]
+            },
             tracking,
         )
 

@@ -53,7 +53,7 @@ def register_demo_staff(platform: Platform, admin: Principal) -> int:
             post=s.post,
             roles=list(s.roles),
         )
-        platform.staff.activate(staffer.username, code, s.password, "demo")
+        platform.sign_ins.activate(staffer.username, code, s.password, "demo")
     return len(DEMO_STAFF)
 
 

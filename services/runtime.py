@@ -44,6 +44,7 @@ from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
 from services.reference import ReferenceData
+from services.signin import SignIns
 from services.staff import Staff
 from services.tenants import Tenants
 
@@ -96,7 +97,9 @@ class Platform:
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
-        self.staff.configure(self.credentials, Passwords(), settings)
+        self.staff.configure(self.credentials, settings)
+        self.sign_ins = SignIns(env=self.env, clock=clock)
+        self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -287,6 +290,7 @@ class Platform:
             self.auditor,
             self.cases,
             self.staff,
+            self.sign_ins,
         )
         for app in apps:
             with suppress(Exception):

@@ -43,7 +43,7 @@ def get_principal(
     (deactivated, signed out or re-activated → refused) and takes its roles there."""
     if claims.is_staff:
         platform: Platform = request.app.state.platform
-        principal = platform.staff.current(
+        principal = platform.sign_ins.current(
             claims.subject, claims.jti, claims.generation
         )
         if principal is None:

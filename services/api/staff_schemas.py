@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -116,3 +118,30 @@ class TokenOut(BaseModel):
     username: str
     tenant: str
     roles: list[str]
+
+
+class StaffEvent(BaseModel):
+    version: int
+    event: str
+    event_label: str
+    actor: dict[str, str]
+    effective_at: str | None
+    recorded_at: str
+    details: dict[str, Any]
+
+
+class StaffHistory(BaseModel):
+    username: str
+    events: list[StaffEvent]
+
+
+class SignInRecord(BaseModel):
+    at: str = Field(description="when, China time")
+    outcome: str
+    outcome_label: str
+    address: str
+
+
+class SignInList(BaseModel):
+    username: str
+    items: list[SignInRecord]

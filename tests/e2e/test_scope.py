@@ -90,6 +90,8 @@ REQUESTS: dict[str, tuple[str, Any]] = {
         {"number": "XH-0901", "name": "王芳", "post": "村文书", "roles": ["clerk"]},
     ),
     "/v1/tenants/{path}/staff/{number}": ("GET", None),
+    "/v1/tenants/{path}/staff/{number}/history": ("GET", None),
+    "/v1/tenants/{path}/staff/{number}/sign-ins": ("GET", None),
     "/v1/tenants/{path}/staff/{number}/update": ("POST", {"post": "村主任"}),
     "/v1/tenants/{path}/staff/{number}/deactivate": ("POST", {"reason": "调离"}),
     "/v1/tenants/{path}/staff/{number}/reactivate": ("POST", None),

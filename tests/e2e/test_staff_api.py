@@ -93,6 +93,19 @@ def test_a_staffer_is_registered_activates_and_signs_in(
     assert mine["last_sign_in_at"] is not None
     assert "activation_code" not in mine
 
+    url = f"/v1/tenants/{VILLAGE}/staff/XH-0107"
+    history = client.get(f"{url}/history", headers=headers).json()
+    assert [e["event_label"] for e in history["events"]] == ["登记", "激活"]
+    assert history["events"][0]["details"]["partner"] == "XH-0108"
+    assert history["events"][0]["recorded_at"].endswith("+08:00")
+    attempts = client.get(f"{url}/sign-ins", headers=headers).json()["items"]
+    assert [(a["outcome_label"], a["address"]) for a in attempts] == [
+        ("登录成功", "testclient"),
+        ("激活成功", "testclient"),
+    ]
+    other = client.get(f"/v1/tenants/{VILLAGE}/staff/XH-0108/sign-ins", headers=headers)
+    assert other.status_code == 403  # a clerk sees only their own sign-ins
+
     # Nothing secret reached the log: no code, no password, no hash.
     log = list(platform.tenants.recorder.select_notifications(start=1, limit=10_000))
     stored = b"".join(bytes(n.state) for n in log)
@@ -159,7 +172,17 @@ def test_an_activation_code_works_once(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:
     created = register(client, auth, "XH-0401")
-    activate(client, created)
+    weak = client.post(
+        "/v1/auth/activate",
+        json={
+            "username": created["username"],
+            "activation_code": created["activation_code"],
+            "password": "short",
+        },
+    )
+    assert weak.status_code == 422
+    assert weak.json()["type"].endswith("/weak-password")
+    activate(client, created)  # a refused weak password did not use the code up
     reused = client.post(
         "/v1/auth/activate",
         json={

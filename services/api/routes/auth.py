@@ -27,7 +27,7 @@ def client_address(request: Request) -> str:
     summary="Set your password with the one-time activation code",
 )
 def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
-    platform.staff.activate(
+    platform.sign_ins.activate(
         body.username, body.activation_code, body.password, client_address(request)
     )
     return Activated(username=body.username.strip())
@@ -44,7 +44,7 @@ def token(
     response: Response,
     platform: PlatformDep,
 ) -> TokenOut:
-    signed = platform.staff.sign_in(
+    signed = platform.sign_ins.sign_in(
         form.username, form.password, client_address(request)
     )
     platform.wait(StaffProjection.name, signed.position)  # last sign-in shown
@@ -79,5 +79,5 @@ def revoke(
     platform: PlatformDep,
 ) -> Response:
     if claims.is_staff and claims.jti and claims.expires_at:
-        platform.staff.sign_out(claims.subject, claims.jti, claims.expires_at)
+        platform.sign_ins.sign_out(claims.subject, claims.jti, claims.expires_at)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.encoders import jsonable_encoder
 
 from domain.access import Role, require_read
-from domain.staff import Staffer, parse_username
+from domain.signin import Outcome
+from domain.staff import EVENT_LABELS, Staffer, parse_username
+from domain.timeliness import SHANGHAI
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.staff_schemas import (
+    SignInList,
+    SignInRecord,
     StaffCreate,
     StaffCreated,
     StaffDeactivate,
+    StaffEvent,
+    StaffHistory,
     StaffList,
     StaffPublic,
     StaffUpdate,
@@ -45,7 +53,7 @@ def public(platform: Platform, row: dict[str, Any], names: dict[str, str]) -> An
         "active_label": ACTIVE_LABELS[bool(row["active"])],
         "activated": row["activated"],
         "version": row.get("version"),
-        "last_sign_in_at": row.get("last_sign_in_at"),
+        "last_sign_in_at": china(row.get("last_sign_in_at")),
     }
 
 
@@ -250,3 +258,73 @@ def reissue(
     response.headers["Cache-Control"] = "no-store"
     out = from_aggregate(platform, staffer)
     return StaffCreated(**out.model_dump(), activation_code=code)
+
+
+STANDARD_FIELDS = {"originator_id", "originator_version", "timestamp", "actor"}
+
+
+def china(moment: datetime | str | None) -> str | None:
+    """RFC 3339 in China time (+08:00)."""
+    if moment is None:
+        return None
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value.astimezone(SHANGHAI).isoformat()
+
+
+@router.get(
+    "/{number}/history",
+    response_model=StaffHistory,
+    summary="Every change to a staffer's record, oldest first",
+)
+def history(
+    path: str, number: str, principal: PrincipalDep, platform: PlatformDep
+) -> StaffHistory:
+    staffer, events = platform.staff.history(principal, path, number)
+    items = []
+    for e in events:
+        name = type(e).__name__
+        fields = {
+            k: v
+            for k, v in vars(e).items()
+            if k not in STANDARD_FIELDS and k not in ("tenant", "effective_at")
+        }
+        items.append(
+            StaffEvent(
+                version=e.originator_version,
+                event=name,
+                event_label=EVENT_LABELS.get(name, name),
+                actor=named_actor(platform, e.actor),
+                effective_at=china(getattr(e, "effective_at", None)),
+                recorded_at=china(e.timestamp) or "",
+                details=jsonable_encoder(fields),
+            )
+        )
+    return StaffHistory(username=staffer.username, events=items)
+
+
+@router.get(
+    "/{number}/sign-ins",
+    response_model=SignInList,
+    summary="A staffer's sign-in attempts, newest first (who, when, from where)",
+)
+def sign_ins(
+    path: str,
+    number: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> SignInList:
+    staffer = platform.staff.require_sign_in_reader(principal, path, number)
+    rows = platform.staff_view.sign_ins(staffer.username, limit)
+    return SignInList(
+        username=staffer.username,
+        items=[
+            SignInRecord(
+                at=china(r["at"]) or "",
+                outcome=r["outcome"],
+                outcome_label=Outcome(r["outcome"]).label,
+                address=r["address"],
+            )
+            for r in rows
+        ],
+    )
