@@ -21,7 +21,13 @@ from domain.errors import (
     TooManyAttemptsError,
 )
 from domain.signin import Outcome, SignIn
-from domain.staff import Staffer, check_password, parse_username, staff_id
+from domain.staff import (
+    MAX_PASSWORD,
+    Staffer,
+    check_password,
+    parse_username,
+    staff_id,
+)
 from domain.tenancy import Tenant, tenant_id
 from infra.credentials import CredentialStore
 from infra.passwords import Passwords, activation_digest, same_digest
@@ -29,6 +35,8 @@ from infra.settings import Settings
 from services.base import GongkaiApplication, recorded
 
 log = logging.getLogger("gongkai.signin")
+
+MAX_USERNAME = 100
 
 
 @dataclass(frozen=True)
@@ -106,12 +114,13 @@ class SignIns(GongkaiApplication):
 
     def sign_in(self, username: str, password: str, address: str) -> SignedIn:
         """Check the password (Argon2id); every attempt is recorded."""
-        staffer = self._by_username(username)
-        name = staffer.username if staffer else username.strip()
+        staffer = self._by_username(username[:MAX_USERNAME])
+        name = staffer.username if staffer else username.strip()[:MAX_USERNAME]
         self._refuse_if_locked(name, address, staffer)
         credential = self.credentials.get(name) if staffer else None
         stored = credential.password_hash if credential else None
-        if not self.passwords.verify(stored, password) or staffer is None:
+        too_long = len(password) > MAX_PASSWORD  # never valid: spare the hashing
+        if too_long or not self.passwords.verify(stored, password) or staffer is None:
             outcome = (
                 Outcome.UNKNOWN_ACCOUNT
                 if staffer is None
