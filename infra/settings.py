@@ -32,6 +32,19 @@ class Settings(BaseSettings):
         default=None, description="HS256 secret for bearer tokens; else a key file"
     )
     token_ttl_hours: int = Field(default=24 * 30, ge=1)
+    staff_token_ttl_minutes: int = Field(
+        default=8 * 60, ge=1, description="life of a staffer's sign-in token"
+    )
+    activation_code_ttl_hours: int = Field(default=7 * 24, ge=1)
+    signin_account_max_failures: int = Field(
+        default=5, ge=1, description="failed attempts before an account is locked"
+    )
+    signin_address_max_failures: int = Field(
+        default=20, ge=1, description="failed attempts before an address is locked"
+    )
+    signin_lockout_minutes: int = Field(
+        default=15, ge=1, description="the counting window and the lock's length"
+    )
     backdating_window_working_days: int = Field(default=3, ge=0, le=60)
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(

@@ -28,6 +28,7 @@ from domain.timeliness import local_date
 from infra.vault import PersonalDataVault, open_applicant, seal_applicant
 from services.base import GongkaiApplication, check_expected_version, recorded
 from services.disclosures import Changed
+from services.staff import staff_reference
 
 HANDLING = (Role.CLERK, Role.HANDLER)
 Stamp = dict[str, Any]  # actor and effective_at of one command
@@ -240,7 +241,11 @@ class Cases(GongkaiApplication):
         promised_working_days: int | None = None,
         expected_version: int | None = None,
     ) -> Changed:
-        """交办 to a department and 全程承办人."""
+        """交办 to a department and 全程承办人 (staff named by badge number)."""
+        handler = staff_reference(self, tenant_path, handler, "handler") or handler
+        backup_handler = staff_reference(
+            self, tenant_path, backup_handler, "backup_handler"
+        )
         return self._act(
             principal,
             tenant_path,

@@ -334,7 +334,17 @@ def serve(
         f"Gongkai on http://{host}:{port}/docs  (store: {settings.store_kind}, "
         f"{settings.effective_database_url})"
     )
-    err.print("mint a token: gongkai token --tenant xinhe --role supervisor")
+    if demo_if_empty:
+        from services.demo_staff import demo_sign_ins
+
+        err.print("demo staff (demo passwords, never use them in production):")
+        for line in demo_sign_ins():
+            err.print(line, highlight=False)
+        err.print(
+            "sign in: curl -s -d username=XH-0001@xinhe -d password=demo-county-2026 "
+            f"http://{host}:{port}/v1/auth/token"
+        )
+    err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -19,7 +19,9 @@ from eventsourcing.utils import Environment
 
 from domain.base import Clock
 from domain.errors import GongkaiError
+from infra.credentials import CredentialStore
 from infra.keys import KeyStore
+from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
@@ -31,6 +33,7 @@ from projections.disclosures import (
     SQLiteDisclosureView,
 )
 from projections.sql import SqlView
+from projections.staff import PostgresStaffView, SQLiteStaffView, StaffProjection
 from projections.tenant_directory import (
     PostgresTenantDirectoryView,
     SQLiteTenantDirectoryView,
@@ -41,6 +44,8 @@ from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
 from services.reference import ReferenceData
+from services.signin import SignIns
+from services.staff import Staff
 from services.tenants import Tenants
 
 log = logging.getLogger("gongkai.runtime")
@@ -67,6 +72,7 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ),
     ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
     ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
+    ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
 )
 
 
@@ -89,6 +95,11 @@ class Platform:
         self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        self.credentials = CredentialStore(self.env)
+        self.staff = Staff(env=self.env, clock=clock)
+        self.staff.configure(self.credentials, settings)
+        self.sign_ins = SignIns(env=self.env, clock=clock)
+        self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -128,6 +139,10 @@ class Platform:
     @property
     def case_view(self) -> Any:
         return self.views[CASES_NAME]
+
+    @property
+    def staff_view(self) -> Any:
+        return self.views[StaffProjection.name]
 
     def wait(self, view_name: str, position: int) -> bool:
         """Wait (bounded) until a view has processed ``position``; False on timeout."""
@@ -274,10 +289,14 @@ class Platform:
             self.reference,
             self.auditor,
             self.cases,
+            self.staff,
+            self.sign_ins,
         )
         for app in apps:
             with suppress(Exception):
                 app.close()
+        with suppress(Exception):
+            self.credentials.close()
         for factory in self._factories:
             with suppress(Exception):
                 factory.close()

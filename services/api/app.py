@@ -18,6 +18,7 @@ from services.api import openapi, problems
 from services.api.bodies import RequestGuard
 from services.api.routes import (
     audit,
+    auth,
     calendar,
     cases,
     catalogue,
@@ -25,6 +26,7 @@ from services.api.routes import (
     evidence,
     health,
     services,
+    staff,
     tenants,
 )
 from services.runtime import Platform
@@ -32,7 +34,8 @@ from services.runtime import Platform
 DESCRIPTION = """
 Gongkai (公开) records what county, town and village governments disclose, as immutable
 events, and answers what was public at any moment. Authenticate with
-`Authorization: Bearer <token>`; mint one with
+`Authorization: Bearer <token>`: staff sign in with `POST /v1/auth/token`; the
+installation admin and integrators' service accounts mint one with
 `gongkai token --tenant PATH --role ROLE`.
 Errors are RFC 9457 problem+json documents; every operation lists those it can
 answer. Request bodies are UTF-8 JSON (I-JSON: no duplicate member names).
@@ -91,6 +94,8 @@ def create_app(
         calendar,
         audit,
         evidence,
+        auth,
+        staff,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -119,8 +119,12 @@ class CaseCard(BaseModel):
     signed: bool
     received_on: str | None
     due_on: str | None
-    handler: str | None
+    handler: str | None = Field(
+        description="全程承办人: a badge number when the handler is registered staff"
+    )
+    handler_name: str | None = None
     backup_handler: str | None
+    backup_handler_name: str | None = None
     department: str | None
     rating: str | None
     erased: bool

@@ -139,7 +139,7 @@ def install(app: FastAPI) -> None:
         for attr in ("expected", "current", "line", "state", "allowed_actions"):
             if hasattr(exc, attr):
                 extra[attr] = getattr(exc, attr)
-        return problem(
+        response = problem(
             exc.status,
             exc.slug,
             exc.title,
@@ -147,6 +147,10 @@ def install(app: FastAPI) -> None:
             instance=request.url.path,
             **extra,
         )
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(HttpProblemError)
     async def _api(request: Request, exc: HttpProblemError) -> JSONResponse:

@@ -71,6 +71,14 @@ BODIES: dict[tuple[str, str], Any] = {
         ("POST", f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}"): body
         for action, body in CASE_ACTIONS.items()
     },
+    ("POST", "/v1/tenants/{path}/staff"): {
+        "number": "XH-0901",
+        "name": "王芳",
+        "post": "村文书",
+        "roles": ["clerk"],
+    },
+    ("POST", "/v1/tenants/{path}/staff/{number}/update"): {"post": "村主任"},
+    ("POST", "/v1/tenants/{path}/staff/{number}/deactivate"): {"reason": "调离"},
 }
 # Required query parameters, by name.
 QUERIES = {
@@ -152,6 +160,17 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
     filed = client.post(f"/v1/tenants/{OWNER}/cases", json=CASE, headers=owner)
     assert filed.status_code == 201, filed.text
     case_id = filed.json()["id"]
+    staffer = client.post(
+        f"/v1/tenants/{OWNER}/staff",
+        json={
+            "number": "XH-0900",
+            "name": "李明",
+            "post": "村文书",
+            "roles": ["clerk"],
+        },
+        headers=auth("xinhe.tahe", "admin"),
+    )
+    assert staffer.status_code == 201, staffer.text
     before = client.get("/v1/health").json()["position"]
     for tenant, role in SIBLINGS:
         headers = auth(tenant, role)
@@ -161,6 +180,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
                 .replace("{index}", "0")
+                .replace("{number}", "XH-0900")
             )
             url = re.sub(r"\{[a-z_]+\}", str(uuid4()), url)  # path params added later
             if isinstance(body, str):

@@ -24,6 +24,7 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
+from services.api.routes.staff import handler_names, named_actor
 from services.cases import caller_actions
 from services.runtime import CASES_NAME, Platform
 
@@ -45,7 +46,10 @@ def card(
     if row is None or row["tenant"] != path:
         raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
     events = [
-        CaseEvent(**{k: e[k] for k in CaseEvent.model_fields})
+        CaseEvent(
+            **{k: e[k] for k in CaseEvent.model_fields if k != "actor"},
+            actor=named_actor(platform, e["actor"]),
+        )
         for e in platform.case_view.events(str(case_id))
     ]
     state = row["state"]
@@ -62,8 +66,7 @@ def card(
         signed=bool(row["signed"]),
         received_on=row["received_on"],
         due_on=row["due_on"],
-        handler=row["handler"],
-        backup_handler=row["backup_handler"],
+        **handler_names(platform, path, row["handler"], row["backup_handler"]),
         department=row["department"],
         rating=row["rating"],
         erased=bool(row["erased"]),
@@ -95,8 +98,7 @@ def aggregate_card(
         signed=case.signed,
         received_on=case.received_on.isoformat(),
         due_on=due.isoformat() if due else None,
-        handler=case.handler,
-        backup_handler=case.backup_handler,
+        **handler_names(platform, path, case.handler, case.backup_handler),
         department=case.department,
         rating=case.rating.value if case.rating else None,
         erased=case.erased,

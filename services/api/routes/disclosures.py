@@ -25,6 +25,7 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
+from services.api.routes.staff import named_actor
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -349,7 +350,7 @@ def history(
             version=r["version"],
             event=r["event"],
             reason=r["reason"],
-            actor=r["actor"],
+            actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),
             backdated_working_days=r["backdated_working_days"],
