@@ -40,6 +40,7 @@ from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
+from services.inspections import Inspections
 from services.reference import ReferenceData
 from services.tenants import Tenants
 
@@ -89,6 +90,7 @@ class Platform:
         self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        self.inspections = Inspections(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -274,6 +276,7 @@ class Platform:
             self.reference,
             self.auditor,
             self.cases,
+            self.inspections,
         )
         for app in apps:
             with suppress(Exception):

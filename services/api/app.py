@@ -25,6 +25,7 @@ from services.api.routes import (
     disclosures,
     evidence,
     health,
+    inspections,
     services,
     tenants,
 )
@@ -117,6 +118,7 @@ def create_app(
         calendar,
         audit,
         evidence,
+        inspections,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -1,0 +1,251 @@
+"""Inspection files (纪检监察核查): open, link, note, find, close; timeline and diff.
+
+Every read (the file, its timeline, its diff) is recorded as an event of the file
+before it is answered, so it shows in the file's own timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from domain.inspection import Inspection, ReadKind
+from services.api.deps import PlatformDep, PrincipalDep
+from services.api.inspection_schemas import (
+    CloseIn,
+    DiffOut,
+    InspectionCard,
+    InspectionCreate,
+    SubjectRef,
+    TextIn,
+    TimelineOut,
+)
+from services.api.params import moment_text, parse_moment
+from services.timeline import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Filters,
+    jsonable,
+    states_at,
+    timeline_page,
+)
+from services.timeline import diff as timeline_diff
+
+router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
+Moment = Annotated[str | None, Query(description="ISO 8601 date or date-time")]
+
+
+def card(inspection: Inspection, response: Response | None = None) -> InspectionCard:
+    if response is not None:
+        response.headers["ETag"] = f'"{inspection.version}"'
+    return InspectionCard(
+        id=str(inspection.id),
+        tenant=inspection.tenant,
+        version=inspection.version,
+        status=inspection.status,
+        subject=inspection.subject,
+        basis=inspection.basis,
+        opened_by=inspection.opened_by,
+        links=inspection.links,
+        notes=jsonable(inspection.notes),
+        findings=jsonable(inspection.findings),
+        conclusion=inspection.conclusion,
+        reads=inspection.reads,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InspectionCard,
+    summary="Open an inspection file (立案) on a subject in your subtree",
+)
+def open_inspection(
+    path: str,
+    body: InspectionCreate,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    app = platform.inspections
+    changed = app.open(
+        principal, path, subject=body.subject.model_dump(), basis=body.basis
+    )
+    response.headers["Location"] = f"/v1/tenants/{path}/inspections/{changed.id}"
+    return card(app.inspection(principal, path, changed.id), response)
+
+
+@router.get(
+    "/{inspection_id}",
+    response_model=InspectionCard,
+    summary="The file; the read is recorded",
+)
+def get_inspection(
+    path: str,
+    inspection_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    inspection = platform.inspections.read(
+        principal, path, inspection_id, ReadKind.FILE
+    )
+    return card(inspection, response)
+
+
+@router.post(
+    "/{inspection_id}/link",
+    response_model=InspectionCard,
+    summary="Link a tenant, case, disclosure, staff member or campaign",
+)
+def link_subject(
+    path: str,
+    inspection_id: UUID,
+    body: SubjectRef,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    app = platform.inspections
+    app.link(
+        principal,
+        path,
+        inspection_id,
+        kind=body.kind,
+        subject_id=body.id,
+        tenant=body.tenant,
+    )
+    return card(app.inspection(principal, path, inspection_id), response)
+
+
+@router.post(
+    "/{inspection_id}/note", response_model=InspectionCard, summary="Add a note"
+)
+def add_note(
+    path: str,
+    inspection_id: UUID,
+    body: TextIn,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    app = platform.inspections
+    app.note(principal, path, inspection_id, body.text)
+    return card(app.inspection(principal, path, inspection_id), response)
+
+
+@router.post(
+    "/{inspection_id}/finding",
+    response_model=InspectionCard,
+    summary="Record a finding (查明的问题)",
+)
+def add_finding(
+    path: str,
+    inspection_id: UUID,
+    body: TextIn,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    app = platform.inspections
+    app.find(principal, path, inspection_id, body.text)
+    return card(app.inspection(principal, path, inspection_id), response)
+
+
+@router.post(
+    "/{inspection_id}/close",
+    response_model=InspectionCard,
+    summary="Close the file with a conclusion (结案)",
+)
+def close_inspection(
+    path: str,
+    inspection_id: UUID,
+    body: CloseIn,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> InspectionCard:
+    app = platform.inspections
+    app.close(principal, path, inspection_id, body.conclusion)
+    return card(app.inspection(principal, path, inspection_id), response)
+
+
+@router.get(
+    "/{inspection_id}/timeline",
+    response_model=TimelineOut,
+    summary="Every event of every linked subject in log order; the read is recorded",
+)
+def timeline(
+    path: str,
+    inspection_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: Moment = None,
+    known_at: Moment = None,
+    cursor: Annotated[str | None, Query(max_length=20_000)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    subject: Annotated[
+        str | None, Query(max_length=400, description="a subject's id or path")
+    ] = None,
+    event_type: Annotated[
+        str | None,
+        Query(alias="type", max_length=100, description="e.g. Transferred"),
+    ] = None,
+) -> TimelineOut:
+    app = platform.inspections
+    detail = {
+        k: v
+        for k, v in {
+            "as_of": as_of,
+            "known_at": known_at,
+            "cursor": cursor,
+            "subject": subject,
+            "type": event_type,
+        }.items()
+        if v
+    }
+    inspection = app.read(principal, path, inspection_id, ReadKind.TIMELINE, detail)
+    now = app.now()
+    moments = as_of is not None or known_at is not None
+    when = parse_moment(as_of, "as_of", now) if as_of else None
+    known = parse_moment(known_at, "known_at", now) if known_at else None
+    page = timeline_page(
+        app,
+        inspection,
+        filters=Filters(subject, event_type, when, known),
+        cursor=cursor,
+        limit=limit,
+    )
+    return TimelineOut(
+        events=page["events"],
+        next_cursor=page["next_cursor"],
+        as_of=moment_text(when) if when else None,
+        known_at=moment_text(known) if known else None,
+        subjects=states_at(app, inspection, when or now, known or now)
+        if moments
+        else None,
+    )
+
+
+@router.get(
+    "/{inspection_id}/diff",
+    response_model=DiffOut,
+    summary="What changed in every subject between two moments; the read is recorded",
+)
+def diff(
+    path: str,
+    inspection_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    date_from: Annotated[str, Query(alias="from")],
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> DiffOut:
+    app = platform.inspections
+    detail = {"from": date_from, **({"to": date_to} if date_to else {})}
+    now = app.now()
+    start = parse_moment(date_from, "from", now)
+    end = parse_moment(date_to, "to", now)
+    inspection = app.read(principal, path, inspection_id, ReadKind.DIFF, detail)
+    return DiffOut.model_validate(timeline_diff(app, inspection, start, end))
