@@ -99,13 +99,14 @@ class Inspections(GongkaiApplication):
             inspection.find(text=text, actor=principal.actor(), effective_at=self.now())
         return self._changed(inspection)
 
-    def close(
+    def conclude(
         self,
         principal: Principal,
         tenant_path: str,
         inspection_id: UUID,
         conclusion: str,
     ) -> Changed:
+        """结案 with a conclusion (``close`` is the application's own shutdown)."""
         inspection = self._writable(principal, tenant_path, inspection_id)
         with recorded(self):
             inspection.close(

@@ -168,7 +168,7 @@ def close_inspection(
     response: Response,
 ) -> InspectionCard:
     app = platform.inspections
-    app.close(principal, path, inspection_id, body.conclusion)
+    app.conclude(principal, path, inspection_id, body.conclusion)
     return card(app.inspection(principal, path, inspection_id), response)
 
 

@@ -1,4 +1,4 @@
-"""The Inspection aggregate: subjects in the subtree, notes, findings, closure, reads."""
+"""The Inspection aggregate: subjects in the subtree, notes, findings, reads."""
 
 from __future__ import annotations
 
