@@ -22,6 +22,7 @@ from rich.progress import (
 from domain.access import Role, parse_role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
+from services.inspect_cli import inspect_app
 
 app = typer.Typer(
     help="Gongkai (公开): event-sourced supervision of government transparency.",
@@ -34,6 +35,7 @@ projections_app = typer.Typer(
 app.add_typer(projections_app, name="projections")
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(inspect_app, name="inspect")
 err = Console(stderr=True)
 
 

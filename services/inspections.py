@@ -155,6 +155,13 @@ class Inspections(GongkaiApplication):
             )
         return found
 
+    def home_of(self, inspection_id: UUID) -> str:
+        """The tenant a file belongs to (for operators reading from the store)."""
+        found = self._get(inspection_id, Inspection)
+        if found is None:
+            raise InspectionNotFoundError(f"inspection {inspection_id} not found")
+        return found.tenant
+
     # Helpers -------------------------------------------------------------------------
 
     def _writable(
