@@ -7,8 +7,10 @@ or of an ancestor may read it. Every read goes through ``read``, which records a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from domain.access import Principal, Role, require_role, require_subtree_role
 from domain.cases import Case
@@ -26,10 +28,15 @@ from services.base import GongkaiApplication, recorded
 from services.disclosures import Changed
 
 READ_ATTEMPTS = 5
+SNAPSHOT_EVERY = 500  # a deep timeline page rebuilds its file from a snapshot
 
 
 class Inspections(GongkaiApplication):
     """Records inspection files (纪检监察核查) and every read of them."""
+
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
+        Inspection: SNAPSHOT_EVERY
+    }
 
     def open(
         self,
