@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain.access import Principal, Role, require_role, require_subtree_role
 from domain.cases import Case
 from domain.disclosure import Disclosure
@@ -34,9 +32,7 @@ SNAPSHOT_EVERY = 500  # a deep timeline page rebuilds its file from a snapshot
 class Inspections(GongkaiApplication):
     """Records inspection files (纪检监察核查) and every read of them."""
 
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
-        Inspection: SNAPSHOT_EVERY
-    }
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {Inspection: SNAPSHOT_EVERY}
 
     def open(
         self,
@@ -186,7 +182,7 @@ class Inspections(GongkaiApplication):
         not kept here yet: for those only the tenant is checked."""
         self.tenant(link["tenant"])
         kind = SubjectKind(link["kind"])
-        cls: type[Case] | type[Disclosure] | None = {
+        cls: Any = {
             SubjectKind.CASE: Case,
             SubjectKind.DISCLOSURE: Disclosure,
         }.get(kind)

@@ -19,6 +19,7 @@ from eventsourcing.utils import Environment
 
 from domain.base import Clock
 from domain.errors import GongkaiError
+from domain.tenancy import parent_of
 from infra.keys import KeyStore
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
@@ -43,6 +44,7 @@ from services.disclosures import Disclosures
 from services.inspections import Inspections
 from services.reference import ReferenceData
 from services.tenants import Tenants
+from services.witness import WitnessEndpoint, submit_to_all
 
 log = logging.getLogger("gongkai.runtime")
 
@@ -97,6 +99,7 @@ class Platform:
             KeyStore(settings.effective_key_dir),
             settings.installation,
         )
+        self.witnesses = [WitnessEndpoint(w.url, w.key) for w in settings.witnesses]
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
         self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
@@ -379,6 +382,9 @@ class Checkpointer(Worker):
             self.platform.auditor.issue(path)
         except GongkaiError as e:  # a refusal is recorded and reported, not fatal
             log.warning("checkpoint of %s not issued: %s", path, e.detail)
+            return
+        if parent_of(path) is None and self.platform.settings.witnesses:
+            submit_to_all(self.platform.auditor, path, self.platform.witnesses)
 
 
 def iter_log(

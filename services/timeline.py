@@ -329,7 +329,7 @@ def replay(
             app.recorder, originator, after_version=after, limit=REPLAY_BATCH
         )
         for n in rows:
-            event = app.mapper.to_domain_event(n)
+            event: Any = app.mapper.to_domain_event(n)
             if event.timestamp > latest:
                 return states, seen
             seen.append((n.id, event))
