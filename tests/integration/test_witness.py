@@ -9,6 +9,7 @@ foreign signatures are refused with the status codes the protocol names.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.ledger.evidence import load_bundle, verify_bundle
 from domain.ledger.note import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -29,10 +31,12 @@ from domain.ledger.note import (
     sign_note,
     verify_note,
 )
+from domain.tenancy import tenant_id
 from infra.keys import Ed25519Signer, Ed25519Verifier
 from infra.settings import Settings, WitnessSetting
-from services.evidence import catch_up, checkpoint_now
+from services.evidence import build_bundle, catch_up, checkpoint_now
 from services.runtime import Checkpointer, Platform
+from services.verify_cli import make_verifier
 from services.witness import WitnessEndpoint
 from tests.conftest import ADMIN
 
@@ -144,6 +148,13 @@ def test_the_county_gets_its_top_checkpoints_cosigned_by_the_prefecture(
         grown = Checkpoint.parse(second.text)
         assert grown.size > Checkpoint.parse(first.text).size
         assert verify_note(second, [cosigner]) == [cosigner]
+
+        # Bundles cite the cosigned checkpoint and still verify offline.
+        bundle = json.dumps(
+            build_bundle(county, "xinhe.tahe", tenant_id("xinhe.tahe"), "tenant")
+        )
+        assert witness_key.split("+")[0] in bundle
+        verify_bundle(load_bundle(bundle), make_verifier)
 
         # Refusals, as the protocol names them.
         signer = auditor.keys.signer(auditor.origin("xinhe"), "xinhe")
