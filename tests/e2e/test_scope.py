@@ -43,6 +43,8 @@ CASE_ACTIONS: dict[str, Any] = {
     "erase": {},
 }
 
+INSPECTED = {"kind": "tenant", "tenant": OWNER}
+
 # route path → (method, body) that the owner's clerk or admin could send.
 REQUESTS: dict[str, tuple[str, Any]] = {
     "/v1/tenants/{path}": ("GET", None),
@@ -85,6 +87,20 @@ REQUESTS: dict[str, tuple[str, Any]] = {
         f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}": ("POST", body)
         for action, body in CASE_ACTIONS.items()
     },
+    "/v1/tenants/{path}/inspections": ("POST", {"subject": INSPECTED, "basis": "来信"}),
+    "/v1/tenants/{path}/inspections/{inspection_id}": ("GET", None),
+    "/v1/tenants/{path}/inspections/{inspection_id}/link": ("POST", INSPECTED),
+    "/v1/tenants/{path}/inspections/{inspection_id}/note": ("POST", {"text": "记"}),
+    "/v1/tenants/{path}/inspections/{inspection_id}/finding": ("POST", {"text": "查"}),
+    "/v1/tenants/{path}/inspections/{inspection_id}/close": (
+        "POST",
+        {"conclusion": "结"},
+    ),
+    "/v1/tenants/{path}/inspections/{inspection_id}/timeline": ("GET", None),
+    "/v1/tenants/{path}/inspections/{inspection_id}/diff?from=2026-01-01": (
+        "GET",
+        None,
+    ),
 }
 # Routes with both a GET and a POST on one path.
 EXTRA_GETS = (
@@ -137,6 +153,13 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
     filed = client.post(f"/v1/tenants/{OWNER}/cases", json=CASE, headers=owner)
     assert filed.status_code == 201, filed.text
     case_id = filed.json()["id"]
+    opened = client.post(
+        f"/v1/tenants/{OWNER}/inspections",
+        json={"subject": INSPECTED, "basis": "群众来信"},
+        headers=auth(OWNER, "inspector"),
+    )
+    assert opened.status_code == 201, opened.text
+    inspection_id = opened.json()["id"]
     before = client.get("/v1/health").json()["position"]
     calls = [(m, p, b) for p, (m, b) in REQUESTS.items()] + [
         ("GET", p, None) for p in EXTRA_GETS
@@ -148,6 +171,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 template.replace("{path}", OWNER)
                 .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
+                .replace("{inspection_id}", inspection_id)
                 .replace("{index}", "0")
                 .replace("{event}", f"{disclosure_id}:1")
             )

@@ -27,6 +27,7 @@ from services.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     Filters,
+    decode_cursor,
     jsonable,
     states_at,
     timeline_page,
@@ -206,11 +207,12 @@ def timeline(
         }.items()
         if v
     }
-    inspection = app.read(principal, path, inspection_id, ReadKind.TIMELINE, detail)
     now = app.now()
     moments = as_of is not None or known_at is not None
     when = parse_moment(as_of, "as_of", now) if as_of else None
     known = parse_moment(known_at, "known_at", now) if known_at else None
+    decode_cursor(cursor)  # a malformed request is refused before it is recorded
+    inspection = app.read(principal, path, inspection_id, ReadKind.TIMELINE, detail)
     page = timeline_page(
         app,
         inspection,
