@@ -70,6 +70,7 @@ class ReadKind(StrEnum):
     TIMELINE = "timeline"
     DIFF = "diff"
     EVIDENCE = "evidence"
+    REPORT = "report"
 
 
 def parse_subject_kind(value: str) -> SubjectKind:
@@ -201,12 +202,14 @@ class Inspection(GongkaiAggregate):
             )
         if len(self.links) >= MAX_LINKS:
             raise InvalidInputError(f"at most {MAX_LINKS} subjects", field="id")
-        self._linked(link=link, actor=actor, effective_at=effective_at)
+        self._linked(
+            tenant=self.tenant, link=link, actor=actor, effective_at=effective_at
+        )
         return link
 
     @event("Linked")
     def _linked(
-        self, link: dict[str, Any], actor: Actor, effective_at: datetime
+        self, tenant: str, link: dict[str, Any], actor: Actor, effective_at: datetime
     ) -> None:
         self.links.append(link)
 
@@ -214,35 +217,48 @@ class Inspection(GongkaiAggregate):
         """A working note (工作记录)."""
         self._require_open()
         self._noted(
-            text=check_text(text, "text"), actor=actor, effective_at=effective_at
+            tenant=self.tenant,
+            text=check_text(text, "text"),
+            actor=actor,
+            effective_at=effective_at,
         )
 
     @event("NoteAdded")
-    def _noted(self, text: str, actor: Actor, effective_at: datetime) -> None:
+    def _noted(
+        self, tenant: str, text: str, actor: Actor, effective_at: datetime
+    ) -> None:
         self.notes.append({"text": text, "by": actor["id"], "at": effective_at})
 
     def find(self, *, text: str, actor: Actor, effective_at: datetime) -> None:
         """A finding (查明的问题)."""
         self._require_open()
         self._found(
-            text=check_text(text, "text"), actor=actor, effective_at=effective_at
+            tenant=self.tenant,
+            text=check_text(text, "text"),
+            actor=actor,
+            effective_at=effective_at,
         )
 
     @event("FindingRecorded")
-    def _found(self, text: str, actor: Actor, effective_at: datetime) -> None:
+    def _found(
+        self, tenant: str, text: str, actor: Actor, effective_at: datetime
+    ) -> None:
         self.findings.append({"text": text, "by": actor["id"], "at": effective_at})
 
     def close(self, *, conclusion: str, actor: Actor, effective_at: datetime) -> None:
         """结案 with a conclusion (核查结论); a closed file stays readable."""
         self._require_open()
         self._closed(
+            tenant=self.tenant,
             conclusion=check_text(conclusion, "conclusion"),
             actor=actor,
             effective_at=effective_at,
         )
 
     @event("Closed")
-    def _closed(self, conclusion: str, actor: Actor, effective_at: datetime) -> None:
+    def _closed(
+        self, tenant: str, conclusion: str, actor: Actor, effective_at: datetime
+    ) -> None:
         self.conclusion = conclusion
         self.closed = True
 
@@ -257,11 +273,20 @@ class Inspection(GongkaiAggregate):
         """Record that ``actor`` read part of the file (also once closed)."""
         kind = ReadKind(what)
         self._read(
-            what=kind.value, detail=dict(detail), actor=actor, effective_at=effective_at
+            tenant=self.tenant,
+            what=kind.value,
+            detail=dict(detail),
+            actor=actor,
+            effective_at=effective_at,
         )
 
     @event("Read")
     def _read(
-        self, what: str, detail: dict[str, str], actor: Actor, effective_at: datetime
+        self,
+        tenant: str,
+        what: str,
+        detail: dict[str, str],
+        actor: Actor,
+        effective_at: datetime,
     ) -> None:
         self.reads += 1

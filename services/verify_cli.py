@@ -11,6 +11,7 @@ from domain.ledger.evidence import BundleReport, load_bundle, verify_bundle
 from domain.ledger.leaf import utc_text
 from domain.ledger.note import Verifier, parse_verifier_key
 from infra.keys import Ed25519Verifier
+from services.evidence_set import read_set, verify_set
 
 SIGNATURE_TYPES = {1: "签名 signature", 4: "副署 cosignature"}
 
@@ -23,6 +24,8 @@ def make_verifier(text: str, signature_type: int) -> Verifier:
 
 def verify_file(path: Path, console: Console) -> int:
     """Verify the bundle at ``path``, print a summary or the reason; exit status."""
+    if (evidence_set := read_set(path)) is not None:  # an inspection file's bundles
+        return verify_set(evidence_set, path, console)
     try:
         report = verify_bundle(load_bundle(path.read_bytes()), make_verifier)
     except OSError as e:

@@ -7,11 +7,16 @@ The clock starts on Monday 2 March 2026, 10:00 in China (tests/conftest.py).
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from rich.console import Console
 
+from services.verify_cli import verify_file
 from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
 
@@ -268,3 +273,55 @@ def test_inspectors_stay_inside_their_subtree(
     assert again.status_code == 409
     bad = client.get(f"{file}/timeline", params={"cursor": "zz"}, headers=county)
     assert bad.status_code == 422
+
+
+def test_the_file_exports_verifiable_evidence_and_a_report(
+    client: TestClient,
+    auth: TokenFactory,
+    tree: None,
+    clock: MutableClock,
+    tmp_path: Path,
+) -> None:
+    ids = build_matter(client, auth, clock)
+    inspector = auth("xinhe.tahe", "inspector")
+    subject = {"kind": "case", "id": ids["village_case"], "tenant": "xinhe.tahe.xingfu"}
+    body = {"subject": subject, "basis": "上级交办"}
+    opened = ok(client.post(f"{TOWN}/inspections", json=body, headers=inspector), 201)
+    file = f"{TOWN}/inspections/{opened['id']}"
+    link = {"kind": "disclosure", "id": ids["backdated"], "tenant": "xinhe.tahe.xingfu"}
+    ok(client.post(f"{file}/link", json=link, headers=inspector))
+
+    exported = client.get(f"{file}/evidence", headers=inspector)
+    assert exported.status_code == 200, exported.text
+    evidence = exported.json()
+    assert evidence["format"] == "gongkai-evidence-set/v1"
+    kinds = sorted(b["subject"]["kind"] for b in evidence["bundles"])
+    assert kinds == ["case", "disclosure", "inspection"]
+    good = tmp_path / "evidence.json"
+    good.write_text(exported.text)
+    console = Console(file=io.StringIO(), width=200)
+    assert verify_file(good, console) == 0
+    evidence["bundles"] = [
+        b for b in evidence["bundles"] if b["subject"]["kind"] != "disclosure"
+    ]
+    dropped = tmp_path / "dropped.json"
+    dropped.write_text(json.dumps(evidence))
+    assert verify_file(dropped, console) == 1
+
+    page = client.get(f"{file}/report", params={"format": "html"}, headers=inspector)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert f"{ids['backdated']}:1" in page.text
+    assert "xinhe.tahe.xingfu #" in page.text  # the leaf it sits at
+    assert "补录" in page.text
+    refused = client.get(f"{file}/report", params={"format": "pdf"}, headers=inspector)
+    assert refused.status_code == 422
+
+    reads = ok(
+        client.get(
+            f"{file}/timeline",
+            params={"subject": opened["id"], "type": "Read"},
+            headers=inspector,
+        )
+    )["events"]
+    assert [e["data"]["what"] for e in reads] == ["evidence", "report", "timeline"]

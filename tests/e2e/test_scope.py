@@ -97,6 +97,8 @@ REQUESTS: dict[str, tuple[str, Any]] = {
         {"conclusion": "结"},
     ),
     "/v1/tenants/{path}/inspections/{inspection_id}/timeline": ("GET", None),
+    "/v1/tenants/{path}/inspections/{inspection_id}/evidence": ("GET", None),
+    "/v1/tenants/{path}/inspections/{inspection_id}/report": ("GET", None),
     "/v1/tenants/{path}/inspections/{inspection_id}/diff?from=2026-01-01": (
         "GET",
         None,

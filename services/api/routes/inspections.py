@@ -6,10 +6,12 @@ before it is answered, so it shows in the file's own timeline.
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from domain.inspection import Inspection, ReadKind
 from services.api.deps import PlatformDep, PrincipalDep
@@ -23,6 +25,7 @@ from services.api.inspection_schemas import (
     TimelineOut,
 )
 from services.api.params import moment_text, parse_moment
+from services.inspection_evidence import build_evidence_set, report_html
 from services.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -251,3 +254,46 @@ def diff(
     end = parse_moment(date_to, "to", now)
     inspection = app.read(principal, path, inspection_id, ReadKind.DIFF, detail)
     return DiffOut.model_validate(timeline_diff(app, inspection, start, end))
+
+
+@router.get(
+    "/{inspection_id}/evidence",
+    summary="A gongkai-evidence-set/v1 file: one bundle per subject; the read is "
+    "recorded",
+    response_description="JSON for gongkai verify",
+)
+def evidence(
+    path: str, inspection_id: UUID, principal: PrincipalDep, platform: PlatformDep
+) -> Response:
+    inspection = platform.inspections.read(
+        principal, path, inspection_id, ReadKind.EVIDENCE
+    )
+    bundle = build_evidence_set(platform, inspection)
+    name = f"inspection-{path}-{inspection_id}.json"
+    return Response(
+        json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8"),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/{inspection_id}/report",
+    summary="The timeline as a printable Chinese page quoting event ids and leaves; "
+    "the read is recorded",
+    response_class=HTMLResponse,
+)
+def report(
+    path: str,
+    inspection_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    report_format: Annotated[
+        Literal["html"],
+        Query(alias="format", description="html (PDF is not offered yet)"),
+    ] = "html",
+) -> HTMLResponse:
+    inspection = platform.inspections.read(
+        principal, path, inspection_id, ReadKind.REPORT, {"format": report_format}
+    )
+    return HTMLResponse(report_html(platform, inspection))
