@@ -56,8 +56,11 @@ def build_evidence_set(platform: Platform, inspection: Inspection) -> dict[str, 
 # The report ---------------------------------------------------------------------------
 
 
-def report_html(platform: Platform, inspection: Inspection) -> str:
-    """The whole timeline (up to REPORT_MAX_EVENTS) as a printable Chinese page."""
+def report_events(
+    platform: Platform, inspection: Inspection
+) -> tuple[list[dict[str, Any]], bool]:
+    """The whole timeline (up to REPORT_MAX_EVENTS), each event with ``leaf``
+    (``<tenant> #<index>``); and whether it was cut short."""
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     catch_up(platform)
     app = platform.inspections
@@ -71,11 +74,21 @@ def report_html(platform: Platform, inspection: Inspection) -> str:
         cursor = page["next_cursor"]
         if cursor is None:
             break
+    for ev in events:
+        leaf = view.leaf_for_event(ev["event_id"])
+        ev["leaf"] = (
+            f"{leaf['tenant']} #{leaf['leaf_index']}" if leaf else "（尚未入账）"
+        )
+    return events, cursor is not None
+
+
+def report_html(platform: Platform, inspection: Inspection) -> str:
+    """The whole timeline (up to REPORT_MAX_EVENTS) as a printable Chinese page."""
+    events, cut = report_events(platform, inspection)
     e = html.escape
     rows = []
     for ev in events:
-        leaf = view.leaf_for_event(ev["event_id"])
-        where = f"{leaf['tenant']} #{leaf['leaf_index']}" if leaf else "（尚未入账）"
+        where = ev["leaf"]
         mark = "<strong>补录</strong>" if ev["backdated"] else ""
         state = json.dumps(ev["state"], ensure_ascii=False) if ev["state"] else ""
         rows.append(
@@ -95,9 +108,7 @@ def report_html(platform: Platform, inspection: Inspection) -> str:
         for ln in inspection.links
     )
     findings = "".join(f"<li>{e(f['text'])}</li>" for f in inspection.findings)
-    truncated = (
-        f"<p>仅列出前 {REPORT_MAX_EVENTS} 条事件。</p>" if cursor is not None else ""
-    )
+    truncated = f"<p>仅列出前 {REPORT_MAX_EVENTS} 条事件。</p>" if cut else ""
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>核查档案 {e(str(inspection.id))}</title>

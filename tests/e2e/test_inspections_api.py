@@ -314,7 +314,12 @@ def test_the_file_exports_verifiable_evidence_and_a_report(
     assert f"{ids['backdated']}:1" in page.text
     assert "xinhe.tahe.xingfu #" in page.text  # the leaf it sits at
     assert "补录" in page.text
-    refused = client.get(f"{file}/report", params={"format": "pdf"}, headers=inspector)
+    pdf = client.get(f"{file}/report", params={"format": "pdf"}, headers=inspector)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert b"DroidSansFallback" in pdf.content  # the CJK font, embedded
+    refused = client.get(f"{file}/report", params={"format": "doc"}, headers=inspector)
     assert refused.status_code == 422
 
     reads = ok(
@@ -324,4 +329,9 @@ def test_the_file_exports_verifiable_evidence_and_a_report(
             headers=inspector,
         )
     )["events"]
-    assert [e["data"]["what"] for e in reads] == ["evidence", "report", "timeline"]
+    assert [e["data"]["what"] for e in reads] == [
+        "evidence",
+        "report",
+        "report",
+        "timeline",
+    ]

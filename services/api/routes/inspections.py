@@ -25,7 +25,12 @@ from services.api.inspection_schemas import (
     TimelineOut,
 )
 from services.api.params import moment_text, parse_moment
-from services.inspection_evidence import build_evidence_set, report_html
+from services.inspection_evidence import (
+    build_evidence_set,
+    report_events,
+    report_html,
+)
+from services.report_pdf import cjk_font, report_pdf
 from services.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -279,9 +284,10 @@ def evidence(
 
 @router.get(
     "/{inspection_id}/report",
-    summary="The timeline as a printable Chinese page quoting event ids and leaves; "
-    "the read is recorded",
+    summary="The timeline as a printable Chinese page or PDF quoting event ids and "
+    "leaves; the read is recorded",
     response_class=HTMLResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
 )
 def report(
     path: str,
@@ -289,11 +295,20 @@ def report(
     principal: PrincipalDep,
     platform: PlatformDep,
     report_format: Annotated[
-        Literal["html"],
-        Query(alias="format", description="html (PDF is not offered yet)"),
+        Literal["html", "pdf"], Query(alias="format", description="html or pdf")
     ] = "html",
-) -> HTMLResponse:
+) -> Response:
+    if report_format == "pdf":
+        cjk_font()  # a missing font is a 503 before the read is recorded
     inspection = platform.inspections.read(
         principal, path, inspection_id, ReadKind.REPORT, {"format": report_format}
     )
-    return HTMLResponse(report_html(platform, inspection))
+    if report_format == "html":
+        return HTMLResponse(report_html(platform, inspection))
+    events, cut = report_events(platform, inspection)
+    name = f"inspection-{path}-{inspection_id}.pdf"
+    return Response(
+        report_pdf(inspection, events, cut),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
