@@ -174,6 +174,14 @@ class AuditView(SqlView):
             [tenant],
         )
 
+    def leaf_page(self, tenant: str, start: int, limit: int) -> list[Row]:
+        """Leaves ``start`` … ``start + limit - 1`` of the tenant's log, in order."""
+        return self._query(
+            "SELECT leaf_index, position, leaf_input FROM audit_leaves"
+            " WHERE tenant = ? AND leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+            [tenant, start, limit],
+        )
+
     def leaves_of_aggregate(self, aggregate_id: str) -> list[Row]:
         return self._query(
             "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"

@@ -56,13 +56,19 @@ def timeline(
     """Print one page of the file's timeline (and every subject's state at
     --as-of / --known-at when given)."""
     from infra.settings import Settings
-    from services.runtime import Platform
-    from services.timeline import Filters, states_at, timeline_page
+    from services.runtime import AUDIT_NAME, Platform
+    from services.timeline import Filters, states_at, tenant_log_of, timeline_page
 
     platform = Platform(Settings())
     try:
         app = platform.inspections
         home = app.home_of(inspection_id)
+        lag = platform.lag()[AUDIT_NAME]["lag"]
+        if lag:
+            err.print(
+                f"[yellow]the audit view lags the log by {lag} events:[/yellow] "
+                "tenant links show what it holds (run `gongkai projections run`)"
+            )
         principal = Principal(
             id=f"cli:{getpass.getuser()}",
             tenant=tenant or home,
@@ -80,6 +86,7 @@ def timeline(
             filters=Filters(None, None, when, known),
             cursor=cursor,
             limit=limit,
+            tenant_log=tenant_log_of(platform.views[AUDIT_NAME]),
         )
         if when or known:
             page["subjects"] = states_at(app, file, when or now, known or now)

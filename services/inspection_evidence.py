@@ -23,7 +23,7 @@ from projections.sql import iso_moment
 from services.evidence import build_bundle, catch_up
 from services.evidence_set import SET_FORMAT
 from services.runtime import AUDIT_NAME, Platform
-from services.timeline import Filters, subjects_of, timeline_page
+from services.timeline import Filters, subjects_of, tenant_log_of, timeline_page
 
 REPORT_MAX_EVENTS = 10_000
 
@@ -68,7 +68,12 @@ def report_events(
     cursor = None
     while len(events) < REPORT_MAX_EVENTS:
         page = timeline_page(
-            app, inspection, filters=Filters(), cursor=cursor, limit=500
+            app,
+            inspection,
+            filters=Filters(),
+            cursor=cursor,
+            limit=500,
+            tenant_log=tenant_log_of(view),
         )
         events += page["events"]
         cursor = page["next_cursor"]

@@ -18,17 +18,20 @@ import base64
 import heapq
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
+
 from domain.cases import Case
 from domain.disclosure import Disclosure
 from domain.errors import InvalidInputError
 from domain.inspection import Inspection
+from domain.ledger.leaf import Leaf
 from domain.tenancy import Tenant, tenant_id
 from domain.timeliness import local_date
 from infra.subject_log import select_subject_events
@@ -52,6 +55,31 @@ _OWN_FIELDS = {
 
 class CursorError(InvalidInputError):
     slug = "invalid-cursor"
+
+
+TenantLog = Callable[[str, int, int], list[Notification]]
+"""(tenant path, first leaf index, limit) → that tenant's events in log order."""
+
+
+def tenant_log_of(view: Any) -> TenantLog:
+    """A tenant's whole log, read from the audit view's leaves by leaf index."""
+
+    def read(tenant: str, start: int, limit: int) -> list[Notification]:
+        out = []
+        for row in view.leaf_page(tenant, start, limit):
+            leaf = Leaf.decode(str(row["leaf_input"]).encode())
+            out.append(
+                Notification(
+                    id=leaf.position,
+                    originator_id=leaf.aggregate_id,
+                    originator_version=leaf.version,
+                    topic=leaf.event_type,
+                    state=leaf.payload,
+                )
+            )
+        return out
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -202,29 +230,48 @@ def apply(aggregate: Any, event: Any) -> Any:
 
 
 class Stream:
-    """One subject's events, read a batch at a time by version."""
+    """One subject's events, a batch at a time: an aggregate by version, or (a
+    tenant link, given the tenant's log) everything the tenant recorded, by leaf."""
 
-    def __init__(self, app: GongkaiApplication, subject: Subject, after: int) -> None:
+    def __init__(
+        self,
+        app: GongkaiApplication,
+        subject: Subject,
+        after: int,
+        tenant_log: TenantLog | None = None,
+    ) -> None:
         self.app, self.subject = app, subject
-        self.after = after  # last version read from the store
-        self.consumed = after  # last version merged into the timeline
+        self.log = tenant_log if subject.kind == "tenant" else None
+        self.after = after  # versions (or leaves) read from the store
+        self.consumed = after  # versions (or leaves) merged into the timeline
         self.buffer: deque[Any] = deque()
         self.exhausted = subject.originator is None
 
     def head(self, batch: int) -> Any | None:
         if not self.buffer and not self.exhausted:
             assert self.subject.originator is not None
-            rows = select_subject_events(
-                self.app.recorder,
-                self.subject.originator,
-                after_version=self.after,
-                limit=batch,
-            )
+            if self.log is not None:
+                rows = self.log(self.subject.tenant, self.after, batch)
+                self.after += len(rows)
+            else:
+                rows = select_subject_events(
+                    self.app.recorder,
+                    self.subject.originator,
+                    after_version=self.after,
+                    limit=batch,
+                )
+                if rows:
+                    self.after = rows[-1].originator_version
             self.buffer.extend(rows)
             self.exhausted = len(rows) < batch
-            if rows:
-                self.after = rows[-1].originator_version
         return self.buffer[0] if self.buffer else None
+
+    def consume(self, notification: Any) -> None:
+        self.consumed = (
+            self.consumed + 1
+            if self.log is not None
+            else notification.originator_version
+        )
 
 
 @dataclass(frozen=True)
@@ -235,7 +282,12 @@ class Filters:
     known_at: datetime | None = None
 
     def admit(self, subject: Subject, event: Any) -> bool:
-        if self.subject and self.subject not in (subject.id, str(subject.originator)):
+        if self.subject and self.subject not in (
+            subject.id,
+            str(subject.originator),
+            getattr(event, "tenant", None),
+            str(event.originator_id),
+        ):
             return False
         name = type(event).__qualname__
         if self.event_type and self.event_type not in (name, name.rsplit(".", 1)[-1]):
@@ -252,17 +304,28 @@ def timeline_page(
     filters: Filters,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    tenant_log: TenantLog | None = None,
 ) -> dict[str, Any]:
-    """One page of the merged timeline and the cursor of the next (None at the end)."""
+    """One page of the merged timeline and the cursor of the next (None at the end).
+
+    With ``tenant_log`` a tenant link brings everything its tenant recorded; an event
+    reached through two subjects is shown once, under its own aggregate's link.
+    """
     limit = max(1, min(limit, MAX_LIMIT))
     seen = decode_cursor(cursor)
+    subjects = sorted(subjects_of(inspection), key=lambda s: s.kind == "tenant")
     streams = [
-        Stream(app, s, seen.get(s.originator, 0) if s.originator else 0)
-        for s in subjects_of(inspection)
+        Stream(app, s, seen.get(s.originator, 0) if s.originator else 0, tenant_log)
+        for s in subjects
     ]
     events: list[dict[str, Any]] = []
     live: dict[UUID, Any] = {}  # subject state, kept current once loaded
+    last = -1
     for scanned, (stream, notification) in enumerate(merged(streams, limit), 1):
+        stream.consume(notification)
+        if notification.id == last:  # the same event through a second subject
+            continue
+        last = notification.id
         event = app.mapper.to_domain_event(notification)
         oid = notification.originator_id
         wanted = filters.admit(stream.subject, event)
@@ -275,11 +338,13 @@ def timeline_page(
                 else None
             )
             live[oid] = apply(before, event)
-        stream.consumed = event.originator_version
         if wanted:
             events.append(entry(event, notification.id, stream.subject, live[oid]))
         if len(events) >= limit or scanned >= SCAN_BUDGET:
             break
+    for stream in streams:  # duplicates of the last event shown are shown already
+        while stream.buffer and stream.buffer[0].id == last:
+            stream.consume(stream.buffer.popleft())
     more = any(s.buffer or not s.exhausted for s in streams)
     versions = {
         s.subject.originator: s.consumed for s in streams if s.subject.originator

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from domain.access import Role
 from infra.settings import Settings
 from services.cli import app
+from services.evidence import catch_up
 from services.runtime import Platform
 from tests.conftest import build_tree, principal
 
@@ -31,6 +32,8 @@ def test_inspect_timeline_prints_events_and_states_and_records_the_read(
             subject={"kind": "tenant", "tenant": "xinhe.tahe.xingfu"},
             basis="群众来信反映低保金发放名单未公示",
         )
+        platform.start_projections()  # the audit view holds the tenants' logs
+        catch_up(platform)
     finally:
         platform.close()
 

@@ -129,6 +129,13 @@ def test_the_subsidy_matter_replays_across_county_town_and_village(
         body = {"kind": kind, "id": ids[key], "tenant": tenant}
         ok(client.post(f"{file}/link", json=body, headers=inspector))
     ok(client.post(f"{file}/note", json={"text": "调取公示栏照片"}, headers=inspector))
+    unlinked = {
+        **SUBSIDY,
+        "title": "幸福村3月低保金发放情况",
+        "formed_on": "2026-03-05",
+    }
+    village = auth("xinhe.tahe.xingfu", "clerk")
+    ok(client.post(f"{VILLAGE}/disclosures", json=unlinked, headers=village), 201)
 
     # The whole timeline, in log order, paged three at a time.
     events: list[dict[str, Any]] = []
@@ -153,6 +160,12 @@ def test_the_subsidy_matter_replays_across_county_town_and_village(
         ("inspection", "Inspection.Read"),
     ):
         assert expected in kinds, expected
+    # The village's own log comes with the tenant link: what nobody linked, too.
+    through_tenant = [e for e in events if e["subject"]["kind"] == "tenant"]
+    assert {"Tenant.Registered", "Disclosure.Published"} <= {
+        e["type"] for e in through_tenant
+    }
+    assert any(e["data"].get("title") == unlinked["title"] for e in through_tenant)
     transferred = next(e for e in events if e["type"] == "Case.Transferred")
     assert transferred["actor"]["tenant"] == "xinhe.tahe"
     assert transferred["state"]["state"] == "transferred"

@@ -25,12 +25,14 @@ from services.api.inspection_schemas import (
     TimelineOut,
 )
 from services.api.params import moment_text, parse_moment
+from services.evidence import catch_up
 from services.inspection_evidence import (
     build_evidence_set,
     report_events,
     report_html,
 )
 from services.report_pdf import cjk_font, report_pdf
+from services.runtime import AUDIT_NAME
 from services.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -38,6 +40,7 @@ from services.timeline import (
     decode_cursor,
     jsonable,
     states_at,
+    tenant_log_of,
     timeline_page,
 )
 from services.timeline import diff as timeline_diff
@@ -221,12 +224,14 @@ def timeline(
     known = parse_moment(known_at, "known_at", now) if known_at else None
     decode_cursor(cursor)  # a malformed request is refused before it is recorded
     inspection = app.read(principal, path, inspection_id, ReadKind.TIMELINE, detail)
+    catch_up(platform)  # tenant links read the tenants' logs from the audit view
     page = timeline_page(
         app,
         inspection,
         filters=Filters(subject, event_type, when, known),
         cursor=cursor,
         limit=limit,
+        tenant_log=tenant_log_of(platform.views[AUDIT_NAME]),
     )
     return TimelineOut(
         events=page["events"],
