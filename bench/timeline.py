@@ -36,11 +36,11 @@ from domain.inspection import Inspection
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from services.base import recorded
+from services.moments import replay
 from services.runtime import Platform
 from services.timeline import (
     Filters,
     encode_cursor,
-    replay,
     subjects_of,
     timeline_page,
 )

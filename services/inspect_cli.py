@@ -56,8 +56,9 @@ def timeline(
     """Print one page of the file's timeline (and every subject's state at
     --as-of / --known-at when given)."""
     from infra.settings import Settings
+    from services.moments import states_at
     from services.runtime import AUDIT_NAME, Platform
-    from services.timeline import Filters, states_at, tenant_log_of, timeline_page
+    from services.timeline import Filters, tenant_log_of, timeline_page
 
     platform = Platform(Settings())
     try:

@@ -31,6 +31,8 @@ from services.inspection_evidence import (
     report_events,
     report_html,
 )
+from services.moments import diff as timeline_diff
+from services.moments import states_at
 from services.report_pdf import cjk_font, report_pdf
 from services.runtime import AUDIT_NAME
 from services.timeline import (
@@ -39,11 +41,9 @@ from services.timeline import (
     Filters,
     decode_cursor,
     jsonable,
-    states_at,
     tenant_log_of,
     timeline_page,
 )
-from services.timeline import diff as timeline_diff
 
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
 Moment = Annotated[str | None, Query(description="ISO 8601 date or date-time")]
