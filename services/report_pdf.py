@@ -1,9 +1,10 @@
 """The inspection report as PDF, with a CJK font the project installs itself.
 
-The font is Droid Sans Fallback (Debian's ``fonts-droid-fallback``), installed by
-``.ci/cjk-font`` (``make fonts``, part of ``make test``) and embedded, subset, in every
-PDF, so the report reads the same on any machine. Without it the route answers 503 and
-says how to install it.
+The fonts are DejaVu Sans for Latin letters and digits, with Droid Sans Fallback
+(Debian's ``fonts-droid-fallback``) for Chinese, installed by ``.ci/cjk-font``
+(``make fonts``, part of ``make test``) and embedded, subset, in every PDF, so the
+report reads the same on any machine. Without them the route answers 503 and says how
+to install them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ FONT_PATHS = (
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
     Path("/usr/share/fonts/truetype/droid/DroidSansFallback.ttf"),
 )
+LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 class FontMissingError(GongkaiError):
@@ -30,11 +32,13 @@ class FontMissingError(GongkaiError):
 
 
 def cjk_font() -> Path:
+    """The CJK font; requires the Latin one beside it."""
     for path in FONT_PATHS:
-        if path.is_file():
+        if path.is_file() and LATIN_FONT.is_file():
             return path
     raise FontMissingError(
-        "install it with `make fonts` (apt-get install fonts-droid-fallback)"
+        "install them with `make fonts` "
+        "(apt-get install fonts-droid-fallback fonts-dejavu-core)"
     )
 
 
@@ -46,12 +50,14 @@ def report_pdf(
     font = cjk_font()
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_title(f"核查档案 {inspection.id}")
+    pdf.add_font("latin", fname=str(LATIN_FONT))
     pdf.add_font("cjk", fname=str(font))
+    pdf.set_fallback_fonts(["cjk"])
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
 
     def line(text: str, size: float = 9, height: float = 5) -> None:
-        pdf.set_font("cjk", size=size)
+        pdf.set_font("latin", size=size)
         pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
     line("核查档案时间线", size=16, height=9)

@@ -332,6 +332,7 @@ def test_the_file_exports_verifiable_evidence_and_a_report(
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
     assert b"DroidSansFallback" in pdf.content  # the CJK font, embedded
+    assert b"DejaVuSans" in pdf.content  # and the Latin one for digits and ids
     refused = client.get(f"{file}/report", params={"format": "doc"}, headers=inspector)
     assert refused.status_code == 422
 
