@@ -30,6 +30,9 @@ MAX_BASIS_LENGTH = 2_000
 MAX_TEXT_LENGTH = 10_000
 MAX_SUBJECT_ID_LENGTH = 200
 MAX_LINKS = 500
+MAX_DETAIL_ITEMS = 10  # a read records at most this many parameters,
+MAX_DETAIL_KEY = 40
+MAX_DETAIL_VALUE = 200  # each cut to this length (cursors can be long)
 
 
 class InspectionError(GongkaiError):
@@ -271,11 +274,18 @@ class Inspection(GongkaiAggregate):
         effective_at: datetime,
     ) -> None:
         """Record that ``actor`` read part of the file (also once closed)."""
-        kind = ReadKind(what)
+        try:
+            kind = ReadKind(what)
+        except ValueError:
+            raise InvalidInputError(f"unknown read {what!r}", field="what") from None
+        kept = {
+            str(k)[:MAX_DETAIL_KEY]: str(v)[:MAX_DETAIL_VALUE]
+            for k, v in list(detail.items())[:MAX_DETAIL_ITEMS]
+        }
         self._read(
             tenant=self.tenant,
             what=kind.value,
-            detail=dict(detail),
+            detail=kept,
             actor=actor,
             effective_at=effective_at,
         )

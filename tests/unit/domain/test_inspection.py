@@ -88,3 +88,14 @@ def test_a_blank_basis_is_refused() -> None:
             basis="  ",
             **STAMP,
         )
+
+
+def test_a_read_records_its_parameters_within_bounds() -> None:
+    file = opened()
+    file.record_read(what="timeline", detail={"cursor": "x" * 5000}, **STAMP)
+    file.record_read(what="file", detail={str(i): "v" for i in range(50)}, **STAMP)
+    *_, long_cursor, many = file.collect_events()
+    assert len(long_cursor.detail["cursor"]) == 200  # type: ignore[attr-defined]
+    assert len(many.detail) == 10  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInputError):
+        file.record_read(what="everything", detail={}, **STAMP)
