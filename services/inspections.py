@@ -22,7 +22,7 @@ from domain.inspection import (
     SubjectOutOfScopeError,
     make_link,
 )
-from services.base import GongkaiApplication, recorded
+from services.base import GongkaiApplication, check_expected_version, recorded
 from services.disclosures import Changed
 
 READ_ATTEMPTS = 5
@@ -72,9 +72,12 @@ class Inspections(GongkaiApplication):
         kind: str,
         subject_id: str | None,
         tenant: str,
+        expected_version: int | None = None,
     ) -> Changed:
         """Add a subject from the file's subtree."""
-        inspection = self._writable(principal, tenant_path, inspection_id)
+        inspection = self._writable(
+            principal, tenant_path, inspection_id, expected_version
+        )
         self._check_exists(make_link(kind, subject_id, tenant, inspection.tenant))
         with recorded(self):
             inspection.link(
@@ -87,17 +90,31 @@ class Inspections(GongkaiApplication):
         return self._changed(inspection)
 
     def note(
-        self, principal: Principal, tenant_path: str, inspection_id: UUID, text: str
+        self,
+        principal: Principal,
+        tenant_path: str,
+        inspection_id: UUID,
+        text: str,
+        expected_version: int | None = None,
     ) -> Changed:
-        inspection = self._writable(principal, tenant_path, inspection_id)
+        inspection = self._writable(
+            principal, tenant_path, inspection_id, expected_version
+        )
         with recorded(self):
             inspection.note(text=text, actor=principal.actor(), effective_at=self.now())
         return self._changed(inspection)
 
     def find(
-        self, principal: Principal, tenant_path: str, inspection_id: UUID, text: str
+        self,
+        principal: Principal,
+        tenant_path: str,
+        inspection_id: UUID,
+        text: str,
+        expected_version: int | None = None,
     ) -> Changed:
-        inspection = self._writable(principal, tenant_path, inspection_id)
+        inspection = self._writable(
+            principal, tenant_path, inspection_id, expected_version
+        )
         with recorded(self):
             inspection.find(text=text, actor=principal.actor(), effective_at=self.now())
         return self._changed(inspection)
@@ -108,9 +125,12 @@ class Inspections(GongkaiApplication):
         tenant_path: str,
         inspection_id: UUID,
         conclusion: str,
+        expected_version: int | None = None,
     ) -> Changed:
         """结案 with a conclusion (``close`` is the application's own shutdown)."""
-        inspection = self._writable(principal, tenant_path, inspection_id)
+        inspection = self._writable(
+            principal, tenant_path, inspection_id, expected_version
+        )
         with recorded(self):
             inspection.close(
                 conclusion=conclusion,
@@ -168,10 +188,16 @@ class Inspections(GongkaiApplication):
     # Helpers -------------------------------------------------------------------------
 
     def _writable(
-        self, principal: Principal, tenant_path: str, inspection_id: UUID
+        self,
+        principal: Principal,
+        tenant_path: str,
+        inspection_id: UUID,
+        expected_version: int | None = None,
     ) -> Inspection:
         require_role(principal, tenant_path, Role.INSPECTOR)
-        return self.inspection(principal, tenant_path, inspection_id)
+        inspection = self.inspection(principal, tenant_path, inspection_id)
+        check_expected_version(inspection, expected_version)
+        return inspection
 
     def _changed(self, inspection: Inspection) -> Changed:
         position = self._commit(inspection)

@@ -281,7 +281,10 @@ def test_inspectors_stay_inside_their_subtree(
     link = {"kind": "tenant", "tenant": "wensu.jiamu"}
     assert client.post(f"{file}/link", json=link, headers=county).status_code == 404
     close = {"conclusion": "反映问题不属实"}
-    ok(client.post(f"{file}/close", json=close, headers=county))
+    stale = {**county, "If-Match": '"7"'}
+    assert client.post(f"{file}/close", json=close, headers=stale).status_code == 409
+    current = {**county, "If-Match": f'"{opened["version"]}"'}
+    ok(client.post(f"{file}/close", json=close, headers=current))
     again = client.post(f"{file}/note", json={"text": "补充"}, headers=county)
     assert again.status_code == 409
     bad = client.get(f"{file}/timeline", params={"cursor": "zz"}, headers=county)

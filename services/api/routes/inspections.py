@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from domain.inspection import Inspection, ReadKind
-from services.api.deps import PlatformDep, PrincipalDep
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.inspection_schemas import (
     CloseIn,
     DiffOut,
@@ -119,6 +119,7 @@ def link_subject(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
+    expected: ExpectedVersionDep,
 ) -> InspectionCard:
     app = platform.inspections
     app.link(
@@ -128,6 +129,7 @@ def link_subject(
         kind=body.kind,
         subject_id=body.id,
         tenant=body.tenant,
+        expected_version=expected,
     )
     return card(app.inspection(principal, path, inspection_id), response)
 
@@ -142,9 +144,10 @@ def add_note(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
+    expected: ExpectedVersionDep,
 ) -> InspectionCard:
     app = platform.inspections
-    app.note(principal, path, inspection_id, body.text)
+    app.note(principal, path, inspection_id, body.text, expected)
     return card(app.inspection(principal, path, inspection_id), response)
 
 
@@ -160,9 +163,10 @@ def add_finding(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
+    expected: ExpectedVersionDep,
 ) -> InspectionCard:
     app = platform.inspections
-    app.find(principal, path, inspection_id, body.text)
+    app.find(principal, path, inspection_id, body.text, expected)
     return card(app.inspection(principal, path, inspection_id), response)
 
 
@@ -178,9 +182,10 @@ def close_inspection(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
+    expected: ExpectedVersionDep,
 ) -> InspectionCard:
     app = platform.inspections
-    app.conclude(principal, path, inspection_id, body.conclusion)
+    app.conclude(principal, path, inspection_id, body.conclusion, expected)
     return card(app.inspection(principal, path, inspection_id), response)
 
 
