@@ -9,12 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
+
+
+class WitnessSetting(BaseModel):
+    """A C2SP tlog-witness: its submission URL prefix and cosignature verifier key."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https?://")
+    key: str = Field(min_length=10, max_length=500)
 
 
 class Settings(BaseSettings):
@@ -59,6 +74,11 @@ class Settings(BaseSettings):
     pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
+    witnesses: list[WitnessSetting] = Field(
+        default_factory=list,
+        description='JSON: [{"url": "http://…", "key": "name+id+base64"}]; top '
+        "checkpoints are submitted to each",
+    )
 
     vault_dir: Path | None = Field(
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"

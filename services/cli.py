@@ -22,6 +22,8 @@ from rich.progress import (
 from domain.access import Role, parse_role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
+from services.inspect_cli import inspect_app
+from services.witness_cli import witness_app
 
 app = typer.Typer(
     help="Gongkai (公开): event-sourced supervision of government transparency.",
@@ -34,6 +36,8 @@ projections_app = typer.Typer(
 app.add_typer(projections_app, name="projections")
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(inspect_app, name="inspect")
+app.add_typer(witness_app, name="witness")
 err = Console(stderr=True)
 
 

@@ -19,6 +19,7 @@ from eventsourcing.utils import Environment
 
 from domain.base import Clock
 from domain.errors import GongkaiError
+from domain.tenancy import parent_of
 from infra.credentials import CredentialStore
 from infra.keys import KeyStore
 from infra.passwords import Passwords
@@ -43,10 +44,12 @@ from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
+from services.inspections import Inspections
 from services.reference import ReferenceData
 from services.signin import SignIns
 from services.staff import Staff
 from services.tenants import Tenants
+from services.witness import WitnessEndpoint, submit_to_all
 
 log = logging.getLogger("gongkai.runtime")
 
@@ -100,12 +103,14 @@ class Platform:
         self.staff.configure(self.credentials, settings)
         self.sign_ins = SignIns(env=self.env, clock=clock)
         self.sign_ins.configure(self.credentials, Passwords(), settings)
+        self.inspections = Inspections(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
             KeyStore(settings.effective_key_dir),
             settings.installation,
         )
+        self.witnesses = [WitnessEndpoint(w.url, w.key) for w in settings.witnesses]
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
         self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
@@ -291,6 +296,7 @@ class Platform:
             self.cases,
             self.staff,
             self.sign_ins,
+            self.inspections,
         )
         for app in apps:
             with suppress(Exception):
@@ -395,6 +401,9 @@ class Checkpointer(Worker):
             self.platform.auditor.issue(path)
         except GongkaiError as e:  # a refusal is recorded and reported, not fatal
             log.warning("checkpoint of %s not issued: %s", path, e.detail)
+            return
+        if parent_of(path) is None and self.platform.settings.witnesses:
+            submit_to_all(self.platform.auditor, path, self.platform.witnesses)
 
 
 def iter_log(

@@ -13,6 +13,7 @@ from domain.ledger.export import principal_text
 from domain.ledger.leaf import utc_text
 from domain.ledger.note import Verifier, parse_verifier_key
 from infra.keys import Ed25519Verifier
+from services.evidence_set import read_set, verify_set
 
 SIGNATURE_TYPES = {1: "签名 signature", 4: "副署 cosignature"}
 
@@ -36,6 +37,8 @@ def verify_file(
     trust_file: Path | None = None,
 ) -> int:
     """Verify the bundle at ``path``, print a summary or the reason; exit status."""
+    if (evidence_set := read_set(path)) is not None:  # an inspection file's bundles
+        return verify_set(evidence_set, path, console)
     try:
         pins = [*trust, *(read_trust_file(trust_file) if trust_file else [])]
         if trust_file is not None and not pins:

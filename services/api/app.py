@@ -25,6 +25,7 @@ from services.api.routes import (
     disclosures,
     evidence,
     health,
+    inspections,
     services,
     staff,
     tenants,
@@ -96,6 +97,7 @@ def create_app(
         evidence,
         auth,
         staff,
+        inspections,
     )
     for module in modules:
         v1.include_router(module.router)

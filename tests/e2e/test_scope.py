@@ -45,6 +45,8 @@ CASE_ACTIONS: dict[str, Any] = {
     "erase": {},
 }
 
+INSPECTED = {"kind": "tenant", "tenant": OWNER}
+
 # Bodies the owner's clerk or admin could send, where the schema's example won't do.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants/{path}/rename"): {"name": "某村"},
@@ -79,6 +81,16 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/tenants/{path}/staff/{number}/update"): {"post": "村主任"},
     ("POST", "/v1/tenants/{path}/staff/{number}/deactivate"): {"reason": "调离"},
+    ("POST", "/v1/tenants/{path}/inspections"): {
+        "subject": INSPECTED,
+        "basis": "来信",
+    },
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/link"): INSPECTED,
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/note"): {"text": "记"},
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/finding"): {"text": "查"},
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/close"): {
+        "conclusion": "结"
+    },
 }
 # Required query parameters, by name.
 QUERIES = {
@@ -87,6 +99,7 @@ QUERIES = {
     "second": "2",
     "start": "0",
     "end": "1",
+    "from": "2026-01-01",
 }
 
 SIBLINGS = [
@@ -171,6 +184,13 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
         headers=auth("xinhe.tahe", "admin"),
     )
     assert staffer.status_code == 201, staffer.text
+    opened = client.post(
+        f"/v1/tenants/{OWNER}/inspections",
+        json={"subject": INSPECTED, "basis": "群众来信"},
+        headers=auth(OWNER, "inspector"),
+    )
+    assert opened.status_code == 201, opened.text
+    inspection_id = opened.json()["id"]
     before = client.get("/v1/health").json()["position"]
     for tenant, role in SIBLINGS:
         headers = auth(tenant, role)
@@ -179,6 +199,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 template.replace("{path}", OWNER)
                 .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
+                .replace("{inspection_id}", inspection_id)
                 .replace("{index}", "0")
                 .replace("{number}", "XH-0900")
             )
