@@ -132,10 +132,8 @@ class RequestGuard:
             return too_large(int(length), self.limit, path), receive
         kind, params = media_type(scope)
         charset = params.get("charset")
-        if charset is not None and charset not in UTF8:
-            detail = f"charset={charset}: bodies must be UTF-8"
-            return unsupported(detail, path), receive
-        if not (is_json(kind) or kind.startswith("text/")):
+        wrong_charset = charset is not None and charset not in UTF8
+        if not (wrong_charset or is_json(kind) or kind.startswith("text/")):
             return None, self.limited(receive)
         body = bytearray()
         more = True
@@ -147,6 +145,9 @@ class RequestGuard:
             if len(body) > self.limit:
                 return too_large(None, self.limit, path), receive
             more = message.get("more_body", False)
+        if wrong_charset:  # read first, so that the connection can be kept
+            detail = f"charset={charset}: bodies must be UTF-8"
+            return unsupported(detail, path), receive
         refusal = self.check_text(bytes(body), json_body=is_json(kind), path=path)
         return refusal, replay(bytes(body), receive)
 

@@ -215,10 +215,23 @@ def test_the_keep_alive_connection_survives_bad_input_and_bugs(
         ("GET", "/v1/test-failure", 500),
         ("GET", f"{V}/disclosures", 200),
     ]
+    utf16 = json.dumps(FINANCE, ensure_ascii=False).encode("utf-16")
+    duplicate = b'{"reason": "a", "reason": "b"}'
+    bodies = {
+        f"{V}/disclosures": (utf16, "application/json; charset=utf-16"),
+        f"{V}/disclosures/x/withdrawal": (duplicate, "application/json"),
+    }
+    requests += [
+        ("POST", f"{V}/disclosures", 415),
+        ("POST", f"{V}/disclosures/x/withdrawal", 400),
+        ("GET", f"{V}/disclosures", 200),
+    ]
     connection.connect()
     sock = connection.sock
     for method, url, status in requests:
-        connection.request(method, url, headers=headers)
+        body, kind = bodies.get(url, (None, "")) if method == "POST" else (None, "")
+        sent = {**headers, "Content-Type": kind} if body else headers
+        connection.request(method, url, body=body, headers=sent)
         response = connection.getresponse()
         body = response.read()
         assert response.status == status, (url, body)
