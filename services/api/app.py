@@ -24,6 +24,7 @@ from services.api.routes import (
     catalogue,
     disclosures,
     evidence,
+    feed,
     health,
     services,
     tenants,
@@ -117,6 +118,7 @@ def create_app(
         calendar,
         audit,
         evidence,
+        feed,
     )
     for module in modules:
         v1.include_router(module.router)
