@@ -250,7 +250,6 @@ class AuditView(SqlView):
             params,
         )
 
-
     def checkpoints_covering(self, after: int, upto: int) -> list[Row]:
         """Checkpoints whose last leaf sits at a log position in ``(after, upto]``,
         with that ``position``, in position order."""

@@ -1,4 +1,4 @@
-"""The ``gongkai`` command: serve, demo, token, projections."""
+"""The ``gongkai`` command: serve, demo, token, projections, relay, subscribe."""
 
 from __future__ import annotations
 
@@ -298,6 +298,19 @@ def verify(
     from services.verify_cli import verify_file
 
     raise typer.Exit(verify_file(bundle, Console()))
+
+
+@app.command()
+def relay() -> None:
+    """Publish every event and signed checkpoint to Kafka as CloudEvents."""
+    from infra.runlock import ProjectionsBusyError
+    from services.relay import run_relay
+
+    try:
+        run_relay(_settings())
+    except (ProjectionsBusyError, ValueError) as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -75,9 +75,7 @@ class Feed:
 
     def cloudevent(self, notification: Any) -> dict[str, Any]:
         event = self.platform.tenants.mapper.to_domain_event(notification)
-        return to_cloudevent(
-            notification.id, event, self.installation, self.applicant
-        )
+        return to_cloudevent(notification.id, event, self.installation, self.applicant)
 
     def page(
         self,

@@ -95,7 +95,9 @@ def test_the_feed_refuses_other_roles_and_unknown_types(
     assert clerk.status_code == 403
     assert clerk.headers["content-type"] == "application/problem+json"
     bad = client.get(
-        "/v1/feed", params={"type": "cn.gongkai.nope.v1"}, headers=auth("xinhe", "integrator")
+        "/v1/feed",
+        params={"type": "cn.gongkai.nope.v1"},
+        headers=auth("xinhe", "integrator"),
     )
     assert bad.status_code == 400
     assert bad.json()["field"] == "type"
@@ -116,9 +118,7 @@ def sse(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]
     assert ": keep-alive" in text
     out = []
     for block in text.split("\n\n"):
-        lines = dict(
-            line.split(": ", 1) for line in block.splitlines() if ": " in line
-        )
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
         if "data" in lines:
             event = json.loads(lines["data"])
             assert lines["id"] == event["sequence"]
