@@ -232,12 +232,31 @@ def audit_verify(
     tenant: Annotated[
         str | None, typer.Option(help="only this tenant and those below it")
     ] = None,
+    checkpoints: Annotated[
+        str | None,
+        typer.Option(
+            help="checkpoints held outside, one JSON record per line "
+            "(as the relay or `gongkai subscribe` gave them); - reads stdin"
+        ),
+    ] = None,
+    kafka: Annotated[
+        bool, typer.Option(help="also read the held checkpoints from gongkai.audit.v1")
+    ] = False,
 ) -> None:
     """Recompute every leaf and root from the raw store; exit 1 on any divergence."""
     from services.audit_verify import verify_store
+    from services.held_checkpoints import held_rows
     from services.runtime import Platform
 
-    platform = Platform(_settings())
+    settings = _settings()
+    try:
+        held = held_rows(settings, checkpoints, kafka=kafka)
+    except (OSError, ValueError) as e:
+        err.print(f"[red]cannot read the held checkpoints:[/red] {e}")
+        raise typer.Exit(2) from None
+    if checkpoints is not None or kafka:
+        typer.echo(f"{len(held)} checkpoints held outside")
+    platform = Platform(settings)
     try:
         with _progress() as bar:
             tasks: dict[str, int] = {}
@@ -247,7 +266,7 @@ def audit_verify(
                     tasks[name] = bar.add_task(f"checking {name}", total=total)
                 bar.update(tasks[name], completed=done, total=total)
 
-            report = verify_store(platform, tenant, progress=tick)
+            report = verify_store(platform, tenant, progress=tick, held=held)
     finally:
         platform.close()
     typer.echo(
