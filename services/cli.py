@@ -333,6 +333,88 @@ def relay() -> None:
 
 
 @app.command()
+def subscribe(
+    tenant: Annotated[str, typer.Option(help="tenant path: its subtree's events")],
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="CloudEvent type to keep (repeatable)"),
+    ] = None,
+    from_beginning: Annotated[
+        bool, typer.Option(help="from the first event (the default)")
+    ] = False,
+    after: Annotated[
+        int | None, typer.Option(help="only events after this log position")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="only events recorded from this date (China)")
+    ] = None,
+    kafka: Annotated[
+        bool, typer.Option(help="read the Kafka topics (GONGKAI_KAFKA_*)")
+    ] = False,
+    http: Annotated[
+        str | None, typer.Option(help="read the HTTP feed of this API base URL")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="GONGKAI_TOKEN", help="integrator bearer token"),
+    ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(help="check each event against its tenant's signed checkpoint"),
+    ] = False,
+    api: Annotated[
+        str | None, typer.Option(help="API for --verify with --kafka")
+    ] = None,
+    follow: Annotated[bool, typer.Option(help="keep waiting for new events")] = False,
+) -> None:
+    """Print a tenant's CloudEvents, one JSON line each (from Kafka or HTTP)."""
+    from services.api.params import parse_moment
+    from services.subscribe import (
+        Api,
+        Selection,
+        SubscribeError,
+        Verifier,
+        check_types,
+        from_http,
+        from_kafka,
+        run,
+    )
+
+    if kafka == (http is not None):
+        err.print("[red]give exactly one source: --kafka or --http URL[/red]")
+        raise typer.Exit(2)
+    if sum((from_beginning, after is not None, since is not None)) > 1:
+        err.print("[red]--from-beginning, --after and --since exclude each other[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    start = None
+    if since is not None:
+        start = parse_moment(since, "since", datetime.now(UTC))
+        if len(since.strip()) == 10:
+            start -= timedelta(days=1) - timedelta(microseconds=1)
+    selection = Selection(tenant, tuple(type_ or ()), after or 0, start)
+    client = Api(http or api or "", token)
+    try:
+        check_types(selection.types)
+        if verify and not (http or api):
+            raise SubscribeError("--verify needs the API: --http URL or --api URL")
+        events = (
+            from_http(client, selection, follow)
+            if http
+            else from_kafka(settings, selection, follow)
+        )
+        verifier = Verifier(client, settings.installation) if verify else None
+        count = run(events, typer.echo, verifier)
+    except (SubscribeError, ValueError) as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        return
+    if verify:
+        err.print(f"{count} events verified against signed checkpoints")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,

@@ -23,6 +23,7 @@ from services.feed import Feed
 from services.held_checkpoints import held_rows
 from services.relay import relay_status, run_relay
 from services.runtime import Platform
+from services.subscribe import Selection, from_kafka
 from tests.conftest import MutableClock, build_tree, principal
 from tests.integration.streams import running_broker
 from tests.integration.test_audit import raw_store
@@ -129,6 +130,8 @@ def test_the_relay_publishes_every_signed_checkpoint_and_verify_reads_the_topic(
                 assert time.monotonic() < wait
                 time.sleep(0.1)
             rows = held_rows(settings, None, kafka=True)
+            streamed = list(from_kafka(settings, Selection("xinhe.tahe")))
+            expected = Feed(platform).page("xinhe.tahe", 0, 1000).events
         finally:
             stop.set()
             relay.join(timeout=20)
@@ -137,6 +140,8 @@ def test_the_relay_publishes_every_signed_checkpoint_and_verify_reads_the_topic(
     for checkpoint in issued:  # with the parent's cosignature where there is one
         assert by_tenant[(checkpoint.tenant, checkpoint.size)] == checkpoint.note
     assert "— gongkai.local/xinhe " in by_tenant[("xinhe.tahe", issued[0].size)]
+    # `gongkai subscribe --kafka`: the subtree's events, as the feed has them
+    assert sorted(e["id"] for e in streamed) == sorted(e["id"] for e in expected)
 
 
 def published(settings: Settings) -> list[Any]:
