@@ -320,11 +320,30 @@ def verify(
 
 
 @app.command()
-def relay() -> None:
+def relay(
+    status: Annotated[
+        bool, typer.Option(help="print the relay's position and lag, then exit")
+    ] = False,
+    max_lag: Annotated[
+        int | None, typer.Option(help="with --status: exit 1 beyond this lag")
+    ] = None,
+) -> None:
     """Publish every event and signed checkpoint to Kafka as CloudEvents."""
     from infra.runlock import ProjectionsBusyError
-    from services.relay import run_relay
+    from services.relay import relay_status, run_relay
 
+    if status:
+        from services.runtime import Platform
+
+        platform = Platform(_settings())
+        try:
+            report = relay_status(platform)
+        finally:
+            platform.close()
+        typer.echo(f"relay at position {report['position']}, lag {report['lag']}")
+        if max_lag is not None and report["lag"] > max_lag:
+            raise typer.Exit(1)
+        return
     try:
         run_relay(_settings())
     except (ProjectionsBusyError, ValueError) as e:

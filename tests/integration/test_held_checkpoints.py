@@ -11,10 +11,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from domain.access import Role
 from infra.settings import Settings
+from services.api.app import create_app
 from services.audit_verify import verify_store
 from services.cli import app
 from services.cloudevents import CHECKPOINT_TYPE
@@ -132,6 +134,18 @@ def test_the_relay_publishes_every_signed_checkpoint_and_verify_reads_the_topic(
             rows = held_rows(settings, None, kafka=True)
             streamed = list(from_kafka(settings, Selection("xinhe.tahe")))
             expected = Feed(platform).page("xinhe.tahe", 0, 1000).events
+            with TestClient(create_app(settings, platform=platform)) as client:
+                health = client.get("/v1/health").json()
+            assert health["relay"] == {"position": platform.max_position(), "lag": 0}
+            env = {
+                "GONGKAI_DATABASE_URL": fresh_pg_url,
+                "GONGKAI_HOME": str(settings.home),
+            }
+            status = CliRunner().invoke(
+                app, ["relay", "--status", "--max-lag", "0"], env=env
+            )
+            assert status.exit_code == 0, status.output
+            assert "lag 0" in status.output
         finally:
             stop.set()
             relay.join(timeout=20)
