@@ -126,13 +126,29 @@ class KafkaSink:
 
     def send_all(self, messages: Sequence[Message]) -> None:
         """Raise BrokerUnavailableError unless every message was acknowledged."""
+        self.wait(self.send(messages))
+
+    def send(self, messages: Sequence[Message]) -> list[Any]:
+        """Hand messages to the producer; ``wait`` on the result for the acks."""
         try:
             producer = self._connect()
-            futures = [
+            return [
                 producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
                 for m in messages
             ]
-            producer.flush(timeout=self.settings.kafka_delivery_timeout_ms / 1000 + 5)
+        except KafkaError as e:
+            self.reset()
+            raise BrokerUnavailableError(str(e) or type(e).__name__) from e
+
+    def wait(self, futures: Sequence[Any]) -> None:
+        """Return once the broker acknowledged every future; else raise
+        BrokerUnavailableError (and drop the producer)."""
+        try:
+            if futures and not all(f.is_done for f in futures):
+                assert self._producer is not None
+                self._producer.flush(
+                    timeout=self.settings.kafka_delivery_timeout_ms / 1000 + 5
+                )
             for future in futures:
                 future.get(timeout=0)
         except KafkaError as e:

@@ -127,22 +127,31 @@ def stable_id(aggregate_id: object, version: int) -> str:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@cache
+def _field_names(cls: type[Any], qualname: str) -> tuple[str, ...]:
+    dropped = DROPPED_FIELDS.get(qualname, frozenset())
+    return tuple(
+        f.name for f in fields(cls) if f.name not in ENVELOPE and f.name not in dropped
+    )
 
 
 def event_data(
     et: EventType, event: Any, applicant: ApplicantLookup | None = None
 ) -> dict[str, Any]:
     """The event's fields as JSON, redacted."""
-    dropped = DROPPED_FIELDS.get(et.qualname, frozenset())
-    data: dict[str, Any] = {
-        "aggregate_id": str(event.originator_id),
-        "version": int(event.originator_version),
-    }
-    for f in fields(event):
-        if f.name in ENVELOPE or f.name in dropped:
-            continue
-        data[f.name] = to_jsonable_python(getattr(event, f.name))
+    values = event.__dict__
+    data: dict[str, Any] = to_jsonable_python(
+        {
+            "aggregate_id": event.originator_id,
+            "version": event.originator_version,
+            **{name: values[name] for name in _field_names(et.cls, et.qualname)},
+        }
+    )
     if et.qualname == "ApplicantRecord.Sealed":
         data["applicant_ref"] = str(event.originator_id)
     ref = data.get("applicant_ref")
@@ -176,6 +185,7 @@ def to_cloudevent(
     }
 
 
+@cache
 def schema_url(installation: str, ce_type: str) -> str:
     return f"https://{installation}{SCHEMA_PATH}{ce_type}"
 

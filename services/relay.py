@@ -12,7 +12,7 @@ cover are out, each tenant's published size tracked like the position.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import threading
 import time
@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
+from pydantic_core import to_json
 
 from domain.audit import ledger_id
 from infra.kafka import BrokerUnavailableError, Message, ensure_topics
@@ -88,18 +89,30 @@ def relay_status(platform: Platform) -> dict[str, Any]:
 
 
 class Sink(Protocol):
+    def send(self, messages: list[Message]) -> list[Any]: ...
+
+    def wait(self, futures: list[Any]) -> None: ...
+
     def send_all(self, messages: list[Message]) -> None: ...
 
     def close(self) -> None: ...
 
 
+@dataclass
+class InFlight:
+    """A batch handed to the producer, not yet acknowledged."""
+
+    futures: list[Any]
+    last: int
+    count: int
+
+
 def encode(cloudevent: dict[str, Any]) -> Message:
+    """The Kafka message of a CloudEvent: structured mode, UTF-8 JSON."""
     return Message(
         topic=kafka_topic(family_of_type(cloudevent["type"])),
         key=str(cloudevent["partitionkey"]).encode(),
-        value=json.dumps(
-            cloudevent, ensure_ascii=False, separators=(",", ":")
-        ).encode(),
+        value=to_json(cloudevent),
         headers=kafka_headers(cloudevent),
     )
 
@@ -140,6 +153,8 @@ class Relay:
         self._ensure = ensure or self._ensure_topics
         self.sent = 0
         self._reported = 0.0
+        self._inflight: InFlight | None = None
+        self._sent_upto = 0
 
     def _ensure_topics(self) -> object:
         return ensure_topics(
@@ -154,18 +169,42 @@ class Relay:
         return self.positions.max_tracking_id(POSITION) or 0
 
     def step(self) -> int:
-        """Send one batch after the committed position; returns events sent."""
-        start = self.position
+        """Hand the next batch to the producer, then wait for the previous one's
+        acks and commit its position (so reading and mapping overlap sending);
+        returns the events sent. With nothing new, settle and send checkpoints."""
+        if self._inflight is None:
+            self._sent_upto = self.position
         batch = self.platform.tenants.recorder.select_notifications(
-            start=start, limit=self.settings.relay_batch, inclusive_of_start=False
+            start=self._sent_upto,
+            limit=self.settings.relay_batch,
+            inclusive_of_start=False,
         )
+        current = None
         if batch:
             messages = [encode(self.feed.cloudevent(n)) for n in batch]
-            self.sink.send_all(messages)
-            self.positions.insert_tracking(Tracking(POSITION, batch[-1].id))
-        self._send_checkpoints(batch[-1].id if batch else start)
-        self.sent += len(batch)
+            current = InFlight(self.sink.send(messages), batch[-1].id, len(batch))
+            self._sent_upto = batch[-1].id
+        previous, self._inflight = self._inflight, current
+        if previous is not None:
+            self._settle(previous)
+        if current is None:
+            self._send_checkpoints(self._sent_upto)
         return len(batch)
+
+    def _settle(self, inflight: InFlight) -> None:
+        try:
+            self.sink.wait(inflight.futures)
+        except BrokerUnavailableError:
+            self._inflight = None  # re-send from the committed position
+            raise
+        self.positions.insert_tracking(Tracking(POSITION, inflight.last))
+        self.sent += inflight.count
+
+    def flush(self) -> None:
+        """Wait for and commit what is in flight."""
+        inflight, self._inflight = self._inflight, None
+        if inflight is not None:
+            self._settle(inflight)
 
     def _send_checkpoints(self, upto: int) -> None:
         published = self.positions.published_sizes()
@@ -205,6 +244,7 @@ class Relay:
                 sent = self.step()
                 self.backoff.reset()
             except BrokerUnavailableError as e:
+                self._inflight = None  # re-send from the committed position
                 ensured = False  # a restarted broker may have lost its topics
                 wait = self.backoff.next()
                 log.warning("broker unavailable (%s); retrying in %.1fs", e, wait)
@@ -218,8 +258,10 @@ class Relay:
                     continue
                 raise
             self._report()
-            if sent < self.settings.relay_batch:
+            if sent == 0:
                 stop.wait(self.settings.relay_poll_seconds)
+        with contextlib.suppress(BrokerUnavailableError):
+            self.flush()
 
     def _report(self, every: float = 10.0) -> None:
         now = time.monotonic()

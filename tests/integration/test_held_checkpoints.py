@@ -57,6 +57,7 @@ def delete_tail(p: Platform, settings: Settings, aggregate: Any, size: int) -> N
             f"DELETE FROM audit_checkpoints WHERE tenant = {mark} AND size = {mark}",
             ("xinhe", size),
         )
+    p.stop_projections()  # a rebuild replaces the views under the runners
     p.rebuild()
 
 
