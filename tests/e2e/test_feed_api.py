@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
@@ -87,6 +88,7 @@ def test_a_sibling_integrator_sees_nothing_of_yours_and_types_filter(
     assert len(both) == 5
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_the_feed_refuses_other_roles_and_unknown_types(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:
