@@ -136,6 +136,8 @@ class Backoff:
 class Relay:
     """Follows the log into a sink; ``run`` until ``stop`` is set."""
 
+    checkpoint_seconds = 1.0  # how often new signed checkpoints are looked for
+
     def __init__(
         self,
         platform: Platform,
@@ -154,6 +156,7 @@ class Relay:
         self.sent = 0
         self._reported = 0.0
         self._inflight: InFlight | None = None
+        self._checkpoints_at = 0.0
         self._sent_upto = 0
 
     def _ensure_topics(self) -> object:
@@ -171,9 +174,11 @@ class Relay:
     def step(self) -> int:
         """Hand the next batch to the producer, then wait for the previous one's
         acks and commit its position (so reading and mapping overlap sending);
-        returns the events sent. With nothing new, settle and send checkpoints."""
+        returns the events sent. Then, once a second at most, new checkpoints whose
+        events are acknowledged."""
         if self._inflight is None:
             self._sent_upto = self.position
+        start = self._sent_upto
         batch = self.platform.tenants.recorder.select_notifications(
             start=self._sent_upto,
             limit=self.settings.relay_batch,
@@ -187,8 +192,10 @@ class Relay:
         previous, self._inflight = self._inflight, current
         if previous is not None:
             self._settle(previous)
-        if current is None:
-            self._send_checkpoints(self._sent_upto)
+        now = time.monotonic()
+        if now - self._checkpoints_at >= self.checkpoint_seconds:
+            self._checkpoints_at = now  # also under load, once a second at most
+            self._send_checkpoints(previous.last if previous else start)
         return len(batch)
 
     def _settle(self, inflight: InFlight) -> None:
