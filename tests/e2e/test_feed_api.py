@@ -128,6 +128,7 @@ def sse(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]
     return out
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_live_events_resume_after_the_last_event_id(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:

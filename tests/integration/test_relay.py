@@ -2,7 +2,8 @@
 
 An independent consumer proves at-least-once delivery with stable ids and per-key
 order when the relay is SIGKILLed mid-burst, and when the broker is down at start
-and then stopped (SIGSTOP) and resumed (SIGCONT) mid-stream.
+and then stopped (SIGSTOP) and resumed (SIGCONT) mid-stream, then killed and
+restarted (a memory broker comes back empty: what was recorded meanwhile arrives).
 """
 
 from __future__ import annotations
@@ -75,11 +76,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     assert process.wait(timeout=20) == 0
 
 
-def check_delivery(platform: Platform, received: Received) -> int:
-    """Everything arrived, re-sends are identical, each key in order; → re-sends."""
+def check_delivery(platform: Platform, received: Received, after: int = 0) -> int:
+    """Everything after ``after`` arrived, re-sends are identical, each key in
+    order; → the number of re-sends."""
     expected = {
         e["id"]: e
-        for e in Feed(platform).page(None, 0, 10_000, scan_limit=10**6).events
+        for e in Feed(platform).page(None, after, 10_000, scan_limit=10**6).events
     }
     events = received.events
     assert {e["id"] for e in events} == set(expected)  # nothing missing, nothing else
@@ -137,7 +139,7 @@ def test_a_relay_killed_mid_burst_resends_from_its_position_and_loses_nothing(
     assert "already runs" in log.read_text()
 
 
-def test_the_relay_waits_for_a_broker_that_is_down_or_stopped_and_catches_up(
+def test_the_relay_waits_for_a_broker_that_is_down_stopped_or_restarted(
     store: tuple[Platform, dict[str, str]], tmp_path: Path
 ) -> None:
     platform, env = store
@@ -158,11 +160,19 @@ def test_the_relay_waits_for_a_broker_that_is_down_or_stopped_and_catches_up(
         total = platform.max_position()
         assert paused_at < total
         wait_for(platform, total)
-        stop(relay)
         received = read_topics(broker.bootstrap, TOPICS, until=total)
+        check_delivery(platform, received)
+        # Killed and restarted: a memory broker comes back empty, without topics.
+        broker.stop()
+        burst(platform, 50, 3)
+        time.sleep(1)
+        broker.start()
+        wait_for(platform, platform.max_position())
+        stop(relay)
+        after_restart = read_topics(broker.bootstrap, TOPICS, until=200)
     finally:
         if relay.poll() is None:
             relay.kill()
         broker.stop()
-    check_delivery(platform, received)
+    check_delivery(platform, after_restart, after=total)
     assert "broker unavailable" in (tmp_path / "relay.log").read_text()
