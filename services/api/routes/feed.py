@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.access import Principal, Role
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.problems import HttpProblemError
+from services.cloudevents import CHECKPOINT_TYPE
 from services.event_schemas import all_types, schema_of
 from services.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
 
@@ -122,19 +123,38 @@ async def live(
     feed = Feed(platform)
     _read(feed, scope, after, 1, types)  # refuse unknown types before streaming
 
+    with_checkpoints = not types or CHECKPOINT_TYPE in types
+
+    def frame(event: dict[str, Any], position: int) -> str:
+        data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        return f"id: {position}\nevent: cloudevent\ndata: {data}\n\n"
+
     async def events() -> AsyncIterator[str]:
         position = after
         started = last_sent = time.monotonic()
+        looked = 0.0
+        sent: set[str] = set()  # checkpoints this connection delivered
         yield f"retry: 1000\n: following after {position}\n\n"
         while time.monotonic() - started < duration:
             if await request.is_disconnected():
                 return
             page = await run_in_threadpool(_read, feed, scope, position, 200, types)
             for event in page.events:
-                data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-                yield f"id: {event['sequence']}\nevent: cloudevent\ndata: {data}\n\n"
+                if event["type"] == CHECKPOINT_TYPE:
+                    sent.add(event["id"])
+                yield frame(event, int(event["sequence"]))
                 last_sent = time.monotonic()
             if page.next_after == position:
+                if with_checkpoints and time.monotonic() - looked >= 1.0:
+                    looked = time.monotonic()  # signed after the stream passed by
+                    late = await run_in_threadpool(
+                        feed.checkpoints, scope, after, position
+                    )
+                    for event in late:
+                        if event["id"] not in sent:
+                            sent.add(event["id"])
+                            yield frame(event, position)
+                            last_sent = time.monotonic()
                 if time.monotonic() - last_sent >= keepalive:
                     yield ": keep-alive\n\n"
                     last_sent = time.monotonic()
