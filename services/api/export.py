@@ -34,6 +34,15 @@ FormatQuery = Annotated[
     ),
 ]
 Column = tuple[str, str]  # (key in the row, Chinese header)
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or the table as CSV or XLSX (?format= or Accept)",
+        "content": {
+            CSV: {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 CHUNK = 1 << 16
 
 

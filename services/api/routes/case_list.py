@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -15,7 +14,7 @@ from domain.errors import CaseNotFoundError
 from domain.timeliness import local_date
 from projections.case_list import CaseFilter, CaseList
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.export import Column, FormatQuery, export, wanted
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
 from services.api.listing import (
     NO_NUL,
     case_categories,
@@ -25,7 +24,14 @@ from services.api.listing import (
     resolve_category,
     tenant_names,
 )
-from services.api.params import moment_text, parse_moment
+from services.api.params import (
+    MOMENT_PATTERN,
+    CursorQuery,
+    Day,
+    KnownAtQuery,
+    moment_text,
+    parse_moment,
+)
 from services.api.present import labelled
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -54,6 +60,7 @@ CASE_COLUMNS: tuple[Column, ...] = (
 
 @router.get(
     "/cases",
+    responses=EXPORT_RESPONSES,
     summary="Cases with filters, a total and a cursor; CSV/XLSX with ?format=",
     response_model=None,
 )
@@ -76,16 +83,20 @@ def list_cases(
     channel: Annotated[str | None, Query(description="mailbox … or 市长信箱 …")] = None,
     category: Annotated[str | None, Query(description="service code or name")] = None,
     handler: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: Day | None = None,
+    received_to: Day | None = None,
     q: Annotated[
         str | None, Query(max_length=100, pattern=NO_NUL, description="in the summary")
     ] = None,
     include_descendants: bool = False,
     as_of: Annotated[
-        str | None, Query(description="as the platform knew it then (recorded time)")
+        str | None,
+        Query(
+            pattern=MOMENT_PATTERN,
+            description="as the platform knew it then (recorded time)",
+        ),
     ] = None,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     format: FormatQuery = None,
 ) -> Any:
@@ -147,9 +158,7 @@ def case_history(
     case_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    known_at: Annotated[
-        str | None, Query(description="recorded time (default now)")
-    ] = None,
+    known_at: KnownAtQuery = None,
 ) -> dict[str, Any]:
     require_read(principal, path)
     now = platform.cases.now()

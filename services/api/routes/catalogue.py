@@ -13,9 +13,9 @@ from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, catalogue_to_csv
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.export import Column, FormatQuery, export, wanted
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
 from services.api.listing import future_warnings
-from services.api.params import parse_moment
+from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
 from services.api.present import STATUS_LABELS
 from services.api.routes.disclosures import public
 from services.api.schemas import (
@@ -105,6 +105,7 @@ def tenant_block(
 @router.get(
     "/tenants/{path}/catalogue",
     response_model=CataloguePublic,
+    responses=EXPORT_RESPONSES,
     summary="Each required category with its items, missing or overdue; CSV/XLSX",
 )
 def catalogue_status(
@@ -112,14 +113,8 @@ def catalogue_status(
     request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: Annotated[str | None, Query(examples=["2026-06-30"])] = None,
-    known_at: Annotated[
-        str | None,
-        Query(
-            description="as the platform knew it then, with the catalogue and "
-            "calendar as they stood then"
-        ),
-    ] = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
     include_descendants: Annotated[
         bool, Query(description="one block per tenant of the subtree, in `blocks`")
     ] = False,

@@ -17,7 +17,7 @@ from domain.workdays import WorkingDayCalendar
 from projections.disclosures import DisclosureProjection, ListFilter
 from projections.sql import iso_day, iso_moment
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
-from services.api.export import Column, FormatQuery, export, wanted
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
 from services.api.listing import (
     NO_NUL,
     disclosure_categories,
@@ -26,12 +26,17 @@ from services.api.listing import (
     tenant_names,
 )
 from services.api.params import (
+    AsOfQuery,
+    CursorQuery,
+    Day,
+    KnownAtQuery,
     decode_cursor,
     encode_cursor,
     moment_text,
     parse_moment,
 )
 from services.api.present import EVENT_LABELS, labelled
+from services.api.routes.staff import named_actor
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -45,20 +50,6 @@ from services.api.schemas import (
 from services.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
-
-AsOf = Annotated[
-    str | None,
-    Query(
-        description="effective time: what was public then (date or date-time)",
-        examples=["2026-03-01"],
-    ),
-]
-KnownAt = Annotated[
-    str | None,
-    Query(
-        description="recorded time: as the platform knew it then (default now)",
-    ),
-]
 
 
 def category_labels(platform: Platform, tenant: str) -> dict[str, str]:
@@ -275,6 +266,7 @@ DISCLOSURE_COLUMNS: tuple[Column, ...] = (
 @router.get(
     "",
     response_model=DisclosureList,
+    responses=EXPORT_RESPONSES,
     summary="Items public at as_of, as known at known_at; filters, total, CSV/XLSX",
 )
 def list_disclosures(
@@ -282,8 +274,8 @@ def list_disclosures(
     request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
     category: Annotated[
         str | None, Query(description="catalogue code or Chinese name, e.g. 财务收支")
     ] = None,
@@ -300,9 +292,9 @@ def list_disclosures(
     q: Annotated[
         str | None, Query(max_length=100, pattern=NO_NUL, description="title or body")
     ] = None,
-    formed_from: date | None = None,
-    formed_to: date | None = None,
-    cursor: str | None = None,
+    formed_from: Day | None = None,
+    formed_to: Day | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     format: FormatQuery = None,
 ) -> Any:
@@ -416,8 +408,8 @@ def get_disclosure(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> DisclosurePublic:
     require_read(principal, path)
     now = platform.disclosures.now()
@@ -444,7 +436,7 @@ def history(
     disclosure_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    known_at: KnownAt = None,
+    known_at: KnownAtQuery = None,
 ) -> DisclosureHistory:
     require_read(principal, path)
     now = platform.disclosures.now()
@@ -464,7 +456,7 @@ def history(
             event=r["event"],
             event_label=EVENT_LABELS[r["event"]],
             reason=r["reason"],
-            actor=r["actor"],
+            actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),
             backdated_working_days=r["backdated_working_days"],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from domain.access import require_read
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import (
+    EXPORT_RESPONSES,
     Column,
     FormatQuery,
     export,
@@ -17,7 +18,7 @@ from services.api.export import (
     wanted,
 )
 from services.api.listing import future_warnings
-from services.api.params import parse_moment
+from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
 from services.api.present import labelled
 from services.overview import RATES, overview
 
@@ -48,6 +49,7 @@ ROW_TYPES = {"tenant": "单位", "subtotal": "小计", "total": "合计"}
 
 @router.get(
     "/overview",
+    responses=EXPORT_RESPONSES,
     response_model=None,
     summary="One row per tenant of the subtree: coverage, lateness, cases, rates",
 )
@@ -56,12 +58,8 @@ def county_overview(
     request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: Annotated[
-        str | None, Query(description="effective time (date = end of that day)")
-    ] = None,
-    known_at: Annotated[
-        str | None, Query(description="recorded time: as the platform knew it then")
-    ] = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
