@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,6 +15,16 @@ from domain.errors import GongkaiError
 
 PROBLEM_BASE = "https://gongkai.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+# The store cannot be reached (down, restarting, no connection within
+# GONGKAI_PG_CONNECT_TIMEOUT) or refuses writes (SQLite: locked, disk full):
+# nothing was recorded unless the log says so, and the client may retry.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 def problem(
@@ -34,6 +46,8 @@ def problem(
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(
         body, status_code=status, media_type=MEDIA_TYPE, headers=headers
     )
@@ -134,6 +148,22 @@ def install(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
         )
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        request.app.state.logger.warning(
+            "store unavailable on %s: %s", request.url.path, str(exc).strip()
+        )
+        return problem(
+            503,
+            "store-unavailable",
+            "Store unavailable",
+            f"the event store cannot be reached; retry in {RETRY_AFTER_SECONDS} "
+            "seconds (a command answered so may or may not have been recorded)",
+            instance=request.url.path,
+        )
+
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, _unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
