@@ -1,0 +1,152 @@
+"""SIGKILL, on PostgreSQL: the projection process mid catch-up, and the API mid-burst.
+
+Real processes (``gongkai projections run``, ``gongkai serve``) on a fresh
+database of the shared test server, killed with SIGKILL (no clean-up code runs).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from domain.timeliness import local_date
+from infra.scratchdb import create_database, drop_database
+from infra.settings import Settings
+from services.demo import SimClock, clerk, load_demo
+from services.runtime import AUDIT_NAME, Platform
+from tests.faults.procs import GONGKAI, clean_env
+from tests.faults.test_store_down import wait_for
+
+EXTRA_DISCLOSURES = 900  # on top of the demo (about 1,150 events)
+
+
+@pytest.fixture
+def pg() -> Iterator[str]:
+    url = create_database("gongkai_fault")
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+def scalar(url: str, sql: str) -> Any:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def view_rows(platform: Platform) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every view table, in a stable order."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with psycopg.connect(platform.settings.effective_database_url) as conn:
+        for view in platform.views.values():
+            for table in view.tables:
+                found = conn.execute(f"SELECT * FROM {table}").fetchall()
+                rows[table] = sorted(found, key=repr)
+    return rows
+
+
+def fill(settings: Settings) -> int:
+    """The demo plus EXTRA_DISCLOSURES publications, no views; the log position."""
+    clock = SimClock(datetime.now(UTC))
+    platform = Platform(settings, clock=clock)
+    try:
+        load_demo(platform, clock)
+        formed = local_date(clock()) - timedelta(days=1)
+        county = "xinhe"
+        for n in range(EXTRA_DISCLOSURES):
+            platform.disclosures.publish(
+                clerk(county),
+                county,
+                category="common.finance",
+                title=f"新和县财务收支第{n}号",
+                body="一、收入合计12.6万元；二、支出合计9.8万元。",
+                channels=["网站"],
+                formed_on=formed,
+            )
+        return platform.max_position()
+    finally:
+        platform.close()
+
+
+def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
+    pg: str, tmp_path: Path
+) -> None:
+    # No checkpoints: the checkpointer would append to the log while we compare.
+    quiet = {
+        "checkpoint_every_events": "1000000000",
+        "checkpoint_every_seconds": "1000000000",
+    }
+    settings = Settings(home=tmp_path / "home", database_url=pg, **quiet)  # type: ignore[arg-type]
+    t0 = time.monotonic()
+    end = fill(settings)
+    t1 = time.monotonic()
+    env = clean_env(home=str(tmp_path / "home"), database_url=pg, **quiet)
+    log = tmp_path / "projections.log"
+
+    def run() -> subprocess.Popen[bytes]:
+        with log.open("a") as out:
+            return subprocess.Popen(
+                [GONGKAI, "projections", "run"], env=env, stdout=out, stderr=out
+            )
+
+    def position(name: str) -> int:
+        return int(
+            scalar(pg, f"SELECT coalesce(max(notification_id), 0) FROM {name}_tracking")
+        )
+
+    first = run()
+    try:
+        wait_for(lambda: position(AUDIT_NAME) > end // 4, 120, "a partial catch-up")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    at_kill = {n: position(n) for n in ("disclosures", "cases", AUDIT_NAME)}
+    assert at_kill[AUDIT_NAME] < end, "caught up before the kill: nothing tested"
+
+    second = run()
+    try:
+        wait_for(
+            lambda: position("disclosures") >= end and position(AUDIT_NAME) >= end,
+            180,
+            f"the restarted runners to reach {end}\n{log.read_text()}",
+        )
+        check = Platform(settings)
+        try:
+            wait_for(
+                lambda: all(v["lag"] == 0 for v in check.lag().values()),
+                60,
+                "every view to catch up",
+            )
+        finally:
+            check.close()
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.wait(timeout=30)
+
+    t2 = time.monotonic()
+    platform = Platform(settings)
+    try:
+        assert platform.max_position() == end  # nothing appended meanwhile
+        resumed = view_rows(platform)
+        platform.rebuild()
+        rebuilt = view_rows(platform)
+    finally:
+        platform.close()
+    assert resumed.keys() == rebuilt.keys()
+    for table in rebuilt:
+        assert len(resumed[table]) == len(rebuilt[table]), table
+        assert resumed[table] == rebuilt[table], table
+    counts = {t: len(r) for t, r in rebuilt.items()}
+    print(f"fill {t1 - t0:.1f}s, run {t2 - t1:.1f}s, compare {time.monotonic() - t2:.1f}s")
+    print(f"\nprojections killed at {at_kill} of {end}; resumed = rebuilt: {counts}")
