@@ -324,6 +324,54 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+@app.command()
+def backup(
+    directory: Annotated[
+        Path, typer.Argument(help="a new or empty directory", file_okay=False)
+    ],
+) -> None:
+    """Back up the store, the signing keys and the vault, with SHA-256 checksums."""
+    from services.backup import BackupError
+    from services.backup import backup as write_backup
+
+    settings = _settings()
+    try:
+        manifest = write_backup(settings, directory)
+    except BackupError as e:
+        err.print(f"[red]no backup:[/red] {e}")
+        raise typer.Exit(1) from None
+    size = sum(f["bytes"] for f in manifest["files"].values())
+    typer.echo(
+        f"backed up {settings.store_kind} store at log position "
+        f"{manifest['position']}, {len(manifest['files'])} files ({size} bytes) "
+        f"into {directory}"
+    )
+
+
+@app.command()
+def restore(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="a directory written by gongkai backup", file_okay=False),
+    ],
+) -> None:
+    """Verify a backup's checksums and restore it into an empty installation."""
+    from services.backup import BackupError
+    from services.backup import restore as read_backup
+
+    settings = _settings()
+    try:
+        manifest = read_backup(settings, directory)
+    except BackupError as e:
+        err.print(f"[red]not restored:[/red] {e}")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"restored {manifest['store']} store up to log position "
+        f"{manifest['restored_position']} with keys and vault from {directory}; "
+        "run `gongkai audit verify` next"
+    )
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     app()
