@@ -134,7 +134,11 @@ def _load_demo(settings: Settings) -> None:
 @app.command()
 def demo() -> None:
     """Load the demo (新和县, a simulated year) into an empty store."""
-    _load_demo(_settings())
+    from services.state_dir import check_writable
+
+    settings = _settings()
+    check_writable(settings)
+    _load_demo(settings)
 
 
 def _rebuild(platform: object) -> None:
@@ -312,8 +316,10 @@ def serve(
     import uvicorn
 
     from services.api.app import create_app
+    from services.state_dir import check_writable
 
     settings = _settings()
+    check_writable(settings)
     if demo_if_empty:
         _load_demo(settings)
     err.print(
@@ -373,8 +379,11 @@ def restore(
 
 
 def main() -> None:
+    from services.state_dir import reported
+
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    app()
+    with reported(lambda m: err.print(m, style="red", markup=False, soft_wrap=True)):
+        app()
 
 
 if __name__ == "__main__":
