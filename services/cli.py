@@ -373,7 +373,8 @@ def restore(
         raise typer.Exit(1) from None
     typer.echo(
         f"restored {manifest['store']} store up to log position "
-        f"{manifest['restored_position']} with keys and vault from {directory}; "
+        f"{manifest['restored_position']} with keys and vault from {directory} "
+        f"({manifest['views_caught_up']} events applied to views that lagged); "
         "run `gongkai audit verify` next"
     )
 

@@ -231,6 +231,12 @@ def test_api_killed_mid_burst_keeps_every_acknowledged_command_whole(
     restarted = Server(env, tmp_path / "serve-again.log")
     try:
         restarted.wait_ready()
+
+        def caught_up() -> bool:
+            health = call("GET", f"{restarted.base}/v1/health").body
+            return all(v.get("lag") == 0 for v in health["views"].values())
+
+        wait_for(caught_up, 60, "the restarted server's views to catch up")
         for aggregate_id, version in acked[-5:]:
             read = call(
                 "GET",
