@@ -109,6 +109,12 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
             before = acked()
             wait_for(lambda: acked() >= before + 10, 60, "writes after restart")
             last = writers[0].acked[-1]
+
+            def views_running() -> bool:  # restarted by the watchdog, caught up
+                health = call("GET", f"{server.base}/v1/health").body
+                return bool(health["status"] == "ok")
+
+            wait_for(views_running, 60, "the projections to run again")
             read = call(
                 "GET", f"{server.base}/v1/tenants/{TENANT}/disclosures/{last}", clerk
             )
