@@ -17,13 +17,29 @@ class Role(StrEnum):
     INTEGRATOR = "integrator"
     ADMIN = "admin"
 
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.CLERK: "信息公开员",
+    Role.HANDLER: "承办人",
+    Role.SUPERVISOR: "监督员",
+    Role.INSPECTOR: "纪检监察员",
+    Role.INTEGRATOR: "系统对接",
+    Role.ADMIN: "管理员",
+}
+
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value.strip())
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise ValueError(f"unknown role {value!r}; use one of {allowed}") from None
+    """Accept a role code or its Chinese label."""
+    text = value.strip()
+    for role in Role:
+        if text in (role.value, role.label):
+            return role
+    allowed = ", ".join(r.value for r in Role)
+    raise ValueError(f"unknown role {value!r}; use one of {allowed}")
 
 
 @dataclass(frozen=True)

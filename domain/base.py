@@ -39,6 +39,14 @@ class GongkaiAggregate(Aggregate):
     """Aggregate whose events are stamped by the injected clock."""
 
     class Event(Aggregate.Event):
+        """Every stored event type: version 1 unless its class says otherwise.
+
+        A change to an event's fields raises its own ``class_version`` and adds a
+        static ``upcast_v<n>_v<n+1>(state)``; stored bytes are never rewritten
+        (docs/events.md, tests/integration/test_corpus.py).
+        """
+
+        class_version = 1
         create_timestamp = staticmethod(recorded_now)
 
     class Created(Event, Aggregate.Created):

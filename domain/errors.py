@@ -292,3 +292,62 @@ class UnknownServiceError(CaseError, InvalidInputError):
 
 class CaseNotFoundError(CaseError, NotFoundError):
     slug = "case-not-found"
+
+
+# Staff and sign-in -------------------------------------------------------------------
+
+
+class StaffError(GongkaiError):
+    """Root of staff registry and sign-in errors."""
+
+
+class InvalidStaffNumberError(StaffError, InvalidInputError):
+    slug = "invalid-staff-number"
+
+
+class StaffExistsError(StaffError, ConflictError):
+    slug = "staff-exists"
+
+
+class StaffNotFoundError(StaffError, NotFoundError):
+    slug = "staff-not-found"
+
+
+class StaffStateError(StaffError, ConflictError):
+    """Deactivating an inactive staffer, or reactivating an active one."""
+
+    slug = "staff-state"
+
+
+class InvalidCredentialsError(StaffError):
+    """Wrong username or password (the two are never told apart)."""
+
+    slug = "invalid-credentials"
+    status = 401
+    title = "Sign-in refused"
+
+
+class InvalidActivationCodeError(StaffError):
+    slug = "invalid-activation-code"
+    status = 401
+    title = "Activation refused"
+
+
+class AccountInactiveError(StaffError, ForbiddenError):
+    slug = "account-inactive"
+
+
+class WeakPasswordError(StaffError, InvalidInputError):
+    slug = "weak-password"
+
+
+class TooManyAttemptsError(StaffError):
+    """Too many failed attempts for an account or from an address; wait and retry."""
+
+    slug = "too-many-attempts"
+    status = 429
+    title = "Too many failed attempts"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -9,12 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
+
+
+class WitnessSetting(BaseModel):
+    """A C2SP tlog-witness: its submission URL prefix and cosignature verifier key."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https?://")
+    key: str = Field(min_length=10, max_length=500)
 
 
 class Settings(BaseSettings):
@@ -32,6 +47,19 @@ class Settings(BaseSettings):
         default=None, description="HS256 secret for bearer tokens; else a key file"
     )
     token_ttl_hours: int = Field(default=24 * 30, ge=1)
+    staff_token_ttl_minutes: int = Field(
+        default=8 * 60, ge=1, description="life of a staffer's sign-in token"
+    )
+    activation_code_ttl_hours: int = Field(default=7 * 24, ge=1)
+    signin_account_max_failures: int = Field(
+        default=5, ge=1, description="failed attempts before an account is locked"
+    )
+    signin_address_max_failures: int = Field(
+        default=20, ge=1, description="failed attempts before an address is locked"
+    )
+    signin_lockout_minutes: int = Field(
+        default=15, ge=1, description="the counting window and the lock's length"
+    )
     backdating_window_working_days: int = Field(default=3, ge=0, le=60)
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(
@@ -52,10 +80,34 @@ class Settings(BaseSettings):
     )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
+    witnesses: list[WitnessSetting] = Field(
+        default_factory=list,
+        description='JSON: [{"url": "http://…", "key": "name+id+base64"}]; top '
+        "checkpoints are submitted to each",
+    )
 
     vault_dir: Path | None = Field(
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"
     )
+
+    # Streams (docs/integrators.md): the Kafka relay and its producer.
+    kafka_bootstrap_servers: str = Field(
+        default="", description="host:port[,host:port]; empty = no Kafka (HTTP feed)"
+    )
+    kafka_security_protocol: str = Field(default="PLAINTEXT")
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_plain_username: str | None = None
+    kafka_sasl_plain_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+    kafka_ssl_certfile: str | None = None
+    kafka_ssl_keyfile: str | None = None
+    kafka_client_id: str = Field(default="gongkai-relay")
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_topic_replication: int = Field(default=1, ge=1)
+    kafka_delivery_timeout_ms: int = Field(default=120_000, ge=1000)
+    relay_batch: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_seconds: float = Field(default=0.5, gt=0)
+    relay_backoff_max_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def effective_key_dir(self) -> Path:

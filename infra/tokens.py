@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import jwt
 
@@ -23,6 +24,13 @@ class Claims:
     subject: str
     tenant: str | None
     roles: tuple[str, ...]
+    jti: str | None = None
+    generation: int | None = None  # set on staff tokens: the staffer's generation
+    expires_at: datetime | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.generation is not None
 
 
 class TokenError(Exception):
@@ -56,16 +64,23 @@ class TokenSigner:
         tenant: str | None,
         roles: Iterable[str],
         now: datetime | None = None,
+        jti: str | None = None,
+        generation: int | None = None,
+        ttl: timedelta | None = None,
     ) -> str:
+        """A signed token; every token carries an id (``jti``) that can be revoked."""
         issued = now or datetime.now(UTC)
-        claims = {
+        claims: dict[str, object] = {
             "iss": ISSUER,
             "sub": subject,
             "tenant": tenant,
             "roles": sorted(roles),
             "iat": int(issued.timestamp()),
-            "exp": int((issued + self._ttl).timestamp()),
+            "exp": int((issued + (ttl or self._ttl)).timestamp()),
+            "jti": jti or uuid4().hex,
         }
+        if generation is not None:
+            claims["gen"] = generation
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Claims:
@@ -87,4 +102,15 @@ class TokenSigner:
         tenant = claims.get("tenant")
         if tenant is not None and not isinstance(tenant, str):
             raise TokenError("tenant claim must be a string")
-        return Claims(subject=str(claims["sub"]), tenant=tenant, roles=tuple(roles))
+        generation = claims.get("gen")
+        if generation is not None and not isinstance(generation, int):
+            raise TokenError("gen claim must be an integer")
+        jti = claims.get("jti")
+        return Claims(
+            subject=str(claims["sub"]),
+            tenant=tenant,
+            roles=tuple(roles),
+            jti=jti if isinstance(jti, str) else None,
+            generation=generation,
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )

@@ -174,6 +174,24 @@ class AuditView(SqlView):
             [tenant],
         )
 
+    def event_ids(self, tenant: str, start: int, end: int) -> list[Row]:
+        """``event_id`` and ``leaf_index`` of leaves ``start`` … ``end - 1``."""
+        return self._query(
+            "SELECT event_id, leaf_index FROM audit_leaves"
+            " WHERE tenant = ? AND leaf_index >= ? AND leaf_index < ?"
+            " ORDER BY leaf_index",
+            [tenant, start, end],
+        )
+
+    def leaves_between(self, tenant: str, first: int, last: int) -> list[Row]:
+        """Leaves ``first``…``last`` (inclusive) of the tenant's log, in order."""
+        return self._query(
+            "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+            " FROM audit_leaves WHERE tenant = ? AND leaf_index BETWEEN ? AND ?"
+            " ORDER BY leaf_index",
+            [tenant, first, last],
+        )
+
     def leaves_of_aggregate(self, aggregate_id: str) -> list[Row]:
         return self._query(
             "SELECT tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
@@ -248,6 +266,17 @@ class AuditView(SqlView):
             "SELECT tenant, size, root_hash, note, issued_at FROM audit_checkpoints "
             f"{where} ORDER BY tenant, size",
             params,
+        )
+
+    def checkpoints_covering(self, after: int, upto: int) -> list[Row]:
+        """Checkpoints whose last leaf sits at a log position in ``(after, upto]``,
+        with that ``position``, in position order."""
+        return self._query(
+            "SELECT c.tenant, c.size, c.root_hash, c.note, c.issued_at, l.position"
+            " FROM audit_checkpoints c JOIN audit_leaves l ON l.tenant = c.tenant"
+            " AND l.leaf_index = c.size - 1 WHERE l.position > ? AND l.position <= ?"
+            " ORDER BY l.position, c.tenant",
+            [after, upto],
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from domain.audit import AuditLedger, ledger_id
 from domain.errors import ConflictError, GongkaiError, LedgerError, NotFoundError
 from domain.ledger import verify_consistency
 from domain.ledger.leaf import Leaf
+from domain.ledger.map import extension_line, root_from_extensions
 from domain.ledger.note import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -32,6 +34,7 @@ from domain.ledger.note import (
 from domain.tenancy import ancestors_of, parent_of
 from infra.keys import Ed25519Verifier, KeyStore
 from projections.audit import AuditView
+from projections.audit_map import AuditMap
 from projections.sql import iso_moment
 from services.base import GongkaiApplication, recorded
 
@@ -59,15 +62,27 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def has_map(note: str) -> bool:
+    """Whether the checkpoint note commits to an aggregate map (docs/audit.md §8)."""
+    body = Note.parse(note).text
+    return root_from_extensions(Checkpoint.parse(body).extensions) is not None
+
+
+ISSUE_ATTEMPTS = 3
+
+
 class Auditor(GongkaiApplication):
     """Issues checkpoints and witnesses children's; keeps keys outside the log."""
 
     view: AuditView
     keys: KeyStore
     installation: str
+    aggregate_map: AuditMap
 
     def configure(self, view: AuditView, keys: KeyStore, installation: str) -> None:
         self.view, self.keys, self.installation = view, keys, installation
+        self.aggregate_map = AuditMap(view)
+        self._issuing = threading.Lock()
 
     # Names and keys -----------------------------------------------------------------
 
@@ -141,16 +156,35 @@ class Auditor(GongkaiApplication):
         """Sign the tenant's current tree head and have the parent witness it.
 
         Issuing again at an unchanged size returns the checkpoint already issued.
+        The checkpointer and a reader (evidence export) may race to issue the same
+        checkpoint: one at a time in this process, and a lost race with another
+        process is retried against what the winner recorded.
         """
+        with self._issuing:
+            for attempt in range(ISSUE_ATTEMPTS):
+                try:
+                    return self._issue(path)
+                except CheckpointRefusedError:
+                    raise
+                except ConflictError:
+                    if attempt == ISSUE_ATTEMPTS - 1:
+                        raise
+                    log.info("checkpoint of %s raced another issuer; again", path)
+        raise AssertionError("unreachable")
+
+    def _issue(self, path: str) -> IssuedCheckpoint:
         head = self.view.head(path)
         if head.size == 0:
             raise NotFoundError(f"the log of {path!r} is still empty", field="path")
         last = self.latest(path)
-        if last is not None and last.size == head.size:
+        if last is not None and last.size == head.size and has_map(last.note):
             return last
         if self.ledger(path) is None:
             raise NotFoundError(f"the ledger of {path!r} is not open yet", field="path")
-        checkpoint = Checkpoint(self.origin(path), head.size, head.root_hash)
+        map_line = extension_line(self.aggregate_map.root(path, head.size))
+        checkpoint = Checkpoint(
+            self.origin(path), head.size, head.root_hash, (map_line,)
+        )
         note = sign_note(checkpoint.body(), self.keys.signer(self.origin(path), path))
         parent = parent_of(path)
         if parent is not None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.errors import GongkaiError
 from domain.ledger import append_to_range, hash_leaf, root_from_range
 from domain.ledger.leaf import Leaf, LeafFormatError
+from domain.ledger.map import latest_entries, map_root, root_from_extensions
 from domain.ledger.note import COSIGNATURE_V1, Checkpoint, Note, verify_cosignature
 from domain.tenancy import parent_of
 from infra.keys import Ed25519Verifier
@@ -66,9 +67,16 @@ Progress = Callable[[str, int, int], None]
 
 
 def verify_store(
-    platform: Platform, tenant: str | None = None, progress: Progress | None = None
+    platform: Platform,
+    tenant: str | None = None,
+    progress: Progress | None = None,
+    held: Iterable[dict[str, Any]] = (),
 ) -> Report:
-    """Check the whole installation (or one tenant's subtree) against the raw store."""
+    """Check the whole installation (or one tenant's subtree) against the raw store.
+
+    ``held`` are checkpoints kept outside the store (services/held_checkpoints.py),
+    checked like the stored ones: a tail deleted together with its stored
+    checkpoint still contradicts a checkpoint an integrator holds."""
     report = Report()
     app = platform.tenants
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
@@ -77,8 +85,12 @@ def verify_store(
     # Checkpoints first, then the audited position: every checkpoint read here was
     # signed over leaves at or below that position, so none may exceed the store.
     signed: dict[str, list[dict[str, Any]]] = {}
-    for row in view.checkpoints():
-        signed.setdefault(row["tenant"], []).append(row)
+    known: set[tuple[str, int, str]] = set()
+    for row in [*view.checkpoints(), *held]:
+        key = (str(row["tenant"]), int(row["size"]), str(row["note"]))
+        if key not in known:
+            known.add(key)
+            signed.setdefault(row["tenant"], []).append(row)
     audited = view.max_tracking_id(APP_NAME) or 0  # later events are not audited yet
     total = audited
     for batch in iter_log(app, (), 500):
@@ -111,6 +123,8 @@ def verify_store(
             report.events += 1
         if progress:
             progress("events", report.events, total)
+    for path in signed:  # a tenant whose every event was deleted
+        logs.setdefault(path, Recomputed())
     selected = sorted(t for t in logs if tenant is None or _within(t, tenant))
     witnessed_sizes: dict[str, set[int]] = {}
     for _, state, _ in witnesses:
@@ -267,6 +281,17 @@ def _check_checkpoints(
                     "the root recomputed from the store differs from the signed root",
                 )
             )
+        map_root_ = root_from_extensions(checkpoint.extensions)
+        if map_root_ is not None and map_root_ != _map_root(logs[path], size):
+            report.findings.append(
+                Finding(
+                    path,
+                    None,
+                    f"{where}.map_root",
+                    "the aggregate map recomputed from the store differs from the "
+                    "signed map root",
+                )
+            )
         signed = [s for s in note.signatures if s.name == origin]
         if not any(_signed_by(note, s, k) for s in signed for k in keys):
             report.findings.append(
@@ -280,6 +305,16 @@ def _check_checkpoints(
         parent = parent_of(path)
         if parent is not None and parent in logs:
             _check_cosignature(platform, path, parent, note, logs, report, where)
+
+
+def _map_root(log: Recomputed, size: int) -> bytes:
+    """The aggregate map (domain/ledger/map.py) of the first ``size`` leaves."""
+    return map_root(
+        latest_entries(
+            (str(leaf.aggregate_id), leaf.version, i)
+            for i, leaf in enumerate(log.leaves[:size])
+        )
+    )
 
 
 def _signed_by(note: Note, signature: Any, verifier: Ed25519Verifier) -> bool:

@@ -28,9 +28,37 @@ from domain.timeliness import local_date
 from infra.vault import PersonalDataVault, open_applicant, seal_applicant
 from services.base import GongkaiApplication, check_expected_version, recorded
 from services.disclosures import Changed
+from services.staff import staff_reference
 
 HANDLING = (Role.CLERK, Role.HANDLER)
 Stamp = dict[str, Any]  # actor and effective_at of one command
+
+# Roles each action requires of a caller of the case's own tenant (else HANDLING);
+# ``supervise`` is for a supervisor above, ``child-resolved`` is no caller's action.
+ACTION_ROLES: dict[str, tuple[Role, ...]] = {
+    "feedback": (Role.CLERK,),
+    "erase": (Role.CLERK, Role.ADMIN),
+    "child-resolved": (),
+}
+
+
+def caller_actions(
+    principal: Principal, tenant_path: str, actions: Sequence[str]
+) -> list[str]:
+    """Those of the case's ``actions`` that ``principal`` would not be refused."""
+    own = principal.tenant
+    if own is None or not principal.can_read(tenant_path):
+        return []
+    allowed: list[str] = []
+    for action in actions:
+        if action == "supervise":
+            ok = own != tenant_path and Role.SUPERVISOR in principal.roles
+        else:
+            roles = ACTION_ROLES.get(action, HANDLING)
+            ok = own == tenant_path and bool(principal.roles.intersection(roles))
+        if ok:
+            allowed.append(action)
+    return allowed
 
 
 # The tenant's default promise (承诺期限) by kind when the service catalogue has none.
@@ -213,7 +241,11 @@ class Cases(GongkaiApplication):
         promised_working_days: int | None = None,
         expected_version: int | None = None,
     ) -> Changed:
-        """交办 to a department and 全程承办人."""
+        """交办 to a department and 全程承办人 (staff named by badge number)."""
+        handler = staff_reference(self, tenant_path, handler, "handler") or handler
+        backup_handler = staff_reference(
+            self, tenant_path, backup_handler, "backup_handler"
+        )
         return self._act(
             principal,
             tenant_path,

@@ -17,6 +17,7 @@ from domain.access import Principal, Role
 from domain.catalogue import CatalogueEntry, Period
 from domain.personal_data import Applicant
 from domain.timeliness import SHANGHAI, local_date
+from services.demo_staff import register_demo_staff, staff_handler
 from services.runtime import Platform
 
 INSTALLATION_ADMIN = Principal(
@@ -348,7 +349,7 @@ class DemoBuilder:
                 path,
                 result.id,
                 department=rng.choice(DEPARTMENTS),
-                handler=rng.choice(HANDLERS),
+                handler=staff_handler(path, rng.choice(HANDLERS)),
                 promised_working_days=promise,
             )
 
@@ -431,6 +432,7 @@ def load_demo(
     """Load the demo into an empty store; returns counts."""
     builder = DemoBuilder(platform, clock, end or local_date(datetime.now(UTC)), seed)
     tenants = builder.register_tenants()
+    register_demo_staff(platform, INSTALLATION_ADMIN)
     builder.plan()
     builder.plan_cases()
     commands = builder.run(progress)

@@ -14,16 +14,19 @@ import json
 from typing import Any
 from uuid import UUID
 
+from domain.access import Principal
 from domain.audit import ledger_id
 from domain.errors import NotFoundError
+from domain.ledger.export import ExportStatement
 from domain.ledger.leaf import Leaf
+from domain.ledger.note import sign_note
 from domain.tenancy import parent_of
 from projections.audit import AuditView
 from projections.sql import iso_moment
-from services.audit import IssuedCheckpoint
+from services.audit import SYSTEM, IssuedCheckpoint
 from services.runtime import AUDIT_NAME, Platform
 
-FORMAT = "gongkai-evidence/v1"
+FORMAT = "gongkai-evidence/v2"
 
 
 def b64(data: bytes) -> str:
@@ -70,9 +73,17 @@ def witness_leaf(view: AuditView, parent: str, child: str, size: int) -> dict[st
 
 
 def build_bundle(
-    platform: Platform, path: str, aggregate_id: UUID, kind: str
+    platform: Platform,
+    path: str,
+    aggregate_id: UUID,
+    kind: str,
+    exported_by: Principal | None = None,
 ) -> dict[str, Any]:
-    """The evidence bundle of one aggregate of ``path``."""
+    """The evidence bundle of one aggregate of ``path``, exported by ``exported_by``.
+
+    Pass the caller: its id, tenant and roles are signed into the export statement
+    (without one, the installation's own auditor principal is named).
+    """
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     catch_up(platform)
     rows = [
@@ -88,6 +99,21 @@ def build_bundle(
         for r in rows
         if int(r["leaf_index"]) < checkpoint.size
     ]
+    latest, map_proof = platform.auditor.aggregate_map.proof(
+        path, checkpoint.size, str(aggregate_id)
+    )
+    exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
+    statement = ExportStatement(
+        origin=platform.auditor.origin(path),
+        kind=kind,
+        subject_id=str(aggregate_id),
+        size=checkpoint.size,
+        root=b64(checkpoint.root_hash),
+        exported_at=exported_at,
+        exported_by=(exported_by or SYSTEM).actor(),
+    )
+    signer = platform.auditor.keys.signer(platform.auditor.origin(path), path)
+    export = sign_note(statement.body(), signer).format()
     witnesses = []
     child, child_size = path, checkpoint.size
     while (parent := parent_of(child)) is not None:
@@ -105,11 +131,17 @@ def build_bundle(
     return {
         "format": FORMAT,
         "installation": platform.settings.installation,
-        "exported_at": iso_moment(platform.auditor.now()).replace("+00:00", "Z"),
+        "exported_at": exported_at,
         "subject": {"kind": kind, "id": str(aggregate_id), "tenant": path},
         "tenant": path,
         "checkpoint": checkpoint.note,
         "events": events,
+        "map_proof": {
+            "version": latest.version,
+            "leaf_index": latest.leaf_index,
+            "proof": [b64(h) for h in map_proof],
+        },
+        "export": export,
         "keys": platform.auditor.verifier_keys(path),
         "witnesses": witnesses,
     }

@@ -19,7 +19,10 @@ from eventsourcing.utils import Environment
 
 from domain.base import Clock
 from domain.errors import GongkaiError
+from domain.tenancy import parent_of
+from infra.credentials import CredentialStore
 from infra.keys import KeyStore
+from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
@@ -31,6 +34,7 @@ from projections.disclosures import (
     SQLiteDisclosureView,
 )
 from projections.sql import SqlView
+from projections.staff import PostgresStaffView, SQLiteStaffView, StaffProjection
 from projections.tenant_directory import (
     PostgresTenantDirectoryView,
     SQLiteTenantDirectoryView,
@@ -40,8 +44,12 @@ from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
+from services.inspections import Inspections
 from services.reference import ReferenceData
+from services.signin import SignIns
+from services.staff import Staff
 from services.tenants import Tenants
+from services.witness import WitnessEndpoint, submit_to_all
 
 log = logging.getLogger("gongkai.runtime")
 
@@ -67,6 +75,7 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ),
     ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
     ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
+    ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
 )
 
 
@@ -89,12 +98,19 @@ class Platform:
         self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        self.credentials = CredentialStore(self.env)
+        self.staff = Staff(env=self.env, clock=clock)
+        self.staff.configure(self.credentials, settings)
+        self.sign_ins = SignIns(env=self.env, clock=clock)
+        self.sign_ins.configure(self.credentials, Passwords(), settings)
+        self.inspections = Inspections(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
             KeyStore(settings.effective_key_dir),
             settings.installation,
         )
+        self.witnesses = [WitnessEndpoint(w.url, w.key) for w in settings.witnesses]
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
         self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
@@ -129,6 +145,10 @@ class Platform:
     @property
     def case_view(self) -> Any:
         return self.views[CASES_NAME]
+
+    @property
+    def staff_view(self) -> Any:
+        return self.views[StaffProjection.name]
 
     def wait(self, view_name: str, position: int) -> bool:
         """Wait (bounded) until a view has processed ``position``; False on timeout."""
@@ -283,10 +303,15 @@ class Platform:
             self.reference,
             self.auditor,
             self.cases,
+            self.staff,
+            self.sign_ins,
+            self.inspections,
         )
         for app in apps:
             with suppress(Exception):
                 app.close()
+        with suppress(Exception):
+            self.credentials.close()
         for factory in self._factories:
             with suppress(Exception):
                 factory.close()
@@ -385,6 +410,9 @@ class Checkpointer(Worker):
             self.platform.auditor.issue(path)
         except GongkaiError as e:  # a refusal is recorded and reported, not fatal
             log.warning("checkpoint of %s not issued: %s", path, e.detail)
+            return
+        if parent_of(path) is None and self.platform.settings.witnesses:
+            submit_to_all(self.platform.auditor, path, self.platform.witnesses)
 
 
 def iter_log(

@@ -9,23 +9,26 @@ from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.base import Clock
 from infra.runlock import ProjectionsBusyError
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.api import problems
+from services.api import openapi, problems
+from services.api.bodies import RequestGuard
 from services.api.routes import (
     audit,
+    auth,
     calendar,
     cases,
     catalogue,
     disclosures,
     evidence,
+    feed,
     health,
+    inspections,
     services,
+    staff,
     tenants,
 )
 from services.runtime import Platform
@@ -33,38 +36,12 @@ from services.runtime import Platform
 DESCRIPTION = """
 Gongkai (公开) records what county, town and village governments disclose, as immutable
 events, and answers what was public at any moment. Authenticate with
-`Authorization: Bearer <token>`; mint one with
+`Authorization: Bearer <token>`: staff sign in with `POST /v1/auth/token`; the
+installation admin and integrators' service accounts mint one with
 `gongkai token --tenant PATH --role ROLE`.
-Errors are RFC 9457 problem+json documents.
+Errors are RFC 9457 problem+json documents; every operation lists those it can
+answer. Request bodies are UTF-8 JSON (I-JSON: no duplicate member names).
 """
-
-
-class BodyLimit:
-    """Refuse bodies over ``limit`` bytes, whether announced or streamed (chunked)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
-            response = problems.too_large(int(length), self.limit, scope["path"])
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise StarletteHTTPException(413, "request too large")
-            return message
-
-        await self.app(scope, limited, send)
 
 
 def create_app(
@@ -103,8 +80,10 @@ def create_app(
         load_secret(settings), ttl=timedelta(hours=settings.token_ttl_hours)
     )
     problems.install(app)
+    openapi.install(app)
 
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
+    app.add_middleware(problems.LastResort)  # outermost: added last
 
     v1 = APIRouter(prefix="/v1")
     modules = (
@@ -117,6 +96,10 @@ def create_app(
         calendar,
         audit,
         evidence,
+        auth,
+        staff,
+        inspections,
+        feed,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from services.api.params import Count, Day
 
 
 class ApplicantIn(BaseModel):
@@ -46,7 +47,7 @@ class CaseCreate(BaseModel):
     agent_village: str | None = Field(
         default=None, description="the agent's village path"
     )
-    received_on: date | None = None
+    received_on: Day | None = None
 
 
 def _model(name: str, **fields: Any) -> type[BaseModel]:
@@ -66,16 +67,16 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
         department=(str, ...),
         handler=(str, ...),
         backup_handler=(str | None, None),
-        promised_working_days=(int | None, None),
+        promised_working_days=(Count | None, None),
     ),
     "transfer": _model("Transfer", target=(str, ...), reason=(str, ...)),
     "split": _model("SplitCase", children=(list[str], Field(min_length=2))),
-    "supervise": _model("Supervise", due_on=(date, ...), note=(str, ...)),
+    "supervise": _model("Supervise", due_on=(Day, ...), note=(str, ...)),
     "consult": _model("Consult", party=(str, ...), third_party=(bool, True)),
     "end-consultation": _model("EndConsultation", note=(str | None, None)),
     "extend": _model(
         "Extend",
-        working_days=(int, ...),
+        working_days=(Count, ...),
         reason=(str, ...),
         approver=(str, ...),
         applicant_notice=(str | None, None),
@@ -118,12 +119,18 @@ class CaseCard(BaseModel):
     signed: bool
     received_on: str | None
     due_on: str | None
-    handler: str | None
+    handler: str | None = Field(
+        description="全程承办人: a badge number when the handler is registered staff"
+    )
+    handler_name: str | None = None
     backup_handler: str | None
+    backup_handler_name: str | None = None
     department: str | None
     rating: str | None
     erased: bool
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="the actions the caller may take now (not refused to them)"
+    )
     links: Any = None
     supervised_by: Any = None
     applicant: dict[str, Any] | None = Field(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.access import Principal, Role
-from infra.tokens import TokenError, TokenSigner
+from infra.tokens import Claims, TokenError, TokenSigner
 from services.api.problems import HttpProblemError
 from services.runtime import Platform
 
@@ -17,22 +18,57 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
-def get_principal(
+# The OpenAPI security scheme; we answer a missing token ourselves (401 problem).
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="a token from `POST /v1/auth/token` (staff sign-in) or "
+    "`gongkai token --tenant PATH --role ROLE` (installation admin, integrators)",
+    auto_error=False,
+)
+
+
+def current_claims(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer token")] = None,
-) -> Principal:
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Claims:
+    """The verified claims of the caller's bearer token."""
     signer: TokenSigner = request.app.state.signer
-    if not authorization or not authorization.lower().startswith("bearer "):
+    if credentials is None:
         raise HttpProblemError(
             401,
             "unauthenticated",
             "Authentication required",
-            "send Authorization: Bearer <token> (see `gongkai token`)",
+            "send Authorization: Bearer <token> (sign in with POST /v1/auth/token)",
         )
     try:
-        claims = signer.verify(authorization.split(" ", 1)[1].strip())
+        return signer.verify(credentials.credentials.strip())
+    except TokenError as e:
+        raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
+
+
+def get_principal(
+    request: Request, claims: Annotated[Claims, Depends(current_claims)]
+) -> Principal:
+    """The caller; a staffer's token is checked against the registry every time
+    (deactivated, signed out or re-activated → refused) and takes its roles there."""
+    if claims.is_staff:
+        platform: Platform = request.app.state.platform
+        principal = platform.sign_ins.current(
+            claims.subject, claims.jti, claims.generation
+        )
+        if principal is None:
+            raise HttpProblemError(
+                401,
+                "token-revoked",
+                "Token revoked",
+                "this token no longer works (signed out, or the account was "
+                "deactivated or reset); sign in again",
+            )
+        return principal
+    try:
         roles = frozenset(Role(r) for r in claims.roles)
-    except (TokenError, ValueError) as e:
+    except ValueError as e:
         raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
     return Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
 
@@ -42,7 +78,7 @@ def parse_if_match(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise HttpProblemError(
             400,
             "invalid-if-match",

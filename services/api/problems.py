@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import psycopg
@@ -9,22 +11,75 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import GongkaiError
 
 PROBLEM_BASE = "https://gongkai.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("gongkai.api")
+HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"}
 RETRY_AFTER_SECONDS = 5
 # The store cannot be reached (down, restarting, no connection within
-# GONGKAI_PG_CONNECT_TIMEOUT) or refuses writes (SQLite: locked, disk full):
-# nothing was recorded unless the log says so, and the client may retry.
+# GONGKAI_PG_CONNECT_TIMEOUT) or refuses writes (SQLite: locked, disk full): 503.
 UNAVAILABLE: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
 )
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="dotted path of the offending input")
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457); more members may follow."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": PROBLEM_BASE + "illegal-transition",
+                    "title": "Illegal transition",
+                    "status": 409,
+                    "detail": "cannot accept a closed case; allowed now: reopen",
+                    "instance": "/v1/tenants/xinhe.tahe.tuanjie/cases/…/accept",
+                    "state": "closed",
+                    "allowed_actions": ["reopen"],
+                }
+            ]
+        },
+    )
+    type: str = Field(description=PROBLEM_BASE + "<slug>: stable, one per error kind")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    instance: str | None = Field(default=None, description="the request path")
+    field: str | None = Field(default=None, description="the offending input")
+    errors: list[FieldError] | None = Field(
+        default=None, description="validation-error: every offending input"
+    )
+    expected: int | None = Field(
+        default=None, description="version-mismatch: the version you sent"
+    )
+    current: int | None = Field(
+        default=None, description="version-mismatch: the current version"
+    )
+    state: str | None = Field(
+        default=None, description="illegal-transition: the case's state"
+    )
+    allowed_actions: list[str] | None = Field(
+        default=None, description="illegal-transition: the actions open now"
+    )
+    line: int | None = Field(
+        default=None, description="invalid-catalogue: the 1-based CSV line"
+    )
 
 
 def problem(
@@ -34,6 +89,7 @@ def problem(
     detail: str,
     *,
     instance: str | None = None,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -45,9 +101,9 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(
         body, status_code=status, media_type=MEDIA_TYPE, headers=headers
     )
@@ -94,7 +150,7 @@ def install(app: FastAPI) -> None:
         for attr in ("expected", "current", "line", "state", "allowed_actions"):
             if hasattr(exc, attr):
                 extra[attr] = getattr(exc, attr)
-        return problem(
+        response = problem(
             exc.status,
             exc.slug,
             exc.title,
@@ -102,6 +158,10 @@ def install(app: FastAPI) -> None:
             instance=request.url.path,
             **extra,
         )
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(HttpProblemError)
     async def _api(request: Request, exc: HttpProblemError) -> JSONResponse:
@@ -141,18 +201,20 @@ def install(app: FastAPI) -> None:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(
             exc.status_code, "http-error"
         )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return problem(
             exc.status_code,
             slug,
             str(exc.detail),
             str(exc.detail),
             instance=request.url.path,
+            headers=headers,
         )
 
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-        request.app.state.logger.warning(
-            "store unavailable on %s: %s", request.url.path, str(exc).strip()
-        )
+        logger.warning("store unavailable on %s: %s", request.url.path, exc)
         return problem(
             503,
             "store-unavailable",
@@ -160,18 +222,60 @@ def install(app: FastAPI) -> None:
             f"the event store cannot be reached; retry in {RETRY_AFTER_SECONDS} "
             "seconds (a command answered so may or may not have been recorded)",
             instance=request.url.path,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     for error in UNAVAILABLE:
         app.add_exception_handler(error, _unavailable)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request.app.state.logger.exception("unexpected error on %s", request.url.path)
-        return problem(
-            500,
-            "internal-error",
-            "Internal error",
-            "the server failed; retry, and report it if it persists",
-            instance=request.url.path,
-        )
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the OpenAPI document lists on the template ``path`` matches."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+def internal_error(path: str) -> JSONResponse:
+    return problem(
+        500,
+        "internal-error",
+        "Internal error",
+        "the server failed; retry, and report it if it persists",
+        instance=path,
+    )
+
+
+class LastResort:
+    """Answer any exception that escapes the handlers with a 500 problem, and log it.
+
+    Starlette's own last handler re-raises after answering, which makes the server
+    drop the keep-alive connection; this one keeps the connection open.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            logger.exception("unexpected error on %s", scope.get("path"))
+            if started:
+                raise
+            await internal_error(scope.get("path", ""))(scope, receive, send)

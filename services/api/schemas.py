@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from services.api.params import MAX_INT, Day, Moment
 
 Strict = ConfigDict(extra="forbid")
 
@@ -71,7 +72,7 @@ class AttachmentIn(BaseModel):
     model_config = Strict
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     name: str = Field(min_length=1, max_length=255)
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=MAX_INT)
 
 
 class DisclosureCreate(BaseModel):
@@ -98,8 +99,8 @@ class DisclosureCreate(BaseModel):
         max_length=6,
         description="公开栏 网站 电子显示屏 会议 便民手册 新闻发布会 (or their codes)",
     )
-    formed_on: date = Field(description="the day the information was formed or changed")
-    published_on: date | None = Field(
+    formed_on: Day = Field(description="the day the information was formed or changed")
+    published_on: Day | None = Field(
         default=None, description="the day it went public, if not today"
     )
     attachments: list[AttachmentIn] = Field(default=[], max_length=50)
@@ -128,7 +129,7 @@ class DisclosureRevision(BaseModel):
     channels: list[str] | None = Field(default=None, min_length=1, max_length=6)
     category: str | None = None
     attachments: list[AttachmentIn] | None = Field(default=None, max_length=50)
-    effective_at: AwareDatetime | None = Field(
+    effective_at: Moment | None = Field(
         default=None, description="when the correction was made public, if not now"
     )
     late_reason: str | None = Field(default=None, max_length=2000)
@@ -140,7 +141,7 @@ class Withdrawal(BaseModel):
         json_schema_extra={"examples": [{"reason": "误发，该事项属于塔河村公开范围"}]},
     )
     reason: str = Field(max_length=2000)
-    effective_at: AwareDatetime | None = None
+    effective_at: Moment | None = None
     late_reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -253,9 +254,9 @@ class HolidayScheduleIn(BaseModel):
             ]
         },
     )
-    year: int = Field(ge=2000, le=2100)
-    holidays: list[date] = Field(min_length=1, max_length=366)
-    workdays: list[date] = Field(default=[], max_length=100)
+    year: int = Field(ge=2000, le=2099)
+    holidays: list[Day] = Field(min_length=1, max_length=366)
+    workdays: list[Day] = Field(default=[], max_length=100)
     source: str = Field(default="", max_length=300)
 
 
@@ -275,6 +276,9 @@ class Health(BaseModel):
     store: Literal["sqlite", "postgresql"]
     position: int
     views: dict[str, dict[str, Any]]
+    relay: dict[str, int] | None = Field(
+        default=None, description="the Kafka relay's committed position and lag"
+    )
 
 
 class TreeHead(BaseModel):
@@ -294,6 +298,12 @@ class LeafEntry(BaseModel):
     leaf_index: int
     leaf_input: str = Field(description="base64 of the canonical leaf bytes")
     event_id: str
+
+
+class LeafEntries(BaseModel):
+    leaves: list[LeafEntry] = Field(
+        description="leaves start…end in order; fewer than asked when capped"
+    )
 
 
 class InclusionProof(BaseModel):

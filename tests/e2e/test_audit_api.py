@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ from infra.keys import Ed25519Verifier
 from tests.e2e.conftest import FINANCE, TokenFactory
 
 VILLAGE = "/v1/tenants/xinhe.tahe.tuanjie"
+COMPLAINT = {
+    "kind": "complaint",
+    "channel": "mailbox",
+    "signed": True,
+    "summary": "低保金发放名单未公示",
+    "applicant": {"name": "张三丰", "phone": "13812345678"},
+}
 
 
 def publish(client: TestClient, auth: TokenFactory, title: str) -> str:
@@ -127,6 +135,38 @@ def test_bad_proof_requests_are_problems(
     assert client.get(f"{VILLAGE}/audit/leaves/9999", headers=county).status_code == 404
 
 
+def test_leaves_come_in_bounded_ranges_and_bad_ranges_are_400(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    for n in range(3):
+        publish(client, auth, f"团结村2026年{n + 1}月财务收支")
+    county = auth("xinhe", "inspector")
+    size = client.get(f"{VILLAGE}/audit/tree-head", headers=county).json()["tree_size"]
+    url = f"{VILLAGE}/audit/leaves"
+    batch = client.get(url, headers=county, params={"start": 1, "end": 3})
+    assert batch.status_code == 200, batch.text
+    leaves = batch.json()["leaves"]
+    assert [leaf["leaf_index"] for leaf in leaves] == [1, 2, 3]
+    single = client.get(f"{url}/2", headers=county).json()
+    assert leaves[1] == single
+    tail = client.get(url, headers=county, params={"start": 0, "end": 10**9}).json()
+    assert len(tail["leaves"]) == size  # capped at the log's end
+    for params, field in (
+        ({"start": 3, "end": 1}, "start"),
+        ({"start": size, "end": size + 5}, "start"),
+    ):
+        bad = client.get(url, headers=county, params=params)
+        assert bad.status_code == 400, bad.text
+        assert bad.json()["field"] == field
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    for params in ({"start": -1, "end": 2}, {"start": 0, "end": 2**63}):
+        assert client.get(url, headers=county, params=params).status_code in (400, 422)
+    other = auth("wensu", "inspector")
+    assert (
+        client.get(url, headers=other, params={"start": 0, "end": 1}).status_code == 404
+    )
+
+
 def test_an_evidence_bundle_verifies_offline_and_one_changed_byte_fails(
     client: TestClient, auth: TokenFactory, tree: None, tmp_path: Path
 ) -> None:
@@ -160,10 +200,54 @@ def test_an_evidence_bundle_verifies_offline_and_one_changed_byte_fails(
     assert "✗" in bad.stdout
 
 
-def verify(path: Path) -> subprocess.CompletedProcess[str]:
+def test_a_case_bundle_missing_its_first_middle_or_last_event_fails(
+    client: TestClient, auth: TokenFactory, tree: None, tmp_path: Path
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    filed = client.post(f"{VILLAGE}/cases", headers=clerk, json=COMPLAINT)
+    case = filed.json()["id"]
+    for action, body in (
+        ("accept", {}),
+        ("assign", {"department": "社会事务服务部", "handler": "李四"}),
+        ("resolve", {"result": "已责令退还多收停车费"}),
+        ("reply", {"method": "电话", "content": "已电话告知处理结果"}),
+        ("feedback", {"rating": "unsatisfied"}),
+    ):
+        done = client.post(f"{VILLAGE}/cases/{case}/{action}", headers=clerk, json=body)
+        assert done.status_code == 200, (action, done.text)
+    inspector = auth("xinhe", "inspector")
+    response = client.get(f"{VILLAGE}/evidence/cases/{case}", headers=inspector)
+    assert response.status_code == 200, response.text
+    bundle = json.loads(response.content)
+    assert [e["event_id"] for e in bundle["events"]][-1] == f"{case}:6"
+    whole = tmp_path / "case.json"
+    whole.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    top = client.get(f"{VILLAGE}/audit/keys", headers=inspector).json()["keys"]
+    ok = verify(whole, "--trust", top["xinhe"][-1])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "versions 1…6" in ok.stdout
+    assert "is pinned (--trust)" in ok.stdout
+    assert "inspector @ xinhe" in ok.stdout
+
+    for drop, version in ((0, 1), (2, 3), (5, 6)):
+        cut = json.loads(json.dumps(bundle))
+        del cut["events"][drop]
+        path = tmp_path / f"without-v{version}.json"
+        path.write_text(json.dumps(cut, ensure_ascii=False), encoding="utf-8")
+        bad = verify(path)
+        assert bad.returncode == 1, bad.stdout
+        assert f"events lack version {version}" in bad.stdout, bad.stdout
+
+    wrong = top["xinhe.tahe"][-1]  # a real key, but not the top tenant's
+    refused = verify(whole, "--trust", wrong)
+    assert refused.returncode == 1
+    assert "none of the trusted keys" in refused.stdout
+
+
+def verify(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     gongkai = str(Path(sys.executable).parent / "gongkai")
     return subprocess.run(
-        [gongkai, "verify", str(path)],
+        [gongkai, "verify", str(path), *options],
         capture_output=True,
         text=True,
         timeout=60,

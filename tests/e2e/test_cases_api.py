@@ -120,6 +120,54 @@ def test_an_illegal_action_answers_409_with_the_allowed_actions(
     assert again["version"] == 1
 
 
+FILED_ACTIONS = {
+    "request-materials": {"items": ["身份证复印件"]},
+    "accept": {},
+    "reject": {"reason": "不属于本村职责", "referral": "请向县市场监管局反映"},
+    "transfer": {"target": "xinhe.tahe", "reason": "涉及全镇景区"},
+    "supervise": {"due_on": "2026-03-20", "note": "请按期办结"},
+}
+
+
+def test_allowed_actions_are_the_callers_and_never_one_it_would_be_refused(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    case = client.post(f"{VILLAGE}/cases", json=COMPLAINT, headers=clerk).json()["id"]
+    callers = {
+        "county inspector": (auth("xinhe", "inspector"), []),
+        "town handler": (auth("xinhe.tahe", "handler"), []),
+        "county supervisor": (auth("xinhe", "supervisor"), ["supervise"]),
+        "village clerk": (
+            clerk,
+            ["request-materials", "accept", "reject", "transfer"],
+        ),
+    }
+    for who, (headers, expected) in callers.items():
+        card = client.get(f"{VILLAGE}/cases/{case}", headers=headers).json()
+        assert card["allowed_actions"] == expected, who
+        board = client.get(f"{VILLAGE}/case-board", headers=headers).json()
+        (entry,) = [c for c in board["open"] if c["id"] == case]
+        assert entry["allowed_actions"] == expected, who
+        for action in sorted(set(FILED_ACTIONS) - set(expected)):
+            refused = client.post(
+                f"{VILLAGE}/cases/{case}/{action}",
+                json=FILED_ACTIONS[action],
+                headers=headers,
+            )
+            assert refused.status_code == 403, (who, action, refused.text)
+    for headers, action in (
+        (auth("xinhe", "supervisor"), "supervise"),
+        (clerk, "accept"),
+    ):
+        done = client.post(
+            f"{VILLAGE}/cases/{case}/{action}",
+            json=FILED_ACTIONS[action],
+            headers=headers,
+        )
+        assert done.status_code == 200, (action, done.text)
+
+
 def test_bad_input_is_a_problem_and_files_nothing(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,9 +121,15 @@ def test_serve_loads_the_demo_and_answers_as_the_readme_says(
     health = get(f"{server}/v1/health")
     assert health["status"] == "ok"
     assert health["position"] > 400
-    token = run(
-        env, "token", "--tenant", "xinhe", "--role", "supervisor"
-    ).stdout.strip()
+    assert "XH-0001@xinhe  demo-county-2026" in (tmp_path / "serve.log").read_text()
+    form = urllib.parse.urlencode(
+        {"username": "XH-0001@xinhe", "password": "demo-county-2026"}
+    ).encode()
+    with urllib.request.urlopen(f"{server}/v1/auth/token", form, timeout=10) as r:
+        signed = json.loads(r.read())
+    assert signed["token_type"] == "bearer"
+    assert signed["roles"] == ["admin", "supervisor"]
+    token = signed["access_token"]
     county = get(f"{server}/v1/tenants/xinhe", token)
     assert county["name"] == "新和县"
     assert {c["name"] for c in county["children"]} >= {"新和镇", "依其艾日克乡"}

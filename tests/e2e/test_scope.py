@@ -1,13 +1,15 @@
 """The scope rule, for every route: a sibling's token gets 403/404 and no data.
 
-Every route under ``/v1/tenants/{path}`` is listed here with a request that would
-succeed for the owner. A route that is not listed fails
-``test_every_tenant_route_is_covered`` until it is added: no route escapes the check.
+The route list is the app's own OpenAPI document: every operation under
+``/v1/tenants/{path}``, including those added later, is called by every sibling.
+A body comes from ``BODIES`` or else from the schema's first example.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from uuid import uuid4
 
 from fastapi.testclient import TestClient
 
@@ -43,56 +45,62 @@ CASE_ACTIONS: dict[str, Any] = {
     "erase": {},
 }
 
-# route path → (method, body) that the owner's clerk or admin could send.
-REQUESTS: dict[str, tuple[str, Any]] = {
-    "/v1/tenants/{path}": ("GET", None),
-    "/v1/tenants/{path}/rename": ("POST", {"name": "某村"}),
-    "/v1/tenants/{path}/disclosures": ("POST", FINANCE),
-    "/v1/tenants/{path}/disclosures/{disclosure_id}/revisions": (
-        "POST",
-        {"reason": "更正", "body": "改"},
-    ),
-    "/v1/tenants/{path}/disclosures/{disclosure_id}/withdrawal": (
-        "POST",
-        {"reason": "撤回"},
-    ),
-    "/v1/tenants/{path}/disclosures/{disclosure_id}": ("GET", None),
-    "/v1/tenants/{path}/disclosures/{disclosure_id}/history": ("GET", None),
-    "/v1/tenants/{path}/catalogue": ("POST", "类别代码\n"),
-    "/v1/tenants/{path}/holiday-schedules": (
-        "POST",
-        {"year": 2027, "holidays": ["2027-01-01"]},
-    ),
-    "/v1/tenants/{path}/audit/checkpoint": ("GET", None),
-    "/v1/tenants/{path}/audit/tree-head": ("GET", None),
-    "/v1/tenants/{path}/audit/keys": ("GET", None),
-    "/v1/tenants/{path}/audit/refusals": ("GET", None),
-    "/v1/tenants/{path}/audit/leaves/{index}": ("GET", None),
-    "/v1/tenants/{path}/audit/proofs/inclusion?event={event}": ("GET", None),
-    "/v1/tenants/{path}/audit/proofs/consistency?first=1&second=2": ("GET", None),
-    "/v1/tenants/{path}/evidence/disclosures/{disclosure_id}": ("GET", None),
-    "/v1/tenants/{path}/cases": ("POST", CASE),
-    "/v1/tenants/{path}/services": ("PUT", {"entries": []}),
-    "/v1/tenants/{path}/case-rules": (
-        "PUT",
-        {"max_extensions": 2, "basically_satisfied_counts": False},
-    ),
-    "/v1/tenants/{path}/evidence/cases/{case_id}": ("GET", None),
-    "/v1/tenants/{path}/cases/{case_id}": ("GET", None),
-    "/v1/tenants/{path}/case-board": ("GET", None),
-    "/v1/tenants/{path}/case-stats": ("GET", None),
+INSPECTED = {"kind": "tenant", "tenant": OWNER}
+
+# Bodies the owner's clerk or admin could send, where the schema's example won't do.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/v1/tenants/{path}/rename"): {"name": "某村"},
+    ("POST", "/v1/tenants/{path}/disclosures"): FINANCE,
+    ("POST", "/v1/tenants/{path}/disclosures/{disclosure_id}/revisions"): {
+        "reason": "更正",
+        "body": "改",
+    },
+    ("POST", "/v1/tenants/{path}/disclosures/{disclosure_id}/withdrawal"): {
+        "reason": "撤回"
+    },
+    ("POST", "/v1/tenants/{path}/catalogue"): "类别代码\n",
+    ("POST", "/v1/tenants/{path}/holiday-schedules"): {
+        "year": 2027,
+        "holidays": ["2027-01-01"],
+    },
+    ("POST", "/v1/tenants/{path}/cases"): CASE,
+    ("PUT", "/v1/tenants/{path}/services"): {"entries": []},
+    ("PUT", "/v1/tenants/{path}/case-rules"): {
+        "max_extensions": 2,
+        "basically_satisfied_counts": False,
+    },
     **{
-        f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}": ("POST", body)
+        ("POST", f"/v1/tenants/{{path}}/cases/{{case_id}}/{action}"): body
         for action, body in CASE_ACTIONS.items()
     },
+    ("POST", "/v1/tenants/{path}/staff"): {
+        "number": "XH-0901",
+        "name": "王芳",
+        "post": "村文书",
+        "roles": ["clerk"],
+    },
+    ("POST", "/v1/tenants/{path}/staff/{number}/update"): {"post": "村主任"},
+    ("POST", "/v1/tenants/{path}/staff/{number}/deactivate"): {"reason": "调离"},
+    ("POST", "/v1/tenants/{path}/inspections"): {
+        "subject": INSPECTED,
+        "basis": "来信",
+    },
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/link"): INSPECTED,
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/note"): {"text": "记"},
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/finding"): {"text": "查"},
+    ("POST", "/v1/tenants/{path}/inspections/{inspection_id}/close"): {
+        "conclusion": "结"
+    },
 }
-# Routes with both a GET and a POST on one path.
-EXTRA_GETS = (
-    "/v1/tenants/{path}/disclosures",
-    "/v1/tenants/{path}/catalogue",
-    "/v1/tenants/{path}/services",
-    "/v1/tenants/{path}/case-rules",
-)
+# Required query parameters, by name.
+QUERIES = {
+    "event": "{disclosure_id}:1",
+    "first": "1",
+    "second": "2",
+    "start": "0",
+    "end": "1",
+    "from": "2026-01-01",
+}
 
 SIBLINGS = [
     ("xinhe.tahe.xingfu", "clerk"),
@@ -105,22 +113,50 @@ SIBLINGS = [
 ]
 
 
-def tenant_routes(client: TestClient) -> set[tuple[str, str]]:
-    """Every (method, path) the OpenAPI schema lists under a tenant."""
+def tenant_operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every operation the OpenAPI document lists under a tenant: the route list."""
     paths = client.get("/openapi.json").json()["paths"]
-    return {
-        (method.upper(), path)
+    return [
+        (method.upper(), path, operation)
         for path, operations in paths.items()
         if path.startswith("/v1/tenants/{path}")
-        for method in operations
-    }
+        for method, operation in operations.items()
+    ]
 
 
-def test_every_tenant_route_is_covered(client: TestClient) -> None:
-    listed = {(m, p.split("?")[0]) for p, (m, _) in REQUESTS.items()} | {
-        ("GET", p) for p in EXTRA_GETS
-    }
-    assert tenant_routes(client) == listed
+def example_body(client: TestClient, operation: dict[str, Any]) -> Any:
+    """The first example of the operation's JSON body schema, if it has one."""
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = client.get("/openapi.json").json()["components"]["schemas"][name]
+    examples = schema.get("examples") or [{}]
+    return examples[0]
+
+
+def calls(client: TestClient) -> list[tuple[str, str, Any]]:
+    """(method, URL template, body) for every tenant operation, from the app itself."""
+    out = []
+    for method, path, operation in tenant_operations(client):
+        query = [
+            f"{p['name']}={QUERIES.get(p['name'], 'x')}"
+            for p in operation.get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        ]
+        url = path + ("?" + "&".join(query) if query else "")
+        if "requestBody" not in operation:
+            body = None
+        else:
+            body = BODIES.get((method, path)) or example_body(client, operation)
+        out.append((method, url, body))
+    return out
+
+
+def test_the_route_list_comes_from_the_app(client: TestClient) -> None:
+    listed = {(m, p.split("?")[0]) for m, p, _ in calls(client)}
+    assert len(listed) > 40
+    assert set(BODIES) <= listed  # no stale entries
 
 
 def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
@@ -137,20 +173,37 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
     filed = client.post(f"/v1/tenants/{OWNER}/cases", json=CASE, headers=owner)
     assert filed.status_code == 201, filed.text
     case_id = filed.json()["id"]
+    staffer = client.post(
+        f"/v1/tenants/{OWNER}/staff",
+        json={
+            "number": "XH-0900",
+            "name": "李明",
+            "post": "村文书",
+            "roles": ["clerk"],
+        },
+        headers=auth("xinhe.tahe", "admin"),
+    )
+    assert staffer.status_code == 201, staffer.text
+    opened = client.post(
+        f"/v1/tenants/{OWNER}/inspections",
+        json={"subject": INSPECTED, "basis": "群众来信"},
+        headers=auth(OWNER, "inspector"),
+    )
+    assert opened.status_code == 201, opened.text
+    inspection_id = opened.json()["id"]
     before = client.get("/v1/health").json()["position"]
-    calls = [(m, p, b) for p, (m, b) in REQUESTS.items()] + [
-        ("GET", p, None) for p in EXTRA_GETS
-    ]
     for tenant, role in SIBLINGS:
         headers = auth(tenant, role)
-        for method, template, body in calls:
+        for method, template, body in calls(client):
             url = (
                 template.replace("{path}", OWNER)
                 .replace("{case_id}", case_id)
                 .replace("{disclosure_id}", disclosure_id)
+                .replace("{inspection_id}", inspection_id)
                 .replace("{index}", "0")
-                .replace("{event}", f"{disclosure_id}:1")
+                .replace("{number}", "XH-0900")
             )
+            url = re.sub(r"\{[a-z_]+\}", str(uuid4()), url)  # path params added later
             if isinstance(body, str):
                 response = client.request(
                     method,
@@ -161,6 +214,8 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
             else:
                 response = client.request(method, url, json=body, headers=headers)
             assert response.status_code in (403, 404), (
+                "a sibling must get 403/404; if this is a new route whose body the "
+                "schema's example does not make valid, add one to BODIES",
                 tenant,
                 role,
                 method,

@@ -15,9 +15,11 @@ import pytest
 from domain.access import Role
 from domain.errors import GongkaiError
 from domain.ledger import verify_consistency, verify_inclusion
+from domain.ledger.map import extension_line, map_root
 from domain.ledger.note import Checkpoint, Note, sign_note
 from infra.keys import Ed25519Signer
 from infra.settings import Settings
+from projections.audit_map import map_entries
 from services.audit import CheckpointRefusedError
 from services.audit_verify import verify_store
 from services.evidence import catch_up, checkpoint_now
@@ -256,3 +258,33 @@ def test_a_parent_refuses_a_history_rewritten_below_what_it_witnessed(
     assert "consistent" in refused.value.detail
     findings = verify_store(audited).findings
     assert any(f.field == "witnessed.root_hash" for f in findings)
+
+
+def test_a_signed_map_root_that_the_store_does_not_give_is_reported(
+    audited: Platform,
+) -> None:
+    """The tenant's own key signs a checkpoint whose aggregate map hides an event."""
+    auditor = audited.auditor
+    view = audited.views[AUDIT_NAME]
+    head = view.head(TUANJIE)  # type: ignore[attr-defined]
+    entries = map_entries(view, TUANJIE, head.size)  # type: ignore[arg-type]
+    assert entries
+    latest = max(entries, key=lambda e: e.version)
+    hidden = [e for e in entries if e is not latest]
+    lie = Checkpoint(
+        auditor.origin(TUANJIE),
+        head.size,
+        head.root_hash,
+        (extension_line(map_root(hidden)),),
+    )
+    signer = auditor.keys.signer(auditor.origin(TUANJIE), TUANJIE)
+    view.save_checkpoint(  # type: ignore[attr-defined]
+        TUANJIE,
+        head.size,
+        head.root_hash,
+        sign_note(lie.body(), signer).format(),
+        "2026-03-02T03:00:00Z",
+    )
+    fields = {(f.tenant, f.field) for f in verify_store(audited).findings}
+    assert (TUANJIE, f"checkpoint {head.size}.map_root") in fields
+    assert (TUANJIE, f"checkpoint {head.size}.root_hash") not in fields

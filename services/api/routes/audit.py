@@ -13,10 +13,13 @@ from domain.access import require_read
 from domain.errors import InvalidInputError, NotFoundError
 from projections.audit import AuditView
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import MAX_INT, IndexPath
+from services.api.problems import HttpProblemError
 from services.api.schemas import (
     AuditKeys,
     ConsistencyProof,
     InclusionProof,
+    LeafEntries,
     LeafEntry,
     Refusals,
     TreeHead,
@@ -25,6 +28,9 @@ from services.audit import IssuedCheckpoint
 from services.runtime import AUDIT_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
+
+MAX_LEAVES = 256
+"""The most leaves one ``GET …/leaves?start=&end=`` answers (CT get-entries style)."""
 
 
 def b64(data: bytes) -> str:
@@ -101,12 +107,55 @@ def refusals(path: str, principal: PrincipalDep, platform: PlatformDep) -> Refus
 
 
 @router.get(
+    "/leaves",
+    response_model=LeafEntries,
+    summary="Leaves start…end (inclusive) of the tenant's log, at most 256 a request",
+)
+def leaves(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    start: Annotated[int, Query(ge=0, le=MAX_INT, description="first leaf index")],
+    end: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="last leaf index (inclusive)")
+    ],
+) -> LeafEntries:
+    """Like CT's get-entries: a bounded batch; ask again from the last index + 1."""
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    if start > end:
+        raise _bad_range(f"start {start} is after end {end}", "start")
+    view = audit_view(platform)
+    size = view.head(path).size
+    if start >= size:
+        raise _bad_range(
+            f"start {start} is beyond the log of {path!r}, which has {size} leaves",
+            "start",
+        )
+    last = min(end, size - 1, start + MAX_LEAVES - 1)
+    return LeafEntries(
+        leaves=[
+            LeafEntry(
+                leaf_index=int(row["leaf_index"]),
+                leaf_input=b64(row["leaf_input"].encode()),
+                event_id=row["event_id"],
+            )
+            for row in view.leaves_between(path, start, last)
+        ]
+    )
+
+
+def _bad_range(detail: str, field: str) -> HttpProblemError:
+    return HttpProblemError(400, "invalid-range", "Invalid leaf range", detail, field)
+
+
+@router.get(
     "/leaves/{index}",
     response_model=LeafEntry,
     summary="One leaf of the tenant's log: its canonical bytes",
 )
 def leaf(
-    path: str, index: int, principal: PrincipalDep, platform: PlatformDep
+    path: str, index: IndexPath, principal: PrincipalDep, platform: PlatformDep
 ) -> LeafEntry:
     require_read(principal, path)
     row = audit_view(platform).leaf(path, index)
@@ -129,7 +178,7 @@ def inclusion(
     principal: PrincipalDep,
     platform: PlatformDep,
     event: Annotated[str, Query(description="event id: <aggregate id>:<version>")],
-    tree_size: Annotated[int | None, Query(ge=1)] = None,
+    tree_size: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> InclusionProof:
     require_read(principal, path)
     view = audit_view(platform)
@@ -159,8 +208,8 @@ def consistency(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    first: Annotated[int, Query(ge=0)],
-    second: Annotated[int, Query(ge=0)],
+    first: Annotated[int, Query(ge=0, le=MAX_INT)],
+    second: Annotated[int, Query(ge=0, le=MAX_INT)],
 ) -> ConsistencyProof:
     require_read(principal, path)
     view = audit_view(platform)

@@ -17,7 +17,15 @@ from domain.personal_data import Applicant
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
-from services.api.params import moment_text, parse_moment
+from services.api.params import (
+    FIRST_DAY,
+    LAST_DAY,
+    AsOfQuery,
+    moment_text,
+    parse_moment,
+)
+from services.api.routes.staff import handler_names, named_actor
+from services.cases import caller_actions
 from services.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -38,7 +46,10 @@ def card(
     if row is None or row["tenant"] != path:
         raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
     events = [
-        CaseEvent(**{k: e[k] for k in CaseEvent.model_fields})
+        CaseEvent(
+            **{k: e[k] for k in CaseEvent.model_fields if k != "actor"},
+            actor=named_actor(platform, e["actor"]),
+        )
         for e in platform.case_view.events(str(case_id))
     ]
     state = row["state"]
@@ -55,12 +66,11 @@ def card(
         signed=bool(row["signed"]),
         received_on=row["received_on"],
         due_on=row["due_on"],
-        handler=row["handler"],
-        backup_handler=row["backup_handler"],
+        **handler_names(platform, path, row["handler"], row["backup_handler"]),
         department=row["department"],
         rating=row["rating"],
         erased=bool(row["erased"]),
-        allowed_actions=row["allowed_actions"],
+        allowed_actions=caller_actions(principal, path, row["allowed_actions"]),
         links=row["links"],
         supervised_by=row["supervised_by"],
         applicant=platform.cases.applicant(principal, path, case_id),
@@ -88,12 +98,11 @@ def aggregate_card(
         signed=case.signed,
         received_on=case.received_on.isoformat(),
         due_on=due.isoformat() if due else None,
-        handler=case.handler,
-        backup_handler=case.backup_handler,
+        **handler_names(platform, path, case.handler, case.backup_handler),
         department=case.department,
         rating=case.rating.value if case.rating else None,
         erased=case.erased,
-        allowed_actions=list(case.allowed_actions()),
+        allowed_actions=caller_actions(principal, path, case.allowed_actions()),
         links=case.links,
         supervised_by=case.supervised_by,
         applicant=platform.cases.applicant(principal, path, case_id),
@@ -214,6 +223,12 @@ def case_board(
         today=today,
         due_within_days=due_within_days,
     )
+    for entries in board.values():  # cards list what the caller may do
+        for row in entries if isinstance(entries, list) else ():
+            if isinstance(row, dict) and "allowed_actions" in row:
+                row["allowed_actions"] = caller_actions(
+                    principal, str(row.get("tenant") or path), row["allowed_actions"]
+                )
     return board
 
 
@@ -222,11 +237,13 @@ def case_stats(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-    as_of: Annotated[
-        str | None, Query(description="as the platform knew it then")
+    date_from: Annotated[
+        date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)
     ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)
+    ] = None,
+    as_of: AsOfQuery = None,
     include_descendants: bool = False,
     basically_satisfied_counts: Annotated[
         bool | None, Query(description="default: the tenant's case rules")

@@ -13,7 +13,7 @@ from domain.coverage import PublicItem, coverage
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import moment_text, parse_moment
+from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.api.routes.disclosures import category_labels, public
 from services.api.schemas import (
     CatalogueEntryPublic,
@@ -40,7 +40,7 @@ def catalogue_status(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: Annotated[str | None, Query(examples=["2026-06-30"])] = None,
+    as_of: AsOfQuery = None,
 ) -> CataloguePublic:
     require_read(principal, path)
     app = platform.disclosures

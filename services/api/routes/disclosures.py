@@ -17,11 +17,15 @@ from projections.disclosures import DisclosureProjection
 from projections.sql import iso_day, iso_moment
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.params import (
+    AsOfQuery,
+    CursorQuery,
+    KnownAtQuery,
     decode_cursor,
     encode_cursor,
     moment_text,
     parse_moment,
 )
+from services.api.routes.staff import named_actor
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -35,20 +39,6 @@ from services.api.schemas import (
 from services.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
-
-AsOf = Annotated[
-    str | None,
-    Query(
-        description="effective time: what was public then (date or date-time)",
-        examples=["2026-03-01"],
-    ),
-]
-KnownAt = Annotated[
-    str | None,
-    Query(
-        description="recorded time: as the platform knew it then (default now)",
-    ),
-]
 
 
 def category_labels(platform: Platform, tenant: str) -> dict[str, str]:
@@ -252,11 +242,11 @@ def list_disclosures(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
     category: str | None = None,
     include_descendants: bool = False,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DisclosureList:
     require_read(principal, path)
@@ -313,8 +303,8 @@ def get_disclosure(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> DisclosurePublic:
     require_read(principal, path)
     now = platform.disclosures.now()
@@ -341,7 +331,7 @@ def history(
     disclosure_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    known_at: KnownAt = None,
+    known_at: KnownAtQuery = None,
 ) -> DisclosureHistory:
     require_read(principal, path)
     now = platform.disclosures.now()
@@ -360,7 +350,7 @@ def history(
             version=r["version"],
             event=r["event"],
             reason=r["reason"],
-            actor=r["actor"],
+            actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),
             backdated_working_days=r["backdated_working_days"],

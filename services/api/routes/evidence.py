@@ -17,28 +17,29 @@ router = APIRouter(prefix="/tenants/{path}/evidence", tags=["evidence"])
 @router.get(
     "/disclosures/{disclosure_id}",
     summary="One file with a disclosure's events, proofs, checkpoint and witnesses",
-    response_description="a gongkai-evidence/v1 JSON file (see gongkai verify)",
+    response_description="a gongkai-evidence/v2 JSON file (see gongkai verify)",
 )
 def disclosure_bundle(
     path: str, disclosure_id: UUID, principal: PrincipalDep, platform: PlatformDep
 ) -> Response:
     require_read(principal, path)
     platform.disclosures.disclosure(principal, path, disclosure_id)
-    bundle = build_bundle(platform, path, disclosure_id, "disclosure")
+    bundle = build_bundle(platform, path, disclosure_id, "disclosure", principal)
     return bundle_response(bundle, path, disclosure_id)
 
 
 @router.get(
     "/cases/{case_id}",
     summary="One file with a case's events, proofs, checkpoint and witnesses",
-    response_description="a gongkai-evidence/v1 JSON file (see gongkai verify)",
+    response_description="a gongkai-evidence/v2 JSON file (see gongkai verify)",
 )
 def case_bundle(
     path: str, case_id: UUID, principal: PrincipalDep, platform: PlatformDep
 ) -> Response:
     require_read(principal, path)
     platform.cases.case(principal, path, case_id)
-    return bundle_response(build_bundle(platform, path, case_id, "case"), path, case_id)
+    bundle = build_bundle(platform, path, case_id, "case", principal)
+    return bundle_response(bundle, path, case_id)
 
 
 def bundle_response(bundle: dict[str, object], path: str, subject: UUID) -> Response:

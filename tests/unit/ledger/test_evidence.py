@@ -32,7 +32,9 @@ from domain.ledger.evidence import (
     load_bundle,
     verify_bundle,
 )
+from domain.ledger.export import ExportStatement
 from domain.ledger.leaf import Leaf, utc_text
+from domain.ledger.map import extension_line, latest_entries, map_proof, map_root
 from domain.ledger.note import (
     COSIGNATURE_V1,
     ED25519,
@@ -52,6 +54,7 @@ DISCLOSURE = UUID("5b0f8c1e-3a2d-4e6f-9a7b-1c2d3e4f5a6b")
 OTHER = UUID("0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a")
 T0 = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 EXPORTED_AT = "2026-11-25T14:00:00.000000Z"
+EXPORTED_BY = {"id": "inspector-li", "tenant": "xinhe", "roles": "inspector"}
 DISCLOSURE_TOPIC = "domain.disclosure:Disclosure"
 LEDGER_TOPIC = "domain.audit:AuditLedger"
 
@@ -115,6 +118,17 @@ class Log:
 
     def root(self) -> bytes:
         return root_from_range(self.range_, self.size)
+
+    def map_entries(self) -> list[Any]:
+        leaves = [Leaf.decode(d) for d in self.leaves]
+        return latest_entries(
+            (str(leaf.aggregate_id), leaf.version, i) for i, leaf in enumerate(leaves)
+        )
+
+    def checkpoint(self) -> Checkpoint:
+        """The checkpoint of the log now, committing to its aggregate map."""
+        line = extension_line(map_root(self.map_entries()))
+        return Checkpoint(origin(self.tenant), self.size, self.root(), (line,))
 
     def entry(self, index: int, size: int) -> dict[str, Any]:
         leaf = Leaf.decode(self.leaves[index])
@@ -232,9 +246,7 @@ def build_bundle(
         inst.open_ledger(path)
     indexes = disclosure_history(inst, tenant)
     log = inst.logs[tenant]
-    note = sign_note(
-        Checkpoint(origin(tenant), log.size, log.root()).body(), signer(tenant)
-    )
+    note = sign_note(log.checkpoint().body(), signer(tenant))
     notes: dict[str, Note] = {}
     witnessed: list[tuple[str, int]] = []
     for child, parent in itertools.pairwise(chain):
@@ -263,9 +275,19 @@ def build_bundle(
         )
         witnessed.append((parent, index))
         inst.record(parent, OTHER, 1, f"{DISCLOSURE_TOPIC}.Published", state(inst.now))
-        body = Checkpoint(origin(parent), parent_log.size, parent_log.root())
-        note = sign_note(body.body(), signer(parent))
+        note = sign_note(parent_log.checkpoint().body(), signer(parent))
     notes[chain[-1]] = note
+    entries = log.map_entries()
+    latest = next(e for e in entries if e.aggregate_id == str(DISCLOSURE))
+    statement = ExportStatement(
+        origin(tenant),
+        "disclosure",
+        str(DISCLOSURE),
+        log.size,
+        b64(log.root()),
+        EXPORTED_AT,
+        EXPORTED_BY,
+    )
     return {
         "format": FORMAT,
         "installation": INSTALLATION,
@@ -274,6 +296,12 @@ def build_bundle(
         "tenant": tenant,
         "checkpoint": notes[tenant].format(),
         "events": [log.entry(i, log.size) for i in indexes],
+        "map_proof": {
+            "version": latest.version,
+            "leaf_index": latest.leaf_index,
+            "proof": [b64(h) for h in map_proof(entries, str(DISCLOSURE))],
+        },
+        "export": sign_note(statement.body(), signer(tenant)).format(),
         "keys": {path: [signer(path).verifier_key()] for path in reversed(chain)},
         "witnesses": [
             {
@@ -389,9 +417,9 @@ def spans(text: str, value: str) -> Iterator[int]:
 
 
 def positions() -> list[int]:
-    """Every position but those of ``exported_at``, the exporter's unsigned claim."""
-    unsigned = set(spans(GOOD_TEXT, EXPORTED_AT))
-    return [i for i in range(len(GOOD_TEXT)) if i not in unsigned]
+    """Every position: the export time and principal are signed too."""
+    assert set(spans(GOOD_TEXT, EXPORTED_AT))
+    return list(range(len(GOOD_TEXT)))
 
 
 def outcome(text: str) -> str:
@@ -425,13 +453,32 @@ def test_every_one_character_change_fails_with_an_evidence_error() -> None:
     }
 
 
-def test_exported_at_is_unsigned_and_only_its_format_and_bound_are_checked() -> None:
+def signed_export(b: dict[str, Any], key: Ed25519Signer, **changes: Any) -> str:
+    statement = ExportStatement.parse(Note.parse(b["export"]).text)
+    fields = {**statement.__dict__, **changes}
+    return sign_note(ExportStatement(**fields).body(), key).format()
+
+
+def test_the_export_time_and_principal_are_signed_by_the_tenant() -> None:
+    report = verify_bundle(bundle(), make_verifier)
+    assert report.exported_by == EXPORTED_BY
     b = bundle()
     b["exported_at"] = "2027-01-01T00:00:00.000000Z"
-    verify_bundle(b, make_verifier)
+    fails(b, "signed export statement says exported_at", field="exported_at")
     b["exported_at"] = "2026-11-25 14:00"
     fails(b, "exported_at", field="exported_at")
-    b["exported_at"] = "2026-11-20T00:00:00.000000Z"  # before the cosignatures
+    b = bundle()
+    b["export"] = signed_export(b, signer(VILLAGE), exported_by={"id": "someone"})
+    assert verify_bundle(b, make_verifier).exported_by == {"id": "someone"}
+    b["export"] = signed_export(b, signer(TOWN))  # another tenant's key
+    fails(b, "export is not a statement signed by a key in keys.", field="export")
+    b = bundle()
+    b["export"] = signed_export(b, signer(VILLAGE), size=5)
+    fails(b, "says size 5", field="export")
+    b = bundle()  # a time before the cosignatures, signed, is still refused
+    early = "2026-11-20T00:00:00.000000Z"
+    b["export"] = signed_export(b, signer(VILLAGE), exported_at=early)
+    b["exported_at"] = early
     fails(b, "cosigned in the future", "witnesses[0]", field="checkpoint")
 
 
@@ -469,16 +516,44 @@ def test_swapped_events_are_out_of_order() -> None:
     )
 
 
-def test_a_missing_first_event_is_a_gap_at_the_start() -> None:
+def test_a_missing_first_event_is_named() -> None:
     b = bundle()
     del b["events"][0]
-    fails(b, "is version 2, expected 1", "starts at version 1")
+    fails(b, "events lack version 1 of disclosure", field="events")
 
 
-def test_a_missing_middle_event_is_a_gap() -> None:
+def test_a_missing_middle_event_is_named() -> None:
     b = bundle()
     del b["events"][1]
-    fails(b, f"events[1] ({DISCLOSURE}:3) is version 3, expected 2")
+    fails(b, "events lack version 2 of", "commits to version 3", field="events")
+
+
+def test_a_missing_last_event_is_named_by_the_map() -> None:
+    b = bundle()
+    del b["events"][2]
+    fails(b, "events lack version 3 (the latest)", "leaf 4", field="events")
+
+
+def test_a_map_proof_of_an_older_version_does_not_verify() -> None:
+    b = bundle()
+    del b["events"][2]
+    b["map_proof"].update(version=2, leaf_index=b["events"][1]["leaf_index"])
+    fails(b, "map_proof does not put", "at version 2", field="map_proof")
+
+
+def test_a_checkpoint_without_the_map_cannot_prove_completeness() -> None:
+    b = bundle()
+    note = Note.parse(b["checkpoint"])
+    bare = Checkpoint.parse(note.text)
+    plain = Checkpoint(bare.origin, bare.size, bare.root_hash)
+    b["checkpoint"] = sign_note(plain.body(), signer(VILLAGE)).format()
+    fails(b, "commits to no aggregate map", field="checkpoint")
+
+
+def test_a_duplicated_event_is_refused() -> None:
+    b = bundle()
+    b["events"].append(copy.deepcopy(b["events"][2]))
+    fails(b, "each version once", field="events")
 
 
 def test_no_events_at_all_is_refused() -> None:
@@ -502,13 +577,13 @@ def test_a_proof_hash_that_is_not_canonical_base64_is_named() -> None:
 def test_a_leaf_of_another_aggregate_is_not_the_subject() -> None:
     b = bundle()
     b["subject"]["id"] = str(OTHER)
-    fails(b, "not the subject", field="events[0].leaf_input")
+    fails(b, "map_proof does not put", field="map_proof")
 
 
 def test_an_event_id_that_does_not_match_its_leaf_is_named() -> None:
     b = bundle()
-    b["events"][0]["event_id"] = f"{DISCLOSURE}:7"
-    fails(b, f"event_id '{DISCLOSURE}:7' but the leaf is {DISCLOSURE}:1")
+    b["events"][0]["event_id"] = f"{OTHER}:1"
+    fails(b, f"event_id '{OTHER}:1' but the leaf is {DISCLOSURE}:1")
 
 
 def test_a_non_canonical_leaf_is_refused() -> None:
@@ -710,7 +785,8 @@ def test_a_witness_event_from_the_childs_own_log_is_refused() -> None:
         (GOOD_TEXT[:-2], "not JSON"),
         ("[]", "not a JSON object"),
         ('{"format": "a", "format": "b"}', "repeats the key 'format'"),
-        ('{"format": "gongkai-evidence/v1"}', "bundle lacks"),
+        ('{"format": "gongkai-evidence/v1"}', "cannot show that a bundle lists"),
+        ('{"format": "gongkai-evidence/v2"}', "bundle lacks"),
     ],
 )
 def test_broken_json_is_refused_with_a_reason(text: str, words: str) -> None:
@@ -727,7 +803,7 @@ def test_bytes_that_are_not_utf8_are_refused() -> None:
     ("change", "words", "where"),
     [
         (lambda b: b.update(extra=1), "unknown fields 'extra'", "bundle"),
-        (lambda b: b.update(format="gongkai-evidence/v2"), "is not", "format"),
+        (lambda b: b.update(format="gongkai-evidence/v3"), "is not", "format"),
         (lambda b: b["events"][0].update(leaf_index=True), "JSON integer", None),
         (lambda b: b["events"][0].pop("inclusion_proof"), "lacks", "events[0]"),
         (lambda b: b["keys"].update(xinhe="k"), "JSON array", "keys.xinhe"),
@@ -756,3 +832,24 @@ def test_a_verifier_factory_that_raises_is_reported_as_evidence() -> None:
 
     with pytest.raises(EvidenceError, match="cannot make a verifier: no Ed25519"):
         verify_bundle(bundle(), broken)
+
+
+# Trust pinning ------------------------------------------------------------------------
+
+
+def test_a_pinned_top_key_is_reported_and_a_wrong_one_fails() -> None:
+    top = signer(COUNTY).verifier_key()
+    report = verify_bundle(bundle(), make_verifier, [top])
+    assert report.pinned == (key_id(COUNTY),)
+    assert verify_bundle(bundle(), make_verifier).pinned == ()
+    stranger = signer(COUNTY, key_seed=b"\x07" * 32).verifier_key()
+    fails_pinned = pytest.raises(EvidenceError)
+    with fails_pinned as caught:
+        verify_bundle(bundle(), make_verifier, [stranger])
+    assert "none of the trusted keys" in caught.value.detail
+    with pytest.raises(EvidenceError, match="none of the trusted keys"):
+        verify_bundle(bundle(), make_verifier, [signer(VILLAGE).verifier_key()])
+    report = verify_bundle(bundle(), make_verifier, [stranger, top])
+    assert report.pinned == (key_id(COUNTY),)
+    with pytest.raises(EvidenceError, match="trusted key 1 is not"):
+        verify_bundle(bundle(), make_verifier, ["not a key"])

@@ -19,12 +19,16 @@ from tests.unit.ledger.test_evidence import (
     VILLAGE,
     bundle,
     key_id,
+    signer,
 )
 
 
-def run(path: Path) -> tuple[int, str]:
+def run(
+    path: Path, trust: tuple[str, ...] = (), trust_file: Path | None = None
+) -> tuple[int, str]:
     out = StringIO()
-    status = verify_file(path, Console(file=out, width=200, color_system=None))
+    console = Console(file=out, width=200, color_system=None)
+    status = verify_file(path, console, trust, trust_file)
     return status, out.getvalue()
 
 
@@ -54,6 +58,30 @@ def test_a_good_bundle_exits_0_and_shows_what_was_proven(tmp_path: Path) -> None
     assert f"{VILLAGE} ← {TOWN} (size 3) ← {COUNTY} (size 3)" in out
     assert f"{VILLAGE} {key_id(VILLAGE)}" in out
     assert EXPORTED_AT in out
+    assert "by inspector-li (inspector @ xinhe) (signed by xinhe.tahe.tuanjie)" in out
+    assert "versions 1…3" in out
+    assert "no key pinned: trusted the keys inside the bundle" in out
+
+
+def test_trust_pins_the_top_key_and_a_wrong_pin_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, bundle())
+    top = signer(COUNTY).verifier_key()
+    status, out = run(path, (top,))
+    assert status == 0, out
+    assert f"{COUNTY} key {key_id(COUNTY)} is pinned" in out
+    wrong = signer(COUNTY, key_seed=b"\x05" * 32).verifier_key()
+    status, out = run(path, (wrong,))
+    assert status == 1
+    assert "none of the trusted keys" in out
+    keys = tmp_path / "trusted.txt"
+    keys.write_text(f"# 新和县 published key\n\n{wrong}\n{top}\n", encoding="utf-8")
+    assert run(path, trust_file=keys)[0] == 0
+    keys.write_text(f"{wrong}\n", encoding="utf-8")
+    assert run(path, trust_file=keys)[0] == 1
+    keys.write_text("# nothing\n", encoding="utf-8")
+    status, out = run(path, trust_file=keys)
+    assert status == 1
+    assert "holds no key" in out
 
 
 def test_a_tampered_bundle_exits_1_with_the_reason(tmp_path: Path) -> None:

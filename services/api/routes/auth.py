@@ -1,0 +1,83 @@
+"""Staff sign-in: activate with the one-time code, then the OAuth2 password flow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from infra.tokens import Claims, TokenSigner
+from projections.staff import StaffProjection
+from services.api.deps import PlatformDep, PrincipalDep, current_claims
+from services.api.staff_schemas import Activated, ActivateIn, TokenOut
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy, run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/activate",
+    response_model=Activated,
+    summary="Set your password with the one-time activation code",
+)
+def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
+    platform.sign_ins.activate(
+        body.username, body.activation_code, body.password, client_address(request)
+    )
+    return Activated(username=body.username.strip())
+
+
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Sign in (OAuth2 password flow, form-encoded username and password)",
+)
+def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    response: Response,
+    platform: PlatformDep,
+) -> TokenOut:
+    signed = platform.sign_ins.sign_in(
+        form.username, form.password, client_address(request)
+    )
+    platform.wait(StaffProjection.name, signed.position)  # last sign-in shown
+    signer: TokenSigner = request.app.state.signer
+    ttl = timedelta(minutes=platform.settings.staff_token_ttl_minutes)
+    access = signer.mint(
+        subject=signed.username,
+        tenant=signed.tenant,
+        roles=signed.roles,
+        jti=signed.jti,
+        generation=signed.generation,
+        ttl=ttl,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return TokenOut(
+        access_token=access,
+        expires_in=int(ttl.total_seconds()),
+        username=signed.username,
+        tenant=signed.tenant,
+        roles=list(signed.roles),
+    )
+
+
+@router.post(
+    "/revoke",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out: the token you send stops working",
+)
+def revoke(
+    principal: PrincipalDep,
+    claims: Annotated[Claims, Depends(current_claims)],
+    platform: PlatformDep,
+) -> Response:
+    if claims.is_staff and claims.jti and claims.expires_at:
+        platform.sign_ins.sign_out(claims.subject, claims.jti, claims.expires_at)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

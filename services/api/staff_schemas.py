@@ -1,0 +1,147 @@
+"""Bodies of the staff registry and sign-in routes. Examples are real Chinese data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StaffCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "XH-0107",
+                    "name": "古丽娜",
+                    "post": "便民服务中心 社会事务服务部",
+                    "roles": ["clerk", "handler"],
+                    "partner": "XH-0108",
+                }
+            ]
+        },
+    )
+    number: str = Field(
+        max_length=32, description="编号: badge number, unique within the county"
+    )
+    name: str = Field(max_length=100, description="姓名")
+    post: str = Field(max_length=100, description="岗位")
+    roles: list[str] = Field(
+        min_length=1,
+        max_length=6,
+        description="clerk | handler | supervisor | inspector | integrator | admin "
+        "(or their Chinese labels)",
+    )
+    partner: str | None = Field(
+        default=None, max_length=32, description="A/B岗: the backup's badge number"
+    )
+
+
+class StaffUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"post": "党政办", "roles": ["supervisor"]}]},
+    )
+    name: str | None = Field(default=None, max_length=100)
+    post: str | None = Field(default=None, max_length=100)
+    roles: list[str] | None = Field(default=None, min_length=1, max_length=6)
+    partner: str | None = Field(
+        default=None, max_length=32, description='a badge number; "" removes it'
+    )
+
+
+class StaffDeactivate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "调离本单位"}]}
+    )
+    reason: str = Field(max_length=200)
+
+
+class StaffPublic(BaseModel):
+    username: str = Field(description="what the staffer signs in with: NUMBER@county")
+    number: str
+    name: str
+    post: str
+    tenant: str
+    tenant_name: str | None
+    roles: list[str]
+    role_labels: list[str]
+    partner: str | None
+    partner_name: str | None
+    active: bool
+    active_label: str
+    activated: bool = Field(description="whether a password has been set")
+    version: int | None = None
+    last_sign_in_at: str | None = None
+
+
+class StaffCreated(StaffPublic):
+    activation_code: str = Field(
+        description="shown once: hand it to the staffer, who sets a password with "
+        "POST /v1/auth/activate; only a digest is kept"
+    )
+
+
+class StaffList(BaseModel):
+    items: list[StaffPublic]
+    total: int
+
+
+class ActivateIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "XH-0107@xinhe",
+                    "activation_code": "K7QD-3MXP-9TRA-WF2H",
+                    "password": "塔河镇便民中心2026",
+                }
+            ]
+        },
+    )
+    username: str = Field(max_length=140)
+    activation_code: str = Field(max_length=40)
+    password: str = Field(max_length=128, description="10 to 128 characters")
+
+
+class Activated(BaseModel):
+    username: str
+    activated: bool = True
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="seconds")
+    username: str
+    tenant: str
+    roles: list[str]
+
+
+class StaffEvent(BaseModel):
+    version: int
+    event: str
+    event_label: str
+    actor: dict[str, str]
+    effective_at: str | None
+    recorded_at: str
+    details: dict[str, Any]
+
+
+class StaffHistory(BaseModel):
+    username: str
+    events: list[StaffEvent]
+
+
+class SignInRecord(BaseModel):
+    at: str = Field(description="when, China time")
+    outcome: str
+    outcome_label: str
+    address: str
+
+
+class SignInList(BaseModel):
+    username: str
+    items: list[SignInRecord]

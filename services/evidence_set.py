@@ -1,0 +1,73 @@
+"""Evidence sets (``gongkai-evidence-set/v1``): verify every bundle of an inspection
+file offline, and that every subject the set lists has its bundle.
+
+Kept apart from the builder so ``gongkai verify`` needs neither server nor database.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+SET_FORMAT = "gongkai-evidence-set/v1"
+NO_EVENTS_HERE = ("staff", "campaign")  # registries kept elsewhere may have none
+
+
+def read_set(path: Path) -> dict[str, Any] | None:
+    """The evidence set in ``path``, or None if the file is not one."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == SET_FORMAT else None
+
+
+def verify_set(data: dict[str, Any], path: Path, console: Console) -> int:
+    """Verify every bundle of the set and that each listed subject has its bundle."""
+    from domain.errors import EvidenceError
+    from domain.ledger.evidence import load_bundle, verify_bundle
+    from services.verify_cli import make_verifier
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    bundles = data.get("bundles")
+    subjects = data.get("subjects")
+    if not isinstance(bundles, list) or not isinstance(subjects, list) or not bundles:
+        say("✗ 验证失败 verification failed: the set lists no bundles [bundles]")
+        return 1
+    reports = []
+    for i, bundle in enumerate(bundles):
+        try:
+            reports.append(
+                verify_bundle(load_bundle(json.dumps(bundle)), make_verifier)
+            )
+        except EvidenceError as e:
+            where = f" [bundles[{i}].{e.field}]" if e.field else f" [bundles[{i}]]"
+            say(f"✗ 验证失败 verification failed: {e.detail}{where}")
+            return 1
+    proven = {(r.subject.kind, r.subject.id) for r in reports}
+    own = data.get("inspection", {})
+    if ("inspection", own.get("id")) not in proven:
+        say("✗ 验证失败 verification failed: the file's own bundle is missing")
+        return 1
+    for s in subjects:
+        wanted = (s.get("kind"), s.get("id"))
+        if s.get("kind") == "tenant":
+            continue  # a tenant's id is its path; its bundle names the aggregate id
+        if wanted not in proven and s.get("kind") not in NO_EVENTS_HERE:
+            say(
+                f"✗ 验证失败 verification failed: no bundle for {wanted[0]} {wanted[1]}"
+            )
+            return 1
+    say(f"✓ 核查证据集验证通过 inspection evidence verified: {path.name}")
+    say(f"  核查档案 file:   {own.get('id')} ({own.get('tenant')})")
+    for r in reports:
+        say(
+            f"  {r.subject.kind:<11} {r.subject.id}  {r.tenant}  "
+            f"{len(r.events)} events, checkpoint size {r.checkpoint_size}"
+        )
+    return 0
