@@ -170,6 +170,19 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             name = f"es_{suffix}_{digest}"
         return name
 
+    def _create_table(self, curs: Any) -> None:
+        """Create the table and functions with one session at a time: concurrent
+        ``CREATE OR REPLACE FUNCTION`` of the same function fails with "tuple
+        concurrently updated" (seen when the case projection's reader started while
+        ``projections run`` still constructed the other runners)."""
+        name = f"eventsourcing ddl {self.datastore.schema}.{self.events_table_name}"
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
+        curs.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            (int.from_bytes(digest[:8], "big", signed=True),),
+        )
+        super()._create_table(curs)
+
     @property
     def append_lock_key(self) -> int:
         """The advisory lock key serialising appends to this events table."""

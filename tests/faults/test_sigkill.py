@@ -112,7 +112,12 @@ def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
 
     first = run()
     try:
-        wait_for(lambda: position(AUDIT_NAME) > end // 4, 120, "a partial catch-up")
+        wait_for(
+            lambda: position(AUDIT_NAME) > end // 4 or first.poll() is not None,
+            120,
+            "a partial catch-up",
+        )
+        assert first.poll() is None, log.read_text()[-3000:]
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
     finally:
