@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
 
 from domain.base import Clock
@@ -16,10 +16,12 @@ from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
+from services.api.present import ChinaJSONResponse
 from services.api.routes import (
     audit,
     auth,
     calendar,
+    case_list,
     cases,
     catalogue,
     disclosures,
@@ -27,10 +29,12 @@ from services.api.routes import (
     feed,
     health,
     inspections,
+    overview,
     services,
     staff,
     tenants,
 )
+from services.api.strict import reject_unknown_query
 from services.runtime import Platform
 
 DESCRIPTION = """
@@ -73,6 +77,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=ChinaJSONResponse,
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.logger = logging.getLogger("gongkai.api")
@@ -90,6 +96,7 @@ def create_app(
         health,
         tenants,
         disclosures,
+        case_list,
         cases,
         services,
         catalogue,
@@ -100,6 +107,7 @@ def create_app(
         staff,
         inspections,
         feed,
+        overview,
     )
     for module in modules:
         v1.include_router(module.router)

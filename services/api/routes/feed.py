@@ -87,6 +87,7 @@ TypeQ = Annotated[
 @router.get(
     "/feed",
     response_model=FeedOut,
+    response_class=JSONResponse,  # CloudEvents as on Kafka and SSE, times untouched
     summary="CloudEvents of your subtree after a log position",
 )
 def feed(
