@@ -24,6 +24,7 @@ from services.api.routes import (
     catalogue,
     disclosures,
     evidence,
+    feed,
     health,
     inspections,
     services,
@@ -98,6 +99,7 @@ def create_app(
         auth,
         staff,
         inspections,
+        feed,
     )
     for module in modules:
         v1.include_router(module.router)
