@@ -1018,6 +1018,22 @@ DEFAULT_CATALOGUE: tuple[CatalogueEntry, ...] = (
         (_BOARD, _WEB, _MEETING),
         _TOWN_LEVEL,
     ),
+    # 条例第四十九、五十条: the annual report (国办公开办函〔2021〕30号 format) ------
+    _entry(
+        "common.annual-report",
+        "政府信息公开年报",
+        "政府信息公开工作年度报告",
+        "上一年度政府信息公开工作年度报告：主动公开、依申请公开、行政复议和"
+        "行政诉讼情况及存在的主要问题和改进情况。",
+        f"{_OGI}第四十九条、第五十条",
+        "每年1月31日前公布（县级人民政府汇总报告3月31日前）",
+        Period.YEARLY,
+        "各行政机关",
+        (_BOARD, _WEB),
+        ("county", "town", "department", "station", "school"),
+        level=PublicLevel.COUNTY,
+        required=False,
+    ),
     # 三(二)5 对本机关干部职工应当公开的内容 -------------------------------------------
     _entry(
         "staff.integrity",

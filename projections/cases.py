@@ -52,6 +52,7 @@ from services.base import GongkaiApplication
 
 CASE_EVENTS = (
     "Filed",
+    "ApplicantClassified",
     "MaterialsRequested",
     "MaterialsProvided",
     "Accepted",

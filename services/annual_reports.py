@@ -10,7 +10,7 @@ challenges or disclosures behind it. A county's summary adds up its subtree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,9 +19,9 @@ from uuid import UUID
 from domain.access import Principal, Role, require_read, require_role
 from domain.case_rules import CaseState
 from domain.cases import Case
-from domain.disclosure import Disclosure
 from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
 from domain.reporting.annual import (
+    ANNUAL_REPORT_CATEGORY,
     DEFAULT_APPLICANT_TYPE,
     PROACTIVE_CATEGORIES,
     PROACTIVE_COLUMNS,
@@ -36,9 +36,11 @@ from domain.reporting.annual import (
 )
 from domain.reporting.challenge import Challenge
 from domain.reporting.drafts import AnnualReport, check_year, report_id
+from domain.tenancy import is_within
 from domain.timeliness import SHANGHAI, local_date, local_noon
+from services.annual_report_render import report_text, title_of
 from services.base import GongkaiApplication, recorded
-from services.disclosures import Changed
+from services.disclosures import Changed, Disclosures
 from services.moments import replay
 
 _DR = "disclosure_request"
@@ -275,7 +277,7 @@ class AnnualReports(GongkaiApplication):
             "published": draft.published if draft else None,
         }
 
-    def tables(self, paths: list[str], moment: Moment) -> dict[str, Any]:
+    def tables(self, paths: Collection[str], moment: Moment) -> dict[str, Any]:
         """Tables 三 and 四 over the tenants at ``paths``."""
         requests = list(self._requests(paths, moment))
         challenges = list(self._challenges(paths, moment))
@@ -288,7 +290,9 @@ class AnnualReports(GongkaiApplication):
             ),
         }
 
-    def _scan(self, topic: str, paths: list[str], moment: Moment) -> Iterator[Any]:
+    def _scan(
+        self, topic: str, paths: Collection[str], moment: Moment
+    ) -> Iterator[Any]:
         """Creation events of ``topic`` in the tenants, recorded by ``known_at``."""
         start = 0
         while True:
@@ -310,7 +314,9 @@ class AnnualReports(GongkaiApplication):
                 return
             start = batch[-1].id
 
-    def _requests(self, paths: list[str], moment: Moment) -> Iterator[RequestFacts]:
+    def _requests(
+        self, paths: Collection[str], moment: Moment
+    ) -> Iterator[RequestFacts]:
         for filed in self._scan("domain.cases:Case.Filed", paths, moment):
             if filed.kind != _DR:
                 continue
@@ -329,7 +335,9 @@ class AnnualReports(GongkaiApplication):
                 reason=answer.get("reason"),
             )
 
-    def _challenges(self, paths: list[str], moment: Moment) -> Iterator[ChallengeFacts]:
+    def _challenges(
+        self, paths: Collection[str], moment: Moment
+    ) -> Iterator[ChallengeFacts]:
         topic = "domain.reporting.challenge:Challenge.Filed"
         for filed in self._scan(topic, paths, moment):
             (found,), _ = replay(
@@ -346,7 +354,7 @@ class AnnualReports(GongkaiApplication):
 
     def _proactive(
         self,
-        paths: list[str],
+        paths: Collection[str],
         moment: Moment,
         inputs: Mapping[str, float],
         own: str | None,
@@ -392,5 +400,116 @@ class AnnualReports(GongkaiApplication):
             )
         return {"rows": rows}
 
+    # The county's summary ---------------------------------------------------------
 
-__all__ = ["AnnualReports", "Disclosure", "Moment", "moment_of", "year_bounds"]
+    def summary(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        year: int,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Tables 三 and 四 added up over ``tenant_path`` and its descendants, and
+        who of them owes a report (not villages) and whether it is published."""
+        require_read(principal, tenant_path)
+        top = self.tenant(tenant_path)
+        moment = moment_of(year, as_of, known_at, self.now())
+        everyone = ScanAll()
+        subtree = {
+            e.path: e
+            for e in self._scan("domain.tenancy:Tenant.Registered", everyone, moment)
+            if is_within(e.path, tenant_path)
+        }
+        tables = self.tables(set(subtree), moment)
+        today = local_date(self.now())
+        owed = []
+        for path, registered in sorted(subtree.items()):
+            if registered.level == "village":
+                continue
+            due = date(year + 1, 3, 31) if registered.parent is None else None
+            due = due or date(year + 1, 1, 31)
+            draft = self.draft(path, year, moment)
+            published = draft.published if draft else None
+            owed.append(
+                {
+                    "tenant": path,
+                    "name": registered.name,
+                    "level": registered.level,
+                    "due_on": due.isoformat(),
+                    "published": published,
+                    "overdue": published is None and today > due,
+                }
+            )
+        return {
+            "tenant": tenant_path,
+            "name": top.name,
+            "year": year,
+            "as_of": moment.as_of.isoformat(),
+            "known_at": moment.known_at.isoformat(),
+            "tenants": len(subtree),
+            "tables": tables,
+            "reports": owed,
+            "not_published": [r["tenant"] for r in owed if r["published"] is None],
+        }
+
+
+class ScanAll:
+    """Every tenant path (for scans that filter on their own)."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def publish_report(
+    reports: AnnualReports,
+    disclosures: Disclosures,
+    principal: Principal,
+    tenant_path: str,
+    year: int,
+    *,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Publish the report as a disclosure of the tenant (公开栏 and website); a later
+    publication is a revision (更正) of the same disclosure and needs a reason."""
+    require_role(principal, tenant_path, Role.CLERK)
+    report = reports.report(principal, tenant_path, year)
+    body = report_text(report)
+    published = report["published"]
+    if published is None:
+        out = disclosures.publish(
+            principal,
+            tenant_path,
+            category=ANNUAL_REPORT_CATEGORY,
+            title=title_of(report),
+            body=body,
+            channels=["notice_board", "website"],
+            formed_on=local_date(reports.now()),
+        )
+        disclosure_id = out.id
+    else:
+        if not reason:
+            raise InvalidInputError(
+                "the report is published; a correction gives its reason",
+                field="reason",
+            )
+        disclosure_id = UUID(published["disclosure_id"])
+        disclosures.revise(
+            principal, tenant_path, disclosure_id, reason=reason, body=body
+        )
+    changed = reports.record_publication(principal, tenant_path, year, disclosure_id)
+    return {
+        "disclosure_id": str(disclosure_id),
+        "revision": published is not None,
+        "position": changed.position,
+    }
+
+
+__all__ = ["AnnualReports", "Moment", "moment_of", "publish_report", "year_bounds"]

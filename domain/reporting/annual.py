@@ -411,6 +411,9 @@ def challenges_table(
 
 
 # Catalogue categories whose disclosures are table 二's 本年制发 documents.
+# 部门政策 (规定和文件, 第二十条第（一）项) are 行政规范性文件; a county maps more by
+# naming the same codes. 规章 are made above the county, so nothing maps to them.
 PROACTIVE_CATEGORIES: Mapping[str, str] = MappingProxyType(
     {"department.policies": "normative"}
 )
+ANNUAL_REPORT_CATEGORY = "common.annual-report"

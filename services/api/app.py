@@ -17,6 +17,7 @@ from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
 from services.api.routes import (
+    annual_reports,
     audit,
     auth,
     calendar,
@@ -100,6 +101,7 @@ def create_app(
         staff,
         inspections,
         feed,
+        annual_reports,
     )
     for module in modules:
         v1.include_router(module.router)
