@@ -77,7 +77,7 @@ def moment_of(
     year: int, as_of: datetime | None, known_at: datetime | None, now: datetime
 ) -> Moment:
     _, _, last = year_bounds(check_year(year))
-    effective = min(as_of or last, last)
+    effective = min(as_of or now, last)
     return Moment(year, effective, known_at or now)
 
 
@@ -426,8 +426,8 @@ class AnnualReports(GongkaiApplication):
         today = local_date(self.now())
         owed = []
         for path, registered in sorted(subtree.items()):
-            if registered.level == "village":
-                continue
+            if registered.level == "village" or registered.kind == "community":
+                continue  # 基层群众自治组织 are no 行政机关: they owe no report
             due = date(year + 1, 3, 31) if registered.parent is None else None
             due = due or date(year + 1, 1, 31)
             draft = self.draft(path, year, moment)
