@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from domain.cases import Case
 from domain.errors import CaseDateError, InvalidInputError
 from domain.reporting.annual import (
     APPLICATION_ROWS,
@@ -139,3 +141,25 @@ def test_drafts_keep_sections_and_inputs() -> None:
     ]:
         with pytest.raises(InvalidInputError):
             check_section(section, text, inputs)
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ({"answer": None, "legal_ground": None}, (None, None)),
+        (
+            {"answer": "refuse", "legal_ground": "涉及国家秘密"},
+            ("refuse", "state_secret"),
+        ),
+        ({"answer": "not_exist", "legal_ground": None}, ("unable", "not_held")),
+        ({"answer": "duplicate", "legal_ground": None}, ("not_processed", "duplicate")),
+    ],
+)
+def test_a_stored_v1_resolution_is_upcast_to_its_report_row(
+    stored: dict[str, Any], expected: tuple[str | None, str | None]
+) -> None:
+    resolved: Any = getattr(Case, "Resolved")  # noqa: B009
+    assert resolved.class_version == 2
+    state = dict(stored)
+    resolved.upcast_v1_v2(state)
+    assert (state["answer_category"], state["answer_reason"]) == expected
