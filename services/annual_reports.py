@@ -493,7 +493,7 @@ def publish_report(
             channels=["notice_board", "website"],
             formed_on=local_date(reports.now()),
         )
-        disclosure_id = out.id
+        disclosure_id, position = out.id, out.position
     else:
         if not reason:
             raise InvalidInputError(
@@ -501,14 +501,15 @@ def publish_report(
                 field="reason",
             )
         disclosure_id = UUID(published["disclosure_id"])
-        disclosures.revise(
+        position = disclosures.revise(
             principal, tenant_path, disclosure_id, reason=reason, body=body
-        )
+        ).position
     changed = reports.record_publication(principal, tenant_path, year, disclosure_id)
     return {
         "disclosure_id": str(disclosure_id),
         "revision": published is not None,
         "position": changed.position,
+        "disclosure_position": position,
     }
 
 

@@ -191,7 +191,7 @@ def publish(
         year,
         reason=body.reason,
     )
-    platform.wait(DisclosureProjection.name, out["position"])  # read your writes
+    platform.wait(DisclosureProjection.name, out.pop("disclosure_position"))
     return out
 
 
