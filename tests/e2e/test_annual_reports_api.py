@@ -4,10 +4,18 @@ and the scope rule."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from infra.settings import Settings
+from tests.conftest import build_tree
 from tests.e2e.conftest import TokenFactory
 
 TOWN = "xinhe.tahe"
@@ -158,3 +166,39 @@ def test_report_tables_sections_formats_publication_and_summary(
         client.put(f"{url}/sections/1", json={"text": "x"}, headers=other).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_the_cli_writes_the_report_as_pdf_and_the_summary(
+    platform: Any, settings: Settings, tmp_path: Path
+) -> None:
+    build_tree(platform)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGKAI_")}
+    env |= {
+        "GONGKAI_HOME": str(settings.home),
+        "GONGKAI_DATABASE_URL": settings.database_url,
+    }
+    gongkai = str(Path(sys.executable).parent / "gongkai")
+    out = tmp_path / "report.pdf"
+    args = ["report", "annual", TOWN, "2026", "--format", "pdf", "-o", str(out)]
+    done = subprocess.run(
+        [gongkai, *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    summary = subprocess.run(
+        [gongkai, "report", "annual", "xinhe", "2026", "--summary"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert json.loads(summary.stdout)["not_published"][0] == "xinhe"
+    unknown = subprocess.run(
+        [gongkai, "report", "annual", "nowhere", "2026"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unknown.returncode == 1
