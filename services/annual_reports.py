@@ -229,14 +229,11 @@ class AnnualReports(GongkaiApplication):
         return Changed(report.id, report.version, position)
 
     def draft(self, tenant_path: str, year: int, moment: Moment) -> AnnualReport | None:
-        (state,), _ = replay(
-            self, report_id(tenant_path, year), [(moment.as_of, moment.known_at)]
-        )
-        # Drafts are written after the year: read them as known, not as of year end.
-        (known,), _ = replay(
-            self, report_id(tenant_path, year), [(moment.known_at, moment.known_at)]
-        )
-        return known if isinstance(known, AnnualReport) else state
+        """The drafts as known at ``known_at`` (they are written after the year, so
+        ``as_of`` does not cut them)."""
+        at = moment.known_at
+        (known,), _ = replay(self, report_id(tenant_path, year), [(at, at)])
+        return known if isinstance(known, AnnualReport) else None
 
     # The report -----------------------------------------------------------------------
 
