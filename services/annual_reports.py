@@ -23,7 +23,6 @@ from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
 from domain.reporting.annual import (
     ANNUAL_REPORT_CATEGORY,
     DEFAULT_APPLICANT_TYPE,
-    PROACTIVE_CATEGORIES,
     PROACTIVE_COLUMNS,
     PROACTIVE_ROWS,
     SECTIONS,
@@ -359,8 +358,14 @@ class AnnualReports(GongkaiApplication):
         """Table 二: disclosures in mapped categories count as 本年制发; the rest
         are the recorded inputs (a recorded input replaces the count)."""
         made: dict[str, list[str]] = {}
+        items = {
+            e.code: e.annual_item
+            for path in paths
+            for e in self.catalogue_for(self.tenant(path))
+            if e.annual_item
+        }
         for e in self._scan("domain.disclosure:Disclosure.Published", paths, moment):
-            row = PROACTIVE_CATEGORIES.get(e.category)
+            row = items.get(e.category)
             on = e.published_on
             if (
                 row
@@ -378,7 +383,7 @@ class AnnualReports(GongkaiApplication):
                 if key in inputs:
                     cells[col.code] = inputs[key]
                     sources[col.code] = "input"
-                elif col.code == "made":
+                elif col.code in ("made", "decisions"):
                     cells[col.code] = len(made.get(row.code, []))
                     refs[col.code] = made.get(row.code, [])
                     sources[col.code] = "log"

@@ -410,10 +410,9 @@ def challenges_table(
     return table
 
 
-# Catalogue categories whose disclosures are table 二's 本年制发 documents.
-# 部门政策 (规定和文件, 第二十条第（一）项) are 行政规范性文件; a county maps more by
-# naming the same codes. 规章 are made above the county, so nothing maps to them.
-PROACTIVE_CATEGORIES: Mapping[str, str] = MappingProxyType(
-    {"department.policies": "normative"}
+# Table 二's rows by their short names, for the catalogue's 年报项目 column: a
+# catalogue entry naming a row counts its disclosures as 本年制发 (or decisions).
+PROACTIVE_ITEMS: Mapping[str, str] = MappingProxyType(
+    {row.code: row.label.rsplit(" ", 1)[-1] for row in PROACTIVE_ROWS}
 )
 ANNUAL_REPORT_CATEGORY = "common.annual-report"
