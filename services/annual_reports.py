@@ -427,6 +427,12 @@ class AnnualReports(GongkaiApplication):
         tables = self.tables(set(subtree), moment)
         today = local_date(self.now())
         owed = []
+        inputs: dict[str, float] = {}
+        for path in subtree:  # table 二: the subtree's recorded inputs added up
+            draft = self.draft(path, year, moment)
+            for key, value in (draft.inputs if draft else {}).items():
+                inputs[key] = inputs.get(key, 0) + value
+        tables["proactive"] = self._proactive(set(subtree), moment, inputs, own=None)
         for path, registered in sorted(subtree.items()):
             if registered.level == "village" or registered.kind == "community":
                 continue  # 基层群众自治组织 are no 行政机关: they owe no report

@@ -153,6 +153,8 @@ def test_report_tables_sections_formats_publication_and_summary(
     )
     body = summary.json()
     assert _cells(body, "applications", "new")["total"] == 1
+    summed = {r["code"]: r["cells"] for r in body["tables"]["proactive"]["rows"]}
+    assert summed["licensing"]["decisions"] == 126
     assert "xinhe" in body["not_published"]
     assert TOWN not in body["not_published"]
     due = {r["tenant"]: r["due_on"] for r in body["reports"]}
