@@ -40,6 +40,7 @@ from projections.tenant_directory import (
     SQLiteTenantDirectoryView,
     TenantDirectory,
 )
+from services.annual_reports import AnnualReports
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
@@ -104,6 +105,7 @@ class Platform:
         self.sign_ins = SignIns(env=self.env, clock=clock)
         self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.inspections = Inspections(env=self.env, clock=clock)
+        self.annual_reports = AnnualReports(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -306,6 +308,7 @@ class Platform:
             self.staff,
             self.sign_ins,
             self.inspections,
+            self.annual_reports,
         )
         for app in apps:
             with suppress(Exception):

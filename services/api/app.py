@@ -18,6 +18,7 @@ from services.api import openapi, problems
 from services.api.bodies import RequestGuard
 from services.api.present import ChinaJSONResponse
 from services.api.routes import (
+    annual_reports,
     audit,
     auth,
     calendar,
@@ -108,6 +109,7 @@ def create_app(
         inspections,
         feed,
         overview,
+        annual_reports,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -16,6 +16,7 @@ from domain.access import Principal, Role
 from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
 from domain.personal_data import Applicant
 from domain.service_catalogue import DEFAULT_SERVICES
+from services.annual_reports import publish_report
 from services.audit import CheckpointRefusedError
 from services.evidence import catch_up, checkpoint_now
 from services.runtime import Platform
@@ -167,6 +168,30 @@ def audit(p: Platform) -> None:
     catch_up(p)
 
 
+def annual_report(p: Platform) -> None:
+    """A request with its applicant type, answered, reviewed; a report drafted and
+    published."""
+    clerk = who(TOWN, Role.CLERK, Role.HANDLER)
+    request = p.cases.file(
+        clerk, TOWN, kind="disclosure_request", channel="letter", signed=True,
+        summary="申请公开征地补偿标准", applicant=PERSON, applicant_type="commercial",
+    ).id  # fmt: skip
+    p.cases.accept(clerk, TOWN, request)
+    p.cases.assign(clerk, TOWN, request, department="党政综合办公室", handler="王五")
+    p.cases.resolve(
+        clerk, TOWN, request, result="不予公开", answer="refuse",
+        answer_reason="state_secret", legal_ground="条例第十四条",
+    )  # fmt: skip
+    today = p.cases.now().date()
+    reports = p.annual_reports
+    challenge = reports.file_challenge(
+        clerk, TOWN, request, route="review", filed_on=today
+    ).id
+    reports.decide_challenge(clerk, TOWN, challenge, outcome="upheld", decided_on=today)
+    reports.write_section(clerk, TOWN, today.year, 1, text="总体情况", inputs={})
+    publish_report(reports, p.disclosures, clerk, TOWN, today.year)
+
+
 def staff(p: Platform) -> None:
     """Every Staffer event (sign-ins are recorded too, but never streamed)."""
     admin = who("xinhe", Role.ADMIN)
@@ -179,9 +204,7 @@ def staff(p: Platform) -> None:
     )  # fmt: skip
     p.sign_ins.activate("XH-0102@xinhe", code, "塔河镇-2026-密码", "127.0.0.1")
     signed = p.sign_ins.sign_in("XH-0102@xinhe", "塔河镇-2026-密码", "127.0.0.1")
-    p.sign_ins.sign_out(
-        "XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8)
-    )
+    p.sign_ins.sign_out("XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8))
     p.staff.deactivate(admin, TOWN, "XH-0102", "调离", None)
     p.staff.reactivate(admin, TOWN, "XH-0102", None)
     p.staff.reissue_activation(admin, TOWN, "XH-0102")
@@ -191,6 +214,7 @@ def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
     cases(p)
+    annual_report(p)
     reference(p)
     staff(p)
     audit(p)
