@@ -173,6 +173,7 @@ class Campaign(GongkaiAggregate):
         self._require_stage(PLANNED, "self-assess")
         self._require_target(target)
         self._self_assessed(
+            tenant=self.tenant,
             target=target,
             points=self._points(items),
             report=_text(report, "report"),
@@ -181,7 +182,12 @@ class Campaign(GongkaiAggregate):
 
     @event("SelfAssessed")
     def _self_assessed(
-        self, target: str, points: dict[str, float], report: str, actor: dict[str, str]
+        self,
+        tenant: str,
+        target: str,
+        points: dict[str, float],
+        report: str,
+        actor: dict[str, str],
     ) -> None:
         self.self_assessments[target] = {
             "points": points,
@@ -210,6 +216,7 @@ class Campaign(GongkaiAggregate):
             str(i["code"]): [str(e) for e in i.get("evidence") or []] for i in items
         }
         self._reviewed(
+            tenant=self.tenant,
             target=target,
             points=self._points(items),
             method=method,
@@ -220,6 +227,7 @@ class Campaign(GongkaiAggregate):
     @event("Reviewed")
     def _reviewed(
         self,
+        tenant: str,
         target: str,
         points: dict[str, float],
         method: str,
@@ -243,6 +251,7 @@ class Campaign(GongkaiAggregate):
             raise CampaignStageError(f"not reviewed yet: {', '.join(missing)}")
         results = {t: r.to_dict() for t in self.targets if (r := self.provisional(t))}
         self._notice_published(
+            tenant=self.tenant,
             published_on=today,
             ends_on=notice_ends_on(today, calendar),
             results=results,
@@ -252,6 +261,7 @@ class Campaign(GongkaiAggregate):
     @event("NoticePublished")
     def _notice_published(
         self,
+        tenant: str,
         published_on: date,
         ends_on: date,
         results: dict[str, dict[str, Any]],
@@ -271,6 +281,7 @@ class Campaign(GongkaiAggregate):
             )
         self._require_target(target)
         self._objected(
+            tenant=self.tenant,
             number=len(self.objections) + 1,
             target=target,
             text=_text(text, "text"),
@@ -282,6 +293,7 @@ class Campaign(GongkaiAggregate):
     @event("ObjectionLodged")
     def _objected(
         self,
+        tenant: str,
         number: int,
         target: str,
         text: str,
@@ -306,12 +318,15 @@ class Campaign(GongkaiAggregate):
         if self.objections[number - 1]["answer"] is not None:
             raise CampaignStageError(f"objection {number} is already answered")
         self._objection_answered(
-            number=number, answer=_text(answer, "answer"), actor=actor
+            tenant=self.tenant,
+            number=number,
+            answer=_text(answer, "answer"),
+            actor=actor,
         )
 
     @event("ObjectionAnswered")
     def _objection_answered(
-        self, number: int, answer: str, actor: dict[str, str]
+        self, tenant: str, number: int, answer: str, actor: dict[str, str]
     ) -> None:
         self.objections[number - 1]["answer"] = {"text": answer, "by": actor}
 
@@ -329,11 +344,14 @@ class Campaign(GongkaiAggregate):
             numbers = ", ".join(str(o["number"]) for o in self.open_objections)
             raise CampaignStageError(f"unanswered objections: {numbers}")
         results = {t: r.to_dict() for t in self.targets if (r := self.provisional(t))}
-        self._finalized(finalized_on=today, results=results, actor=actor)
+        self._finalized(
+            tenant=self.tenant, finalized_on=today, results=results, actor=actor
+        )
 
     @event("Finalized")
     def _finalized(
         self,
+        tenant: str,
         finalized_on: date,
         results: dict[str, dict[str, Any]],
         actor: dict[str, str],
@@ -375,6 +393,7 @@ class Campaign(GongkaiAggregate):
         if not 1 <= working_days <= 250:
             raise InvalidInputError("1 to 250 working days", field="working_days")
         self._rectification_ordered(
+            tenant=self.tenant,
             target=target,
             items=items,
             due_on=calendar.add_working_days(today, working_days),
@@ -383,7 +402,12 @@ class Campaign(GongkaiAggregate):
 
     @event("RectificationOrdered")
     def _rectification_ordered(
-        self, target: str, items: list[str], due_on: date, actor: dict[str, str]
+        self,
+        tenant: str,
+        target: str,
+        items: list[str],
+        due_on: date,
+        actor: dict[str, str],
     ) -> None:
         self.rectifications[target] = {
             "items": items,
@@ -406,6 +430,7 @@ class Campaign(GongkaiAggregate):
         if self._rectification(target)["status"] != "ordered":
             raise CampaignStageError(f"{target} has no open order to report on")
         self._rectification_reported(
+            tenant=self.tenant,
             target=target,
             report=_text(report, "report"),
             reported_on=today,
@@ -414,7 +439,12 @@ class Campaign(GongkaiAggregate):
 
     @event("RectificationReported")
     def _rectification_reported(
-        self, target: str, report: str, reported_on: date, actor: dict[str, str]
+        self,
+        tenant: str,
+        target: str,
+        report: str,
+        reported_on: date,
+        actor: dict[str, str],
     ) -> None:
         found = self.rectifications[target]
         found["status"] = "reported"
@@ -436,6 +466,7 @@ class Campaign(GongkaiAggregate):
         if not 1 <= working_days <= 250:
             raise InvalidInputError("1 to 250 working days", field="working_days")
         self._rectification_verified(
+            tenant=self.tenant,
             target=target,
             passed=passed,
             note=_text(note, "note"),
@@ -446,6 +477,7 @@ class Campaign(GongkaiAggregate):
     @event("RectificationVerified")
     def _rectification_verified(
         self,
+        tenant: str,
         target: str,
         passed: bool,
         note: str,

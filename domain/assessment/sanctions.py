@@ -82,6 +82,7 @@ class ConductRecord(GongkaiAggregate):
         if not evidence:
             raise InvalidInputError("a violation needs evidence", field="evidence")
         self._confirmed(
+            tenant=self.tenant,
             index=len(self.violations),
             description=description.strip(),
             evidence=list(evidence),
@@ -94,6 +95,7 @@ class ConductRecord(GongkaiAggregate):
     @event("ViolationConfirmed")
     def _confirmed(
         self,
+        tenant: str,
         index: int,
         description: str,
         evidence: list[str],
@@ -127,10 +129,14 @@ class ConductRecord(GongkaiAggregate):
             raise ViolationError(f"violation {index} cannot be appealed now")
         if not grounds.strip():
             raise InvalidInputError("give the grounds", field="grounds")
-        self._appealed(index=index, grounds=grounds.strip(), actor=actor)
+        self._appealed(
+            tenant=self.tenant, index=index, grounds=grounds.strip(), actor=actor
+        )
 
     @event("Appealed")
-    def _appealed(self, index: int, grounds: str, actor: dict[str, str]) -> None:
+    def _appealed(
+        self, tenant: str, index: int, grounds: str, actor: dict[str, str]
+    ) -> None:
         self.violations[index]["status"] = "appealed"
         self.violations[index]["appeal"] = {"grounds": grounds, "by": actor}
 
@@ -141,11 +147,13 @@ class ConductRecord(GongkaiAggregate):
         violation = self._violation(index)
         if violation["status"] != "appealed":
             raise ViolationError(f"violation {index} has no pending appeal")
-        self._appeal_decided(index=index, upheld=upheld, reason=reason, actor=actor)
+        self._appeal_decided(
+            tenant=self.tenant, index=index, upheld=upheld, reason=reason, actor=actor
+        )
 
     @event("AppealDecided")
     def _appeal_decided(
-        self, index: int, upheld: bool, reason: str, actor: dict[str, str]
+        self, tenant: str, index: int, upheld: bool, reason: str, actor: dict[str, str]
     ) -> None:
         violation = self.violations[index]
         violation["status"] = "annulled" if upheld else "confirmed"
