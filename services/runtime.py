@@ -40,6 +40,7 @@ from projections.tenant_directory import (
     SQLiteTenantDirectoryView,
     TenantDirectory,
 )
+from services.assessment import Campaigns
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
@@ -104,6 +105,7 @@ class Platform:
         self.sign_ins = SignIns(env=self.env, clock=clock)
         self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.inspections = Inspections(env=self.env, clock=clock)
+        self.campaigns = Campaigns(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]

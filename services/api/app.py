@@ -20,6 +20,7 @@ from services.api.routes import (
     audit,
     auth,
     calendar,
+    campaigns,
     cases,
     catalogue,
     disclosures,
@@ -98,6 +99,7 @@ def create_app(
         auth,
         staff,
         inspections,
+        campaigns,
     )
     for module in modules:
         v1.include_router(module.router)
