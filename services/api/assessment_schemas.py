@@ -77,31 +77,65 @@ class ItemScore(BaseModel):
 
 
 class SelfAssessmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "target": "xinhe.tahe.tuanjie",
+                    "items": [{"code": "c01", "points": 9}],
+                    "report": "团结村2026年政务公开自查报告",
+                }
+            ]
+        },
+    )
     target: Path = TARGET
     items: list[ItemScore] = Field(min_length=1, max_length=100)
     report: str = Field(min_length=1, max_length=10_000, description="书面汇报材料")
 
 
 class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "target": "xinhe.tahe.tuanjie",
+                    "items": [
+                        {"code": "c01", "points": 8, "evidence": ["case:0b6f2a4e"]}
+                    ],
+                    "method": "on_site",
+                }
+            ]
+        },
+    )
     target: Path = TARGET
     items: list[ItemScore] = Field(min_length=1, max_length=100)
     method: Method
 
 
 class NoBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
 
 class ObjectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"target": "xinhe.tahe.tuanjie", "text": "自评材料未被采纳"}]
+        },
+    )
     target: Path = TARGET
     text: str = Field(min_length=1, max_length=10_000, examples=["自评材料未被采纳"])
 
 
 class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"objection": 1, "answer": "经复核，维持原评分"}]
+        },
+    )
     objection: int = Field(ge=1, le=100_000, examples=[1])
     answer: str = Field(
         min_length=1, max_length=10_000, examples=["经复核，维持原评分"]
@@ -109,7 +143,12 @@ class AnswerIn(BaseModel):
 
 
 class OrderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"target": "xinhe.tahe.tuanjie", "working_days": 20}]
+        },
+    )
     target: Path = TARGET
     working_days: int = Field(
         default=20, ge=1, le=250, description="整改期限（工作日）"
@@ -117,13 +156,30 @@ class OrderIn(BaseModel):
 
 
 class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "target": "xinhe.tahe.tuanjie",
+                    "report": "已补充公开2026年低保金发放情况",
+                }
+            ]
+        },
+    )
     target: Path = TARGET
     report: str = Field(min_length=1, max_length=10_000, examples=["已补充公开"])
 
 
 class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"target": "xinhe.tahe.tuanjie", "passed": True, "note": "整改到位"}
+            ]
+        },
+    )
     target: Path = TARGET
     passed: bool
     note: str = Field(min_length=1, max_length=10_000, examples=["整改到位"])
