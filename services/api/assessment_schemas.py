@@ -235,4 +235,8 @@ class Scorecard(BaseModel):
     items: list[dict[str, Any]]
     objections: list[dict[str, Any]]
     rectification: dict[str, Any] | None
+    metrics: dict[str, Any] = Field(
+        description="objective figures of the target for the period, as known at "
+        "its end, with the disclosures behind them"
+    )
     as_of: str | None = None

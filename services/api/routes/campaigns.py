@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from domain.assessment.campaign import STAGE_LABELS, Campaign
+from domain.assessment.metrics import flag_points
 from services.api.assessment_schemas import (
     TEMPLATE_ROWS,
     AnswerIn,
@@ -28,6 +29,7 @@ from services.api.assessment_schemas import (
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment import league_table, scorecard
+from services.assessment_metrics import shares, target_metrics
 from services.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/campaigns", tags=["campaigns"])
@@ -226,6 +228,16 @@ def get_scorecard(
     moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
     campaign = platform.campaigns.campaign(principal, path, campaign_id, moment)
     card = scorecard(campaign, target_path)
+    metrics = target_metrics(
+        platform, target_path, campaign.period_from, campaign.period_to
+    )
+    points = campaign.reviewed_points(target_path) or {}
+    checks = flag_points(campaign.criteria, points, shares(metrics))
+    for item in card["items"]:
+        item["metric_check"] = checks.get(item["code"])
     return Scorecard(
-        campaign=str(campaign.id), as_of=moment_text(moment) if moment else None, **card
+        metrics=metrics,
+        campaign=str(campaign.id),
+        as_of=moment_text(moment) if moment else None,
+        **card,
     )
