@@ -46,6 +46,7 @@ from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
 from services.disclosures import Disclosures
 from services.inspections import Inspections
+from services.rankings import Rankings
 from services.reference import ReferenceData
 from services.signin import SignIns
 from services.staff import Staff
@@ -106,6 +107,7 @@ class Platform:
         self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.inspections = Inspections(env=self.env, clock=clock)
         self.campaigns = Campaigns(env=self.env, clock=clock)
+        self.rankings = Rankings(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]

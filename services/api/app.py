@@ -27,6 +27,7 @@ from services.api.routes import (
     evidence,
     health,
     inspections,
+    rankings,
     services,
     staff,
     tenants,
@@ -100,6 +101,7 @@ def create_app(
         staff,
         inspections,
         campaigns,
+        rankings,
     )
     for module in modules:
         v1.include_router(module.router)
