@@ -44,6 +44,7 @@ from services.assessment import Campaigns
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
+from services.conduct import Conduct
 from services.disclosures import Disclosures
 from services.inspections import Inspections
 from services.rankings import Rankings
@@ -108,6 +109,8 @@ class Platform:
         self.inspections = Inspections(env=self.env, clock=clock)
         self.campaigns = Campaigns(env=self.env, clock=clock)
         self.rankings = Rankings(env=self.env, clock=clock)
+        self.conduct = Conduct(env=self.env, clock=clock)
+        self.conduct.configure(self.staff)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from services.api.routes import (
     services,
     staff,
     tenants,
+    violations,
 )
 from services.runtime import Platform
 
@@ -102,6 +103,7 @@ def create_app(
         inspections,
         campaigns,
         rankings,
+        violations,
     )
     for module in modules:
         v1.include_router(module.router)
