@@ -84,8 +84,6 @@ def out(number: str, path: str, record: ConductRecord | None) -> ConductOut:
     )
 
 
-
-
 @router.get("", response_model=ConductOut, summary="A staffer's violations and step")
 def get_record(
     path: str, number: str, principal: PrincipalDep, platform: PlatformDep
