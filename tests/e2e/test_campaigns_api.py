@@ -96,6 +96,9 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     evidence = ok(client.get(f"{base}/scorecards/{A}", headers=sup))["items"][0]
     assert evidence["reviews"][0]["evidence"] == ["case:1f0e"]
 
+    page = client.get(f"{base}/notice", headers=clerk_a)
+    assert page.status_code == 200
+    assert "公示期：2026-03-02 至 2026-03-11" in page.text
     objection = {"target": B, "text": "组织领导材料未被采纳"}
     ok(client.post(f"{base}/object", json=objection, headers=clerk_b))
     clock.advance(days=9)  # Wed 11 Mar: the last day of the notice
@@ -118,6 +121,11 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     closed = ok(client.post(f"{base}/verify-rectification", json=verify, headers=sup))
     assert closed["rectifications"][B]["status"] == "closed"
 
+    notice = client.get(f"{base}/notice", headers=sup).text
+    assert "予以通报批评" in notice
+    pdf = client.get(f"{base}/notice?format=pdf", headers=sup)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
     before = ok(
         client.get(f"{base}/league-table?as_of=2026-03-02", headers=sup)
     )  # as recorded at the end of 2 March: still in its notice

@@ -4,10 +4,11 @@ scorecard."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from domain.assessment.campaign import STAGE_LABELS, Campaign
 from domain.assessment.metrics import flag_points
@@ -30,6 +31,8 @@ from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment import league_table, scorecard
 from services.assessment_metrics import shares, target_metrics
+from services.assessment_notice import notice_html, notice_pdf
+from services.report_pdf import cjk_font
 from services.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/campaigns", tags=["campaigns"])
@@ -240,4 +243,38 @@ def get_scorecard(
         campaign=str(campaign.id),
         as_of=moment_text(moment) if moment else None,
         **card,
+    )
+
+
+@router.get(
+    "/{campaign_id}/notice",
+    summary="The 公示 / 通报 as a printable Chinese page, or PDF with ?format=pdf",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_notice(
+    path: str,
+    campaign_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    notice_format: Annotated[
+        Literal["html", "pdf"], Query(alias="format", description="html or pdf")
+    ] = "html",
+) -> Response:
+    if notice_format == "pdf":
+        cjk_font()  # a missing font is a 503
+    campaign = platform.campaigns.campaign(principal, path, campaign_id)
+    names = {}
+    for target in campaign.targets:
+        tenant = platform.directory.get(target)
+        if tenant:
+            names[target] = tenant["name"]
+    if notice_format == "html":
+        return HTMLResponse(notice_html(campaign, names))
+    return Response(
+        notice_pdf(campaign, names),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="notice-{campaign_id}.pdf"'
+        },
     )
