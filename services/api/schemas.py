@@ -276,6 +276,9 @@ class Health(BaseModel):
     store: Literal["sqlite", "postgresql"]
     position: int
     views: dict[str, dict[str, Any]]
+    relay: dict[str, int] | None = Field(
+        default=None, description="the Kafka relay's committed position and lag"
+    )
 
 
 class TreeHead(BaseModel):
