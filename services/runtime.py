@@ -51,6 +51,7 @@ from services.rankings import Rankings
 from services.reference import ReferenceData
 from services.signin import SignIns
 from services.staff import Staff
+from services.statements import Statements
 from services.tenants import Tenants
 from services.witness import WitnessEndpoint, submit_to_all
 
@@ -111,6 +112,8 @@ class Platform:
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)
+        self.statements = Statements(env=self.env, clock=clock)
+        self.statements.configure(self.staff)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]

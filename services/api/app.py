@@ -31,6 +31,7 @@ from services.api.routes import (
     rankings,
     services,
     staff,
+    statements,
     tenants,
     violations,
 )
@@ -106,6 +107,7 @@ def create_app(
         campaigns,
         rankings,
         violations,
+        statements,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -208,6 +208,14 @@ def assessment(p: Platform) -> None:
     p.conduct.confirm(judge, VILLAGE, "XH-0301", "未按期公示", ["case:1"])
     p.conduct.appeal(who(TOWN, Role.ADMIN), VILLAGE, "XH-0301", 0, "系统故障")
     p.conduct.decide(judge, VILLAGE, "XH-0301", 0, True, "属实")
+    statement, _ = p.statements.issue(
+        sup, TOWN, year=2025, unit=VILLAGE, number="XH-0301",
+        targets=[{"code": "t1", "title": "满意率不低于90%", "metric": "satisfaction",
+                  "threshold": 0.9}],
+    )  # fmt: skip
+    head = Principal("XH-0301@xinhe", VILLAGE, frozenset({Role.CLERK}))
+    p.statements.sign(head, TOWN, statement.id)
+    p.statements.assess(sup, TOWN, statement.id, {"satisfaction": 0.95}, {})
 
 
 def every_event_type(p: Platform) -> None:
