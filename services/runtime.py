@@ -26,6 +26,11 @@ from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
+from projections.assessment import (
+    CampaignHistory,
+    PostgresCampaignHistoryView,
+    SQLiteCampaignHistoryView,
+)
 from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
 from projections.cases import CaseProjection, PostgresCaseView, SQLiteCaseView
 from projections.disclosures import (
@@ -80,6 +85,9 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
     ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
     ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
+    ProjectionSpec(
+        CampaignHistory, PostgresCampaignHistoryView, SQLiteCampaignHistoryView
+    ),
 )
 
 

@@ -130,6 +130,15 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
         client.get(f"{base}/league-table?as_of=2026-03-02", headers=sup)
     )  # as recorded at the end of 2 March: still in its notice
     assert before["stage"] == "notice"
+    history = ok(client.get(f"/v1/tenants/{B}/assessment-history", headers=clerk_b))
+    assert [(c["title"], c["stage"], c["grade"], c["grade_label"])
+            for c in history["campaigns"]] == [
+        ("2026年一季度村务公开考核", "final", "fail", "不合格")
+    ]  # fmt: skip
+    then = client.get(
+        f"/v1/tenants/{B}/assessment-history?as_of=2026-03-01", headers=clerk_b
+    )
+    assert ok(then)["campaigns"] == []
 
 
 def test_siblings_and_other_counties_do_not_see_a_campaign(

@@ -8,7 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import require_read
+from domain.assessment.grading import Grade
 from domain.timeliness import local_date
+from projections.assessment import CampaignHistory
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment_metrics import settle
@@ -104,3 +107,34 @@ def get_rankings(
         if spec.name == CASES_NAME:
             settle(platform, spec)
     return RankingOut(**monthly_ranking(platform, principal, path, month, known))
+
+
+class HistoryOut(BaseModel):
+    tenant: str
+    as_of: str | None
+    campaigns: list[dict[str, Any]]
+
+
+@router.get(
+    "/assessment-history",
+    response_model=HistoryOut,
+    summary="The tenant's campaigns as a target: stage, score and grade (as_of)",
+)
+def get_history(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: AsOfQuery = None,
+) -> HistoryOut:
+    require_read(principal, path)
+    platform.tenants.tenant(path)
+    moment = parse_moment(as_of, "as_of", platform.rankings.now())
+    for spec in PROJECTIONS:
+        if spec.name == CampaignHistory.name:
+            settle(platform, spec)
+    rows = platform.views[CampaignHistory.name].history(path, moment_text(moment))
+    for row in rows:
+        row["grade_label"] = Grade(row["grade"]).label if row["grade"] else None
+    return HistoryOut(
+        tenant=path, as_of=moment_text(moment) if as_of else None, campaigns=rows
+    )
