@@ -108,6 +108,8 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     open_one = problem(client.post(f"{base}/finalize", json={}, headers=sup), 409)
     assert "unanswered" in open_one["detail"]
     answer = {"objection": 1, "answer": "经复核，维持原评分"}
+    stale = {**sup, "If-Match": '"1"'}
+    problem(client.post(f"{base}/answer-objection", json=answer, headers=stale), 409)
     ok(client.post(f"{base}/answer-objection", json=answer, headers=sup))
     final = ok(client.post(f"{base}/finalize", json={}, headers=sup))
     assert final["stage"] == "final"

@@ -27,11 +27,12 @@ from services.api.assessment_schemas import (
     SelfAssessmentIn,
     VerifyIn,
 )
-from services.api.deps import PlatformDep, PrincipalDep
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment import league_table, scorecard
 from services.assessment_metrics import shares, target_metrics
 from services.assessment_notice import notice_html, notice_pdf
+from services.base import check_expected_version
 from services.report_pdf import cjk_font
 from services.runtime import Platform
 
@@ -125,7 +126,11 @@ def action(
             principal: PrincipalDep,
             platform: PlatformDep,
             response: Response,
+            expected: ExpectedVersionDep,
         ) -> CampaignOut:
+            if expected is not None:  # If-Match: a stale version is a 409
+                seen = platform.campaigns.campaign(principal, path, campaign_id)
+                check_expected_version(seen, expected)
             campaign, _ = step(platform, principal, path, campaign_id, body)
             return out(campaign, response)
 
