@@ -218,10 +218,29 @@ def assessment(p: Platform) -> None:
     p.statements.assess(sup, TOWN, statement.id, {"satisfaction": 0.95}, {})
 
 
+def staff(p: Platform) -> None:
+    """Every Staffer event (sign-ins are recorded too, but never streamed)."""
+    admin = who("xinhe", Role.ADMIN)
+    _, code, _ = p.staff.register(
+        admin, TOWN, number="XH-0102", name="王芳", post="党政办干事", roles=["clerk"]
+    )
+    p.staff.update(
+        admin, TOWN, "XH-0102", name=None, post="党政办主任", roles=None,
+        partner=None, clear_partner=False, expected_version=None,
+    )  # fmt: skip
+    p.sign_ins.activate("XH-0102@xinhe", code, "塔河镇-2026-密码", "127.0.0.1")
+    signed = p.sign_ins.sign_in("XH-0102@xinhe", "塔河镇-2026-密码", "127.0.0.1")
+    p.sign_ins.sign_out("XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8))
+    p.staff.deactivate(admin, TOWN, "XH-0102", "调离", None)
+    p.staff.reactivate(admin, TOWN, "XH-0102", None)
+    p.staff.reissue_activation(admin, TOWN, "XH-0102")
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
     cases(p)
     reference(p)
+    staff(p)
     assessment(p)
     audit(p)

@@ -25,6 +25,10 @@ def client_address(request: Request) -> str:
     "/activate",
     response_model=Activated,
     summary="Set your password with the one-time activation code",
+    responses={
+        401: {"description": "The activation code is wrong, expired or used"},
+        429: {"description": "Too many failed attempts for this account or address"},
+    },
 )
 def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
     platform.sign_ins.activate(
@@ -37,6 +41,10 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
     "/token",
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow, form-encoded username and password)",
+    responses={
+        401: {"description": "Wrong username or password, or an inactive account"},
+        429: {"description": "Too many failed attempts for this account or address"},
+    },
 )
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
