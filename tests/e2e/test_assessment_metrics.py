@@ -81,7 +81,8 @@ def test_figures_as_of_two_period_ends(
     assert before["backdated"]["denominator"] == 0
     assert before["mean_working_days_late"] is None
     assert before["case_received"] == 0
-    assert before["case_reply"]["denominator"] == 0
+    for name in ("case_reply", "case_on_time", "case_feedback"):
+        assert before[name]["denominator"] == 0, name
     assert before["satisfaction"]["denominator"] == 0
     assert before["coverage"]["numerator"] == 0
 
@@ -99,5 +100,5 @@ def test_figures_as_of_two_period_ends(
     assert after["coverage"]["denominator"] > 1
     assert "common.finance" not in after["missing_categories"]
     assert after["case_received"] == 1
-    for name in ("case_reply", "case_feedback", "satisfaction"):
+    for name in ("case_reply", "case_on_time", "case_feedback", "satisfaction"):
         assert after[name]["value"] == 1.0, name
