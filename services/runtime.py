@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ from eventsourcing.utils import Environment
 
 from domain.base import Clock
 from domain.errors import GongkaiError
+from infra.batching import batches
 from infra.keys import KeyStore
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
@@ -179,7 +182,7 @@ class Platform:
             for spec in PROJECTIONS:
                 if spec.name in self._runners:
                     continue
-                runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+                runner: ProjectionRunner[Any, Any] = BatchingProjectionRunner(
                     application_class=GongkaiApplication,
                     projection_class=spec.projection,
                     view_class=self.view_class(spec),
@@ -234,36 +237,38 @@ class Platform:
     def _rebuild(
         self, progress: Callable[[str, int, int], None] | None, batch: int
     ) -> dict[str, int]:
+        """One pass over the log feeds every view side by side, a batch of
+        notifications per view transaction (with its tracking position)."""
         app = self.tenants
-        counts: dict[str, int] = {}
+        projections: dict[str, Projection[Any]] = {}
         for spec in PROJECTIONS:
             view = self.views[spec.name]
             view.drop()
             view.create_table()
-            projection = spec.projection(view=view)
-            total = len_log(app, spec.projection.topics)
-            done, last = 0, 0
-            for notifications in iter_log(app, spec.projection.topics, batch):
-                for n in notifications:
-                    event = app.mapper.to_domain_event(n)
-                    projection.process_event(event, Tracking(APP_NAME, n.id))
-                    last = n.id
-                done += len(notifications)
-                if progress:
-                    progress(spec.name, done, total)
-            counts[spec.name] = done
-            log.info("rebuilt %s: %d events up to position %d", spec.name, done, last)
+            projections[spec.name] = spec.projection(view=view)
         audit = self.views[AUDIT_NAME]
         audit.drop()
         audit.create_table()
-        total, done = len_log(app, ()), 0
+        counts = dict.fromkeys([*projections, AUDIT_NAME], 0)
+        by_topic = Counter(n.topic for b in iter_log(app, (), 5000) for n in b)
+        totals = {
+            spec.name: sum(by_topic[t] for t in spec.projection.topics)
+            for spec in PROJECTIONS
+        }
+        totals[AUDIT_NAME] = sum(by_topic.values())
         for notifications in iter_log(app, (), batch):
-            for n in notifications:
-                append_leaf(self, n)
-            done += len(notifications)
+            for spec in PROJECTIONS:
+                topics = set(spec.projection.topics)
+                mine = [n for n in notifications if n.topic in topics]
+                apply_batch(projections[spec.name], app, mine)
+                counts[spec.name] += len(mine)
+            append_leaves(self, notifications)
+            counts[AUDIT_NAME] += len(notifications)
             if progress:
-                progress(AUDIT_NAME, done, total)
-        counts[AUDIT_NAME] = done
+                for name, done in counts.items():
+                    progress(name, done, totals[name])
+        for name, done in counts.items():
+            log.info("rebuilt %s: %d events", name, done)
         return counts
 
     def close(self) -> None:
@@ -285,10 +290,66 @@ class Platform:
 
 def append_leaf(platform: Platform, notification: Any) -> None:
     """Append one raw stored event to its tenant's Merkle log."""
-    event = platform.tenants.mapper.to_domain_event(notification)
-    platform.views[AUDIT_NAME].append(  # type: ignore[attr-defined]
-        leaf_from(notification, event), Tracking(APP_NAME, notification.id)
+    append_leaves(platform, [notification])
+
+
+def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
+    """Append raw stored events (in log order) to their tenants' Merkle logs, in
+    one transaction with the position of the last one."""
+    if not notifications:
+        return
+    mapper = platform.tenants.mapper
+    leaves = [leaf_from(n, mapper.to_domain_event(n)) for n in notifications]
+    platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
+        leaves, Tracking(APP_NAME, notifications[-1].id)
     )
+
+
+def apply_batch(
+    projection: Projection[Any], app: GongkaiApplication, notifications: Sequence[Any]
+) -> None:
+    """Process notifications (in log order) into ``projection``'s view in one
+    transaction, with the tracking position of the last one that wrote."""
+    if not notifications:
+        return
+    process_batch(projection, app.mapper, app.name, notifications)
+
+
+def process_batch(
+    projection: Projection[Any], mapper: Any, name: str, notifications: Sequence[Any]
+) -> None:
+    """The one place a view commits a batch: every event's handler, and the
+    tracking positions of the first and last, in one transaction."""
+    view: SqlView = projection.view
+    first, last = notifications[0].id, notifications[-1].id
+    with view.batch(Tracking(name, first), Tracking(name, last)):
+        for n in notifications:
+            projection.process_event(mapper.to_domain_event(n), Tracking(name, n.id))
+
+
+class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
+    """The library's runner, but a catching-up view commits a batch of events per
+    transaction (infra/batching.py) instead of one."""
+
+    @staticmethod
+    def _process_events_loop(  # type: ignore[override]
+        subscription: Any,
+        projection: Projection[Any],
+        is_stopping: threading.Event,
+        runner: weakref.ReferenceType[Any],
+    ) -> None:
+        try:
+            mapper, name = subscription.mapper, subscription.name
+            for notifications in batches(subscription.subscription):
+                process_batch(projection, mapper, name, notifications)
+        except BaseException as e:
+            owner = runner()
+            if owner is not None:
+                owner._thread_error = e
+            else:  # pragma: no cover
+                log.exception("projection runner gone before its error was kept")
+        finally:
+            is_stopping.set()
 
 
 class Worker:
@@ -348,8 +409,8 @@ class AuditFollower(Worker):
             self._subscription = subscription
             if self._stopping.is_set():
                 return
-            for notification in subscription:
-                append_leaf(self.platform, notification)
+            for notifications in batches(subscription):
+                append_leaves(self.platform, notifications)
 
 
 class Checkpointer(Worker):
