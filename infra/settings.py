@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
+    follow_batch: int = Field(
+        default=1000,
+        ge=1,
+        description="most events a view or the audit follower commits per transaction",
+    )
 
     vault_dir: Path | None = Field(
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"

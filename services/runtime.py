@@ -187,6 +187,7 @@ class Platform:
                     projection_class=spec.projection,
                     view_class=self.view_class(spec),
                     env=self.env,
+                    batch_limit=self.settings.follow_batch,
                 )
                 self._runners[spec.name] = runner
                 log.info("projection %s following the log", spec.name)
@@ -331,6 +332,10 @@ class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
     """The library's runner, but a catching-up view commits a batch of events per
     transaction (infra/batching.py) instead of one."""
 
+    def __init__(self, *, batch_limit: int, **kwargs: Any) -> None:
+        self.batch_limit = batch_limit  # read by the processing thread
+        super().__init__(**kwargs)
+
     @staticmethod
     def _process_events_loop(  # type: ignore[override]
         subscription: Any,
@@ -340,7 +345,10 @@ class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
     ) -> None:
         try:
             mapper, name = subscription.mapper, subscription.name
-            for notifications in batches(subscription.subscription):
+            owner = runner()
+            limit = owner.batch_limit if owner is not None else 1
+            del owner  # keep only the weak reference
+            for notifications in batches(subscription.subscription, limit):
                 process_batch(projection, mapper, name, notifications)
         except BaseException as e:
             owner = runner()
@@ -409,7 +417,8 @@ class AuditFollower(Worker):
             self._subscription = subscription
             if self._stopping.is_set():
                 return
-            for notifications in batches(subscription):
+            limit = self.platform.settings.follow_batch
+            for notifications in batches(subscription, limit):
                 append_leaves(self.platform, notifications)
 
 
