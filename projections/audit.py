@@ -106,8 +106,10 @@ class AuditView(SqlView):
                     )
                 )
                 node_rows.extend((leaf.tenant, lv, ix, h.hex()) for lv, ix, h in nodes)
-            self._exec_many(curs, INSERT_LEAF, leaf_rows)
-            self._exec_many(curs, INSERT_NODE, node_rows)
+            self._insert_many(curs, "audit_leaves", LEAF_COLUMNS, leaf_rows)
+            self._insert_many(
+                curs, "audit_nodes", "tenant, level, idx, hash", node_rows
+            )
             head_rows = [
                 (
                     size,
@@ -273,11 +275,7 @@ class AuditView(SqlView):
         )
 
 
-INSERT_LEAF = (
-    "INSERT INTO audit_leaves (tenant, leaf_index, position, event_id,"
-    " leaf_hash, leaf_input) VALUES (?,?,?,?,?,?)"
-)
-INSERT_NODE = "INSERT INTO audit_nodes (tenant, level, idx, hash) VALUES (?,?,?,?)"
+LEAF_COLUMNS = "tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
 UPDATE_HEAD = (
     "UPDATE audit_heads SET size = ?, compact_range = ?, root_hash = ? WHERE tenant = ?"
 )

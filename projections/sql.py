@@ -128,6 +128,25 @@ class SqlView(TrackingRecorder):
         if rows:
             curs.executemany(self._sql(text), [tuple(r) for r in rows])
 
+    def _insert_many(
+        self, curs: Any, table: str, columns: str, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows`` into ``table`` (``columns`` comma-separated): COPY on
+        PostgreSQL (one stream, no per-row statement), executemany on SQLite. A
+        duplicate key fails the whole transaction either way."""
+        if not rows:
+            return
+        if self.is_postgres:
+            with curs.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ",".join("?" * len(rows[0]))
+        curs.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [tuple(r) for r in rows],
+        )
+
     def _query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
         batch = self._batch
         if batch is not None:  # a handler reading inside a batch sees its writes
