@@ -95,6 +95,12 @@ class DisclosureView(SqlView):
     def record(self, state: Row, tracking: Tracking) -> None:
         """Store a new version row and make it the current one, atomically."""
         values = [dumps(state[c]) if c in JSON_COLUMNS else state[c] for c in COLUMNS]
+        batch = self._batch
+        if batch is not None:  # written set-wise when the batch ends (_flush)
+            versions, current = batch.pending.setdefault("disclosures", ([], {}))
+            versions.append(values)
+            current[state["id"]] = values
+            return
         marks = ",".join("?" * len(COLUMNS))
         names = ",".join(COLUMNS)
         with self._write(tracking) as curs:
@@ -112,7 +118,24 @@ class DisclosureView(SqlView):
                 values,
             )
 
+    def _flush(self, curs: Any, pending: dict[str, Any]) -> None:
+        """A batch's rows: every version, then each item's last one as current."""
+        if "disclosures" not in pending:
+            return
+        versions, current = pending.pop("disclosures")
+        names = ",".join(COLUMNS)
+        self._insert_many(curs, "disclosure_versions", names, versions)
+        self._exec_many(
+            curs, "DELETE FROM disclosure_current WHERE id = ?", [[k] for k in current]
+        )
+        self._insert_many(curs, "disclosure_current", names, list(current.values()))
+
     def current_state(self, disclosure_id: str) -> Row | None:
+        batch = self._batch
+        if batch is not None and "disclosures" in batch.pending:
+            values = batch.pending["disclosures"][1].get(disclosure_id)
+            if values is not None:
+                return decode(dict(zip(COLUMNS, values, strict=True)))
         rows = self._query(
             f"SELECT {','.join(COLUMNS)} FROM disclosure_current WHERE id = ?",
             [disclosure_id],
