@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     )
     pg_pool_size: int = Field(default=1, ge=1, description="connections kept per pool")
     pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
+    pg_pre_ping: bool = Field(
+        default=False,
+        description="check each pooled connection with a round trip before use"
+        " (off: a broken connection fails its call, which the store retries)",
+    )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
     follow_batch: int = Field(
@@ -125,6 +130,6 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_overflow),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "y" if self.pg_pre_ping else "n",
             "APPLICATION_RECORDER_TOPIC": ORDERED_POSTGRES_RECORDER,
         }

@@ -82,9 +82,10 @@ class Cases(GongkaiApplication):
     ) -> Changed:
         """登记 a case; ``received_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, *HANDLING)
-        self.tenant(tenant_path)
-        if category is not None:
-            find_service(category, self.services_for(tenant_path))
+        with self.rules_scope(tenant_path):
+            self.tenant(tenant_path)
+            if category is not None:
+                find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
             raise InvalidInputError(
                 "a signed case names its applicant", field="applicant"
