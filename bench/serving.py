@@ -50,11 +50,12 @@ from bench.county import (
     CATEGORY,
     COUNTY,
     bench_platform,
+    create_bench_database,
     load_disclosures,
     log,
     register_county,
 )
-from infra.scratchdb import create_database, drop_database
+from infra.scratchdb import drop_database
 from infra.tokens import TokenSigner
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
@@ -291,7 +292,7 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2", help="API processes to try")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    url = create_database("gongkai_bench")
+    url = create_bench_database()
     secret = secrets.token_urlsafe(32)
     log(f"database: {url}")
     result: dict[str, Any] = {"items": args.items, "hot_share": args.hot_share}

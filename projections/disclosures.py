@@ -88,6 +88,10 @@ class DisclosureView(SqlView):
         "ON disclosure_versions (tenant, first_position)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_tenant "
         "ON disclosure_current (tenant, first_position)",
+        # A subtree list (tenant = ? OR tenant LIKE ?) walks this newest first and
+        # stops at its limit, instead of sorting the whole subtree's history.
+        "CREATE INDEX IF NOT EXISTS disclosure_versions_position "
+        "ON disclosure_versions (first_position)",
     )
 
     # Writes -------------------------------------------------------------------------
