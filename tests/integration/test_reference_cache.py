@@ -82,3 +82,41 @@ def test_a_rule_changed_elsewhere_is_used_by_the_next_command(
     # The tenant: renamed elsewhere, read here.
     other.tenants.rename(ADMIN, TUANJIE, "团结村（更名）", None)
     assert platform.disclosures.tenant(TUANJIE).name == "团结村（更名）"
+
+
+def test_a_case_acted_on_elsewhere_is_decided_on_its_stored_state(
+    platform: Platform, other: Platform
+) -> None:
+    build_tree(platform)
+    clerk = principal(TUANJIE, Role.CLERK)
+    filed = platform.cases.file(
+        clerk,
+        TUANJIE,
+        kind="complaint",
+        channel="hotline",
+        summary="村道路灯损坏三个月无人维修",
+        signed=False,
+    )
+    platform.cases.accept(clerk, TUANJIE, filed.id)  # kept here, as accepted
+    other.cases.assign(
+        clerk,
+        TUANJIE,
+        filed.id,
+        department="社会事务服务部",
+        handler="李四",
+        promised_working_days=10,
+    )
+    # Extending a complaint needs it assigned: the copy kept here (accepted) would
+    # refuse; the stored case (assigned elsewhere) allows it.
+    extended = platform.cases.extend(
+        clerk, TUANJIE, filed.id, working_days=5, reason="需现场核实", approver="王主任"
+    )
+    assert extended.version == 4
+    other.cases.resolve(clerk, TUANJIE, filed.id, result="已更换路灯")
+    # The copy kept here is a version behind: dropped, decided on the stored case.
+    replied = platform.cases.reply(
+        clerk, TUANJIE, filed.id, method="电话", content="路灯已修复"
+    )
+    assert replied.version == 6
+    stored = other.cases.case(clerk, TUANJIE, filed.id)
+    assert stored.version == 6
