@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +40,31 @@ from projections.tenant_directory import (
 )
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
+from services.batches import (
+    BatchingProjectionRunner,
+    apply_batch,
+    iter_log,
+    len_log,
+    process_batch,
+)
 from services.cases import Cases
 from services.disclosures import Disclosures
 from services.reference import ReferenceData
 from services.tenants import Tenants
 
 log = logging.getLogger("gongkai.runtime")
+
+__all__ = [  # the batching helpers are re-exported for callers of this module
+    "AUDIT_NAME",
+    "PROJECTIONS",
+    "BatchingProjectionRunner",
+    "Platform",
+    "append_leaves",
+    "apply_batch",
+    "iter_log",
+    "len_log",
+    "process_batch",
+]
 
 
 @dataclass(frozen=True)
@@ -306,60 +324,6 @@ def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
     )
 
 
-def apply_batch(
-    projection: Projection[Any], app: GongkaiApplication, notifications: Sequence[Any]
-) -> None:
-    """Process notifications (in log order) into ``projection``'s view in one
-    transaction, with the tracking position of the last one that wrote."""
-    if not notifications:
-        return
-    process_batch(projection, app.mapper, app.name, notifications)
-
-
-def process_batch(
-    projection: Projection[Any], mapper: Any, name: str, notifications: Sequence[Any]
-) -> None:
-    """The one place a view commits a batch: every event's handler, and the
-    tracking positions of the first and last, in one transaction."""
-    view: SqlView = projection.view
-    first, last = notifications[0].id, notifications[-1].id
-    with view.batch(Tracking(name, first), Tracking(name, last)):
-        for n in notifications:
-            projection.process_event(mapper.to_domain_event(n), Tracking(name, n.id))
-
-
-class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
-    """The library's runner, but a catching-up view commits a batch of events per
-    transaction (infra/batching.py) instead of one."""
-
-    def __init__(self, *, batch_limit: int, **kwargs: Any) -> None:
-        self.batch_limit = batch_limit  # read by the processing thread
-        super().__init__(**kwargs)
-
-    @staticmethod
-    def _process_events_loop(  # type: ignore[override]
-        subscription: Any,
-        projection: Projection[Any],
-        is_stopping: threading.Event,
-        runner: weakref.ReferenceType[Any],
-    ) -> None:
-        try:
-            mapper, name = subscription.mapper, subscription.name
-            owner = runner()
-            limit = owner.batch_limit if owner is not None else 1
-            del owner  # keep only the weak reference
-            for notifications in batches(subscription.subscription, limit):
-                process_batch(projection, mapper, name, notifications)
-        except BaseException as e:
-            owner = runner()
-            if owner is not None:
-                owner._thread_error = e
-            else:  # pragma: no cover
-                log.exception("projection runner gone before its error was kept")
-        finally:
-            is_stopping.set()
-
-
 class Worker:
     """A background thread that reports its error instead of dying silently."""
 
@@ -446,23 +410,3 @@ class Checkpointer(Worker):
             self.platform.auditor.issue(path)
         except GongkaiError as e:  # a refusal is recorded and reported, not fatal
             log.warning("checkpoint of %s not issued: %s", path, e.detail)
-
-
-def iter_log(
-    app: GongkaiApplication, topics: tuple[str, ...], batch: int
-) -> Iterator[list[Any]]:
-    start = 0
-    while True:
-        notifications = list(
-            app.recorder.select_notifications(
-                start=start, limit=batch, topics=topics, inclusive_of_start=False
-            )
-        )
-        if not notifications:
-            return
-        yield notifications
-        start = notifications[-1].id
-
-
-def len_log(app: GongkaiApplication, topics: tuple[str, ...]) -> int:
-    return sum(len(b) for b in iter_log(app, topics, 5000))
