@@ -180,11 +180,14 @@ class DisclosureView(SqlView):
         """Items public at ``as_of`` as known at ``known_at``, newest first."""
         where = [subtree_clause() if include_descendants else "tenant = ?"]
         params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
+        # The first two conditions are implied by the third; stated, they let the
+        # newest-first walk skip later versions without running the subquery.
         where.append(
+            "effective_at <= ? AND recorded_at <= ? AND "
             "version = (SELECT MAX(v2.version) FROM disclosure_versions v2 "
             "WHERE v2.id = v.id AND v2.effective_at <= ? AND v2.recorded_at <= ?)"
         )
-        params += [as_of, known_at]
+        params += [as_of, known_at, as_of, known_at]
         where.append("withdrawn = 0")
         if category is not None:
             where.append("category = ?")
