@@ -88,7 +88,9 @@ class SqlView(TrackingRecorder):
         write lock before any read, and refusing a batch already applied) and
         raised to ``last`` at the end, so the rows and the position commit together
         or not at all. Every ``_write`` and ``_query`` inside joins the batch, so a
-        handler reads what earlier handlers of the batch wrote.
+        handler reads what earlier handlers of the batch wrote. A view must write
+        only through ``_write`` (or ``_flush``): a transaction of its own would commit
+        apart from the batch's position (and wait on SQLite's write lock).
         """
         if self._batch is not None:
             msg = "batches do not nest"
