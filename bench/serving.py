@@ -12,10 +12,11 @@ run`` follows the log and P ``gongkai serve`` API processes
 (``GONGKAI_RUN_PROJECTIONS=false``) answer; the client spreads requests over them
 round-robin (what a load balancer does).
 
-1. Queries, one client, each endpoint alone: the hot village's ``as_of`` list, its
-   catalogue coverage, the county's ``include_descendants`` list, the case board.
+1. Queries, one client, each endpoint alone: the hot village's ``as_of`` list (mid
+   year, and now), its catalogue coverage, the county's ``include_descendants``
+   list, the county's case board and case statistics.
 2. Mixed: C client threads for ``--seconds`` each, keep-alive connections, each
-   request drawn from the four reads above and a publish (1 in 10) in the hot
+   request drawn from the reads above and a publish (1 in 10) in the hot
    village. p50/p99 per reads and writes, and requests/s.
 
 Latencies include the client's own Python (httpx) on the same 2 cores.
@@ -167,6 +168,18 @@ def requests_for(hot: str) -> dict[str, Callable[[int], Request]]:
             "read",
             "GET",
             f"/v1/tenants/{COUNTY}/case-board",
+            None,
+        ),
+        "case stats (county)": lambda i: (
+            "read",
+            "GET",
+            f"/v1/tenants/{COUNTY}/case-stats?include_descendants=true",
+            None,
+        ),
+        "list now (village)": lambda i: (
+            "read",
+            "GET",
+            f"{base}/disclosures?limit=50",
             None,
         ),
         "publish (village)": lambda i: (
