@@ -101,7 +101,7 @@ class Servers:
         }
         self.procs: list[subprocess.Popen[bytes]] = []
         self.ports: list[int] = []
-        self.procs.append(self._start([GONGKAI, "projections", "run"]))
+        self.logs: dict[int, Any] = {}
         for _ in range(processes):
             port = free_port()
             self.ports.append(port)
@@ -111,27 +111,39 @@ class Servers:
                     GONGKAI_RUN_PROJECTIONS="false",
                 )
             )
-        for port in self.ports:
+            # One at a time: processes starting together race on creating the
+            # tables and functions ("tuple concurrently updated"), seen here.
             self._wait_ready(port)
+        self.procs.append(self._start([GONGKAI, "projections", "run"]))
 
     def _start(self, argv: list[str], **extra: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        log_file = tempfile.TemporaryFile()  # noqa: SIM115 - read if it fails
+        proc = subprocess.Popen(
             argv,
             env={**self.env, **extra},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log_file,
         )
+        self.logs[proc.pid] = log_file
+        return proc
 
-    @staticmethod
-    def _wait_ready(port: int) -> None:
-        deadline = time.monotonic() + 60
+    def _wait_ready(self, port: int) -> None:
+        """Up to 3 minutes: a start on a machine this loaded can take long."""
+        proc = self.procs[self.ports.index(port)]
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
             try:
-                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2)
+                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5)
                 return
             except httpx.HTTPError:
-                time.sleep(0.2)
-        raise SystemExit(f"API on port {port} did not start")
+                time.sleep(0.5)
+        log_file = self.logs[proc.pid]
+        log_file.seek(0)
+        tail = log_file.read().decode(errors="replace")[-2000:]
+        self.stop()
+        raise SystemExit(f"API on port {port} did not start:\n{tail}")
 
     def stop(self) -> None:
         for proc in self.procs:
