@@ -22,6 +22,7 @@ from services.api.routes import (
     audit,
     auth,
     calendar,
+    campaigns,
     case_list,
     cases,
     catalogue,
@@ -31,9 +32,12 @@ from services.api.routes import (
     health,
     inspections,
     overview,
+    rankings,
     services,
     staff,
+    statements,
     tenants,
+    violations,
 )
 from services.api.strict import reject_unknown_query
 from services.runtime import Platform
@@ -110,6 +114,10 @@ def create_app(
         feed,
         overview,
         annual_reports,
+        campaigns,
+        rankings,
+        violations,
+        statements,
     )
     for module in modules:
         v1.include_router(module.router)

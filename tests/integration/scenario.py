@@ -192,6 +192,57 @@ def annual_report(p: Platform) -> None:
     publish_report(reports, p.disclosures, clerk, TOWN, today.year)
 
 
+def assessment(p: Platform) -> None:
+    """A campaign through every step, a ranking scheme, a staffer's violations."""
+    sup = who(TOWN, Role.SUPERVISOR)
+    clerk = who(VILLAGE, Role.CLERK)
+    app = p.campaigns
+    campaign, _ = app.plan(
+        sup,
+        TOWN,
+        title="2026年一季度村务公开考核",
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 2, 28),
+        targets=[VILLAGE],
+        criteria=[{"code": "org", "title": "组织领导", "points": 100, "veto": True}],
+        methods=["online"],
+    )
+    cid = campaign.id
+    app.self_assess(clerk, TOWN, cid, VILLAGE, [{"code": "org", "points": 90}], "自查")
+    app.review(sup, TOWN, cid, VILLAGE, [{"code": "org", "points": 50}], "online")
+    app.publish_notice(sup, TOWN, cid)
+    app.object(clerk, TOWN, cid, VILLAGE, "评分偏低")
+    app.answer_objection(sup, TOWN, cid, 1, "维持原评分")
+    clock, start = app.clock, app.now()
+    app.clock = lambda: start + timedelta(days=14)
+    try:
+        app.finalize(sup, TOWN, cid)
+        app.order_rectification(sup, TOWN, cid, VILLAGE, 10)
+        app.report_rectification(clerk, TOWN, cid, VILLAGE, "已整改")
+        app.verify_rectification(sup, TOWN, cid, VILLAGE, True, "整改到位", 10)
+    finally:
+        app.clock = clock
+    weights = {"response": 30, "resolution": 35, "satisfaction": 35}
+    p.rankings.set_scheme(sup, TOWN, weights, 5)
+    p.rankings.set_scheme(sup, TOWN, weights, 3)
+    p.staff.register(
+        who(TOWN, Role.ADMIN), VILLAGE, number="XH-0301", name="王芳",
+        post="村文书", roles=["clerk"],
+    )  # fmt: skip
+    judge = who("xinhe", Role.INSPECTOR)
+    p.conduct.confirm(judge, VILLAGE, "XH-0301", "未按期公示", ["case:1"])
+    p.conduct.appeal(who(TOWN, Role.ADMIN), VILLAGE, "XH-0301", 0, "系统故障")
+    p.conduct.decide(judge, VILLAGE, "XH-0301", 0, True, "属实")
+    statement, _ = p.statements.issue(
+        sup, TOWN, year=2025, unit=VILLAGE, number="XH-0301",
+        targets=[{"code": "t1", "title": "满意率不低于90%", "metric": "satisfaction",
+                  "threshold": 0.9}],
+    )  # fmt: skip
+    head = Principal("XH-0301@xinhe", VILLAGE, frozenset({Role.CLERK}))
+    p.statements.sign(head, TOWN, statement.id)
+    p.statements.assess(sup, TOWN, statement.id, {"satisfaction": 0.95}, {})
+
+
 def staff(p: Platform) -> None:
     """Every Staffer event (sign-ins are recorded too, but never streamed)."""
     admin = who("xinhe", Role.ADMIN)
@@ -217,4 +268,5 @@ def every_event_type(p: Platform) -> None:
     annual_report(p)
     reference(p)
     staff(p)
+    assessment(p)
     audit(p)
