@@ -21,6 +21,7 @@ from infra.settings import Settings
 from services.cloudevents import stored_event_classes
 from services.runtime import Platform
 from tests.conftest import MutableClock
+from tests.fixtures.corpus import make_corpus
 from tests.fixtures.corpus.corpus import (
     corpus_dirs,
     dump_events,
@@ -87,6 +88,20 @@ def test_every_stored_event_type_at_its_class_version_is_in_a_corpus() -> None:
         f"tests/fixtures/corpus/<next release>/ with it (docs/events.md, 'The "
         f"frozen corpora'); never edit or regenerate an existing corpus."
     )
+
+
+def test_the_corpus_script_refuses_to_overwrite_a_corpus_or_guess_a_scenario(
+    tmp_path: Path,
+) -> None:
+    assert {d.name for d in CORPORA} <= set(make_corpus.SCENARIOS)
+    for directory in CORPORA:
+        before = (directory / "events.jsonl").read_bytes()
+        with pytest.raises(SystemExit, match="already holds a corpus"):
+            make_corpus.main(directory)
+        assert (directory / "events.jsonl").read_bytes() == before
+    with pytest.raises(SystemExit, match="no scenario"):
+        make_corpus.main(tmp_path / "9.9")
+    assert not (tmp_path / "9.9").exists()
 
 
 def stored_version(event: dict[str, Any]) -> int:
