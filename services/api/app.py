@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
 
 from domain.base import Clock
 from infra.runlock import ProjectionsBusyError
@@ -31,6 +30,7 @@ from services.api.routes import (
     tenants,
 )
 from services.runtime import Platform
+from services.web import install as web
 
 DESCRIPTION = """
 Gongkai (公开) records what county, town and village governments disclose, as immutable
@@ -72,11 +72,14 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by services.web
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.logger = logging.getLogger("gongkai.api")
+    secret = load_secret(settings)
     app.state.signer = TokenSigner(
-        load_secret(settings), ttl=timedelta(hours=settings.token_ttl_hours)
+        secret, ttl=timedelta(hours=settings.token_ttl_hours)
     )
     problems.install(app)
     openapi.install(app)
@@ -103,9 +106,5 @@ def create_app(
         v1.include_router(module.router)
     v1.include_router(services.rules_router)
     app.include_router(v1)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    web.install(app, secret)  # pages, offline /docs and /redoc, and /
     return app
