@@ -45,6 +45,47 @@ def china_day(value: Any) -> str:
 
 env.filters["china_time"] = china_time
 env.filters["china_day"] = china_day
+env.globals["CASE_EVENTS"] = {
+    "Filed": "登记",
+    "MaterialsRequested": "要求补充材料",
+    "MaterialsProvided": "材料已补充",
+    "Accepted": "受理",
+    "Rejected": "不予受理",
+    "Assigned": "交办（承办单）",
+    "Transferred": "转办",
+    "Split": "分办",
+    "ChildResolved": "分办件办结",
+    "Supervised": "督办",
+    "ConsultationStarted": "征求意见",
+    "ConsultationEnded": "征求意见结束",
+    "Extended": "延期",
+    "Resolved": "办结",
+    "Replied": "回复",
+    "FeedbackGiven": "评价",
+    "Closed": "归档",
+    "Reopened": "重新办理",
+    "Erased": "删除个人信息",
+}
+env.globals["DETAIL_LABELS"] = {
+    "channel": "渠道",
+    "kind": "类型",
+    "received_on": "收到日期",
+    "signed": "署名",
+    "summary": "事由",
+    "accepted_on": "受理日期",
+    "department": "承办科室",
+    "handler": "承办人",
+    "backup_handler": "B岗",
+    "promised_working_days": "承诺工作日",
+    "reason": "原因",
+    "result": "结果",
+    "method": "方式",
+    "content": "内容",
+    "rating": "评价",
+    "working_days": "工作日",
+    "due_on": "期限",
+    "note": "说明",
+}
 
 
 def render(
