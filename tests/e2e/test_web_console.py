@@ -102,3 +102,36 @@ def test_a_clerk_publishes_files_a_case_and_sees_refusals_beside_the_field(
     card = client.get(filed.headers["location"])
     assert "张三丰" in card.text
     assert "/act/accept" in card.text
+
+
+def test_the_receipt_number_looks_up_a_case_without_personal_data(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    sign_in(client, CLERK_USER)
+    token = csrf(client.get(f"/console/t/{TUANJIE}/cases/new").text)
+    filed = client.post(
+        f"/console/t/{TUANJIE}/cases/new",
+        data={"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
+              "applicant_name": "张三丰", "applicant_phone": "13812345678",
+              "csrf_token": token},
+    )  # fmt: skip
+    found = re.search(r"<strong>(\d{8}-[0-9A-F]{8})</strong>", filed.text)
+    assert found, filed.text[:2000]
+    receipt = found.group(1)
+    public = TestClient(client.app)
+    token = csrf(public.get("/gongkai/_receipt").text)
+    wrong = public.post(
+        "/gongkai/_receipt",
+        data={"receipt": receipt, "phone_last4": "0000", "csrf_token": token},
+    )
+    assert wrong.status_code == 404
+    right = public.post(
+        "/gongkai/_receipt",
+        data={"receipt": receipt, "phone_last4": "5678", "csrf_token": token},
+    )
+    assert right.status_code == 200
+    assert "团结村" in right.text
+    assert "待受理" in right.text or "已登记" in right.text or "登记" in right.text
+    for private in ("张三丰", "5678", "路灯不亮"):
+        assert private not in right.text

@@ -17,6 +17,7 @@ from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import audit, cases, tenants
+from services.receipts import receipt_number
 from services.runtime import CASES_NAME, Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
 from services.web.pages.console import (
@@ -108,6 +109,7 @@ def file_case(
         card = cases.file_case(path, body, staff, platform, Response())  # type: ignore[arg-type]
     except GongkaiError as e:
         fails = FormErrors.from_problem(e, "summary")
+        fails.items = [(f.replace(".", "_"), m) for f, m in fails.items]
         return new_case_view(request, path, staff, platform, fails, form, e.status)
     return see_other(f"/console/t/{path}/cases/{card.id}")
 
@@ -158,6 +160,7 @@ def card_view(
         kind_label=CaseKind(card.kind).label,
         channel_label=IntakeChannel(card.channel).label,
         working_days_left=left,
+        receipt=receipt_number(card.id, card.received_on),
         forms=forms,
         errors=errors or FormErrors(),
         failed_action=failed_action,

@@ -6,18 +6,22 @@ the templates show only public fields (no actors, no internal notes, no cases).
 
 from __future__ import annotations
 
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
+from services.receipts import look_up
+from services.web.session import check_csrf, prepare
 from services.web.templating import render
 
 router = APIRouter(prefix="/gongkai", include_in_schema=False)
+FormDep = Annotated[dict[str, Any], Depends(check_csrf)]
 
 
 def reader(path: str) -> Principal:
@@ -39,6 +43,31 @@ def crumbs_for(platform: PlatformDep, path: str) -> list[tuple[str, str]]:
 def index(request: Request, platform: PlatformDep) -> HTMLResponse:
     roots = [tenants.summary(r) for r in platform.directory.roots()]
     return render(request, "public_index.html", title="政府信息公开专栏", roots=roots)
+
+
+@router.get("/_receipt", response_class=HTMLResponse)
+def receipt_form(request: Request) -> HTMLResponse:
+    prepare(request)
+    return render(request, "public_receipt.html", title="办件查询", status=None)
+
+
+@router.post("/_receipt", response_class=HTMLResponse)
+def receipt_lookup(
+    request: Request, platform: PlatformDep, form: FormDep
+) -> HTMLResponse:
+    prepare(request)
+    receipt = str(form.get("receipt", ""))[:40]
+    last4 = str(form.get("phone_last4", ""))[:10].strip()
+    status = look_up(platform, receipt, last4)
+    return render(
+        request,
+        "public_receipt.html",
+        status_code=200 if status else 404,
+        title="办件查询" if status else "错误：办件查询",
+        status=status,
+        asked=True,
+        receipt=receipt,
+    )
 
 
 @router.get("/{path}", response_class=HTMLResponse)
