@@ -338,19 +338,19 @@ def serve(
         f"Gongkai on http://{host}:{port}/  (store: {settings.store_kind}, "
         f"{settings.effective_database_url})"
     )
-    err.print(
-        f"  staff console  http://{host}:{port}/console/   "
-        f"public 公开栏  http://{host}:{port}/gongkai/   "
-        f"API docs  http://{host}:{port}/docs",
-        highlight=False,
-    )
+    for label, where in (
+        ("staff console", "/console/"),
+        ("public 公开栏", "/gongkai/"),
+        ("API docs", "/docs"),
+    ):
+        err.print(f"  {label:<14} http://{host}:{port}{where}", soft_wrap=True)
     if demo_if_empty:
         from services.demo_staff import demo_sign_ins
 
         err.print(
             f"sign in to http://{host}:{port}/console/ as XH-0001@xinhe with "
             "password demo-county-2026 (the county supervisor)",
-            highlight=False,
+            soft_wrap=True,
         )
         err.print("demo staff (demo passwords, never use them in production):")
         for line in demo_sign_ins():
