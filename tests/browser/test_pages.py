@@ -66,7 +66,9 @@ def test_a_clerk_files_a_case_and_takes_two_actions(
 ) -> None:
     sign_in(browser, live, CLERK_USER)
     browser.get(f"{live.url}/console/t/{TUANJIE}/cases/new")
-    browser.execute_script("document.querySelector('[name=csrf_token]').remove()")
+    browser.execute_script(
+        "document.querySelector('form.stack [name=csrf_token]').remove()"
+    )
     go(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
     assert "表单已失效" in browser.title  # refused without its CSRF token
     browser.get(f"{live.url}/console/t/{TUANJIE}/cases/new")
