@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-audit postgres fonts browser-deps clean install
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-audit bench-relay postgres fonts browser-deps clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench: install postgres
 
 bench-audit: install postgres
 	$(BIN)/python bench/audit.py
+
+bench-relay: install postgres
+	$(BIN)/python bench/relay.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

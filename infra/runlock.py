@@ -32,8 +32,9 @@ def _key(name: str) -> int:
 class ProjectionLock:
     """Held while this process runs projection runners or rebuilds the views."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, name: str = "projections") -> None:
         self._settings = settings
+        self._name = name
         self._file: IO[str] | None = None
         self._conn: psycopg.Connection[Any] | None = None
 
@@ -46,22 +47,22 @@ class ProjectionLock:
         if self.held:
             return
         if self._settings.store_kind == "sqlite":
-            path = Path(str(self._settings.sqlite_path()) + ".projections.lock")
+            path = Path(str(self._settings.sqlite_path()) + f".{self._name}.lock")
             handle = path.open("w")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.close()
-                raise ProjectionsBusyError(self._busy()) from None
+                raise ProjectionsBusyError(self._busy(self._name)) from None
             self._file = handle
             return
         conn = psycopg.connect(self._settings.effective_database_url, autocommit=True)
         row = conn.execute(
-            "SELECT pg_try_advisory_lock(%s)", (_key("gongkai:projections"),)
+            "SELECT pg_try_advisory_lock(%s)", (_key(f"gongkai:{self._name}"),)
         ).fetchone()
         if not row or not row[0]:
             conn.close()
-            raise ProjectionsBusyError(self._busy())
+            raise ProjectionsBusyError(self._busy(self._name))
         self._conn = conn
 
     def release(self) -> None:
@@ -74,7 +75,9 @@ class ProjectionLock:
             self._conn = None
 
     @staticmethod
-    def _busy() -> str:
+    def _busy(name: str) -> str:
+        if name != "projections":
+            return f"another `gongkai {name}` already runs on this store"
         return (
             "another process is following the log or rebuilding the views "
             "(stop `gongkai serve` / `gongkai projections run` first)"

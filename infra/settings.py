@@ -84,6 +84,25 @@ class Settings(BaseSettings):
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"
     )
 
+    # Streams (docs/integrators.md): the Kafka relay and its producer.
+    kafka_bootstrap_servers: str = Field(
+        default="", description="host:port[,host:port]; empty = no Kafka (HTTP feed)"
+    )
+    kafka_security_protocol: str = Field(default="PLAINTEXT")
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_plain_username: str | None = None
+    kafka_sasl_plain_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+    kafka_ssl_certfile: str | None = None
+    kafka_ssl_keyfile: str | None = None
+    kafka_client_id: str = Field(default="gongkai-relay")
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_topic_replication: int = Field(default=1, ge=1)
+    kafka_delivery_timeout_ms: int = Field(default=120_000, ge=1000)
+    relay_batch: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_seconds: float = Field(default=0.5, gt=0)
+    relay_backoff_max_seconds: float = Field(default=30.0, gt=0)
+
     @property
     def effective_key_dir(self) -> Path:
         return self.key_dir or self.home / "keys"

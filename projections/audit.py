@@ -268,6 +268,17 @@ class AuditView(SqlView):
             params,
         )
 
+    def checkpoints_covering(self, after: int, upto: int) -> list[Row]:
+        """Checkpoints whose last leaf sits at a log position in ``(after, upto]``,
+        with that ``position``, in position order."""
+        return self._query(
+            "SELECT c.tenant, c.size, c.root_hash, c.note, c.issued_at, l.position"
+            " FROM audit_checkpoints c JOIN audit_leaves l ON l.tenant = c.tenant"
+            " AND l.leaf_index = c.size - 1 WHERE l.position > ? AND l.position <= ?"
+            " ORDER BY l.position, c.tenant",
+            [after, upto],
+        )
+
 
 class PostgresAuditView(AuditView, PostgresSqlView):
     pass

@@ -8,6 +8,7 @@ so "what was public on 1 March, as the platform knew it on 5 March" is one query
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -25,6 +26,7 @@ from projections.sql import (
     dumps,
     iso_day,
     iso_moment,
+    like_pattern,
     subtree_clause,
     subtree_params,
 )
@@ -62,6 +64,23 @@ _COLUMN_TYPES = {
     "withdrawn": "INTEGER NOT NULL",
     "backdated_working_days": "INTEGER NOT NULL",
 }
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Filters of the disclosure list beyond scope, moments and category.
+
+    ``statuses`` (published | revised | withdrawn) empty means every public item;
+    ``backdated`` means some version was recorded more than ``backdating_window``
+    working days after it took effect; dates are ISO text."""
+
+    statuses: tuple[str, ...] = ()
+    late: bool | None = None
+    backdated: bool | None = None
+    backdating_window: int = 3
+    q: str | None = None
+    formed_from: str | None = None
+    formed_to: str | None = None
 
 
 def _table(name: str, key: str) -> str:
@@ -149,19 +168,13 @@ class DisclosureView(SqlView):
         category: str | None = None,
         before: int | None = None,
         limit: int = 50,
+        filters: ListFilter | None = None,
     ) -> list[Row]:
-        """Items public at ``as_of`` as known at ``known_at``, newest first."""
-        where = [subtree_clause() if include_descendants else "tenant = ?"]
-        params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
-        where.append(
-            "version = (SELECT MAX(v2.version) FROM disclosure_versions v2 "
-            "WHERE v2.id = v.id AND v2.effective_at <= ? AND v2.recorded_at <= ?)"
+        """Items public at ``as_of`` as known at ``known_at``, newest first (with
+        ``filters``: withdrawn ones too if asked for, and only those that match)."""
+        where, params = self._where(
+            tenant, as_of, known_at, include_descendants, category, filters
         )
-        params += [as_of, known_at]
-        where.append("withdrawn = 0")
-        if category is not None:
-            where.append("category = ?")
-            params.append(category)
         if before is not None:
             where.append("first_position < ?")
             params.append(before)
@@ -186,6 +199,90 @@ class DisclosureView(SqlView):
             [tenant, as_of, known_at, limit],
         )
         return [decode(r) for r in rows]
+
+    def count_public(
+        self,
+        tenant: str,
+        *,
+        as_of: str,
+        known_at: str,
+        include_descendants: bool,
+        category: str | None = None,
+        filters: ListFilter | None = None,
+    ) -> int:
+        """How many items ``list_public`` would list without a limit."""
+        where, params = self._where(
+            tenant, as_of, known_at, include_descendants, category, filters
+        )
+        rows = self._query(
+            f"SELECT COUNT(*) AS n FROM disclosure_versions v "
+            f"WHERE {' AND '.join(where)}",
+            params,
+        )
+        return int(rows[0]["n"])
+
+    def backdated_ids(self, tenant: str, *, known_at: str, window: int) -> set[str]:
+        """Ids of the subtree's items with a version recorded by ``known_at`` more
+        than ``window`` working days after it took effect."""
+        rows = self._query(
+            "SELECT DISTINCT id FROM disclosure_versions "
+            f"WHERE {subtree_clause()} AND recorded_at <= ? "
+            "AND backdated_working_days > ?",
+            [*subtree_params(tenant), known_at, window],
+        )
+        return {r["id"] for r in rows}
+
+    @staticmethod
+    def _where(
+        tenant: str,
+        as_of: str,
+        known_at: str,
+        include_descendants: bool,
+        category: str | None,
+        filters: ListFilter | None,
+    ) -> tuple[list[str], list[Any]]:
+        f = filters or ListFilter()
+        where = [subtree_clause() if include_descendants else "tenant = ?"]
+        params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
+        where.append(
+            "version = (SELECT MAX(v2.version) FROM disclosure_versions v2 "
+            "WHERE v2.id = v.id AND v2.effective_at <= ? AND v2.recorded_at <= ?)"
+        )
+        params += [as_of, known_at]
+        statuses = set(f.statuses)
+        if not statuses:
+            where.append("withdrawn = 0")
+        else:
+            shown = []
+            if "withdrawn" in statuses:
+                shown.append("withdrawn = 1")
+            if "published" in statuses:
+                shown.append("(withdrawn = 0 AND event = 'published')")
+            if "revised" in statuses:
+                shown.append("(withdrawn = 0 AND event = 'revised')")
+            where.append(f"({' OR '.join(shown) or '1 = 0'})")
+        if category is not None:
+            where.append("category = ?")
+            params.append(category)
+        if f.late is not None:
+            where.append("working_days_late > 0" if f.late else "working_days_late = 0")
+        if f.backdated is not None:
+            where.append(
+                ("" if f.backdated else "NOT ")
+                + "EXISTS (SELECT 1 FROM disclosure_versions b WHERE b.id = v.id "
+                "AND b.recorded_at <= ? AND b.backdated_working_days > ?)"
+            )
+            params += [known_at, f.backdating_window]
+        if f.q:
+            where.append("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')")
+            params += [like_pattern(f.q)] * 2
+        if f.formed_from is not None:
+            where.append("formed_on >= ?")
+            params.append(f.formed_from)
+        if f.formed_to is not None:
+            where.append("formed_on <= ?")
+            params.append(f.formed_to)
+        return where, params
 
 
 class PostgresDisclosureView(DisclosureView, PostgresSqlView):

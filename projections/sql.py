@@ -38,6 +38,12 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere (escape character backslash)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def subtree_clause(column: str = "tenant") -> str:
     return f"({column} = ? OR {column} LIKE ?)"
 

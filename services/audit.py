@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,6 +68,9 @@ def has_map(note: str) -> bool:
     return root_from_extensions(Checkpoint.parse(body).extensions) is not None
 
 
+ISSUE_ATTEMPTS = 3
+
+
 class Auditor(GongkaiApplication):
     """Issues checkpoints and witnesses children's; keeps keys outside the log."""
 
@@ -78,6 +82,7 @@ class Auditor(GongkaiApplication):
     def configure(self, view: AuditView, keys: KeyStore, installation: str) -> None:
         self.view, self.keys, self.installation = view, keys, installation
         self.aggregate_map = AuditMap(view)
+        self._issuing = threading.Lock()
 
     # Names and keys -----------------------------------------------------------------
 
@@ -151,7 +156,23 @@ class Auditor(GongkaiApplication):
         """Sign the tenant's current tree head and have the parent witness it.
 
         Issuing again at an unchanged size returns the checkpoint already issued.
+        The checkpointer and a reader (evidence export) may race to issue the same
+        checkpoint: one at a time in this process, and a lost race with another
+        process is retried against what the winner recorded.
         """
+        with self._issuing:
+            for attempt in range(ISSUE_ATTEMPTS):
+                try:
+                    return self._issue(path)
+                except CheckpointRefusedError:
+                    raise
+                except ConflictError:
+                    if attempt == ISSUE_ATTEMPTS - 1:
+                        raise
+                    log.info("checkpoint of %s raced another issuer; again", path)
+        raise AssertionError("unreachable")
+
+    def _issue(self, path: str) -> IssuedCheckpoint:
         head = self.view.head(path)
         if head.size == 0:
             raise NotFoundError(f"the log of {path!r} is still empty", field="path")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,9 +67,16 @@ Progress = Callable[[str, int, int], None]
 
 
 def verify_store(
-    platform: Platform, tenant: str | None = None, progress: Progress | None = None
+    platform: Platform,
+    tenant: str | None = None,
+    progress: Progress | None = None,
+    held: Iterable[dict[str, Any]] = (),
 ) -> Report:
-    """Check the whole installation (or one tenant's subtree) against the raw store."""
+    """Check the whole installation (or one tenant's subtree) against the raw store.
+
+    ``held`` are checkpoints kept outside the store (services/held_checkpoints.py),
+    checked like the stored ones: a tail deleted together with its stored
+    checkpoint still contradicts a checkpoint an integrator holds."""
     report = Report()
     app = platform.tenants
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
@@ -78,8 +85,12 @@ def verify_store(
     # Checkpoints first, then the audited position: every checkpoint read here was
     # signed over leaves at or below that position, so none may exceed the store.
     signed: dict[str, list[dict[str, Any]]] = {}
-    for row in view.checkpoints():
-        signed.setdefault(row["tenant"], []).append(row)
+    known: set[tuple[str, int, str]] = set()
+    for row in [*view.checkpoints(), *held]:
+        key = (str(row["tenant"]), int(row["size"]), str(row["note"]))
+        if key not in known:
+            known.add(key)
+            signed.setdefault(row["tenant"], []).append(row)
     audited = view.max_tracking_id(APP_NAME) or 0  # later events are not audited yet
     total = audited
     for batch in iter_log(app, (), 500):
@@ -112,6 +123,8 @@ def verify_store(
             report.events += 1
         if progress:
             progress("events", report.events, total)
+    for path in signed:  # a tenant whose every event was deleted
+        logs.setdefault(path, Recomputed())
     selected = sorted(t for t in logs if tenant is None or _within(t, tenant))
     witnessed_sizes: dict[str, set[int]] = {}
     for _, state, _ in witnesses:

@@ -1,4 +1,4 @@
-"""The ``gongkai`` command: serve, demo, token, projections."""
+"""The ``gongkai`` command: serve, demo, token, projections, relay, subscribe."""
 
 from __future__ import annotations
 
@@ -236,12 +236,31 @@ def audit_verify(
     tenant: Annotated[
         str | None, typer.Option(help="only this tenant and those below it")
     ] = None,
+    checkpoints: Annotated[
+        str | None,
+        typer.Option(
+            help="checkpoints held outside, one JSON record per line "
+            "(as the relay or `gongkai subscribe` gave them); - reads stdin"
+        ),
+    ] = None,
+    kafka: Annotated[
+        bool, typer.Option(help="also read the held checkpoints from gongkai.audit.v1")
+    ] = False,
 ) -> None:
     """Recompute every leaf and root from the raw store; exit 1 on any divergence."""
     from services.audit_verify import verify_store
+    from services.held_checkpoints import held_rows
     from services.runtime import Platform
 
-    platform = Platform(_settings())
+    settings = _settings()
+    try:
+        held = held_rows(settings, checkpoints, kafka=kafka)
+    except (OSError, ValueError) as e:
+        err.print(f"[red]cannot read the held checkpoints:[/red] {e}")
+        raise typer.Exit(2) from None
+    if checkpoints is not None or kafka:
+        typer.echo(f"{len(held)} checkpoints held outside")
+    platform = Platform(settings)
     try:
         with _progress() as bar:
             tasks: dict[str, int] = {}
@@ -251,7 +270,7 @@ def audit_verify(
                     tasks[name] = bar.add_task(f"checking {name}", total=total)
                 bar.update(tasks[name], completed=done, total=total)
 
-            report = verify_store(platform, tenant, progress=tick)
+            report = verify_store(platform, tenant, progress=tick, held=held)
     finally:
         platform.close()
     typer.echo(
@@ -316,6 +335,120 @@ def verify(
     from services.verify_cli import verify_file
 
     raise typer.Exit(verify_file(bundle, Console(), trust or [], trust_file))
+
+
+@app.command()
+def relay(
+    status: Annotated[
+        bool, typer.Option(help="print the relay's position and lag, then exit")
+    ] = False,
+    max_lag: Annotated[
+        int | None, typer.Option(help="with --status: exit 1 beyond this lag")
+    ] = None,
+) -> None:
+    """Publish every event and signed checkpoint to Kafka as CloudEvents."""
+    from infra.runlock import ProjectionsBusyError
+    from services.relay import relay_status, run_relay
+
+    if status:
+        from services.runtime import Platform
+
+        platform = Platform(_settings())
+        try:
+            report = relay_status(platform)
+        finally:
+            platform.close()
+        typer.echo(f"relay at position {report['position']}, lag {report['lag']}")
+        if max_lag is not None and report["lag"] > max_lag:
+            raise typer.Exit(1)
+        return
+    try:
+        run_relay(_settings())
+    except (ProjectionsBusyError, ValueError) as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def subscribe(
+    tenant: Annotated[str, typer.Option(help="tenant path: its subtree's events")],
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="CloudEvent type to keep (repeatable)"),
+    ] = None,
+    from_beginning: Annotated[
+        bool, typer.Option(help="from the first event (the default)")
+    ] = False,
+    after: Annotated[
+        int | None, typer.Option(help="only events after this log position")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="only events recorded from this date (China)")
+    ] = None,
+    kafka: Annotated[
+        bool, typer.Option(help="read the Kafka topics (GONGKAI_KAFKA_*)")
+    ] = False,
+    http: Annotated[
+        str | None, typer.Option(help="read the HTTP feed of this API base URL")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="GONGKAI_TOKEN", help="integrator bearer token"),
+    ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(help="check each event against its tenant's signed checkpoint"),
+    ] = False,
+    api: Annotated[
+        str | None, typer.Option(help="API for --verify with --kafka")
+    ] = None,
+    follow: Annotated[bool, typer.Option(help="keep waiting for new events")] = False,
+) -> None:
+    """Print a tenant's CloudEvents, one JSON line each (from Kafka or HTTP)."""
+    from services.api.params import parse_moment
+    from services.subscribe import (
+        Api,
+        Selection,
+        SubscribeError,
+        Verifier,
+        check_types,
+        from_http,
+        from_kafka,
+        run,
+    )
+
+    if kafka == (http is not None):
+        err.print("[red]give exactly one source: --kafka or --http URL[/red]")
+        raise typer.Exit(2)
+    if sum((from_beginning, after is not None, since is not None)) > 1:
+        err.print("[red]--from-beginning, --after and --since exclude each other[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    start = None
+    if since is not None:
+        start = parse_moment(since, "since", datetime.now(UTC))
+        if len(since.strip()) == 10:
+            start -= timedelta(days=1) - timedelta(microseconds=1)
+    selection = Selection(tenant, tuple(type_ or ()), after or 0, start)
+    client = Api(http or api or "", token)
+    try:
+        check_types(selection.types)
+        if verify and not (http or api):
+            raise SubscribeError("--verify needs the API: --http URL or --api URL")
+        events = (
+            from_http(client, selection, follow)
+            if http
+            else from_kafka(settings, selection, follow)
+        )
+        verifier = Verifier(client, settings.installation) if verify else None
+        count = run(events, typer.echo, verifier)
+    except (SubscribeError, ValueError) as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        return
+    if verify:
+        err.print(f"{count} events verified against signed checkpoints")
 
 
 @app.command()

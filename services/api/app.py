@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from domain.base import Clock
 from infra.runlock import ProjectionsBusyError
@@ -15,20 +15,25 @@ from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
+from services.api.present import ChinaJSONResponse
 from services.api.routes import (
     audit,
     auth,
     calendar,
+    case_list,
     cases,
     catalogue,
     disclosures,
     evidence,
+    feed,
     health,
     inspections,
+    overview,
     services,
     staff,
     tenants,
 )
+from services.api.strict import reject_unknown_query
 from services.runtime import Platform
 from services.web import install as web
 
@@ -74,6 +79,8 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served offline by services.web
         redoc_url=None,
+        default_response_class=ChinaJSONResponse,
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.logger = logging.getLogger("gongkai.api")
@@ -92,6 +99,7 @@ def create_app(
         health,
         tenants,
         disclosures,
+        case_list,
         cases,
         services,
         catalogue,
@@ -101,6 +109,8 @@ def create_app(
         auth,
         staff,
         inspections,
+        feed,
+        overview,
     )
     for module in modules:
         v1.include_router(module.router)

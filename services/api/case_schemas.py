@@ -100,6 +100,7 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
 class CaseEvent(BaseModel):
     version: int
     event: str
+    event_label: str | None = None
     actor: dict[str, Any]
     effective_at: str
     recorded_at: str
@@ -109,12 +110,16 @@ class CaseEvent(BaseModel):
 class CaseCard(BaseModel):
     id: str
     tenant: str
+    tenant_name: str | None = None
     version: int
     state: str
     state_label: str | None = None
     kind: str
+    kind_label: str | None = None
     channel: str
+    channel_label: str | None = None
     category: str | None
+    category_label: str | None = None
     summary: str
     signed: bool
     received_on: str | None
@@ -127,10 +132,12 @@ class CaseCard(BaseModel):
     backup_handler_name: str | None = None
     department: str | None
     rating: str | None
+    rating_label: str | None = None
     erased: bool
     allowed_actions: list[str] = Field(
         description="the actions the caller may take now (not refused to them)"
     )
+    allowed_action_labels: list[str | None] = []
     links: Any = None
     supervised_by: Any = None
     applicant: dict[str, Any] | None = Field(

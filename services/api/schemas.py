@@ -57,6 +57,7 @@ class TenantSummary(BaseModel):
     kind: str | None
     kind_label: str | None
     parent: str | None
+    parent_name: str | None = None
 
 
 class TenantPublic(TenantSummary):
@@ -148,6 +149,7 @@ class Withdrawal(BaseModel):
 class DisclosurePublic(BaseModel):
     id: str
     tenant: str
+    tenant_name: str | None = None
     version: int
     category: str
     category_label: str | None
@@ -178,11 +180,14 @@ class DisclosureList(BaseModel):
     next_cursor: str | None
     as_of: datetime
     known_at: datetime
+    total: int = Field(description="items that match, over every page")
+    warnings: list[str] = []
 
 
 class DisclosureVersion(BaseModel):
     version: int
     event: Literal["published", "revised", "withdrawn"]
+    event_label: str
     reason: str | None
     actor: dict[str, str]
     effective_at: datetime
@@ -217,6 +222,7 @@ class CatalogueEntryPublic(BaseModel):
 class CategoryStatus(BaseModel):
     entry: CatalogueEntryPublic
     status: Literal["covered", "missing", "overdue"]
+    status_label: str
     items: list[DisclosurePublic]
     next_due_on: date | None
     late_items: list[str]
@@ -224,13 +230,20 @@ class CategoryStatus(BaseModel):
 
 class CataloguePublic(BaseModel):
     tenant: str
+    tenant_name: str
     kind: str
     as_of: datetime
+    known_at: datetime | None = None
     catalogue_version: int
     categories: list[CategoryStatus]
     missing: list[str]
     overdue: list[str]
+    missing_labels: list[str] = []
+    overdue_labels: list[str] = []
     warnings: list[str] = []
+    blocks: list[CataloguePublic] = Field(
+        default=[], description="include_descendants: one block per tenant"
+    )
 
 
 class CatalogueLoaded(BaseModel):
@@ -276,6 +289,9 @@ class Health(BaseModel):
     store: Literal["sqlite", "postgresql"]
     position: int
     views: dict[str, dict[str, Any]]
+    relay: dict[str, int] | None = Field(
+        default=None, description="the Kafka relay's committed position and lag"
+    )
 
 
 class TreeHead(BaseModel):

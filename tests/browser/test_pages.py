@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -44,7 +45,7 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
     browser: webdriver.Chrome, live: Live
 ) -> None:
     sign_in(browser, live, COUNTY_USER)
-    assert browser.find_element(By.TAG_NAME, "h1").text.endswith("政务公开情况总览")
+    assert browser.find_element(By.TAG_NAME, "h1").text.endswith("政务公开监督总览")
     shot(browser, live, "console-home")
     go(browser, browser.find_element(By.LINK_TEXT, "塔河镇"))
     assert "塔河镇" in browser.find_element(By.TAG_NAME, "h1").text
@@ -109,3 +110,21 @@ def test_the_public_board_marks_revisions_and_shows_no_personal_data(
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "第一季度财务收支"))
     go(browser, browser.find_element(By.LINK_TEXT, "第 1 版"))
     assert "9.8万元" in browser.find_element(By.CSS_SELECTOR, ".body-text").text
+
+
+def test_the_overview_downloads_as_xlsx_and_reads_back(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    sign_in(browser, live, COUNTY_USER)
+    browser.find_element(By.ID, "export-xlsx").click()
+    folder: Path = browser.downloads  # type: ignore[attr-defined]
+    WebDriverWait(browser, 15).until(
+        lambda _: [p for p in folder.glob("*.xlsx") if p.stat().st_size > 0]
+    )
+    book = openpyxl.load_workbook(next(folder.glob("*.xlsx")), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("单位", "层级")
+    names = [r[0] for r in rows[1:]]
+    assert "新和县" in names
+    assert "团结村" in names
+    assert "温宿县" not in names  # a sibling county is not in the subtree

@@ -252,7 +252,7 @@ def test_back_dating_beyond_the_window_needs_a_reason_and_is_shown(
     )
     assert item["backdated_working_days"] == 5
     assert item["backdating_reason"] == "村公开栏2月24日已张贴，系统补录"
-    assert item["effective_at"].startswith("2026-02-24T04:00:00")
+    assert item["effective_at"] == "2026-02-24T12:00:00+08:00"
 
 
 def test_the_catalogue_shows_missing_and_covered_categories(

@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
+from services.api.openapi import problem_response
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
 from services.runtime import Platform
 
@@ -24,6 +25,7 @@ def client_address(request: Request) -> str:
 
 @router.post(
     "/activate",
+    responses={401: problem_response("401")},
     response_model=Activated,
     summary="Set your password with the one-time activation code",
 )
@@ -36,6 +38,7 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
 
 @router.post(
     "/token",
+    responses={401: problem_response("401")},
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow, form-encoded username and password)",
 )

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from domain.access import Principal, require_read
@@ -17,6 +17,8 @@ from domain.personal_data import Applicant
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.listing import case_categories, future_warnings, tenant_names
 from services.api.params import (
     FIRST_DAY,
     LAST_DAY,
@@ -24,6 +26,7 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
+from services.api.present import label, labelled
 from services.api.routes.staff import handler_names, named_actor
 from services.cases import caller_actions
 from services.runtime import CASES_NAME, Platform
@@ -47,7 +50,11 @@ def card(
         raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
     events = [
         CaseEvent(
-            **{k: e[k] for k in CaseEvent.model_fields if k != "actor"},
+            **{
+                k: v
+                for k, v in labelled(e).items()
+                if k in CaseEvent.model_fields and k != "actor"
+            },
             actor=named_actor(platform, e["actor"]),
         )
         for e in platform.case_view.events(str(case_id))
@@ -76,7 +83,20 @@ def card(
         applicant=platform.cases.applicant(principal, path, case_id),
         events=events,
         view_pending=view_pending,
-    )
+    ).model_copy(update=card_labels(platform, path, row))
+
+
+def card_labels(platform: Platform, path: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The Chinese labels of a card's codes and its tenant's name."""
+    return {
+        k: v
+        for k, v in labelled(
+            row,
+            names=tenant_names(platform, path),
+            categories=case_categories(platform, path),
+        ).items()
+        if k.endswith(("_label", "_labels", "_name"))
+    }
 
 
 def aggregate_card(
@@ -85,7 +105,7 @@ def aggregate_card(
     """The card from the aggregate itself, without its history, while the view lags."""
     case = platform.cases.case(principal, path, case_id)
     due = case.due_on(platform.cases.calendar())
-    return CaseCard(
+    out = CaseCard(
         id=str(case.id),
         tenant=case.tenant,
         version=case.version,
@@ -109,6 +129,7 @@ def aggregate_card(
         events=[],
         view_pending=True,
     )
+    return out.model_copy(update=card_labels(platform, path, out.model_dump()))
 
 
 def answer(
@@ -247,12 +268,70 @@ def case_board(
                 row["allowed_actions"] = caller_actions(
                     principal, str(row.get("tenant") or path), row["allowed_actions"]
                 )
+    names = tenant_names(platform, path)
+    categories = case_categories(platform, path)
+    for key in ("open", "overdue", "due_soon", "supervised"):
+        board[key] = [
+            labelled(c, names=names, categories=categories) for c in board[key]
+        ]
+    board["tenant_name"] = names.get(path)
     return board
 
 
-@router.get("/case-stats", summary="Figures with numerators, denominators and 95% CIs")
+STATS_COLUMNS: tuple[Column, ...] = (
+    ("metric", "指标"),
+    ("value", "数值"),
+    ("numerator", "分子"),
+    ("denominator", "分母"),
+    ("ci_low", "95%下限"),
+    ("ci_high", "95%上限"),
+)
+RATE_NAMES = {
+    "acceptance_rate": "受理率",
+    "on_time_rate": "按时办结率",
+    "reply_rate": "答复率",
+    "feedback_rate": "反馈率",
+    "satisfaction_rate": "满意率",
+}
+
+
+def stats_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures as a table: one row per figure, rate, kind and channel."""
+    rows: list[dict[str, Any]] = [{"metric": "受理案件", "value": stats["received"]}]
+    for key, name in RATE_NAMES.items():
+        rate = stats[key]
+        ci = rate["ci95"] or [None, None]
+        rows.append(
+            {
+                "metric": name,
+                "value": rate["value"],
+                "numerator": rate["numerator"],
+                "denominator": rate["denominator"],
+                "ci_low": ci[0],
+                "ci_high": ci[1],
+            }
+        )
+    rows.append(
+        {"metric": "平均办结工作日", "value": stats["mean_working_days_to_resolve"]}
+    )
+    rows.append(
+        {"metric": "办结工作日P90", "value": stats["p90_working_days_to_resolve"]}
+    )
+    for code, n in stats["by_kind"].items():
+        rows.append({"metric": f"类别：{label('kind', code) or code}", "value": n})
+    for code, n in stats["by_channel"].items():
+        rows.append({"metric": f"渠道：{label('channel', code) or code}", "value": n})
+    return rows
+
+
+@router.get(
+    "/case-stats",
+    responses=EXPORT_RESPONSES,
+    summary="Figures with numerators, denominators and 95% CIs; CSV/XLSX",
+)
 def case_stats(
     path: str,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     date_from: Annotated[
@@ -266,10 +345,12 @@ def case_stats(
     basically_satisfied_counts: Annotated[
         bool | None, Query(description="default: the tenant's case rules")
     ] = None,
-) -> dict[str, Any]:
+    format: FormatQuery = None,
+) -> Any:
     require_read(principal, path)
     platform.disclosures.tenant(path)
-    known = parse_moment(as_of, "as_of", platform.cases.now()) if as_of else None
+    now = platform.cases.now()
+    known = parse_moment(as_of, "as_of", now) if as_of else None
     rules = platform.cases.case_rules_for(path)
     counts_basically = (
         basically_satisfied_counts
@@ -284,4 +365,13 @@ def case_stats(
         as_of=moment_text(known) if known else None,
         basically_counts_as_satisfied=counts_basically,
     )
+    stats["kind_labels"] = {k: label("kind", k) for k in stats["by_kind"]}
+    stats["channel_labels"] = {c: label("channel", c) for c in stats["by_channel"]}
+    stats["scope"]["tenant_name"] = tenant_names(platform, path).get(path)
+    stats["warnings"] = future_warnings(now, as_of=known) if known else []
+    fmt = wanted(request, format)
+    if fmt != "json":
+        return export(
+            fmt, STATS_COLUMNS, stats_rows(stats), f"case-stats-{path}", "统计"
+        )
     return stats

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from domain.access import require_read
 from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, catalogue_to_csv
-from domain.coverage import PublicItem, coverage
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import AsOfQuery, moment_text, parse_moment
-from services.api.routes.disclosures import category_labels, public
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.listing import future_warnings
+from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
+from services.api.present import STATUS_LABELS
+from services.api.routes.disclosures import public
 from services.api.schemas import (
     CatalogueEntryPublic,
     CatalogueLoaded,
     CataloguePublic,
     CategoryStatus,
 )
+from services.overview import (
+    Reference,
+    catalogue_coverage,
+    reference_at,
+    subtree_rows,
+)
+from services.runtime import Platform
 
 router = APIRouter(tags=["catalogue"])
-COVERAGE_LIMIT = 10_000
 
 
 def entry_public(e: CatalogueEntry) -> CatalogueEntryPublic:
@@ -31,65 +40,130 @@ def entry_public(e: CatalogueEntry) -> CatalogueEntryPublic:
     return CatalogueEntryPublic(**{k: d[k] for k in CatalogueEntryPublic.model_fields})
 
 
-@router.get(
-    "/tenants/{path}/catalogue",
-    response_model=CataloguePublic,
-    summary="Each required category with its items, missing or overdue",
+COVERAGE_COLUMNS: tuple[Column, ...] = (
+    ("tenant", "单位路径"),
+    ("tenant_name", "单位"),
+    ("code", "类别代码"),
+    ("level1", "一级事项"),
+    ("level2", "二级事项"),
+    ("status_label", "状态"),
+    ("items", "公开事项数"),
+    ("late_items", "逾期公开事项数"),
+    ("next_due_on", "下次应公开"),
 )
-def catalogue_status(
-    path: str,
-    principal: PrincipalDep,
-    platform: PlatformDep,
-    as_of: AsOfQuery = None,
+
+
+def tenant_block(
+    platform: Platform,
+    row: dict[str, Any],
+    rows: list[dict[str, Any]],
+    reference: Reference,
+    as_of: datetime,
 ) -> CataloguePublic:
-    require_read(principal, path)
-    app = platform.disclosures
-    tenant = app.tenant(path)
-    moment = parse_moment(as_of, "as_of", app.now())
-    rows = platform.disclosure_view.list_public(
-        path,
-        as_of=moment_text(moment),
-        known_at=moment_text(app.now()),
-        include_descendants=False,
-        limit=COVERAGE_LIMIT,
-    )
-    entries = [e for e in app.catalogue_for(tenant) if e.required]
-    items = [
-        PublicItem(
-            r["id"],
-            r["category"],
-            date.fromisoformat(r["formed_on"]),
-            date.fromisoformat(r["published_on"]),
-            r["working_days_late"],
-        )
-        for r in rows
-    ]
-    calendar = app.calendar()
+    """Coverage of one tenant (a directory row) by its items ``rows``."""
+    path = row["path"]
+    kind = row["kind"] or row["level"]
+    result = catalogue_coverage(reference, kind, rows, as_of)
+    calendar = reference.calendar
     by_id = {r["id"]: r for r in rows}
-    labels = category_labels(platform, path)
-    result = coverage(entries, items, local_date(moment), calendar)
-    own = app.county_catalogue(tenant.county)
+    labels = reference.labels(kind)
     categories = [
         CategoryStatus(
             entry=entry_public(c.entry),
             status=c.status.value,  # type: ignore[arg-type]
+            status_label=STATUS_LABELS[c.status.value],
             items=[public(by_id[i.id], labels, calendar) for i in c.items],
             next_due_on=c.next_due_on,
             late_items=[i.id for i in c.late_items],
         )
         for c in result
     ]
-    warning = calendar.fallback_warning(local_date(moment), local_date(moment))
+    warning = calendar.fallback_warning(local_date(as_of), local_date(as_of))
     return CataloguePublic(
         tenant=path,
-        kind=tenant.catalogue_kind,
-        as_of=moment,
-        catalogue_version=own.loads if own else 0,
+        tenant_name=row["name"],
+        kind=kind,
+        as_of=as_of,
+        catalogue_version=reference.catalogue_version,
         categories=categories,
         missing=[c.entry.code for c in result if c.status == "missing"],
         overdue=[c.entry.code for c in result if c.status == "overdue"],
+        missing_labels=[
+            labels.get(c.entry.code, c.entry.code)
+            for c in result
+            if c.status == "missing"
+        ],
+        overdue_labels=[
+            labels.get(c.entry.code, c.entry.code)
+            for c in result
+            if c.status == "overdue"
+        ],
         warnings=[warning] if warning else [],
     )
+
+
+@router.get(
+    "/tenants/{path}/catalogue",
+    response_model=CataloguePublic,
+    responses=EXPORT_RESPONSES,
+    summary="Each required category with its items, missing or overdue; CSV/XLSX",
+)
+def catalogue_status(
+    path: str,
+    request: Request,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
+    include_descendants: Annotated[
+        bool, Query(description="one block per tenant of the subtree, in `blocks`")
+    ] = False,
+    format: FormatQuery = None,
+) -> Any:
+    require_read(principal, path)
+    app = platform.disclosures
+    app.tenant(path)
+    now = app.now()
+    moment = parse_moment(as_of, "as_of", now)
+    recorded = parse_moment(known_at, "known_at", now)
+    reference = reference_at(platform, path.split(".", 1)[0], recorded)
+    tenants = platform.directory.subtree(path)
+    if not include_descendants:
+        tenants = [t for t in tenants if t["path"] == path]
+    items: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in subtree_rows(platform, path, moment, recorded):
+        if not r["withdrawn"]:
+            items[r["tenant"]].append(r)
+    blocks = [
+        tenant_block(platform, t, items.get(t["path"], []), reference, moment)
+        for t in tenants
+    ]
+    warnings = future_warnings(now, as_of=moment, known_at=recorded)
+    fmt = wanted(request, format)
+    if fmt != "json":
+        flat = [
+            {
+                "tenant": b.tenant,
+                "tenant_name": b.tenant_name,
+                "code": c.entry.code,
+                "level1": c.entry.level1,
+                "level2": c.entry.level2,
+                "status_label": c.status_label,
+                "items": len(c.items),
+                "late_items": len(c.late_items),
+                "next_due_on": c.next_due_on,
+            }
+            for b in blocks
+            for c in b.categories
+        ]
+        return export(fmt, COVERAGE_COLUMNS, flat, f"catalogue-{path}", "目录")
+    for b in blocks:
+        b.known_at = recorded
+    own = next(b for b in blocks if b.tenant == path).model_copy()
+    own.warnings = own.warnings + warnings
+    if include_descendants:
+        own.blocks = blocks
+    return own
 
 
 CSV_EXAMPLE = catalogue_to_csv(DEFAULT_CATALOGUE[:2])

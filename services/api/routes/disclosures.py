@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from domain.access import Principal, require_read
 from domain.catalogue import Channel
 from domain.disclosure import Attachment, Disclosure
-from domain.errors import DisclosureNotFoundError
+from domain.errors import DisclosureNotFoundError, InvalidInputError
 from domain.workdays import WorkingDayCalendar
-from projections.disclosures import DisclosureProjection
+from projections.disclosures import DisclosureProjection, ListFilter
 from projections.sql import iso_day, iso_moment
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.listing import (
+    NO_NUL,
+    disclosure_categories,
+    future_warnings,
+    resolve_category,
+    tenant_names,
+)
 from services.api.params import (
     AsOfQuery,
     CursorQuery,
+    Day,
     KnownAtQuery,
     decode_cursor,
     encode_cursor,
     moment_text,
     parse_moment,
 )
+from services.api.present import EVENT_LABELS, labelled
 from services.api.routes.staff import named_actor
 from services.api.schemas import (
     AttachmentIn,
@@ -42,8 +53,7 @@ router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
 
 
 def category_labels(platform: Platform, tenant: str) -> dict[str, str]:
-    entries = platform.disclosures.catalogue_for(platform.disclosures.tenant(tenant))
-    return {e.code: f"{e.level1}/{e.level2}" for e in entries}
+    return disclosure_categories(platform, tenant)
 
 
 def public(
@@ -233,22 +243,61 @@ def withdraw(
     )
 
 
+DISCLOSURE_COLUMNS: tuple[Column, ...] = (
+    ("id", "编号"),
+    ("tenant", "单位路径"),
+    ("tenant_name", "单位"),
+    ("category_label", "公开事项类别"),
+    ("title", "标题"),
+    ("formed_on", "形成日期"),
+    ("published_on", "公开日期"),
+    ("due_on", "公开时限"),
+    ("on_time", "按时公开"),
+    ("working_days_late", "逾期工作日"),
+    ("channel_labels", "公开渠道"),
+    ("status_label", "状态"),
+    ("effective_at", "生效时间"),
+    ("recorded_at", "记录时间"),
+    ("backdated_working_days", "补录工作日"),
+    ("backdating_reason", "补录理由"),
+)
+
+
 @router.get(
     "",
     response_model=DisclosureList,
-    summary="Items public at as_of, as known at known_at",
+    responses=EXPORT_RESPONSES,
+    summary="Items public at as_of, as known at known_at; filters, total, CSV/XLSX",
 )
 def list_disclosures(
     path: str,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     as_of: AsOfQuery = None,
     known_at: KnownAtQuery = None,
-    category: str | None = None,
+    category: Annotated[
+        str | None, Query(description="catalogue code or Chinese name, e.g. 财务收支")
+    ] = None,
     include_descendants: bool = False,
+    status: Annotated[
+        list[str] | None,
+        Query(description="published | revised | withdrawn (repeatable)"),
+    ] = None,
+    late: Annotated[bool | None, Query(description="published after due_on")] = None,
+    backdated: Annotated[
+        bool | None,
+        Query(description="recorded later than the back-dating window allows"),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="title or body")
+    ] = None,
+    formed_from: Day | None = None,
+    formed_to: Day | None = None,
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> DisclosureList:
+    format: FormatQuery = None,
+) -> Any:
     require_read(principal, path)
     platform.disclosures.tenant(path)
     now = platform.disclosures.now()
@@ -256,30 +305,86 @@ def list_disclosures(
         parse_moment(as_of, "as_of", now),
         parse_moment(known_at, "known_at", now),
     )
+    statuses = tuple(status or ())
+    for s in statuses:
+        if s not in STATUSES:
+            raise InvalidInputError(
+                f"status must be one of {', '.join(STATUSES)}, not {s!r}",
+                field="status",
+            )
+    code = resolve_category(category, category_labels(platform, path))
+    filters = ListFilter(
+        statuses=statuses,
+        late=late,
+        backdated=backdated,
+        backdating_window=platform.disclosures.backdating_window,
+        q=q,
+        formed_from=iso_day(formed_from),
+        formed_to=iso_day(formed_to),
+    )
+    query = {
+        "as_of": moment_text(effective),
+        "known_at": moment_text(recorded),
+        "include_descendants": include_descendants,
+        "category": code,
+        "filters": filters,
+    }
+    calendar = platform.disclosures.calendar()
+    labels: dict[str, dict[str, str]] = {}
+
+    names = tenant_names(platform, path)
+
+    def item(row: dict[str, Any]) -> DisclosurePublic:
+        if row["tenant"] not in labels:
+            labels[row["tenant"]] = category_labels(platform, row["tenant"])
+        out = public(row, labels[row["tenant"]], calendar)
+        out.tenant_name = names.get(row["tenant"])
+        return out
+
+    fmt = wanted(request, format)
+    if fmt != "json":
+        return export(
+            fmt,
+            DISCLOSURE_COLUMNS,
+            (
+                labelled(item(r).model_dump() | {"status": r["event"]}, names=names)
+                for r in _all_rows(platform, path, query)
+            ),
+            f"disclosures-{path}",
+            "公开事项",
+        )
     rows = platform.disclosure_view.list_public(
-        path,
-        as_of=moment_text(effective),
-        known_at=moment_text(recorded),
-        include_descendants=include_descendants,
-        category=category,
-        before=decode_cursor(cursor),
-        limit=limit + 1,
+        path, before=decode_cursor(cursor), limit=limit + 1, **query
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    calendar = platform.disclosures.calendar()
-    labels: dict[str, dict[str, str]] = {}
-    items = []
-    for row in rows:
-        if row["tenant"] not in labels:
-            labels[row["tenant"]] = category_labels(platform, row["tenant"])
-        items.append(public(row, labels[row["tenant"]], calendar))
     return DisclosureList(
-        items=items,
+        items=[item(row) for row in rows],
         next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
         as_of=effective,
         known_at=recorded,
+        total=platform.disclosure_view.count_public(path, **query),
+        warnings=future_warnings(now, as_of=effective, known_at=recorded),
     )
+
+
+STATUSES = ("published", "revised", "withdrawn")
+EXPORT_BATCH = 500
+
+
+def _all_rows(
+    platform: Platform, path: str, query: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Every matching row, read in batches (exports stream)."""
+    before: int | None = None
+    while True:
+        rows = platform.disclosure_view.list_public(
+            path, before=before, limit=EXPORT_BATCH, **query
+        )
+        yield from rows
+        if len(rows) < EXPORT_BATCH:
+            return
+        before = rows[-1]["first_position"]
 
 
 def _row_or_404(
@@ -349,6 +454,7 @@ def history(
         DisclosureVersion(
             version=r["version"],
             event=r["event"],
+            event_label=EVENT_LABELS[r["event"]],
             reason=r["reason"],
             actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),

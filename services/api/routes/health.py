@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.api.deps import PlatformDep
 from services.api.schemas import Health
+from services.relay import relay_status
 
 router = APIRouter(tags=["health"])
 
@@ -20,9 +21,13 @@ def health(platform: PlatformDep) -> Health:
         platform.settings.run_projections
         and not all(v.get("running", False) for v in views.values())
     )
+    relay = relay_status(platform)
+    if not platform.settings.kafka_bootstrap_servers and not relay["position"]:
+        relay = None
     return Health(
         status="degraded" if degraded else "ok",
         store=platform.settings.store_kind,  # type: ignore[arg-type]
         position=platform.max_position(),
         views=views,
+        relay=relay,
     )

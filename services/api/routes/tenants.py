@@ -48,7 +48,13 @@ def tenant_public(platform: PlatformDep, path: str) -> TenantPublic:
             "parent": tenant.parent,
         }
     )
-    children = [summary(c) for c in platform.directory.children(path)]
+    if tenant.parent:
+        parent = platform.directory.get(tenant.parent)
+        own.parent_name = parent["name"] if parent else None
+    children = [
+        summary(c).model_copy(update={"parent_name": tenant.name})
+        for c in platform.directory.children(path)
+    ]
     return TenantPublic(**own.model_dump(), version=tenant.version, children=children)
 
 

@@ -21,7 +21,7 @@ from domain.catalogue import Channel
 from domain.errors import GongkaiError
 from services.api.deps import PlatformDep
 from services.api.params import moment_text, parse_moment
-from services.api.routes import auth, catalogue, disclosures, tenants
+from services.api.routes import auth, catalogue, disclosures, overview, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
 from services.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse
@@ -132,40 +132,41 @@ def home(
     supervises = Role.SUPERVISOR in staff.roles or Role.INSPECTOR in staff.roles
     if not supervises:
         return see_other(f"/console/t/{staff.tenant}")
-    rows = subtree_rows(platform, staff, staff.tenant, as_of)
-    tenant = tenants.tenant_public(platform, staff.tenant)
+    path = staff.tenant
+    answer = overview.county_overview(path, request, staff, platform, as_of=as_of)
+    tenant = tenants.tenant_public(platform, path)
     return render(
         request,
         "console_home.html",
         title="首页",
         tenant=tenant,
-        rows=rows,
+        rows=answer["rows"],
         as_of=as_of or "",
+        warnings=answer["warnings"],
     )
 
 
-def subtree_rows(
-    platform: Platform, staff: Principal, path: str, as_of: str | None
-) -> list[dict[str, Any]]:
-    """The tenant and its children: categories missing and overdue, late items."""
-    out = []
-    for row in [platform.directory.get(path), *platform.directory.children(path)]:
-        if row is None:
-            continue
-        status = catalogue.catalogue_status(row["path"], staff, platform, as_of=as_of)
-        late = sum(
-            1 for c in status.categories for i in c.items if i.working_days_late > 0
-        )
-        out.append(
-            {
-                "tenant": tenants.summary(row),
-                "required": len(status.categories),
-                "missing": len(status.missing),
-                "overdue": len(status.overdue),
-                "late": late,
-            }
-        )
-    return out
+@router.get("/t/{path}/overview.{fmt}")
+def overview_export(
+    request: Request,
+    path: str,
+    fmt: str,
+    staff: StaffDep,
+    platform: PlatformDep,
+    as_of: str | None = None,
+) -> Response:
+    """The 首页 table as CSV or XLSX: the API's own export of the overview."""
+    if fmt not in ("csv", "xlsx"):
+        return see_other("/console/")
+    answer: Response = overview.county_overview(
+        path,
+        request,
+        staff,
+        platform,
+        as_of=as_of,
+        format=fmt,  # type: ignore[arg-type]
+    )
+    return answer
 
 
 # A tenant's page -------------------------------------------------------------------
@@ -180,7 +181,9 @@ def tenant_page(
     as_of: str | None = None,
 ) -> Response:
     tenant = tenants.get_tenant(path, staff, platform, Response())
-    status = catalogue.catalogue_status(path, staff, platform, as_of=as_of or None)
+    status = catalogue.catalogue_status(
+        path, request, staff, platform, as_of=as_of or None
+    )
     moment = parse_moment(as_of or None, "as_of", platform.disclosures.now())
     rows = platform.disclosure_view.list_public(
         path,

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal, Role
-from domain.case_rules import Action, CaseKind, IntakeChannel
+from domain.case_rules import Action, CaseKind, CaseState, IntakeChannel
 from domain.errors import GongkaiError
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import audit, cases, tenants
+from services.api.routes import case_list as case_list_api
 from services.receipts import receipt_number
 from services.runtime import CASES_NAME, Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
@@ -32,31 +33,91 @@ from services.web.templating import render
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
+def _list_args(
+    state: str | None,
+    open_only: bool | None,
+    late: bool | None,
+    kind: str | None,
+    q: str | None,
+    include_descendants: bool,
+) -> dict[str, Any]:
+    return {
+        "state": [state] if state else None,
+        "open": open_only,
+        "late": late,
+        "kind": kind or None,
+        "q": q or None,
+        "include_descendants": include_descendants,
+    }
+
+
 @router.get("/t/{path}/cases", response_class=HTMLResponse)
 def case_list(
     request: Request,
     path: str,
     staff: StaffDep,
     platform: PlatformDep,
+    state: str | None = None,
+    open: bool | None = None,
+    late: bool | None = None,
+    kind: str | None = None,
+    q: str | None = None,
     include_descendants: bool = False,
+    cursor: str | None = None,
 ) -> Response:
+    """The API's case list with its filters; numbers on 首页 link here."""
     tenant = tenants.get_tenant(path, staff, platform, Response())
+    args = _list_args(state, open, late, kind, q, include_descendants)
+    answer = case_list_api.list_cases(
+        path, request, staff, platform, **args, cursor=cursor, limit=50
+    )
     board = cases.case_board(path, staff, platform, include_descendants)
-    overdue = {c["id"] for c in board["overdue"]}
-    soon = {c["id"] for c in board["due_soon"]}
+    query = str(request.url.query)
     return render(
         request,
         "console_cases.html",
         title=f"{tenant.name} 办件",
         crumbs=[*tenant_crumbs(platform, path, staff), ("办件", "")],
         tenant=tenant,
+        answer=answer,
         board=board,
-        overdue=overdue,
-        soon=soon,
-        include_descendants=include_descendants,
+        filters={
+            "state": state or "",
+            "open": open,
+            "late": late,
+            "kind": kind or "",
+            "q": q or "",
+            "include_descendants": include_descendants,
+        },
+        query=query,
+        states=[(c.value, c.label) for c in CaseState],
+        kinds=[(k.value, k.label) for k in CaseKind],
         can_file=can_write(staff, path, Role.CLERK, Role.HANDLER),
-        kinds={k.value: k.label for k in CaseKind},
     )
+
+
+@router.get("/t/{path}/cases.{fmt}")
+def case_export(
+    request: Request,
+    path: str,
+    fmt: str,
+    staff: StaffDep,
+    platform: PlatformDep,
+    state: str | None = None,
+    open: bool | None = None,
+    late: bool | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    include_descendants: bool = False,
+) -> Response:
+    """The list as CSV or XLSX: the API's own export, with the same filters."""
+    if fmt not in ("csv", "xlsx"):
+        return see_other(f"/console/t/{path}/cases")
+    args = _list_args(state, open, late, kind, q, include_descendants)
+    answer: Response = case_list_api.list_cases(
+        path, request, staff, platform, **args, format=fmt
+    )
+    return answer
 
 
 def new_case_view(

@@ -73,7 +73,7 @@ def receipt_lookup(
 @router.get("/{path}", response_class=HTMLResponse)
 def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
     tenant = tenants.tenant_public(platform, path)  # unknown → 404 page
-    status = catalogue.catalogue_status(path, reader(path), platform)
+    status = catalogue.catalogue_status(path, request, reader(path), platform)
     required = {c.entry.code for c in status.categories}
     now = platform.disclosures.now()
     rows = platform.disclosure_view.list_public(

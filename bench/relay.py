@@ -1,0 +1,144 @@
+"""Relay throughput against a raw kafka-python producer, same broker, same run.
+
+Usage::
+
+    .venv/bin/python bench/relay.py [--events N] [--rounds R] [--batch B]
+
+A fresh PostgreSQL database (dropped at the end) gets N events (disclosures of one
+county, each published and revised three times); a tansu broker (memory storage) is
+started on a free loopback port. Each round then
+
+1. *raw*: a KafkaProducer with the relay's own settings (idempotent, acks=all,
+   crc32c) sends the same N messages, pre-encoded (topic, key, CloudEvent JSON,
+   headers), to ``bench.raw.<round>``, and flushes;
+2. *relay*: ``Relay.step`` runs from position 0 until the whole log is out, to
+   ``bench.relay.<round>``: reading the log from PostgreSQL, decoding, mapping to
+   CloudEvents with redaction, encoding, sending, waiting for the acks and
+   committing the position in the store.
+
+The ratio is relay events/s over raw events/s (median of the rounds); aim >= 0.8.
+Progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+# Make the project importable when run as ``python bench/relay.py``.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kafka import KafkaProducer
+
+from infra.kafka import KafkaSink, Message, ensure_topics, producer_config
+from infra.scratchdb import create_database, drop_database
+from infra.settings import Settings
+from services import relay as relay_module
+from services.relay import POSITION, Relay, encode, relay_positions
+from services.runtime import Platform
+from tests.conftest import ADMIN
+from tests.integration.streams import Broker, burst
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def relay_send(platform: Platform, settings: Settings, prefix: str) -> float:
+    positions = relay_positions(platform)
+    with positions.datastore.transaction(commit=True) as curs:
+        curs.execute(f"DELETE FROM {positions.tracking_table_name}")
+    original = relay_module.kafka_topic
+    relay_module.kafka_topic = lambda family: f"{prefix}.{family}"  # type: ignore[assignment]
+    sink = KafkaSink(settings)
+    try:
+        relay = Relay(platform, sink, ensure=lambda: None)
+        end = platform.max_position()
+        started = time.perf_counter()
+        while (positions.max_tracking_id(POSITION) or 0) < end:
+            relay.step()
+        return time.perf_counter() - started
+    finally:
+        relay_module.kafka_topic = original
+        sink.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=2000)
+    args = parser.parse_args()
+    url = create_database("gongkai_bench")
+    broker = Broker()
+    broker.start()
+    home = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
+    settings = Settings(
+        home=home,
+        database_url=url,
+        token_secret=secrets.token_urlsafe(32),
+        kafka_bootstrap_servers=broker.bootstrap,
+        relay_batch=args.batch,
+    )
+    platform = Platform(settings)
+    try:
+        platform.tenants.register(
+            ADMIN, code="xinhe", name="新和县", level="county", parent=None, kind=None
+        )
+        burst(platform, args.events // 4, 3, batch=500)
+        n = platform.max_position()
+        log(f"{n} events in the store; broker {broker.bootstrap}")
+        relay = Relay(platform, KafkaSink(settings), ensure=lambda: None)
+        batch = platform.tenants.recorder.select_notifications(start=0, limit=n + 1)
+        messages = [encode(relay.feed.cloudevent(x)) for x in batch]
+        size = sum(len(m.value) for m in messages) / len(messages)
+        topics = [
+            f"bench.{kind}.{r}.{family}"
+            for kind in ("raw", "relay")
+            for r in range(args.rounds)
+            for family in ("tenancy", "disclosure")
+        ]
+        ensure_topics(settings, topics, 3, 1)
+        raws, relays = [], []
+        for r in range(args.rounds):
+            one = [
+                replace(m, topic=f"bench.raw.{r}.{m.topic.split('.')[1]}")
+                for m in messages
+            ]
+            raws.append(raw_send(settings, one))
+            relays.append(relay_send(platform, settings, f"bench.relay.{r}"))
+            raw_rate, relay_rate = n / raws[-1], n / relays[-1]
+            log(f"round {r + 1}: raw {raw_rate:,.0f}/s, relay {relay_rate:,.0f}/s")
+        raw_rate = n / statistics.median(raws)
+        relay_rate = n / statistics.median(relays)
+        print(f"events: {n}, mean CloudEvent size {size:.0f} bytes, batch {args.batch}")
+        print(f"{'producer':<28}{'events/s':>12}")
+        print(f"{'raw kafka-python':<28}{raw_rate:>12,.0f}")
+        print(f"{'gongkai relay':<28}{relay_rate:>12,.0f}")
+        print(f"relay / raw: {relay_rate / raw_rate:.0%}")
+    finally:
+        platform.close()
+        broker.stop()
+        drop_database(url)
+
+
+def raw_send(settings: Settings, messages: list[Message]) -> float:
+    producer = KafkaProducer(**producer_config(settings))
+    try:
+        started = time.perf_counter()
+        for m in messages:
+            producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
+        producer.flush()
+        return time.perf_counter() - started
+    finally:
+        producer.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Exports: any table an answer shows, as CSV (UTF-8 with BOM, Chinese headers, so
+Excel opens it) or XLSX, chosen by ``?format=csv|xlsx`` or the ``Accept`` header.
+
+Rows are consumed from an iterator and written as they come: CSV streams line by
+line; XLSX is written by XlsxWriter in constant-memory mode to a temporary file that
+is then streamed and deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+import xlsxwriter
+from fastapi import Query, Request
+from fastapi.responses import StreamingResponse
+
+from services.api.present import china_text, china_time
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Format = Literal["json", "csv", "xlsx"]
+FormatQuery = Annotated[
+    Format | None,
+    Query(
+        description="json (default), csv (UTF-8 with BOM) or xlsx; "
+        "or send Accept: text/csv or the XLSX media type",
+    ),
+]
+Column = tuple[str, str]  # (key in the row, Chinese header)
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or the table as CSV or XLSX (?format= or Accept)",
+        "content": {
+            CSV: {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+CHUNK = 1 << 16
+
+
+def wanted(request: Request, fmt: Format | None) -> Format:
+    """The format asked for: the query parameter, else the Accept header."""
+    if fmt is not None:
+        return fmt
+    accept = request.headers.get("accept", "")
+    if XLSX in accept:
+        return "xlsx"
+    if CSV in accept:
+        return "csv"
+    return "json"
+
+
+def cell(value: Any) -> Any:
+    """A value as a spreadsheet cell: numbers stay numbers, moments China time."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime):
+        return china_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(str(cell(v)) for v in value)
+    if isinstance(value, str):
+        return china_text(value)
+    return str(value)
+
+
+def _csv_lines(
+    columns: Sequence[Column], rows: Iterable[dict[str, Any]]
+) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header for _, header in columns])
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell(row.get(key)) for key, _ in columns])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_file(
+    columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet: str
+) -> str:
+    handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="gongkai-export-")
+    os.close(handle)
+    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    try:
+        bold = book.add_format({"bold": True})
+        ws = book.add_worksheet(sheet[:31])
+        for j, (_, header) in enumerate(columns):
+            ws.write_string(0, j, header, bold)
+            ws.set_column(j, j, max(10, min(40, 2 * len(header) + 2)))
+        ws.freeze_panes(1, 0)
+        for i, row in enumerate(rows, start=1):
+            for j, (key, _) in enumerate(columns):
+                value = cell(row.get(key))
+                if isinstance(value, str):
+                    ws.write_string(i, j, value)
+                else:
+                    ws.write_number(i, j, value)
+    finally:
+        book.close()
+    return name
+
+
+def _file_chunks(name: str) -> Iterator[bytes]:
+    try:
+        with open(name, "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(name)
+
+
+def export(
+    fmt: Literal["csv", "xlsx"],
+    columns: Sequence[Column],
+    rows: Iterable[dict[str, Any]],
+    filename: str,
+    sheet: str = "数据",
+) -> StreamingResponse:
+    """The rows as a CSV or XLSX download named ``filename`` (without extension)."""
+    disposition = f"attachment; filename*=UTF-8''{quote(f'{filename}.{fmt}')}"
+    headers = {"Content-Disposition": disposition}
+    if fmt == "csv":
+        return StreamingResponse(
+            _csv_lines(columns, rows),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    name = _xlsx_file(columns, rows, sheet)
+    return StreamingResponse(_file_chunks(name), media_type=XLSX, headers=headers)
+
+
+def rate_columns(key: str, header: str) -> list[Column]:
+    """Columns for a rate (value, numerator, denominator, Wilson interval)."""
+    return [
+        (f"{key}.value", header),
+        (f"{key}.numerator", f"{header}分子"),
+        (f"{key}.denominator", f"{header}分母"),
+        (f"{key}.ci_low", f"{header}95%下限"),
+        (f"{key}.ci_high", f"{header}95%上限"),
+    ]
+
+
+def flat_rate(row: dict[str, Any], key: str, rate: dict[str, Any] | None) -> None:
+    """Spread a rate dict into ``row`` under the keys ``rate_columns`` names."""
+    rate = rate or {}
+    ci = rate.get("ci95") or [None, None]
+    row[f"{key}.value"] = rate.get("value")
+    row[f"{key}.numerator"] = rate.get("numerator")
+    row[f"{key}.denominator"] = rate.get("denominator")
+    row[f"{key}.ci_low"], row[f"{key}.ci_high"] = ci[0], ci[1]

@@ -1,0 +1,170 @@
+"""How answers show codes and moments: Chinese labels beside codes, China time.
+
+One place for both, so every route says them the same way:
+
+- every moment is RFC 3339 with the China offset (``2026-03-02T10:00:00+08:00``):
+  ``ChinaJSONResponse`` (the app's default response class) rewrites every UTC
+  date-time text in an answer, whether it came from a pydantic model or a view row;
+- every code has its Chinese ``*_label`` beside it and every tenant path its ``name``:
+  ``labelled`` adds them to a row from a view.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from domain.case_rules import (
+    LABELS,
+    Action,
+    CaseKind,
+    CaseState,
+    IntakeChannel,
+    Rating,
+)
+from domain.catalogue import Channel
+from domain.timeliness import SHANGHAI
+
+_UTC_MOMENT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
+)
+
+
+def china_time(moment: datetime) -> str:
+    """RFC 3339 in China time; microseconds only when there are some."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).isoformat()
+
+
+def china_text(text: str) -> str:
+    """A UTC date-time text in China time; any other text unchanged."""
+    if not _UTC_MOMENT.match(text):
+        return text
+    return china_time(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def in_china_time(value: Any) -> Any:
+    """``value`` with every UTC date-time (text or object) in China time."""
+    if isinstance(value, str):
+        return china_text(value)
+    if isinstance(value, datetime):
+        return china_time(value)
+    if isinstance(value, dict):
+        return {k: in_china_time(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [in_china_time(v) for v in value]
+    return value
+
+
+class ChinaJSONResponse(JSONResponse):
+    """JSON whose moments are all in China time (+08:00)."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(in_china_time(content))
+
+
+# Labels ------------------------------------------------------------------------------
+
+EVENT_LABELS: Mapping[str, str] = {
+    # cases
+    "Filed": "登记",
+    "MaterialsRequested": "补正/补充材料",
+    "MaterialsProvided": "材料补齐",
+    "Accepted": "受理",
+    "Rejected": "不予受理",
+    "Assigned": "交办",
+    "Transferred": "转办",
+    "Split": "分办",
+    "ChildResolved": "分办件办结",
+    "Supervised": "督办",
+    "ConsultationStarted": "征求意见",
+    "ConsultationEnded": "征求意见结束",
+    "Extended": "延期",
+    "Resolved": "办结",
+    "Replied": "回复",
+    "FeedbackGiven": "评价",
+    "Closed": "结案",
+    "Reopened": "重新办理",
+    "Erased": "删除个人信息",
+    # disclosures
+    "published": "发布",
+    "revised": "更正",
+    "withdrawn": "撤回",
+}
+STATUS_LABELS: Mapping[str, str] = {
+    "covered": "已公开",
+    "missing": "未公开",
+    "overdue": "逾期未更新",
+    "published": "已发布",
+    "revised": "已更正",
+    "withdrawn": "已撤回",
+}
+LEVEL_LABELS: Mapping[str, str] = {
+    "county": "县",
+    "town": "镇(乡)",
+    "village": "村",
+    "unit": "单位",
+}
+
+
+def _enum_label(cls: type[Any]) -> Callable[[str], str | None]:
+    labels = {m.value: text for m, text in LABELS[cls].items()}
+    return labels.get
+
+
+def _channel_label(code: str) -> str | None:
+    try:
+        return IntakeChannel(code).label
+    except ValueError:
+        try:
+            return Channel(code).label
+        except ValueError:
+            return None
+
+
+CODE_LABELS: Mapping[str, Callable[[str], str | None]] = {
+    "state": _enum_label(CaseState),
+    "kind": _enum_label(CaseKind),
+    "channel": _channel_label,
+    "rating": _enum_label(Rating),
+    "event": EVENT_LABELS.get,
+    "status": STATUS_LABELS.get,
+    "level": LEVEL_LABELS.get,
+}
+ACTION_LABELS = _enum_label(Action)
+
+
+def label(key: str, code: str | None) -> str | None:
+    """The Chinese label of ``code`` as the value of field ``key``; None if unknown."""
+    if code is None:
+        return None
+    find = CODE_LABELS.get(key)
+    return find(code) if find else None
+
+
+def labelled(
+    row: Mapping[str, Any],
+    *,
+    names: Mapping[str, str] | None = None,
+    categories: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``row`` with ``<code>_label`` beside each code it knows, ``category_label``
+    from ``categories`` and ``tenant_name`` from ``names`` (path → Chinese name)."""
+    out = dict(row)
+    for key in CODE_LABELS:
+        if key in row and isinstance(row[key], str | None):
+            out[f"{key}_label"] = label(key, row[key])
+    if "allowed_actions" in row and isinstance(row["allowed_actions"], list):
+        out["allowed_action_labels"] = [
+            ACTION_LABELS(a) for a in row["allowed_actions"]
+        ]
+    if categories is not None and "category" in row:
+        out["category_label"] = categories.get(row["category"] or "")
+    if names is not None and "tenant" in row:
+        out["tenant_name"] = names.get(row["tenant"])
+    return out

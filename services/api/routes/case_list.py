@@ -1,0 +1,183 @@
+"""The case list (filters, total, cursor, export) and a case's history as known then."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from domain.access import require_read
+from domain.case_rules import parse_case_kind, parse_case_state, parse_intake_channel
+from domain.errors import CaseNotFoundError
+from domain.timeliness import local_date
+from projections.case_list import CaseFilter, CaseList
+from services.api.deps import PlatformDep, PrincipalDep
+from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.listing import (
+    NO_NUL,
+    case_categories,
+    decode_key,
+    encode_key,
+    future_warnings,
+    resolve_category,
+    tenant_names,
+)
+from services.api.params import (
+    MOMENT_PATTERN,
+    CursorQuery,
+    Day,
+    KnownAtQuery,
+    moment_text,
+    parse_moment,
+)
+from services.api.present import labelled
+
+router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    ("id", "编号"),
+    ("tenant", "单位路径"),
+    ("tenant_name", "单位"),
+    ("received_on", "受理日期"),
+    ("kind_label", "类别"),
+    ("channel_label", "受理渠道"),
+    ("category_label", "事项"),
+    ("summary", "内容摘要"),
+    ("state_label", "状态"),
+    ("signed", "署名"),
+    ("due_on", "办理期限"),
+    ("completed_on", "办结(答复)日期"),
+    ("late", "超期"),
+    ("handler", "承办人"),
+    ("backup_handler", "B岗"),
+    ("department", "承办部门"),
+    ("rating_label", "评价"),
+    ("replied_on", "回复日期"),
+)
+
+
+@router.get(
+    "/cases",
+    responses=EXPORT_RESPONSES,
+    summary="Cases with filters, a total and a cursor; CSV/XLSX with ?format=",
+    response_model=None,
+)
+def list_cases(
+    path: str,
+    request: Request,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    state: Annotated[
+        list[str] | None, Query(description="repeatable; code or 中文, e.g. 已结案")
+    ] = None,
+    open: Annotated[
+        bool | None, Query(description="neither closed nor rejected")
+    ] = None,
+    late: Annotated[
+        bool | None,
+        Query(description="resolved (replied) after the due date, or open past it"),
+    ] = None,
+    kind: Annotated[str | None, Query(description="complaint … or 投诉 …")] = None,
+    channel: Annotated[str | None, Query(description="mailbox … or 市长信箱 …")] = None,
+    category: Annotated[str | None, Query(description="service code or name")] = None,
+    handler: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    received_from: Day | None = None,
+    received_to: Day | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="in the summary")
+    ] = None,
+    include_descendants: bool = False,
+    as_of: Annotated[
+        str | None,
+        Query(
+            pattern=MOMENT_PATTERN,
+            description="as the platform knew it then (recorded time)",
+        ),
+    ] = None,
+    cursor: CursorQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    format: FormatQuery = None,
+) -> Any:
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    now = platform.cases.now()
+    known = parse_moment(as_of, "as_of", now) if as_of else None
+    categories = case_categories(platform, path)
+    f = CaseFilter(
+        tenant=path,
+        today=local_date(min(known, now) if known else now),
+        include_descendants=include_descendants,
+        states=tuple(parse_case_state(s).value for s in state or ()),
+        open=open,
+        late=late,
+        kind=parse_case_kind(kind).value if kind else None,
+        channel=parse_intake_channel(channel).value if channel else None,
+        category=resolve_category(category, categories),
+        handler=handler,
+        received_from=received_from,
+        received_to=received_to,
+        q=q,
+        as_of=moment_text(known) if known else None,
+    )
+    names = tenant_names(platform, path)
+    cases = CaseList(platform.case_view)
+
+    def present(row: dict[str, Any]) -> dict[str, Any]:
+        return labelled(row, names=names, categories=categories)
+
+    fmt = wanted(request, format)
+    if fmt != "json":
+        rows: Iterator[dict[str, Any]] = (present(r) for r in cases.iterate(f))
+        return export(fmt, CASE_COLUMNS, rows, f"cases-{path}", "案件")
+    after = decode_key(cursor, 2)
+    rows_page, total = cases.page(
+        f, after=(after[0], after[1]) if after else None, limit=limit + 1
+    )
+    more = len(rows_page) > limit
+    rows_page = rows_page[:limit]
+    last = rows_page[-1] if rows_page else None
+    return {
+        "items": [present(r) for r in rows_page],
+        "total": total,
+        "next_cursor": encode_key(last["received_on"], last["id"])
+        if more and last
+        else None,
+        "as_of": known or now,
+        "warnings": future_warnings(now, as_of=known) if known else [],
+    }
+
+
+@router.get(
+    "/cases/{case_id}/history",
+    summary="The case's events as the platform knew them at known_at",
+)
+def case_history(
+    path: str,
+    case_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    known_at: KnownAtQuery = None,
+) -> dict[str, Any]:
+    require_read(principal, path)
+    now = platform.cases.now()
+    moment = parse_moment(known_at, "known_at", now)
+    card = platform.case_view.card(str(case_id))
+    if card is None or card["tenant"] != path:
+        raise CaseNotFoundError(f"case {case_id} not found in {path!r}", field="id")
+    limit = moment_text(moment)
+    events = [
+        labelled(e)
+        for e in platform.case_view.events(str(case_id))
+        if e["recorded_at"] <= limit
+    ]
+    names = tenant_names(platform, path)
+    return {
+        "id": str(case_id),
+        "tenant": path,
+        "tenant_name": names.get(path),
+        "known_at": moment,
+        "events": events,
+        "warnings": future_warnings(now, known_at=moment),
+    }

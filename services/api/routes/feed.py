@@ -1,0 +1,193 @@
+"""Streams over HTTP: the CloudEvent feed, its live SSE form, and event JSON Schemas."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+
+from domain.access import Principal, Role
+from services.api.deps import PlatformDep, PrincipalDep
+from services.api.problems import HttpProblemError
+from services.cloudevents import CHECKPOINT_TYPE
+from services.event_schemas import all_types, schema_of
+from services.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
+
+router = APIRouter(tags=["streams"])
+POLL_SECONDS = 0.5
+
+
+class FeedOut(BaseModel):
+    """A page of CloudEvents in log order; ask again with ``after=next_after``."""
+
+    model_config = ConfigDict(extra="forbid")
+    events: list[dict[str, Any]]
+    next_after: int
+
+
+class SchemaList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    types: list[str]
+
+
+def stream_scope(principal: Principal) -> str | None:
+    """The subtree a caller may stream: an integrator's own, or all for the admin."""
+    if principal.is_installation_admin:
+        return None
+    if principal.tenant is None or Role.INTEGRATOR not in principal.roles:
+        raise HttpProblemError(
+            403,
+            "forbidden",
+            "Forbidden",
+            "streams need the role integrator (or the installation admin)",
+        )
+    return principal.tenant
+
+
+def _types(values: list[str] | None) -> list[str]:
+    return [t.strip() for v in values or [] for t in v.split(",") if t.strip()]
+
+
+def _read(
+    feed: Feed, scope: str | None, after: int, limit: int, types: list[str]
+) -> FeedPage:
+    try:
+        return feed.page(scope, after, limit, types)
+    except UnknownTypeError as e:
+        raise HttpProblemError(
+            400,
+            "unknown-event-type",
+            "Unknown event type",
+            f"no event type {e.args[0]!r}; see GET /v1/schemas",
+            field="type",
+        ) from None
+
+
+AfterQ = Annotated[int, Query(ge=0, description="the last position you have seen")]
+TypeQ = Annotated[
+    list[str] | None,
+    Query(
+        alias="type",
+        description="CloudEvent types to keep (repeat or comma-separate)",
+        examples=["cn.gongkai.case.CaseFiled.v1"],
+    ),
+]
+
+
+@router.get(
+    "/feed",
+    response_model=FeedOut,
+    response_class=JSONResponse,  # CloudEvents as on Kafka and SSE, times untouched
+    summary="CloudEvents of your subtree after a log position",
+)
+def feed(
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    after: AfterQ = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    type_: TypeQ = None,
+) -> FeedOut:
+    scope = stream_scope(principal)
+    page = _read(Feed(platform), scope, after, limit, _types(type_))
+    return FeedOut(events=page.events, next_after=page.next_after)
+
+
+@router.get(
+    "/feed/live",
+    summary="The feed as Server-Sent Events (id = position; resume with Last-Event-ID)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def live(
+    request: Request,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    after: AfterQ = 0,
+    type_: TypeQ = None,
+    keepalive: Annotated[float, Query(gt=0, le=300)] = 15.0,
+    duration: Annotated[
+        float, Query(gt=0, le=3600, description="seconds before the server closes")
+    ] = 300.0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    scope = stream_scope(principal)
+    types = _types(type_)
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        after = max(after, int(last_event_id.strip()))
+    feed = Feed(platform)
+    _read(feed, scope, after, 1, types)  # refuse unknown types before streaming
+
+    with_checkpoints = not types or CHECKPOINT_TYPE in types
+
+    def frame(event: dict[str, Any], position: int) -> str:
+        data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        return f"id: {position}\nevent: cloudevent\ndata: {data}\n\n"
+
+    async def events() -> AsyncIterator[str]:
+        position = after
+        started = last_sent = time.monotonic()
+        looked = 0.0
+        sent: set[str] = set()  # checkpoints this connection delivered
+        yield f"retry: 1000\n: following after {position}\n\n"
+        while time.monotonic() - started < duration:
+            if await request.is_disconnected():
+                return
+            page = await run_in_threadpool(_read, feed, scope, position, 200, types)
+            for event in page.events:
+                if event["type"] == CHECKPOINT_TYPE:
+                    sent.add(event["id"])
+                yield frame(event, int(event["sequence"]))
+                last_sent = time.monotonic()
+            if page.next_after == position:
+                if with_checkpoints and time.monotonic() - looked >= 1.0:
+                    looked = time.monotonic()  # signed after the stream passed by
+                    late = await run_in_threadpool(
+                        feed.checkpoints, scope, after, position
+                    )
+                    for event in late:
+                        if event["id"] not in sent:
+                            sent.add(event["id"])
+                            yield frame(event, position)
+                            last_sent = time.monotonic()
+                if time.monotonic() - last_sent >= keepalive:
+                    yield ": keep-alive\n\n"
+                    last_sent = time.monotonic()
+                await asyncio.sleep(POLL_SECONDS)
+            position = page.next_after
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/schemas", response_model=SchemaList, summary="Streamed event types")
+def schemas() -> SchemaList:
+    return SchemaList(types=all_types())
+
+
+@router.get(
+    "/schemas/{ce_type}",
+    summary="JSON Schema (2020-12) of one CloudEvent type",
+    responses={200: {"content": {"application/schema+json": {}}}},
+)
+def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
+    try:
+        body = schema_of(ce_type, platform.settings.installation)
+    except KeyError:
+        raise HttpProblemError(
+            404,
+            "not-found",
+            "Not found",
+            f"no event type {ce_type!r}; see GET /v1/schemas",
+            field="type",
+        ) from None
+    return JSONResponse(body, media_type="application/schema+json")

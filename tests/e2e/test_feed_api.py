@@ -1,0 +1,165 @@
+"""The HTTP feed and its SSE form: paging, scoping, type filter, resume, redaction."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+
+from services.cloudevents import CHECKPOINT_TYPE as CHECKPOINT
+from services.evidence import catch_up, checkpoint_now
+from services.runtime import Platform
+from tests.e2e.conftest import FINANCE, TokenFactory
+from tests.e2e.test_cases_api import APPLICANT, COMPLAINT
+
+TUANJIE = "/v1/tenants/xinhe.tahe.tuanjie"
+JIAMU = "/v1/tenants/wensu.jiamu"
+FILED = "cn.gongkai.case.CaseFiled.v1"
+PUBLISHED = "cn.gongkai.disclosure.DisclosurePublished.v1"
+CLEAR = [v for v in APPLICANT.values() if v]
+
+
+def record_some(client: TestClient, auth: TokenFactory) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    for month in ("1", "2", "3"):
+        body = {**FINANCE, "title": f"团结村2026年{month}月财务收支"}
+        r = client.post(f"{TUANJIE}/disclosures", json=body, headers=clerk)
+        assert r.status_code == 201, r.text
+    r = client.post(f"{TUANJIE}/cases", json=COMPLAINT, headers=clerk)
+    assert r.status_code == 201, r.text
+    other = auth("wensu.jiamu", "clerk")
+    body = {**FINANCE, "title": "佳木镇2026年1月财务收支"}
+    assert client.post(f"{JIAMU}/disclosures", json=body, headers=other).is_success
+
+
+def read_all(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]:
+    events: list[Any] = []
+    after = 0
+    while True:
+        r = client.get(
+            "/v1/feed", params={**params, "after": after, "limit": 2}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert len([e for e in page["events"] if "Checkpoint" not in e["type"]]) <= 2
+        events += page["events"]
+        if page["next_after"] == after:
+            return events
+        after = page["next_after"]
+
+
+def test_the_feed_pages_a_subtree_in_log_order_with_no_personal_data(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    record_some(client, auth)
+    xinhe = auth("xinhe", "integrator")
+    events = read_all(client, xinhe)
+    positions = [int(e["sequence"]) for e in events]
+    assert positions == sorted(positions)
+    assert len({e["id"] for e in events}) == len(events)
+    assert {e["subject"].split(".")[0] for e in events} == {"xinhe"}
+    assert sum(e["type"] == PUBLISHED for e in events) == 3
+    filed = next(e for e in events if e["type"] == FILED)
+    assert filed["data"]["applicant"]["name"] == "张**"
+    assert filed["data"]["applicant"]["phone"] == "138****5678"
+    sealed = next(e for e in events if e["type"].endswith("ApplicantRecordSealed.v1"))
+    assert "ciphertext" not in sealed["data"]
+    assert sealed["data"]["applicant_ref"] == filed["data"]["applicant_ref"]
+    text = json.dumps(events, ensure_ascii=False)
+    assert not [v for v in CLEAR if v in text]
+    for event in events:  # every streamed event matches its published schema
+        schema = client.get(f"/v1/schemas/{event['type']}").json()
+        Draft202012Validator(schema).validate(event)
+
+
+def test_a_sibling_integrator_sees_nothing_of_yours_and_types_filter(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    record_some(client, auth)
+    wensu = read_all(client, auth("wensu", "integrator"))
+    assert wensu
+    assert all(e["subject"].startswith("wensu") for e in wensu)
+    village = read_all(client, auth("xinhe.tahe.xingfu", "integrator"))
+    assert {e["subject"] for e in village} == {"xinhe.tahe.xingfu"}  # its own only
+    only = read_all(client, auth("xinhe", "integrator"), type=FILED)
+    assert [e["type"] for e in only] == [FILED]
+    both = read_all(client, auth(None, "admin"), type=f"{FILED},{PUBLISHED}")
+    assert {e["type"] for e in both} == {FILED, PUBLISHED}
+    assert len(both) == 5
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_the_feed_refuses_other_roles_and_unknown_types(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    assert client.get("/v1/feed").status_code == 401
+    clerk = client.get("/v1/feed", headers=auth("xinhe", "clerk"))
+    assert clerk.status_code == 403
+    assert clerk.headers["content-type"] == "application/problem+json"
+    bad = client.get(
+        "/v1/feed",
+        params={"type": "cn.gongkai.nope.v1"},
+        headers=auth("xinhe", "integrator"),
+    )
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "type"
+    assert client.get("/v1/schemas/cn.gongkai.nope.v1").status_code == 404
+    assert FILED in client.get("/v1/schemas").json()["types"]
+
+
+def sse(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]:
+    with client.stream(
+        "GET",
+        "/v1/feed/live",
+        params={"duration": 1, "keepalive": 0.2, **params},
+        headers=headers,
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        text = "".join(r.iter_text())
+    assert ": keep-alive" in text
+    out = []
+    for block in text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in lines:
+            event = json.loads(lines["data"])
+            # a late checkpoint carries the position the stream had reached
+            assert int(lines["id"]) >= int(event["sequence"])
+            out.append(event)
+    return out
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_live_events_resume_after_the_last_event_id(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    record_some(client, auth)
+    xinhe = auth("xinhe", "integrator")
+    everything = sse(client, xinhe)
+    assert [e["id"] for e in everything] == [e["id"] for e in read_all(client, xinhe)]
+    middle = everything[len(everything) // 2]["sequence"]
+    resumed = sse(client, {**xinhe, "Last-Event-ID": middle})
+    assert resumed == [e for e in everything if int(e["sequence"]) > int(middle)]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_live_delivers_a_checkpoint_signed_after_the_stream_passed_its_events(
+    client: TestClient, auth: TokenFactory, tree: None, platform: Platform
+) -> None:
+    record_some(client, auth)
+    checkpoint_now(platform, "xinhe.tahe.tuanjie")
+    record_some(client, auth)
+    catch_up(platform)
+    later = threading.Timer(0.5, checkpoint_now, (platform, "xinhe.tahe.tuanjie"))
+    later.start()
+    try:
+        events = sse(client, auth("xinhe", "integrator"), type=CHECKPOINT, duration=2.5)
+    finally:
+        later.join()
+    latest = platform.auditor.latest("xinhe.tahe.tuanjie")
+    assert latest is not None
+    assert latest.note in [e["data"]["note"] for e in events]

@@ -1,0 +1,175 @@
+"""A scenario that records every event type, through the application services.
+
+Used by the CloudEvent contract test and by ``docs/gen_integrators.py`` (which takes
+one real example of each type from it for docs/integrators.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.access import Principal, Role
+from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
+from domain.personal_data import Applicant
+from domain.service_catalogue import DEFAULT_SERVICES
+from services.audit import CheckpointRefusedError
+from services.evidence import catch_up, checkpoint_now
+from services.runtime import Platform
+
+TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
+PERSON = Applicant("张三丰", "13812345678", "11010519491231002X", "塔河镇团结村3组15号")
+
+
+def who(path: str | None, *roles: Role) -> Principal:
+    return Principal(f"{'+'.join(roles)}@{path}", path, frozenset(roles))
+
+
+ADMIN = who(None, Role.ADMIN)
+
+
+def tree(p: Platform) -> None:
+    for code, name, level, kind, parent in (
+        ("xinhe", "新和县", "county", None, None),
+        ("tahe", "塔河镇", "town", None, "xinhe"),
+        ("tuanjie", "团结村", "village", None, TOWN),
+        ("xingfu", "幸福村", "village", None, TOWN),
+        ("wensu", "温宿县", "county", None, None),
+    ):
+        p.tenants.register(
+            ADMIN, code=code, name=name, level=level, parent=parent, kind=kind
+        )
+    p.tenants.rename(who("xinhe", Role.ADMIN), "xinhe.tahe.xingfu", "幸福新村", None)
+
+
+def disclosures(p: Platform) -> None:
+    clerk = who(VILLAGE, Role.CLERK)
+    published = p.disclosures.publish(
+        clerk,
+        VILLAGE,
+        category="common.finance",
+        title="团结村2026年1月财务收支",
+        body="一、收入合计12.6万元；二、支出合计9.8万元。",
+        channels=["公开栏", "网站"],
+        formed_on=date(2026, 2, 10),
+    )
+    p.disclosures.revise(
+        clerk, VILLAGE, published.id, reason="更正支出金额", body="支出合计9.6万元。"
+    )
+    p.disclosures.withdraw(clerk, VILLAGE, published.id, reason="重复发布")
+
+
+def cases(p: Platform) -> None:
+    app, clerk = p.cases, who(TOWN, Role.CLERK, Role.HANDLER)
+
+    def file(path: str = TOWN, **extra: Any) -> Any:
+        fields: dict[str, Any] = {
+            "kind": "complaint",
+            "channel": "hotline",
+            "summary": "村道路灯损坏三个月无人维修",
+            "signed": True,
+            "applicant": PERSON,
+        }
+        return app.file(who(path, Role.CLERK), path, **{**fields, **extra}).id
+
+    def handle(path: str, case: Any, days: int = 10) -> None:
+        here = who(path, Role.CLERK, Role.HANDLER)
+        app.assign(
+            here, path, case, department="社会事务服务部", handler="李四",
+            promised_working_days=days,
+        )  # fmt: skip
+        app.resolve(here, path, case, result="已更换路灯")
+
+    case = file()
+    app.request_materials(clerk, TOWN, case, items=["现场照片"])
+    app.provide_materials(clerk, TOWN, case)
+    app.accept(clerk, TOWN, case)
+    app.supervise(
+        who("xinhe", Role.SUPERVISOR), TOWN, case,
+        due_on=date(2026, 3, 20), note="请尽快办理",
+    )  # fmt: skip
+    handle(TOWN, case)
+    app.reply(clerk, TOWN, case, method="电话", content="路灯已修复")
+    app.feedback(clerk, TOWN, case, rating="不满意")
+    app.reopen(clerk, TOWN, case, reason="路灯仍不亮")
+    handle(TOWN, case, days=5)
+    app.reply(clerk, TOWN, case, method="电话", content="线路已更换")
+    app.feedback(clerk, TOWN, case, rating="满意")
+    app.close_case(clerk, TOWN, case, note="满意")
+    app.erase(who(TOWN, Role.ADMIN), TOWN, case)
+
+    request = file(
+        kind="disclosure_request", channel="web", summary="申请公开路灯采购合同"
+    )
+    app.accept(clerk, TOWN, request)
+    app.assign(clerk, TOWN, request, department="党政综合办公室", handler="王五")
+    app.consult(clerk, TOWN, request, party="路灯供应商", third_party=True)
+    app.end_consultation(clerk, TOWN, request, note="供应商同意公开")
+    app.extend(
+        clerk, TOWN, request, working_days=5, reason="需调取档案",
+        approver="镇长", applicant_notice="书面告知延期",
+    )  # fmt: skip
+    app.reject(
+        clerk,
+        TOWN,
+        file(summary="邻里纠纷"),
+        reason="不属于本镇职责",
+        referral="村调委会",
+    )
+    app.transfer(
+        who(VILLAGE, Role.CLERK),
+        VILLAGE,
+        file(VILLAGE),
+        target=TOWN,
+        reason="村级无权处理",
+    )
+    parent = file()
+    app.accept(clerk, TOWN, parent)
+    app.split(clerk, TOWN, parent, children=[VILLAGE, "经济发展服务部"])
+    child = UUID(app.case(clerk, TOWN, parent).children[0]["case_id"])
+    app.accept(who(VILLAGE, Role.CLERK), VILLAGE, child)
+    handle(VILLAGE, child)
+
+
+def reference(p: Platform) -> None:
+    county = who("xinhe", Role.ADMIN, Role.SUPERVISOR)
+    entries = [e for e in DEFAULT_CATALOGUE if e.code.startswith("common.")][:3]
+    p.reference.load_catalogue(
+        county, "xinhe", catalogue_to_csv(entries), "新和县目录.csv"
+    )
+    p.reference.upload_holidays(
+        county, "xinhe", year=2027,
+        holidays=["2027-01-01", "2027-10-01"], workdays=["2027-09-26"],
+        source="国务院办公厅关于2027年部分节假日安排的通知",
+    )  # fmt: skip
+    service = replace(DEFAULT_SERVICES[0], promised_working_days=3).to_dict()
+    p.reference.load_services(county, "xinhe", [service])
+    p.reference.set_case_rules(
+        county, "xinhe", max_extensions=1, basically_satisfied_counts=False
+    )
+
+
+def audit(p: Platform) -> None:
+    for path in (VILLAGE, TOWN, "xinhe"):
+        checkpoint_now(p, path)
+    p.auditor.rotate_key(who(VILLAGE, Role.ADMIN), VILLAGE, "年度密钥轮换")
+    p.auditor.keys.rotate(VILLAGE)  # a key the log never registered: refused
+    p.cases.file(
+        who(VILLAGE, Role.CLERK), VILLAGE, kind="inquiry", channel="visit",
+        summary="咨询低保申请条件", signed=False, applicant=None,
+    )  # fmt: skip
+    catch_up(p)
+    with contextlib.suppress(CheckpointRefusedError):
+        p.auditor.issue(VILLAGE)
+    catch_up(p)
+
+
+def every_event_type(p: Platform) -> None:
+    tree(p)
+    disclosures(p)
+    cases(p)
+    reference(p)
+    audit(p)

@@ -1,0 +1,61 @@
+"""Labels and China time: the one place every answer takes them from."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.api.export import cell
+from services.api.present import china_text, china_time, in_china_time, labelled
+
+
+def test_every_utc_moment_reads_in_china_time_and_other_text_is_left_alone() -> None:
+    assert china_text("2026-03-02T02:00:00.000000+00:00") == "2026-03-02T10:00:00+08:00"
+    assert china_text("2026-03-01T17:30:00.5Z") == "2026-03-02T01:30:00.500000+08:00"
+    assert china_text("2026-03-02") == "2026-03-02"
+    assert (
+        china_text("景区停车场 2026-03-02T02:00:00Z")
+        == "景区停车场 2026-03-02T02:00:00Z"
+    )
+    assert (
+        china_time(datetime(2026, 3, 2, 2, tzinfo=UTC)) == "2026-03-02T10:00:00+08:00"
+    )
+    nested = {"a": [{"recorded_at": "2026-03-02T02:00:00+00:00"}], "n": 3}
+    assert in_china_time(nested) == {
+        "a": [{"recorded_at": "2026-03-02T10:00:00+08:00"}],
+        "n": 3,
+    }
+
+
+def test_codes_get_chinese_labels_and_tenants_their_names() -> None:
+    row = {
+        "tenant": "xinhe.ysfjq",
+        "kind": "complaint",
+        "channel": "mailbox",
+        "state": "closed",
+        "rating": "basically_satisfied",
+        "event": "Replied",
+        "category": "svc.x",
+        "allowed_actions": ["reopen"],
+    }
+    out = labelled(
+        row,
+        names={"xinhe.ysfjq": "玉佛山风景名胜区管理处"},
+        categories={"svc.x": "某事项"},
+    )
+    assert out["kind_label"] == "投诉"
+    assert out["channel_label"] == "市长信箱"
+    assert out["state_label"] == "已结案"
+    assert out["rating_label"] == "基本满意"
+    assert out["event_label"] == "回复"
+    assert out["category_label"] == "某事项"
+    assert out["tenant_name"] == "玉佛山风景名胜区管理处"
+    assert out["allowed_action_labels"] == ["重新办理"]
+    assert labelled({"channel": "notice_board"})["channel_label"] == "公开栏"
+
+
+def test_export_cells_are_numbers_or_text_excel_reads() -> None:
+    assert cell(True) == "是"
+    assert cell(None) == ""
+    assert cell(3) == 3
+    assert cell(["公开栏", "网站"]) == "公开栏、网站"
+    assert cell("2026-03-02T02:00:00+00:00") == "2026-03-02T10:00:00+08:00"
