@@ -30,8 +30,27 @@ def is_page(request: Request) -> bool:
     return request.url.path.startswith(HTML_PREFIXES)
 
 
+TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权进行此操作",
+    404: "页面不存在",
+    409: "操作冲突",
+    422: "输入有误",
+    503: "服务暂时不可用",
+}
+
+
 def error_page(request: Request, status: int, title: str, detail: str) -> Response:
     return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+def problem_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """An API problem as a page: a Chinese heading for the status, the problem's
+    words below it (an unknown or out-of-scope page says only that it is not there)."""
+    if status == 404:
+        detail = "您要找的页面不存在，或不在您的查看范围内。"
+    return error_page(request, status, TITLES.get(status, title), detail)
 
 
 def install(app: FastAPI, secret: bytes) -> None:
@@ -81,13 +100,13 @@ def _html_errors(app: FastAPI) -> None:
             if not is_page(request):
                 return await api(request, exc)  # type: ignore[no-any-return]
             if isinstance(exc, GongkaiError):
-                return error_page(request, exc.status, exc.title, exc.detail)
+                return problem_page(request, exc.status, exc.title, exc.detail)
             if isinstance(exc, HttpProblemError):
-                return error_page(request, exc.status, exc.title, exc.detail)
+                return problem_page(request, exc.status, exc.title, exc.detail)
             if isinstance(exc, StarletteHTTPException):
                 title = "页面不存在" if exc.status_code == 404 else str(exc.detail)
-                return error_page(request, exc.status_code, title, str(exc.detail))
-            return error_page(request, 400, "请求有误", str(exc))
+                return problem_page(request, exc.status_code, title, str(exc.detail))
+            return problem_page(request, 400, "请求有误", str(exc))
 
         return handle
 

@@ -59,7 +59,20 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
     assert "更正支出金额笔误" in browser.page_source
     shot(browser, live, "console-item-diff")
     browser.get(f"{live.url}/console/t/wensu")  # a sibling county
-    assert "页面不存在" in browser.title or "not found" in browser.page_source
+    assert browser.find_element(By.TAG_NAME, "h1").text == "页面不存在"
+    go(browser, browser.find_element(By.CSS_SELECTOR, ".masthead button.link"))
+    browser.get(f"{live.url}/console/")  # signed out: back to the sign-in page
+    assert "/console/sign-in" in browser.current_url
+
+
+def test_swagger_ui_renders_from_local_assets(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    browser.get(f"{live.url}/docs")
+    title = WebDriverWait(browser, 15).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".swagger-ui .info .title")
+    )
+    assert "Gongkai" in title[0].text
 
 
 def test_a_clerk_files_a_case_and_takes_two_actions(
