@@ -1,8 +1,8 @@
 """The monthly check of the demo, as a county 政务公开办 staffer does it over HTTP.
 
 The demo (新和县, a simulated year ending Friday 20 November 2026) is loaded into a
-fresh PostgreSQL database; the staffer holds a county supervisor token (sign-in with
-a password arrives with the staff registry) and, on 20 November, checks October.
+fresh PostgreSQL database; the county office's staffer (XH-0001, supervisor) signs in
+with the demo password and, on 20 November, checks October.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.access import Role
 from infra.settings import Settings
-from infra.tokens import TokenSigner, load_secret
 from services.api.app import create_app
 from services.demo import SimClock, load_demo
 from services.runtime import Platform
@@ -48,10 +46,13 @@ def desk(
         load_demo(platform, clock, end=END)
         platform.rebuild()
         clock.moment = NOW
-        token = TokenSigner(load_secret(settings)).mint(
-            subject="staff@xinhe", tenant="xinhe", roles=[Role.SUPERVISOR.value]
-        )
         with TestClient(create_app(settings, platform=platform)) as client:
+            signed_in = client.post(
+                "/v1/auth/token",
+                data={"username": "XH-0001@xinhe", "password": "demo-county-2026"},
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            token = signed_in.json()["access_token"]
             yield client, {"Authorization": f"Bearer {token}"}
     finally:
         platform.close()

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, Role
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
 from services.cloudevents import CHECKPOINT_TYPE
 from services.event_schemas import all_types, schema_of
@@ -70,7 +71,9 @@ def _read(
         ) from None
 
 
-AfterQ = Annotated[int, Query(ge=0, description="the last position you have seen")]
+AfterQ = Annotated[
+    int, Query(ge=0, le=MAX_INT, description="the last position you have seen")
+]
 TypeQ = Annotated[
     list[str] | None,
     Query(

@@ -24,7 +24,7 @@ from services.api.inspection_schemas import (
     TextIn,
     TimelineOut,
 )
-from services.api.params import moment_text, parse_moment
+from services.api.params import MOMENT_PATTERN, moment_text, parse_moment
 from services.evidence import catch_up
 from services.inspection_evidence import (
     build_evidence_set,
@@ -46,7 +46,10 @@ from services.timeline import (
 )
 
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
-Moment = Annotated[str | None, Query(description="ISO 8601 date or date-time")]
+Moment = Annotated[
+    str | None,
+    Query(pattern=MOMENT_PATTERN, description="ISO 8601 date or date-time"),
+]
 
 
 def card(inspection: Inspection, response: Response | None = None) -> InspectionCard:
