@@ -71,8 +71,12 @@ def test_a_supervisor_sees_the_subtree_but_not_a_sibling_county(
     assert "<ins>6</ins>" in item.text
     assert client.get("/console/t/wensu").status_code == 404
     assert client.get("/console/t/wensu.jiamu/cases").status_code == 404
-    audit = client.get("/console/t/xinhe/audit")
+    audit = client.get(f"/console/t/{TUANJIE}/audit")
     assert audit.status_code == 200, audit.text
+    assert "/xinhe.tahe</span>" in audit.text  # the parent town cosigned
+    bundle = client.get(f"/console/t/{TUANJIE}/evidence/disclosures/{ids['item']}")
+    assert bundle.status_code == 200, bundle.text
+    assert bundle.headers["content-disposition"].startswith("attachment")
 
 
 def test_a_clerk_publishes_files_a_case_and_sees_refusals_beside_the_field(
