@@ -186,20 +186,6 @@ class DisclosureView(SqlView):
         )
         return [decode(r) for r in rows]
 
-    def list_withdrawn(
-        self, tenant: str, *, as_of: str, known_at: str, limit: int = 50
-    ) -> list[Row]:
-        """Items of ``tenant`` whose latest version at ``as_of`` is a withdrawal."""
-        rows = self._query(
-            f"SELECT {','.join(COLUMNS)} FROM disclosure_versions v "
-            "WHERE tenant = ? AND withdrawn = 1 AND version = "
-            "(SELECT MAX(v2.version) FROM disclosure_versions v2 "
-            "WHERE v2.id = v.id AND v2.effective_at <= ? AND v2.recorded_at <= ?) "
-            "ORDER BY effective_at DESC LIMIT ?",
-            [tenant, as_of, known_at, limit],
-        )
-        return [decode(r) for r in rows]
-
     def count_public(
         self,
         tenant: str,

@@ -65,6 +65,8 @@ def test_a_supervisor_sees_the_subtree_but_not_a_sibling_county(
     assert "塔河镇" in home.text
     town = client.get("/console/t/xinhe.tahe")
     assert "团结村" in town.text
+    village = client.get(f"/console/t/{TUANJIE}?as_of=2026-12-31").text
+    assert "误发的通知" in village  # withdrawn items are listed, with the reason
     item = client.get(f"/console/t/{TUANJIE}/items/{ids['item']}")
     assert item.status_code == 200, item.text
     assert "<del>8</del>" in item.text

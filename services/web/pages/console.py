@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from domain.access import Principal, Role
 from domain.catalogue import Channel
 from domain.errors import GongkaiError
+from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.params import moment_text, parse_moment
 from services.api.routes import auth, catalogue, disclosures, overview, tenants
@@ -185,19 +186,26 @@ def tenant_page(
         path, request, staff, platform, as_of=as_of or None
     )
     moment = parse_moment(as_of or None, "as_of", platform.disclosures.now())
-    rows = platform.disclosure_view.list_public(
-        path,
-        as_of=moment_text(moment),
-        known_at=moment_text(platform.disclosures.now()),
-        include_descendants=False,
-        limit=200,
-    )
+    view = platform.disclosure_view
+    window = platform.disclosures.backdating_window
+
+    def listed(**filters: Any) -> list[dict[str, Any]]:
+        return view.list_public(
+            path,
+            as_of=moment_text(moment),
+            known_at=moment_text(platform.disclosures.now()),
+            include_descendants=False,
+            limit=200,
+            filters=ListFilter(backdating_window=window, **filters),
+        )
+
     labels = disclosures.category_labels(platform, path)
     calendar = platform.disclosures.calendar()
-    items = [disclosures.public(r, labels, calendar) for r in rows]
-    withdrawn = platform.disclosure_view.list_withdrawn(
-        path, as_of=moment_text(moment), known_at=moment_text(moment)
+    late, backdated = (
+        [disclosures.public(r, labels, calendar) for r in listed(**f)]
+        for f in ({"late": True}, {"backdated": True})
     )
+    withdrawn = listed(statuses=("withdrawn",))  # rows: they carry the reason
     return render(
         request,
         "console_tenant.html",
@@ -206,8 +214,8 @@ def tenant_page(
         tenant=tenant,
         catalogue=status,
         as_of=as_of or "",
-        late=[i for i in items if i.working_days_late > 0],
-        backdated=[i for i in items if i.backdated_working_days > 0],
+        late=late,
+        backdated=backdated,
         withdrawn=withdrawn,
         can_publish=can_write(staff, path, Role.CLERK),
         can_file=can_write(staff, path, Role.CLERK, Role.HANDLER),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
+from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
@@ -90,8 +91,13 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         for r in rows
         if r["category"] not in required
     ]
-    withdrawn = platform.disclosure_view.list_withdrawn(
-        path, as_of=moment_text(now), known_at=moment_text(now)
+    withdrawn = platform.disclosure_view.list_public(
+        path,
+        as_of=moment_text(now),
+        known_at=moment_text(now),
+        include_descendants=False,
+        limit=200,
+        filters=ListFilter(statuses=("withdrawn",)),
     )
     return render(
         request,
