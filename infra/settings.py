@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     )
     pg_pool_size: int = Field(default=1, ge=1, description="connections kept per pool")
     pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
+    pg_connect_timeout: int = Field(
+        default=5,
+        ge=1,
+        le=300,
+        description="seconds to wait for a connection before answering 503",
+    )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
     witnesses: list[WitnessSetting] = Field(
@@ -170,7 +176,9 @@ class Settings(BaseSettings):
             # Every application and view has its own pool: keep each small.
             "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_overflow),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            # Bounds both a new connection and a checkout from a pool: while the
+            # database is down a request fails after this many seconds (503).
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pg_connect_timeout),
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_PRE_PING": "y",
             "APPLICATION_RECORDER_TOPIC": ORDERED_POSTGRES_RECORDER,

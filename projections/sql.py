@@ -20,6 +20,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL
 
+from infra.pgrecorder import with_fewer_retries
 from infra.sqlite import NamedTrackingSQLiteRecorder
 
 Row = dict[str, Any]
@@ -63,6 +64,22 @@ class SqlView(TrackingRecorder):
     @property
     def is_postgres(self) -> bool:
         return isinstance(self.datastore, PostgresDatastore)
+
+    # Prompt failure while the store is down (a read waiting on a view answers 503
+    # within seconds), instead of the library's ten retries per call.
+    def max_tracking_id(self, application_name: str) -> int | None:
+        found: int | None = with_fewer_retries(super().max_tracking_id)(
+            application_name
+        )
+        return found
+
+    def has_tracking_id(
+        self, application_name: str, notification_id: int | None
+    ) -> bool:
+        found: bool = with_fewer_retries(super().has_tracking_id)(
+            application_name, notification_id
+        )
+        return found
 
     def _sql(self, text: str) -> str:
         return text.replace("?", "%s") if self.is_postgres else text

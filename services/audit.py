@@ -94,7 +94,10 @@ class Auditor(GongkaiApplication):
         return self._get(ledger_id(path), AuditLedger)
 
     def open_ledger(self, path: str) -> tuple[AuditLedger, int]:
-        """The tenant's ledger, opened (its key registered in the log) on first use."""
+        """The tenant's ledger, opened (its key registered in the log) on first use.
+
+        The checkpointer and a reader may open the same ledger at once: the loser
+        of that race takes the winner's ledger."""
         found = self.ledger(path)
         if found is not None:
             return found, 0
@@ -107,7 +110,13 @@ class Auditor(GongkaiApplication):
                 actor=SYSTEM.actor(),
                 effective_at=self.now(),
             )
-        return ledger, self._commit(ledger)
+        try:
+            return ledger, self._commit(ledger)
+        except ConflictError:
+            found = self.ledger(path)
+            if found is None:
+                raise
+            return found, 0
 
     def registered_verifiers(self, path: str) -> list[Ed25519Verifier]:
         """Verifiers for every key the tenant's log registered, newest first."""

@@ -138,7 +138,11 @@ def _load_demo(settings: Settings) -> None:
 @app.command()
 def demo() -> None:
     """Load the demo (新和县, a simulated year) into an empty store."""
-    _load_demo(_settings())
+    from services.state_dir import check_writable
+
+    settings = _settings()
+    check_writable(settings)
+    _load_demo(settings)
 
 
 def _rebuild(platform: object) -> None:
@@ -463,8 +467,10 @@ def serve(
     import uvicorn
 
     from services.api.app import create_app
+    from services.state_dir import check_writable
 
     settings = _settings()
+    check_writable(settings)
     if demo_if_empty:
         _load_demo(settings)
     err.print(
@@ -496,9 +502,61 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+@app.command()
+def backup(
+    directory: Annotated[
+        Path, typer.Argument(help="a new or empty directory", file_okay=False)
+    ],
+) -> None:
+    """Back up the store, the signing keys and the vault, with SHA-256 checksums."""
+    from services.backup import BackupError
+    from services.backup import backup as write_backup
+
+    settings = _settings()
+    try:
+        manifest = write_backup(settings, directory)
+    except BackupError as e:
+        err.print(f"[red]no backup:[/red] {e}")
+        raise typer.Exit(1) from None
+    size = sum(f["bytes"] for f in manifest["files"].values())
+    typer.echo(
+        f"backed up {settings.store_kind} store at log position "
+        f"{manifest['position']}, {len(manifest['files'])} files ({size} bytes) "
+        f"into {directory}"
+    )
+
+
+@app.command()
+def restore(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="a directory written by gongkai backup", file_okay=False),
+    ],
+) -> None:
+    """Verify a backup's checksums and restore it into an empty installation."""
+    from services.backup import BackupError
+    from services.backup import restore as read_backup
+
+    settings = _settings()
+    try:
+        manifest = read_backup(settings, directory)
+    except BackupError as e:
+        err.print(f"[red]not restored:[/red] {e}")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"restored {manifest['store']} store up to log position "
+        f"{manifest['restored_position']} with keys and vault from {directory} "
+        f"({manifest['views_caught_up']} events applied to views that lagged); "
+        "run `gongkai audit verify` next"
+    )
+
+
 def main() -> None:
+    from services.state_dir import reported
+
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    app()
+    with reported(lambda m: err.print(m, style="red", markup=False, soft_wrap=True)):
+        app()
 
 
 if __name__ == "__main__":

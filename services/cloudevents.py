@@ -42,6 +42,9 @@ FAMILIES = {
     "reference": "reference",
     "audit": "audit",
 }
+# Families kept inside the installation: an inspection file is confidential until
+# the inspector discloses it, and sign-in attempts carry client addresses.
+UNSTREAMED_FAMILIES = frozenset({"inspection", "signin"})
 # Never streamed: ciphertext is personal data even sealed (it outlives erasure).
 DROPPED_FIELDS = {"ApplicantRecord.Sealed": frozenset({"ciphertext"})}
 ENVELOPE = frozenset(
@@ -106,10 +109,17 @@ def event_types() -> dict[str, EventType]:
                 or name in ("Event", "Created")
             ):
                 continue
+            if family_of(cls) in UNSTREAMED_FAMILIES:
+                continue
             version = int(getattr(cls, "class_version", 1) or 1)
             et = EventType(cls, family_of(cls), aggregate.__name__ + name, version)
             found[et.stored_topic] = et
     return found
+
+
+def streamed(stored_topic: str) -> bool:
+    """Whether events stored under this topic leave the installation."""
+    return stored_topic in event_types()
 
 
 @cache

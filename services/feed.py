@@ -25,6 +25,7 @@ from services.cloudevents import (
     CHECKPOINT_TYPE,
     by_ce_type,
     checkpoint_cloudevent,
+    streamed,
     to_cloudevent,
 )
 from services.runtime import AUDIT_NAME, Platform
@@ -107,7 +108,7 @@ class Feed:
             for n in batch:
                 scanned += 1
                 last = n.id
-                if only_checkpoints:
+                if only_checkpoints or not streamed(n.topic):
                     continue
                 ce = self.cloudevent(n)
                 if in_scope(ce["subject"], scope):

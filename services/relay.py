@@ -35,6 +35,7 @@ from services.cloudevents import (
     family_of_type,
     kafka_headers,
     kafka_topic,
+    streamed,
 )
 from services.feed import Feed
 from services.runtime import AUDIT_NAME, Platform, ProjectionSpec
@@ -186,7 +187,9 @@ class Relay:
         )
         current = None
         if batch:
-            messages = [encode(self.feed.cloudevent(n)) for n in batch]
+            messages = [
+                encode(self.feed.cloudevent(n)) for n in batch if streamed(n.topic)
+            ]
             current = InFlight(self.sink.send(messages), batch[-1].id, len(batch))
             self._sent_upto = batch[-1].id
         previous, self._inflight = self._inflight, current

@@ -115,6 +115,7 @@ class Platform:
         self._followers: list[AuditFollower] = []
         self._lock = threading.Lock()
         self.projection_lock = ProjectionLock(settings)
+        self._watchdog: Any = None
 
     # Views ---------------------------------------------------------------------------
 
@@ -190,10 +191,16 @@ class Platform:
 
     # Runners -------------------------------------------------------------------------
 
-    def start_projections(self) -> None:
+    def start_projections(self, *, supervise: bool = False) -> None:
         """Follow the log in background threads: one runner per view, the audit
         follower, and the checkpointer. Raises ProjectionsBusyError if another
-        process already does."""
+        process already does. ``supervise``: restart them after a failure
+        (services/watchdog.py)."""
+        if supervise and self._watchdog is None:
+            from services.watchdog import Watchdog
+
+            self._watchdog = Watchdog(self)
+            self._watchdog.start()
         with self._lock:
             self.projection_lock.acquire()
             for spec in PROJECTIONS:
@@ -287,6 +294,8 @@ class Platform:
         return counts
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
         self.stop_projections()
         apps = (
             self.tenants,

@@ -63,7 +63,7 @@ def create_app(
         app.state.platform = platform or Platform(settings, clock=clock)
         if own and settings.run_projections:
             try:
-                app.state.platform.start_projections()
+                app.state.platform.start_projections(supervise=True)
             except ProjectionsBusyError as e:  # another process keeps the views
                 app.state.logger.warning("not following the log: %s", e)
         try:

@@ -12,7 +12,9 @@ operation also lists the problem answers it can give, each as
 - 405 (with ``Allow``), 500 and 503 (with ``Retry-After``) on every operation.
 
 Each route may still declare its own answer for a status (``responses=``); only
-FastAPI's 422 is always replaced.
+FastAPI's 422 is always replaced. A route that declares an extra problem status with
+just a description (``responses={401: {"description": "…"}}``, as sign-in does)
+gets the problem body and headers filled in.
 
 FastAPI's own 422 schema (``detail`` as a list, ``application/json``) is replaced:
 it is not what the API sends.
@@ -42,6 +44,7 @@ DESCRIPTIONS = {
     "413": "The body is larger than the server accepts",
     "415": "The body is not UTF-8 (another charset, or JSON in another encoding)",
     "422": "Invalid input: every offending field is in `errors`",
+    "429": "Too many attempts; retry after `Retry-After` seconds",
     "500": "The server failed; the body says no more than that",
     "503": "The store is unavailable for now; retry after `Retry-After` seconds",
 }
@@ -54,6 +57,7 @@ HEADERS: dict[str, dict[str, Any]] = {
             "description": "the methods this path answers",
         }
     },
+    "429": {"Retry-After": {"schema": {"type": "string"}, "required": True}},
     "503": {"Retry-After": {"schema": {"type": "string"}}},
 }
 
@@ -101,6 +105,12 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             for status in problem_statuses(method, operation):
                 if status == "422" or status not in responses:
                     responses[status] = problem_response(status)
+            for status, response in responses.items():
+                if status[0] in "45" and "content" not in response:
+                    declared = response.get("description")
+                    response.update(problem_response(status))
+                    if declared and declared != "Successful Response":
+                        response["description"] = declared
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return document

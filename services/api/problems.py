@@ -6,6 +6,8 @@ import logging
 import re
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +21,15 @@ PROBLEM_BASE = "https://gongkai.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("gongkai.api")
 HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"}
+RETRY_AFTER_SECONDS = 5
+# The store cannot be reached (down, restarting, no connection within
+# GONGKAI_PG_CONNECT_TIMEOUT) or refuses writes (SQLite: locked, disk full): 503.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 class FieldError(BaseModel):
@@ -201,6 +212,21 @@ def install(app: FastAPI) -> None:
             instance=request.url.path,
             headers=headers,
         )
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("store unavailable on %s: %s", request.url.path, exc)
+        return problem(
+            503,
+            "store-unavailable",
+            "Store unavailable",
+            f"the event store cannot be reached; retry in {RETRY_AFTER_SECONDS} "
+            "seconds (a command answered so may or may not have been recorded)",
+            instance=request.url.path,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, _unavailable)
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:

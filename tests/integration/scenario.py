@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -167,9 +167,30 @@ def audit(p: Platform) -> None:
     catch_up(p)
 
 
+def staff(p: Platform) -> None:
+    """Every Staffer event (sign-ins are recorded too, but never streamed)."""
+    admin = who("xinhe", Role.ADMIN)
+    _, code, _ = p.staff.register(
+        admin, TOWN, number="XH-0102", name="王芳", post="党政办干事", roles=["clerk"]
+    )
+    p.staff.update(
+        admin, TOWN, "XH-0102", name=None, post="党政办主任", roles=None,
+        partner=None, clear_partner=False, expected_version=None,
+    )  # fmt: skip
+    p.sign_ins.activate("XH-0102@xinhe", code, "塔河镇-2026-密码", "127.0.0.1")
+    signed = p.sign_ins.sign_in("XH-0102@xinhe", "塔河镇-2026-密码", "127.0.0.1")
+    p.sign_ins.sign_out(
+        "XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8)
+    )
+    p.staff.deactivate(admin, TOWN, "XH-0102", "调离", None)
+    p.staff.reactivate(admin, TOWN, "XH-0102", None)
+    p.staff.reissue_activation(admin, TOWN, "XH-0102")
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
     cases(p)
     reference(p)
+    staff(p)
     audit(p)

@@ -11,7 +11,6 @@ from fastapi.security import OAuth2PasswordRequestForm
 from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
-from services.api.openapi import problem_response
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
 from services.runtime import Platform
 
@@ -25,9 +24,12 @@ def client_address(request: Request) -> str:
 
 @router.post(
     "/activate",
-    responses={401: problem_response("401")},
     response_model=Activated,
     summary="Set your password with the one-time activation code",
+    responses={
+        401: {"description": "The activation code is wrong, expired or used"},
+        429: {"description": "Too many failed attempts for this account or address"},
+    },
 )
 def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
     platform.sign_ins.activate(
@@ -38,9 +40,12 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
 
 @router.post(
     "/token",
-    responses={401: problem_response("401")},
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow, form-encoded username and password)",
+    responses={
+        401: {"description": "Wrong username or password, or an inactive account"},
+        429: {"description": "Too many failed attempts for this account or address"},
+    },
 )
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],

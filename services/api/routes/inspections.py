@@ -24,7 +24,12 @@ from services.api.inspection_schemas import (
     TextIn,
     TimelineOut,
 )
-from services.api.params import MOMENT_PATTERN, moment_text, parse_moment
+from services.api.params import (
+    AsOfQuery,
+    KnownAtQuery,
+    moment_text,
+    parse_moment,
+)
 from services.evidence import catch_up
 from services.inspection_evidence import (
     build_evidence_set,
@@ -46,10 +51,6 @@ from services.timeline import (
 )
 
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
-Moment = Annotated[
-    str | None,
-    Query(pattern=MOMENT_PATTERN, description="ISO 8601 date or date-time"),
-]
 
 
 def card(inspection: Inspection, response: Response | None = None) -> InspectionCard:
@@ -202,8 +203,8 @@ def timeline(
     inspection_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    as_of: Moment = None,
-    known_at: Moment = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
     cursor: Annotated[str | None, Query(max_length=20_000)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     subject: Annotated[
