@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import GongkaiError
-from services.api.problems import HttpProblemError
+from services.api.problems import RETRY_AFTER_SECONDS, UNAVAILABLE, HttpProblemError
 from services.web.pages import console, console_cases, public
 from services.web.session import CsrfRefusedError, SignInRequiredError
 from services.web.templating import HERE, render
@@ -106,11 +106,21 @@ def _html_errors(app: FastAPI) -> None:
             if isinstance(exc, StarletteHTTPException):
                 title = "页面不存在" if exc.status_code == 404 else str(exc.detail)
                 return problem_page(request, exc.status_code, title, str(exc.detail))
+            if isinstance(exc, UNAVAILABLE):
+                page = problem_page(
+                    request,
+                    503,
+                    "服务暂时不可用",
+                    f"数据库暂时无法访问，请 {RETRY_AFTER_SECONDS} 秒后重试"
+                    "（刚才的提交可能已记录，也可能没有，请先刷新核对）。",
+                )
+                page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return page
             return problem_page(request, 400, "请求有误", str(exc))
 
         return handle
 
-    for kind in (GongkaiError, HttpProblemError, StarletteHTTPException):
+    for kind in (GongkaiError, HttpProblemError, StarletteHTTPException, *UNAVAILABLE):
         app.add_exception_handler(kind, delegate(kind))
     app.add_exception_handler(RequestValidationError, delegate(RequestValidationError))
 
