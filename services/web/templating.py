@@ -102,8 +102,14 @@ def render(
     html = env.get_template(template).render(**context)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     for name, value in getattr(request.state, "set_cookies", {}).items():
-        response.set_cookie(name, value, **COOKIE_FLAGS)
+        response.set_cookie(name, value, secure=is_https(request), **COOKIE_FLAGS)
     return response
+
+
+def is_https(request: Request) -> bool:
+    """Cookies are Secure when the page came over HTTPS (behind a proxy, run uvicorn
+    with --proxy-headers so the scheme is the client's)."""
+    return request.url.scheme == "https"
 
 
 COOKIE_FLAGS: dict[str, Any] = {

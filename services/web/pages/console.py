@@ -33,7 +33,7 @@ from services.web.session import (
     require_staff,
     session_claims,
 )
-from services.web.templating import COOKIE_FLAGS, render
+from services.web.templating import COOKIE_FLAGS, is_https, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 StaffDep = Annotated[Principal, Depends(require_staff)]
@@ -103,7 +103,11 @@ def sign_in(request: Request, platform: PlatformDep, form: FormDep) -> Response:
         )
     response = see_other(target)
     response.set_cookie(
-        SESSION_COOKIE, token.access_token, max_age=token.expires_in, **COOKIE_FLAGS
+        SESSION_COOKIE,
+        token.access_token,
+        max_age=token.expires_in,
+        secure=is_https(request),
+        **COOKIE_FLAGS,
     )
     return response
 
