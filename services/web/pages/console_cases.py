@@ -31,6 +31,7 @@ from services.web.pages.console import (
 from services.web.templating import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+DONE = {"resolved", "replied", "closed", "rejected"}
 
 
 def _list_args(
@@ -189,7 +190,7 @@ def card_view(
     card = cases.get_case(path, case_id, staff, platform, Response())
     today = local_date(platform.cases.now())
     left = None
-    if card.due_on:
+    if card.due_on and card.state not in DONE:  # the clock stops at the answer
         due = date.fromisoformat(card.due_on)
         calendar = platform.cases.calendar()
         left = (
