@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from domain.case_rules import CaseKind, IntakeChannel, Rating
+
 HERE = Path(__file__).parent
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -65,6 +67,11 @@ env.globals["CASE_EVENTS"] = {
     "Closed": "归档",
     "Reopened": "重新办理",
     "Erased": "删除个人信息",
+}
+env.globals["VALUE_LABELS"] = {
+    "kind": {k.value: k.label for k in CaseKind},
+    "channel": {c.value: c.label for c in IntakeChannel},
+    "rating": {r.value: r.label for r in Rating},
 }
 env.globals["DETAIL_LABELS"] = {
     "channel": "渠道",
