@@ -108,6 +108,9 @@ class AnswerType(LabelledEnum):
     NOT_EXIST = "not_exist"
     NOT_HELD = "not_held"
     DUPLICATE = "duplicate"
+    UNABLE = "unable"  # 无法提供 (the annual report's category; needs answer_reason)
+    NOT_PROCESSED = "not_processed"  # 不予处理
+    OTHER = "other"  # 其他处理
 
 
 class RoutingMode(LabelledEnum):
@@ -187,6 +190,9 @@ LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyTy
             AnswerType.NOT_EXIST: "信息不存在",
             AnswerType.NOT_HELD: "非本机关掌握",
             AnswerType.DUPLICATE: "重复申请",
+            AnswerType.UNABLE: "无法提供",
+            AnswerType.NOT_PROCESSED: "不予处理",
+            AnswerType.OTHER: "其他处理",
         },
         RoutingMode: {
             RoutingMode.DIRECT: "直办",
@@ -223,6 +229,7 @@ _ALIASES: Mapping[str, LabelledEnum] = MappingProxyType(
         "待补充材料": CaseState.AWAITING_MATERIALS,
         "信访": CaseKind.VISIT,
         "信箱": IntakeChannel.MAILBOX,
+        "予以公开": AnswerType.DISCLOSE,
     }
 )
 

@@ -60,6 +60,7 @@ from domain.errors import (
     IllegalTransitionError,
     InvalidInputError,
 )
+from domain.reporting.annual import classify_answer, parse_applicant_type
 from domain.tenancy import is_within
 from domain.timeliness import local_date
 from domain.workdays import WorkingDayCalendar
@@ -84,6 +85,8 @@ _DR = CaseKind.DISCLOSURE_REQUEST
 class Case(GongkaiAggregate):
     """One case with its whole history (一事一办)."""
 
+    applicant_type: str | None
+
     @classmethod
     def file(
         cls,
@@ -102,8 +105,13 @@ class Case(GongkaiAggregate):
         agent_village: str | None = None,
         parent_case: UUID | None = None,
         case_id: UUID | None = None,
+        applicant_type: str | None = None,
     ) -> Case:
-        """Register a case (登记). Requires received_on on or before the filing day."""
+        """Register a case (登记). Requires received_on on or before the filing day.
+
+        A disclosure request may name its ``applicant_type`` (the annual report's
+        columns), recorded as ``ApplicantClassified`` in the same save.
+        """
         path = check_tenant_path(tenant, "tenant")
         case_kind = parse_case_kind(kind)
         intake = parse_intake_channel(channel)
@@ -113,6 +121,14 @@ class Case(GongkaiAggregate):
                 field="signed",
             )
         check_received_on(received_on, effective_at)
+        kind_of_applicant = None
+        if applicant_type is not None:
+            if case_kind is not _DR:
+                raise InvalidInputError(
+                    "only a disclosure request takes an applicant_type",
+                    field="applicant_type",
+                )
+            kind_of_applicant = parse_applicant_type(applicant_type)
         if category is not None and not SERVICE_CODE_PATTERN.fullmatch(category):
             raise InvalidInputError(
                 f"category {category!r} is not a service code", field="category"
@@ -121,7 +137,7 @@ class Case(GongkaiAggregate):
             raise InvalidInputError(
                 "a case cannot be its own parent", field="parent_case"
             )
-        return cls(
+        case = cls(
             id=case_id or uuid4(),
             tenant=path,
             kind=case_kind.value,
@@ -140,6 +156,20 @@ class Case(GongkaiAggregate):
             actor=actor,
             effective_at=effective_at,
         )
+        if kind_of_applicant is not None:
+            case._applicant_classified(
+                tenant=path,
+                applicant_type=kind_of_applicant,
+                actor=actor,
+                effective_at=effective_at,
+            )
+        return case
+
+    @event("ApplicantClassified")
+    def _applicant_classified(
+        self, tenant: str, applicant_type: str, actor: Actor, effective_at: datetime
+    ) -> None:
+        self.applicant_type = applicant_type
 
     @event("Filed")
     def __init__(
@@ -200,6 +230,8 @@ class Case(GongkaiAggregate):
         self.reopen_count = 0
         self.close_note: str | None = None
         self.erased = False
+        self.applicant_type = None
+        self.answer_class: dict[str, str | None] | None = None
         self.effective_at = effective_at
 
     # Reading --------------------------------------------------------------------------
@@ -638,6 +670,8 @@ class Case(GongkaiAggregate):
                 legal_ground=None,
                 referral=None,
                 disclosure_id=None,
+                answer_category=None,
+                answer_reason=None,
                 resolved_on=on,
                 actor=actor,
                 effective_at=effective_at,
@@ -822,8 +856,12 @@ class Case(GongkaiAggregate):
         legal_ground: str | None = None,
         referral: str | None = None,
         disclosure_id: UUID | None = None,
+        answer_reason: str | None = None,
     ) -> None:
         """办结 with a result; a disclosure request also with its answer type.
+
+        ``Resolved`` (v2) also records the annual report's category and reason
+        (``answer_reason``, needed where the format's row has reasons).
 
         refuse and partial need the legal ground (第三十六条(三), 第三十七条),
         not_held the body that holds it (第三十六条(五)); ``disclosure_id`` links the
@@ -834,7 +872,8 @@ class Case(GongkaiAggregate):
         ground = check_optional_text(legal_ground, "legal_ground")
         refer = check_optional_text(referral, "referral")
         if self.kind is not _DR:
-            if answer is not None or ground or refer or disclosure_id is not None:
+            extra = ground or refer or disclosure_id is not None or answer_reason
+            if answer is not None or extra:
                 raise InvalidInputError(
                     "only a disclosure request takes an answer, legal ground, "
                     "referral or disclosure link",
@@ -848,7 +887,12 @@ class Case(GongkaiAggregate):
                 )
             kind_of_answer = parse_answer_type(answer)
             check_answer(kind_of_answer, ground, refer, disclosure_id)
+            category, reason = classify_answer(
+                kind_of_answer.value, answer_reason, ground
+            )
         self._resolved(
+            answer_category=None if kind_of_answer is None else category,
+            answer_reason=None if kind_of_answer is None else reason,
             tenant=self.tenant,
             result=text,
             answer=None if kind_of_answer is None else kind_of_answer.value,
@@ -869,11 +913,18 @@ class Case(GongkaiAggregate):
         legal_ground: str | None,
         referral: str | None,
         disclosure_id: UUID | None,
+        answer_category: str | None,
+        answer_reason: str | None,
         resolved_on: date,
         actor: Actor,
         effective_at: datetime,
     ) -> None:
         self.result = result
+        self.answer_class = (
+            None
+            if answer_category is None
+            else {"category": answer_category, "reason": answer_reason}
+        )
         self.answer = (
             None
             if answer is None
@@ -987,6 +1038,7 @@ class Case(GongkaiAggregate):
         self._rating = None
         self.result = None
         self.resolved_on = None
+        self.answer_class = None
         self.reply_record = None
         self.replied_on = None
         self.reopen_count += 1
@@ -1014,3 +1066,22 @@ class Case(GongkaiAggregate):
     ) -> None:
         self.erased = True
         self.effective_at = effective_at
+
+
+def _upcast_resolved_v1_v2(state: dict[str, Any]) -> None:
+    """v1 had no report category: derive it from the answer type (and, for a
+    refusal, the words of its legal ground), as ``domain.reporting.annual`` maps it."""
+    answer = state.get("answer")
+    category, reason = (
+        (None, None)
+        if answer is None
+        else classify_answer(answer, None, state.get("legal_ground"))
+    )
+    state["answer_category"] = category
+    state["answer_reason"] = reason
+
+
+# Resolved v2 adds answer_category and answer_reason (the annual report's row).
+_RESOLVED: Any = getattr(Case, "Resolved")  # noqa: B009 - made by @event
+_RESOLVED.class_version = 2
+_RESOLVED.upcast_v1_v2 = staticmethod(_upcast_resolved_v1_v2)

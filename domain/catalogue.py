@@ -23,6 +23,7 @@ from domain.errors import (
     UnknownChannelError,
     join_codes,
 )
+from domain.reporting.annual import PROACTIVE_ITEMS
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -233,8 +234,15 @@ class CatalogueEntry:
     level: PublicLevel
     applies_to: tuple[str, ...]
     required: bool = True
+    annual_item: str | None = None  # the annual report's table 二 row, e.g. normative
 
     def __post_init__(self) -> None:
+        if self.annual_item is not None and self.annual_item not in PROACTIVE_ITEMS:
+            raise InvalidInputError(
+                f"annual_item {self.annual_item!r} of {self.code} is no row of table"
+                f" 二; use one of {join_codes(list(PROACTIVE_ITEMS))}",
+                field="annual_item",
+            )
         if not CODE_PATTERN.fullmatch(self.code):
             raise InvalidInputError(
                 f"catalogue code {self.code!r} must look like 'common.decisions'",
@@ -286,6 +294,8 @@ class CatalogueEntry:
             "level": self.level.value,
             "applies_to": list(self.applies_to),
             "required": self.required,
+            # only when set: entries stored before the field keep their shape
+            **({"annual_item": self.annual_item} if self.annual_item else {}),
         }
 
     @classmethod
@@ -321,7 +331,12 @@ class CatalogueEntry:
             level=_code(PublicLevel, data, "level"),
             applies_to=tuple(str(k) for k in kinds),
             required=_flag(data, "required"),
+            annual_item=_optional_text(data, "annual_item"),
         )
+
+
+def _optional_text(data: Mapping[str, object], key: str) -> str | None:
+    return None if data.get(key) is None else _text(data, key)
 
 
 def _text(data: Mapping[str, object], key: str) -> str:
@@ -382,6 +397,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     _COL_APPLIES_TO,
     _COL_REQUIRED,
 )
+_COL_ANNUAL_ITEM = "年报项目"  # optional: the annual report's table 二 row
+OPTIONAL_CSV_COLUMNS: tuple[str, ...] = (_COL_ANNUAL_ITEM,)
 
 _LIST_SEPARATORS = re.compile(r"[;；、,，]")
 _CHANNEL_ITEM = re.compile(
@@ -446,7 +463,7 @@ def _read_rows(text: str) -> list[tuple[int, list[str]]]:
 def _header_index(header: Sequence[str], line: int) -> dict[str, int]:
     index: dict[str, int] = {}
     for position, name in enumerate(header):
-        if name in CSV_COLUMNS:
+        if name in CSV_COLUMNS or name in OPTIONAL_CSV_COLUMNS:
             if name in index:
                 raise CatalogueFormatError(
                     f"column {name} appears twice", line=line, column=name
@@ -523,6 +540,26 @@ def _parse_row(
         level=choice(_COL_LEVEL, _LEVEL_LABELS),
         applies_to=_parse_kinds(cell(_COL_APPLIES_TO), line),
         required=_YES_NO[required.lower()],
+        annual_item=_parse_annual_item(cells, index, line),
+    )
+
+
+def _parse_annual_item(
+    cells: Sequence[str], index: Mapping[str, int], line: int
+) -> str | None:
+    """``年报项目``: a row of table 二 by code or name (行政规范性文件), or empty."""
+    position = index.get(_COL_ANNUAL_ITEM)
+    value = cells[position] if position is not None and position < len(cells) else ""
+    if not value:
+        return None
+    for code, name in PROACTIVE_ITEMS.items():
+        if value in (code, name):
+            return code
+    allowed = join_codes([f"{c}/{n}" for c, n in PROACTIVE_ITEMS.items()])
+    raise CatalogueFormatError(
+        f"{_COL_ANNUAL_ITEM} {value!r} is no row of table 二; use one of {allowed}",
+        line=line,
+        column=_COL_ANNUAL_ITEM,
     )
 
 
@@ -597,7 +634,7 @@ def catalogue_to_csv(entries: Iterable[CatalogueEntry]) -> str:
     back unchanged; offered as the template a county edits."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS))
     for e in entries:
         writer.writerow(
             [
@@ -618,6 +655,7 @@ def catalogue_to_csv(entries: Iterable[CatalogueEntry]) -> str:
                 e.level.label,
                 "、".join(KIND_LABELS[k] for k in e.applies_to),
                 "是" if e.required else "否",
+                PROACTIVE_ITEMS[e.annual_item] if e.annual_item else "",
             ]
         )
     return buffer.getvalue()
@@ -659,6 +697,7 @@ def _entry(
     audience: Audience = Audience.PUBLIC,
     level: PublicLevel = PublicLevel.TOWN,
     required: bool = True,
+    annual_item: str | None = None,
 ) -> CatalogueEntry:
     """A proactive default entry; the seed names no on-request category."""
     return CatalogueEntry(
@@ -676,6 +715,7 @@ def _entry(
         level=level,
         applies_to=applies_to,
         required=required,
+        annual_item=annual_item,
     )
 
 
@@ -866,6 +906,7 @@ DEFAULT_CATALOGUE: tuple[CatalogueEntry, ...] = (
         "镇政府各部门（科室、站所）",
         (_BOARD, _WEB),
         _UNITS,
+        annual_item="normative",
     ),
     _entry(
         "department.legal-basis",
@@ -1017,6 +1058,22 @@ DEFAULT_CATALOGUE: tuple[CatalogueEntry, ...] = (
         "镇（县）人民政府",
         (_BOARD, _WEB, _MEETING),
         _TOWN_LEVEL,
+    ),
+    # 条例第四十九、五十条: the annual report (国办公开办函〔2021〕30号 format) ------
+    _entry(
+        "common.annual-report",
+        "政府信息公开年报",
+        "政府信息公开工作年度报告",
+        "上一年度政府信息公开工作年度报告：主动公开、依申请公开、行政复议和"
+        "行政诉讼情况及存在的主要问题和改进情况。",
+        f"{_OGI}第四十九条、第五十条",
+        "每年1月31日前公布（县级人民政府汇总报告3月31日前）",
+        Period.YEARLY,
+        "各行政机关",
+        (_BOARD, _WEB),
+        ("county", "town", "department", "station", "school"),
+        level=PublicLevel.COUNTY,
+        required=False,
     ),
     # 三(二)5 对本机关干部职工应当公开的内容 -------------------------------------------
     _entry(

@@ -351,3 +351,28 @@ class TooManyAttemptsError(StaffError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+# Assessment ------------------------------------------------------------------------
+
+
+class AssessmentError(GongkaiError):
+    pass
+
+
+class CriteriaError(AssessmentError, InvalidInputError):
+    slug = "invalid-criteria"
+
+
+class CampaignNotFoundError(AssessmentError, NotFoundError):
+    slug = "campaign-not-found"
+
+
+class CampaignStageError(AssessmentError, ConflictError):
+    """The step does not fit the stage (e.g. finalizing during the notice)."""
+
+    slug = "campaign-stage"
+
+
+class ViolationError(AssessmentError, ConflictError):
+    slug = "violation-state"

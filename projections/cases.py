@@ -52,6 +52,7 @@ from services.base import GongkaiApplication
 
 CASE_EVENTS = (
     "Filed",
+    "ApplicantClassified",
     "MaterialsRequested",
     "MaterialsProvided",
     "Accepted",
@@ -517,6 +518,9 @@ def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> R
 
 def event_row(e: Any, card: Row, tracking: Tracking) -> Row:
     details = {k: _plain(v) for k, v in vars(e).items() if k not in _NOT_DETAILS}
+    if details.get("answer_category", "") is None:  # Resolved v2, not a request
+        details.pop("answer_category")
+        details.pop("answer_reason", None)
     return {
         "case_id": str(e.originator_id),
         "version": e.originator_version,

@@ -108,6 +108,7 @@ class Cases(GongkaiApplication):
         filed_by_agent: str | None = None,
         agent_village: str | None = None,
         received_on: date | None = None,
+        applicant_type: str | None = None,
     ) -> Changed:
         """登记 a case; ``received_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, *HANDLING)
@@ -147,6 +148,7 @@ class Cases(GongkaiApplication):
                     received_on=received_on or local_date(now),
                     filed_by_agent=filed_by_agent,
                     agent_village=agent_village,
+                    applicant_type=applicant_type,
                     **stamp,
                 )
             position = self._commit(*records, case)
@@ -435,6 +437,7 @@ class Cases(GongkaiApplication):
         referral: str | None = None,
         disclosure_id: UUID | None = None,
         expected_version: int | None = None,
+        answer_reason: str | None = None,
     ) -> Changed:
         """办结; a split parent learns of it (and resolves with its last child)."""
         require_role(principal, tenant_path, *HANDLING)
@@ -448,6 +451,7 @@ class Cases(GongkaiApplication):
                 legal_ground=legal_ground,
                 referral=referral,
                 disclosure_id=disclosure_id,
+                answer_reason=answer_reason,
                 **stamp,
             )
             parents = self._tell_parents(case, stamp)

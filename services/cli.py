@@ -22,7 +22,9 @@ from rich.progress import (
 from domain.access import Role, parse_role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
+from services.assessment_cli import campaign_app
 from services.inspect_cli import inspect_app
+from services.report_cli import report_app
 from services.witness_cli import witness_app
 
 app = typer.Typer(
@@ -38,6 +40,8 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 app.add_typer(audit_app, name="audit")
 app.add_typer(inspect_app, name="inspect")
 app.add_typer(witness_app, name="witness")
+app.add_typer(report_app, name="report")
+app.add_typer(campaign_app, name="campaign")
 err = Console(stderr=True)
 
 

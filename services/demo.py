@@ -17,6 +17,8 @@ from domain.access import Principal, Role
 from domain.catalogue import CatalogueEntry, Period
 from domain.personal_data import Applicant
 from domain.timeliness import SHANGHAI, local_date
+from services.demo_assessment import plan_assessment
+from services.demo_requests import plan_disclosure_requests
 from services.demo_staff import register_demo_staff, staff_handler
 from services.runtime import Platform
 
@@ -435,6 +437,8 @@ def load_demo(
     register_demo_staff(platform, INSTALLATION_ADMIN)
     builder.plan()
     builder.plan_cases()
+    plan_disclosure_requests(builder)
+    plan_assessment(builder)
     commands = builder.run(progress)
     return {
         "tenants": tenants,

@@ -26,6 +26,11 @@ from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
+from projections.assessment import (
+    CampaignHistory,
+    PostgresCampaignHistoryView,
+    SQLiteCampaignHistoryView,
+)
 from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
 from projections.cases import CaseProjection, PostgresCaseView, SQLiteCaseView
 from projections.disclosures import (
@@ -40,14 +45,19 @@ from projections.tenant_directory import (
     SQLiteTenantDirectoryView,
     TenantDirectory,
 )
+from services.annual_reports import AnnualReports
+from services.assessment import Campaigns
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.cases import Cases
+from services.conduct import Conduct
 from services.disclosures import Disclosures
 from services.inspections import Inspections
+from services.rankings import Rankings
 from services.reference import ReferenceData
 from services.signin import SignIns
 from services.staff import Staff
+from services.statements import Statements
 from services.tenants import Tenants
 from services.witness import WitnessEndpoint, submit_to_all
 
@@ -76,6 +86,9 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
     ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
     ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
+    ProjectionSpec(
+        CampaignHistory, PostgresCampaignHistoryView, SQLiteCampaignHistoryView
+    ),
 )
 
 
@@ -104,6 +117,13 @@ class Platform:
         self.sign_ins = SignIns(env=self.env, clock=clock)
         self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.inspections = Inspections(env=self.env, clock=clock)
+        self.annual_reports = AnnualReports(env=self.env, clock=clock)
+        self.campaigns = Campaigns(env=self.env, clock=clock)
+        self.rankings = Rankings(env=self.env, clock=clock)
+        self.conduct = Conduct(env=self.env, clock=clock)
+        self.conduct.configure(self.staff)
+        self.statements = Statements(env=self.env, clock=clock)
+        self.statements.configure(self.staff)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]
@@ -306,6 +326,7 @@ class Platform:
             self.staff,
             self.sign_ins,
             self.inspections,
+            self.annual_reports,
         )
         for app in apps:
             with suppress(Exception):

@@ -17,9 +17,11 @@ from services.api import openapi, problems
 from services.api.bodies import RequestGuard
 from services.api.present import ChinaJSONResponse
 from services.api.routes import (
+    annual_reports,
     audit,
     auth,
     calendar,
+    campaigns,
     case_list,
     cases,
     catalogue,
@@ -29,9 +31,12 @@ from services.api.routes import (
     health,
     inspections,
     overview,
+    rankings,
     services,
     staff,
+    statements,
     tenants,
+    violations,
 )
 from services.api.strict import reject_unknown_query
 from services.runtime import Platform
@@ -111,6 +116,11 @@ def create_app(
         inspections,
         feed,
         overview,
+        annual_reports,
+        campaigns,
+        rankings,
+        violations,
+        statements,
     )
     for module in modules:
         v1.include_router(module.router)

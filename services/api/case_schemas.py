@@ -48,6 +48,13 @@ class CaseCreate(BaseModel):
         default=None, description="the agent's village path"
     )
     received_on: Day | None = None
+    applicant_type: str | None = Field(
+        default=None,
+        max_length=20,
+        description="disclosure requests: natural_person commercial research "
+        "public_interest legal_service other_org (or 自然人/商业企业/…), "
+        "the annual report's columns; default 自然人",
+    )
 
 
 def _model(name: str, **fields: Any) -> type[BaseModel]:
@@ -88,6 +95,15 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
         legal_ground=(str | None, None),
         referral=(str | None, None),
         disclosure_id=(str | None, None),
+        answer_reason=(
+            str | None,
+            Field(
+                default=None,
+                max_length=60,
+                description="the annual report's reason where the answer's row has "
+                "reasons (refuse, unable, not_processed, other), code or Chinese",
+            ),
+        ),
     ),
     "reply": _model("Reply", method=(str, ...), content=(str, ...)),
     "feedback": _model("Feedback", rating=(str, ...)),

@@ -202,6 +202,8 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{inspection_id}", inspection_id)
                 .replace("{index}", "0")
                 .replace("{number}", "XH-0900")
+                .replace("{year}", "2026")
+                .replace("/sections/{n}", "/sections/1")
             )
             url = re.sub(r"\{[a-z_]+\}", str(uuid4()), url)  # path params added later
             if isinstance(body, str):

@@ -16,6 +16,7 @@ from domain.access import Principal, Role
 from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
 from domain.personal_data import Applicant
 from domain.service_catalogue import DEFAULT_SERVICES
+from services.annual_reports import publish_report
 from services.audit import CheckpointRefusedError
 from services.evidence import catch_up, checkpoint_now
 from services.runtime import Platform
@@ -167,6 +168,81 @@ def audit(p: Platform) -> None:
     catch_up(p)
 
 
+def annual_report(p: Platform) -> None:
+    """A request with its applicant type, answered, reviewed; a report drafted and
+    published."""
+    clerk = who(TOWN, Role.CLERK, Role.HANDLER)
+    request = p.cases.file(
+        clerk, TOWN, kind="disclosure_request", channel="letter", signed=True,
+        summary="申请公开征地补偿标准", applicant=PERSON, applicant_type="commercial",
+    ).id  # fmt: skip
+    p.cases.accept(clerk, TOWN, request)
+    p.cases.assign(clerk, TOWN, request, department="党政综合办公室", handler="王五")
+    p.cases.resolve(
+        clerk, TOWN, request, result="不予公开", answer="refuse",
+        answer_reason="state_secret", legal_ground="条例第十四条",
+    )  # fmt: skip
+    today = p.cases.now().date()
+    reports = p.annual_reports
+    challenge = reports.file_challenge(
+        clerk, TOWN, request, route="review", filed_on=today
+    ).id
+    reports.decide_challenge(clerk, TOWN, challenge, outcome="upheld", decided_on=today)
+    reports.write_section(clerk, TOWN, today.year, 1, text="总体情况", inputs={})
+    publish_report(reports, p.disclosures, clerk, TOWN, today.year)
+
+
+def assessment(p: Platform) -> None:
+    """A campaign through every step, a ranking scheme, a staffer's violations."""
+    sup = who(TOWN, Role.SUPERVISOR)
+    clerk = who(VILLAGE, Role.CLERK)
+    app = p.campaigns
+    campaign, _ = app.plan(
+        sup,
+        TOWN,
+        title="2026年一季度村务公开考核",
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 2, 28),
+        targets=[VILLAGE],
+        criteria=[{"code": "org", "title": "组织领导", "points": 100, "veto": True}],
+        methods=["online"],
+    )
+    cid = campaign.id
+    app.self_assess(clerk, TOWN, cid, VILLAGE, [{"code": "org", "points": 90}], "自查")
+    app.review(sup, TOWN, cid, VILLAGE, [{"code": "org", "points": 50}], "online")
+    app.publish_notice(sup, TOWN, cid)
+    app.object(clerk, TOWN, cid, VILLAGE, "评分偏低")
+    app.answer_objection(sup, TOWN, cid, 1, "维持原评分")
+    clock, start = app.clock, app.now()
+    app.clock = lambda: start + timedelta(days=14)
+    try:
+        app.finalize(sup, TOWN, cid)
+        app.order_rectification(sup, TOWN, cid, VILLAGE, 10)
+        app.report_rectification(clerk, TOWN, cid, VILLAGE, "已整改")
+        app.verify_rectification(sup, TOWN, cid, VILLAGE, True, "整改到位", 10)
+    finally:
+        app.clock = clock
+    weights = {"response": 30, "resolution": 35, "satisfaction": 35}
+    p.rankings.set_scheme(sup, TOWN, weights, 5)
+    p.rankings.set_scheme(sup, TOWN, weights, 3)
+    p.staff.register(
+        who(TOWN, Role.ADMIN), VILLAGE, number="XH-0301", name="王芳",
+        post="村文书", roles=["clerk"],
+    )  # fmt: skip
+    judge = who("xinhe", Role.INSPECTOR)
+    p.conduct.confirm(judge, VILLAGE, "XH-0301", "未按期公示", ["case:1"])
+    p.conduct.appeal(who(TOWN, Role.ADMIN), VILLAGE, "XH-0301", 0, "系统故障")
+    p.conduct.decide(judge, VILLAGE, "XH-0301", 0, True, "属实")
+    statement, _ = p.statements.issue(
+        sup, TOWN, year=2025, unit=VILLAGE, number="XH-0301",
+        targets=[{"code": "t1", "title": "满意率不低于90%", "metric": "satisfaction",
+                  "threshold": 0.9}],
+    )  # fmt: skip
+    head = Principal("XH-0301@xinhe", VILLAGE, frozenset({Role.CLERK}))
+    p.statements.sign(head, TOWN, statement.id)
+    p.statements.assess(sup, TOWN, statement.id, {"satisfaction": 0.95}, {})
+
+
 def staff(p: Platform) -> None:
     """Every Staffer event (sign-ins are recorded too, but never streamed)."""
     admin = who("xinhe", Role.ADMIN)
@@ -179,9 +255,7 @@ def staff(p: Platform) -> None:
     )  # fmt: skip
     p.sign_ins.activate("XH-0102@xinhe", code, "塔河镇-2026-密码", "127.0.0.1")
     signed = p.sign_ins.sign_in("XH-0102@xinhe", "塔河镇-2026-密码", "127.0.0.1")
-    p.sign_ins.sign_out(
-        "XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8)
-    )
+    p.sign_ins.sign_out("XH-0102@xinhe", signed.jti, p.staff.now() + timedelta(hours=8))
     p.staff.deactivate(admin, TOWN, "XH-0102", "调离", None)
     p.staff.reactivate(admin, TOWN, "XH-0102", None)
     p.staff.reissue_activation(admin, TOWN, "XH-0102")
@@ -191,6 +265,8 @@ def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
     cases(p)
+    annual_report(p)
     reference(p)
     staff(p)
+    assessment(p)
     audit(p)

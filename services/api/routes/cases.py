@@ -172,6 +172,7 @@ def file_case(
         filed_by_agent=body.filed_by_agent,
         agent_village=body.agent_village,
         received_on=body.received_on,
+        applicant_type=body.applicant_type,
     )
     response.headers["Location"] = f"/v1/tenants/{path}/cases/{result.id}"
     return answer(platform, principal, path, result.id, result.position, response)

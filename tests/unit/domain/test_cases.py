@@ -1238,6 +1238,8 @@ def test_answer_types_and_their_required_fields(
             "legal_ground",
             "referral",
             "disclosure_id",
+            "answer_category",
+            "answer_reason",
             "resolved_on",
             "actor",
             "effective_at",

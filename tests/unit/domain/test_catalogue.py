@@ -276,9 +276,23 @@ def test_merge_replaces_same_code_in_place_and_appends_new_codes() -> None:
 
 def test_default_catalogue_exports_to_csv_and_parses_back_unchanged() -> None:
     text = catalogue_to_csv(DEFAULT_CATALOGUE)
-    assert text.splitlines()[0].split(",") == list(CSV_COLUMNS)
+    assert text.splitlines()[0].split(",") == [*CSV_COLUMNS, "年报项目"]
     assert "公开栏(必选);网站(可选)" in text
     assert parse_catalogue_csv(text) == DEFAULT_CATALOGUE
+
+
+def test_the_optional_annual_report_column_maps_an_entry_to_table_two() -> None:
+    columns = (*CSV_COLUMNS, "年报项目")
+    (entry,) = parse_catalogue_csv(
+        csv_text({**GOOD_ROW, "年报项目": "行政处罚"}, columns=columns)
+    )
+    assert entry.annual_item == "punishment"
+    assert CatalogueEntry.from_dict(entry.to_dict()) == entry
+    (plain,) = parse_catalogue_csv(csv_text(GOOD_ROW))  # the column may be absent
+    assert plain.annual_item is None
+    assert "annual_item" not in plain.to_dict()  # stored entries keep their shape
+    error = parse_error(csv_text({**GOOD_ROW, "年报项目": "罚款"}, columns=columns))
+    assert error.field == "年报项目"
 
 
 def test_a_utf8_bom_and_crlf_or_lf_line_ends_are_tolerated() -> None:

@@ -1,0 +1,285 @@
+"""Assessment campaigns (考核方案): plan, the steps of 第十五条, league table,
+scorecard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
+
+from domain.assessment.campaign import STAGE_LABELS, Campaign
+from domain.assessment.metrics import flag_points
+from services.api.assessment_schemas import (
+    TEMPLATE_ROWS,
+    AnswerIn,
+    CampaignCreate,
+    CampaignOut,
+    LeagueTable,
+    NoBody,
+    ObjectionIn,
+    OrderIn,
+    ReportIn,
+    ReviewIn,
+    Scorecard,
+    SelfAssessmentIn,
+    VerifyIn,
+)
+from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.params import AsOfQuery, moment_text, parse_moment
+from services.assessment import league_table, scorecard
+from services.assessment_metrics import shares, target_metrics
+from services.assessment_notice import notice_html, notice_pdf
+from services.base import check_expected_version
+from services.report_pdf import cjk_font
+from services.runtime import Platform
+
+router = APIRouter(prefix="/tenants/{path}/campaigns", tags=["campaigns"])
+
+
+def out(campaign: Campaign, response: Response | None = None) -> CampaignOut:
+    if response is not None:
+        response.headers["ETag"] = f'"{campaign.version}"'
+    return CampaignOut(
+        id=str(campaign.id),
+        tenant=campaign.tenant,
+        version=campaign.version,
+        title=campaign.title,
+        period_from=campaign.period_from.isoformat(),
+        period_to=campaign.period_to.isoformat(),
+        stage=campaign.stage,
+        stage_label=STAGE_LABELS[campaign.stage],
+        targets=campaign.targets,
+        criteria=campaign.criteria_rows,
+        methods=campaign.methods,
+        notice=campaign.notice,
+        objections=campaign.objections,
+        finalized=campaign.finalized,
+        rectifications=campaign.rectifications,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CampaignOut,
+    summary="Plan a campaign over descendants (supervisor of the tenant); criteria "
+    "default to the 14-item template and must sum to 100",
+)
+def plan_campaign(
+    path: str,
+    body: CampaignCreate,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+) -> CampaignOut:
+    criteria = (
+        [c.model_dump() for c in body.criteria]
+        if body.criteria is not None
+        else TEMPLATE_ROWS
+    )
+    campaign, _ = platform.campaigns.plan(
+        principal,
+        path,
+        title=body.title,
+        period_from=body.period_from,
+        period_to=body.period_to,
+        targets=body.targets,
+        criteria=criteria,
+        methods=body.methods,
+    )
+    response.headers["Location"] = f"/v1/tenants/{path}/campaigns/{campaign.id}"
+    return out(campaign, response)
+
+
+@router.get("/{campaign_id}", response_model=CampaignOut, summary="The campaign")
+def get_campaign(
+    path: str,
+    campaign_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    response: Response,
+    as_of: AsOfQuery = None,
+) -> CampaignOut:
+    moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
+    return out(
+        platform.campaigns.campaign(principal, path, campaign_id, moment), response
+    )
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    return [i.model_dump() for i in body.items]
+
+
+def action(
+    name: str, model: type[Any], summary: str
+) -> Callable[[Callable[..., Any]], Any]:
+    """Register ``POST /{campaign_id}/{name}`` answering the campaign."""
+
+    def register(step: Callable[[Platform, Any, str, UUID, Any], Any]) -> Any:
+        def endpoint(
+            path: str,
+            campaign_id: UUID,
+            body: model,  # type: ignore[valid-type]
+            principal: PrincipalDep,
+            platform: PlatformDep,
+            response: Response,
+            expected: ExpectedVersionDep,
+        ) -> CampaignOut:
+            if expected is not None:  # If-Match: a stale version is a 409
+                seen = platform.campaigns.campaign(principal, path, campaign_id)
+                check_expected_version(seen, expected)
+            campaign, _ = step(platform, principal, path, campaign_id, body)
+            return out(campaign, response)
+
+        endpoint.__annotations__["body"] = model  # a real type, not the string
+        endpoint.__name__ = name.replace("-", "_")
+        router.post(
+            f"/{{campaign_id}}/{name}", response_model=CampaignOut, summary=summary
+        )(endpoint)
+        return step
+
+    return register
+
+
+@action("self-assessment", SelfAssessmentIn, "A target's clerk: 自评自查 and report")
+def _self(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.self_assess(p, path, cid, b.target, _items(b), b.report)
+
+
+@action("review", ReviewIn, "A reviewer (supervisor): points, method, evidence")
+def _review(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.review(p, path, cid, b.target, _items(b), b.method)
+
+
+@action("publish-notice", NoBody, "公示 for 7 working days (every target reviewed)")
+def _publish(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.publish_notice(p, path, cid)
+
+
+@action("object", ObjectionIn, "An objection during the notice period")
+def _object(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.object(p, path, cid, b.target, b.text)
+
+
+@action("answer-objection", AnswerIn, "A reviewer answers an objection")
+def _answer(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.answer_objection(p, path, cid, b.objection, b.answer)
+
+
+@action("finalize", NoBody, "确定等次 (409 during the notice or with open objections)")
+def _finalize(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.finalize(p, path, cid)
+
+
+@action("order-rectification", OrderIn, "限期整改 for 不合格 or failed items")
+def _order(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.order_rectification(
+        p, path, cid, b.target, b.working_days
+    )
+
+
+@action("report-rectification", ReportIn, "The target's clerk reports rectification")
+def _report(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.report_rectification(p, path, cid, b.target, b.report)
+
+
+@action("verify-rectification", VerifyIn, "Closed, or ordered again")
+def _verify(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
+    return platform.campaigns.verify_rectification(
+        p, path, cid, b.target, b.passed, b.note, b.working_days
+    )
+
+
+@router.get(
+    "/{campaign_id}/league-table",
+    response_model=LeagueTable,
+    summary="排名: targets by score with grade and rank (ties share a rank)",
+)
+def get_league_table(
+    path: str,
+    campaign_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: AsOfQuery = None,
+) -> LeagueTable:
+    moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
+    campaign = platform.campaigns.campaign(principal, path, campaign_id, moment)
+    rows = league_table(campaign)
+    for row in rows:
+        tenant = platform.directory.get(row["target"])
+        row["target_name"] = tenant["name"] if tenant else None
+    return LeagueTable(
+        campaign=str(campaign.id),
+        title=campaign.title,
+        stage=campaign.stage,
+        as_of=moment_text(moment) if moment else None,
+        rows=rows,  # type: ignore[arg-type]
+    )
+
+
+@router.get(
+    "/{campaign_id}/scorecards/{target_path}",
+    response_model=Scorecard,
+    summary="A target's scorecard: items, self and reviewers' points, evidence",
+)
+def get_scorecard(
+    path: str,
+    campaign_id: UUID,
+    target_path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    as_of: AsOfQuery = None,
+) -> Scorecard:
+    moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
+    campaign = platform.campaigns.campaign(principal, path, campaign_id, moment)
+    card = scorecard(campaign, target_path)
+    metrics = target_metrics(
+        platform, target_path, campaign.period_from, campaign.period_to
+    )
+    points = campaign.reviewed_points(target_path) or {}
+    checks = flag_points(campaign.criteria, points, shares(metrics))
+    for item in card["items"]:
+        item["metric_check"] = checks.get(item["code"])
+    return Scorecard(
+        metrics=metrics,
+        campaign=str(campaign.id),
+        as_of=moment_text(moment) if moment else None,
+        **card,
+    )
+
+
+@router.get(
+    "/{campaign_id}/notice",
+    summary="The 公示 / 通报 as a printable Chinese page, or PDF with ?format=pdf",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_notice(
+    path: str,
+    campaign_id: UUID,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    notice_format: Annotated[
+        Literal["html", "pdf"], Query(alias="format", description="html or pdf")
+    ] = "html",
+) -> Response:
+    if notice_format == "pdf":
+        cjk_font()  # a missing font is a 503
+    campaign = platform.campaigns.campaign(principal, path, campaign_id)
+    names = {}
+    for target in campaign.targets:
+        tenant = platform.directory.get(target)
+        if tenant:
+            names[target] = tenant["name"]
+    if notice_format == "html":
+        return HTMLResponse(notice_html(campaign, names))
+    return Response(
+        notice_pdf(campaign, names),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="notice-{campaign_id}.pdf"'
+        },
+    )

@@ -1,0 +1,61 @@
+"""``gongkai campaign league-table`` and ``scorecard`` read from the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.access import Role
+from infra.settings import Settings
+from services.cli import app
+from services.runtime import Platform
+from tests.conftest import build_tree, principal
+
+
+def test_league_table_and_scorecard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", f"sqlite:///{tmp_path / 'g.db'}")
+    monkeypatch.setenv("GONGKAI_HOME", str(tmp_path / "home"))
+    platform = Platform(Settings())
+    village = "xinhe.tahe.xingfu"
+    try:
+        build_tree(platform)
+        sup = principal("xinhe.tahe", Role.SUPERVISOR)
+        made, _ = platform.campaigns.plan(
+            sup, "xinhe.tahe", title="村务公开考核", period_from=date(2026, 1, 1),
+            period_to=date(2026, 2, 1), targets=[village],
+            criteria=[{"code": "a", "title": "组织", "points": 100}],
+            methods=["online"],
+        )  # fmt: skip
+        items = [{"code": "a", "points": 89.5}]
+        platform.campaigns.self_assess(
+            principal(village, Role.CLERK),
+            "xinhe.tahe",
+            made.id,
+            village,
+            items,
+            "自查",
+        )
+        platform.campaigns.review(sup, "xinhe.tahe", made.id, village, items, "online")
+    finally:
+        platform.close()
+    runner = CliRunner()
+    args = ["campaign", "league-table", str(made.id), "--tenant", "xinhe.tahe"]
+    shown = runner.invoke(app, [*args, "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)[0]["grade_label"] == "良好"
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert "良好" in table.output
+    card = runner.invoke(
+        app, ["campaign", "scorecard", str(made.id), village, "--tenant", "xinhe.tahe"]
+    )
+    assert json.loads(card.output)["self_score"] == 89.5
+    unknown = runner.invoke(app, ["campaign", "league-table", str(uuid4()),
+                                  "--tenant", "xinhe.tahe"])  # fmt: skip
+    assert unknown.exit_code == 1

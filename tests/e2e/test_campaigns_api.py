@@ -1,0 +1,165 @@
+"""A town's campaign over its villages, every step of 第十五条 over HTTP.
+
+The clock starts on Monday 2 March 2026, 10:00 in China (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import MutableClock
+from tests.e2e.conftest import TokenFactory
+
+TOWN = "/v1/tenants/xinhe.tahe"
+A, B = "xinhe.tahe.tuanjie", "xinhe.tahe.xingfu"
+CRITERIA = [
+    {"code": "org", "title": "组织领导", "points": 20, "veto": True},
+    {"code": "content", "title": "公开内容", "points": 80},
+]
+
+
+def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    return dict(response.json())
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return dict(response.json())
+
+
+def items(org: float, content: float, evidence: list[str] | None = None) -> Any:
+    return [
+        {"code": "org", "points": org, "evidence": evidence or []},
+        {"code": "content", "points": content},
+    ]
+
+
+def test_a_campaign_runs_from_plan_to_verified_rectification(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    sup = auth("xinhe.tahe", "supervisor")
+    clerk_a, clerk_b = auth(A, "clerk"), auth(B, "clerk")
+    bad = {"title": "t", "period_from": "2026-01-01", "period_to": "2026-02-28"}
+    refused = client.post(
+        f"{TOWN}/campaigns",
+        json={**bad, "targets": [A], "methods": ["online"], "criteria": CRITERIA[:1]},
+        headers=sup,
+    )
+    assert "sum to 20" in problem(refused, 422)["detail"]
+    outside = client.post(
+        f"{TOWN}/campaigns",
+        json={**bad, "targets": ["wensu.jiamu"], "methods": ["online"]},
+        headers=sup,
+    )
+    problem(outside, 422)
+    body = {
+        "title": "2026年一季度村务公开考核",
+        "period_from": "2026-01-01",
+        "period_to": "2026-02-28",
+        "targets": [A, B],
+        "criteria": CRITERIA,
+        "methods": ["online", "on_site"],
+    }
+    campaign = ok(client.post(f"{TOWN}/campaigns", json=body, headers=sup), 201)
+    base = f"{TOWN}/campaigns/{campaign['id']}"
+    assert campaign["stage"] == "planned"
+    # Only the target's own clerk self-assesses.
+    wrong = {"target": A, "items": items(20, 80), "report": "自查"}
+    problem(client.post(f"{base}/self-assessment", json=wrong, headers=clerk_b), 403)
+    for target, headers in ((A, clerk_a), (B, clerk_b)):
+        own = {"target": target, "items": items(20, 80), "report": "自查报告"}
+        ok(client.post(f"{base}/self-assessment", json=own, headers=headers))
+    review_a = {
+        "target": A,
+        "items": items(18, 71.5, ["case:1f0e"]),
+        "method": "on_site",
+    }
+    ok(client.post(f"{base}/review", json=review_a, headers=sup))
+    problem(client.post(f"{base}/publish-notice", json={}, headers=sup), 409)
+    review_b = {"target": B, "items": items(10, 75), "method": "online"}
+    ok(client.post(f"{base}/review", json=review_b, headers=sup))
+    noticed = ok(client.post(f"{base}/publish-notice", json={}, headers=sup))
+    assert noticed["notice"]["ends_on"] == "2026-03-11"  # Mon 2 Mar + 7 working days
+
+    table = ok(client.get(f"{base}/league-table", headers=clerk_a))
+    assert [(r["target"], r["score"], r["grade"], r["grade_label"], r["rank"])
+            for r in table["rows"]] == [
+        (A, 89.5, "good", "良好", 1),
+        (B, 85, "fail", "不合格", 2),
+    ]  # fmt: skip
+    card = ok(client.get(f"{base}/scorecards/{B}", headers=sup))
+    assert card["result"]["vetoed_by"] == ["org"]
+    evidence = ok(client.get(f"{base}/scorecards/{A}", headers=sup))["items"][0]
+    assert evidence["reviews"][0]["evidence"] == ["case:1f0e"]
+
+    page = client.get(f"{base}/notice", headers=clerk_a)
+    assert page.status_code == 200
+    assert "公示期：2026-03-02 至 2026-03-11" in page.text
+    objection = {"target": B, "text": "组织领导材料未被采纳"}
+    ok(client.post(f"{base}/object", json=objection, headers=clerk_b))
+    clock.advance(days=9)  # Wed 11 Mar: the last day of the notice
+    early = problem(client.post(f"{base}/finalize", json={}, headers=sup), 409)
+    assert "2026-03-11" in early["detail"]
+    clock.advance(days=1)
+    open_one = problem(client.post(f"{base}/finalize", json={}, headers=sup), 409)
+    assert "unanswered" in open_one["detail"]
+    answer = {"objection": 1, "answer": "经复核，维持原评分"}
+    stale = {**sup, "If-Match": '"1"'}
+    problem(client.post(f"{base}/answer-objection", json=answer, headers=stale), 409)
+    ok(client.post(f"{base}/answer-objection", json=answer, headers=sup))
+    final = ok(client.post(f"{base}/finalize", json={}, headers=sup))
+    assert final["stage"] == "final"
+
+    order = {"target": B, "working_days": 5}
+    ordered = ok(client.post(f"{base}/order-rectification", json=order, headers=sup))
+    assert ordered["rectifications"][B]["due_on"] == "2026-03-19"
+    report = {"target": B, "report": "已健全领导小组"}
+    ok(client.post(f"{base}/report-rectification", json=report, headers=clerk_b))
+    verify = {"target": B, "passed": True, "note": "整改到位"}
+    closed = ok(client.post(f"{base}/verify-rectification", json=verify, headers=sup))
+    assert closed["rectifications"][B]["status"] == "closed"
+
+    notice = client.get(f"{base}/notice", headers=sup).text
+    assert "予以通报批评" in notice
+    pdf = client.get(f"{base}/notice?format=pdf", headers=sup)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
+    before = ok(
+        client.get(f"{base}/league-table?as_of=2026-03-02", headers=sup)
+    )  # as recorded at the end of 2 March: still in its notice
+    assert before["stage"] == "notice"
+    history = ok(client.get(f"/v1/tenants/{B}/assessment-history", headers=clerk_b))
+    assert [(c["title"], c["stage"], c["grade"], c["grade_label"])
+            for c in history["campaigns"]] == [
+        ("2026年一季度村务公开考核", "final", "fail", "不合格")
+    ]  # fmt: skip
+    then = client.get(
+        f"/v1/tenants/{B}/assessment-history?as_of=2026-03-01", headers=clerk_b
+    )
+    assert ok(then)["campaigns"] == []
+
+
+def test_siblings_and_other_counties_do_not_see_a_campaign(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    body = {
+        "title": "考核",
+        "period_from": "2026-01-01",
+        "period_to": "2026-02-28",
+        "targets": [A],
+        "methods": ["overall"],
+    }
+    sup = auth("xinhe.tahe", "supervisor")
+    campaign = ok(client.post(f"{TOWN}/campaigns", json=body, headers=sup), 201)
+    assert len(campaign["criteria"]) == 14  # the template
+    base = f"{TOWN}/campaigns/{campaign['id']}"
+    problem(client.get(base, headers=auth("wensu", "supervisor")), 404)
+    # B is below the town but not a target.
+    problem(client.get(f"{base}/league-table", headers=auth(B, "clerk")), 404)
+    problem(client.post(f"{TOWN}/campaigns", json=body, headers=auth(A, "clerk")), 404)
+    clerk = auth("xinhe.tahe", "clerk")
+    problem(client.post(f"{TOWN}/campaigns", json=body, headers=clerk), 403)
