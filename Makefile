@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-audit bench-relay postgres fonts browser-deps clean install
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,10 @@ browser: install browser-deps
 	$(BIN)/pytest -q tests/browser
 
 bench: install postgres
-	$(BIN)/python bench/append.py
+	$(BIN)/python bench/run_all.py
+
+bench-quick: install postgres
+	$(BIN)/python bench/run_all.py --quick
 
 bench-audit: install postgres
 	$(BIN)/python bench/audit.py

@@ -78,8 +78,18 @@ class Settings(BaseSettings):
         le=300,
         description="seconds to wait for a connection before answering 503",
     )
+    pg_pre_ping: bool = Field(
+        default=False,
+        description="check each pooled connection with a round trip before use"
+        " (off: a broken connection fails its call, which the store retries)",
+    )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
+    follow_batch: int = Field(
+        default=1000,
+        ge=1,
+        description="most events a view or the audit follower commits per transaction",
+    )
     witnesses: list[WitnessSetting] = Field(
         default_factory=list,
         description='JSON: [{"url": "http://…", "key": "name+id+base64"}]; top '
@@ -180,6 +190,6 @@ class Settings(BaseSettings):
             # database is down a request fails after this many seconds (503).
             "POSTGRES_CONNECT_TIMEOUT": str(self.pg_connect_timeout),
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "y" if self.pg_pre_ping else "n",
             "APPLICATION_RECORDER_TOPIC": ORDERED_POSTGRES_RECORDER,
         }

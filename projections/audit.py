@@ -11,6 +11,7 @@ leaves alone: they are signed artefacts, and a rebuilt tree must reproduce them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,59 +67,82 @@ class AuditView(SqlView):
 
     def append(self, leaf: Leaf, tracking: Tracking) -> None:
         """Add ``leaf`` to its tenant's tree, with the tracking position, atomically."""
-        data = leaf.encode()
-        leaf_hash = hash_leaf(data)
+        self.append_many([leaf], tracking)
+
+    def append_many(self, leaves: Sequence[Leaf], tracking: Tracking) -> None:
+        """Add ``leaves`` (in log order, ``tracking`` the last one's position) to
+        their tenants' trees in ONE transaction: the leaves, every perfect node they
+        complete, each tenant's new head and the tracking position commit together
+        or not at all (exactly once: a batch already applied, even in part, is
+        refused by the tracking row or the unique event id and changes nothing).
+
+        This is the one place where the audit log commits; hashing is done before
+        the transaction opens, so it holds its locks only for the heads read and the
+        inserts.
+        """
+        if not leaves:
+            return
+        encoded = [
+            (leaf, data, hash_leaf(data)) for leaf in leaves for data in [leaf.encode()]
+        ]
+        tenants = sorted({leaf.tenant for leaf in leaves})
         with self._write(tracking) as curs:
-            row = self._one(
-                curs,
-                "SELECT size, compact_range FROM audit_heads WHERE tenant = ?",
-                [leaf.tenant],
+            heads = self._open_heads(curs, tenants)
+            fresh = {t for t in tenants if t not in heads}
+            leaf_rows: list[tuple[Any, ...]] = []
+            node_rows: list[tuple[Any, ...]] = []
+            for leaf, data, leaf_hash in encoded:
+                range_, size = heads.get(leaf.tenant, ([], 0))
+                range_, nodes = append_to_range(range_, size, leaf_hash)
+                heads[leaf.tenant] = (range_, size + 1)
+                leaf_rows.append(
+                    (
+                        leaf.tenant,
+                        size,
+                        leaf.position,
+                        event_id(leaf),
+                        leaf_hash.hex(),
+                        data.decode("utf-8"),
+                    )
+                )
+                node_rows.extend((leaf.tenant, lv, ix, h.hex()) for lv, ix, h in nodes)
+            self._insert_many(curs, "audit_leaves", LEAF_COLUMNS, leaf_rows)
+            self._insert_many(
+                curs, "audit_nodes", "tenant, level, idx, hash", node_rows
             )
-            size = int(row["size"]) if row else 0
-            range_ = (
-                [bytes.fromhex(h) for h in json.loads(row["compact_range"])]
-                if (row)
-                else []
-            )
-            new_range, nodes = append_to_range(range_, size, leaf_hash)
-            self._exec(
-                curs,
-                "INSERT INTO audit_leaves (tenant, leaf_index, position, event_id,"
-                " leaf_hash, leaf_input) VALUES (?,?,?,?,?,?)",
-                [
-                    leaf.tenant,
+            head_rows = [
+                (
                     size,
-                    leaf.position,
-                    event_id(leaf),
-                    leaf_hash.hex(),
-                    data.decode("utf-8"),
-                ],
-            )
-            for level, index, node in nodes:
-                self._exec(
-                    curs,
-                    "INSERT INTO audit_nodes (tenant, level, idx, hash)"
-                    " VALUES (?,?,?,?)",
-                    [leaf.tenant, level, index, node.hex()],
+                    json.dumps([h.hex() for h in range_]),
+                    root_from_range(range_, size).hex(),
+                    tenant,
                 )
-            values = [
-                json.dumps([h.hex() for h in new_range]),
-                root_from_range(new_range, size + 1).hex(),
+                for tenant in tenants
+                for range_, size in [heads[tenant]]
             ]
-            if row:
-                self._exec(
-                    curs,
-                    "UPDATE audit_heads SET size = ?, compact_range = ?,"
-                    " root_hash = ? WHERE tenant = ?",
-                    [size + 1, *values, leaf.tenant],
-                )
-            else:
-                self._exec(
-                    curs,
-                    "INSERT INTO audit_heads (tenant, size, compact_range,"
-                    " root_hash) VALUES (?,?,?,?)",
-                    [leaf.tenant, 1, *values],
-                )
+            self._exec_many(
+                curs, UPDATE_HEAD, [r for r in head_rows if r[3] not in fresh]
+            )
+            self._exec_many(curs, INSERT_HEAD, [r for r in head_rows if r[3] in fresh])
+
+    def _open_heads(
+        self, curs: Any, tenants: list[str]
+    ) -> dict[str, tuple[list[bytes], int]]:
+        """The compact range and size of each tenant's tree that has one."""
+        marks = ",".join("?" * len(tenants))
+        self._exec(
+            curs,
+            "SELECT tenant, size, compact_range FROM audit_heads"
+            f" WHERE tenant IN ({marks})",
+            tenants,
+        )
+        return {
+            r["tenant"]: (
+                [bytes.fromhex(h) for h in json.loads(r["compact_range"])],
+                int(r["size"]),
+            )
+            for r in curs.fetchall()
+        }
 
     # Reads --------------------------------------------------------------------------
 
@@ -278,6 +302,15 @@ class AuditView(SqlView):
             " ORDER BY l.position, c.tenant",
             [after, upto],
         )
+
+
+LEAF_COLUMNS = "tenant, leaf_index, position, event_id, leaf_hash, leaf_input"
+UPDATE_HEAD = (
+    "UPDATE audit_heads SET size = ?, compact_range = ?, root_hash = ? WHERE tenant = ?"
+)
+INSERT_HEAD = (
+    "INSERT INTO audit_heads (size, compact_range, root_hash, tenant) VALUES (?,?,?,?)"
+)
 
 
 class PostgresAuditView(AuditView, PostgresSqlView):

@@ -10,8 +10,9 @@ stores; the two leaf classes only choose the recorder base.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -53,6 +54,14 @@ def subtree_params(path: str) -> list[str]:
     return [path, path + ".%"]
 
 
+class _Batch:
+    """One open batch transaction."""
+
+    def __init__(self, curs: Any) -> None:
+        self.curs = curs
+        self.pending: dict[str, Any] = {}  # rows a view writes set-wise at the end
+
+
 class SqlView(TrackingRecorder):
     """Portable view behaviour over whichever recorder base the leaf class picks."""
 
@@ -84,10 +93,62 @@ class SqlView(TrackingRecorder):
     def _sql(self, text: str) -> str:
         return text.replace("?", "%s") if self.is_postgres else text
 
+    @property
+    def _batch(self) -> _Batch | None:
+        """The batch this thread has open on this view, if any."""
+        local = self.__dict__.get("_batch_local")
+        if local is None:
+            local = self.__dict__.setdefault("_batch_local", threading.local())
+        found: _Batch | None = getattr(local, "batch", None)
+        return found
+
+    @contextmanager
+    def batch(self, first: Tracking, last: Tracking) -> Iterator[None]:
+        """Run the handlers of the events ``first`` .. ``last`` in ONE transaction
+        (a rebuild or a catch-up).
+
+        The position is recorded at ``first`` before anything else (taking SQLite's
+        write lock before any read, and refusing a batch already applied) and
+        raised to ``last`` at the end, so the rows and the position commit together
+        or not at all. Every ``_write`` and ``_query`` inside joins the batch, so a
+        handler reads what earlier handlers of the batch wrote. A view must write
+        only through ``_write`` (or ``_flush``): a transaction of its own would commit
+        apart from the batch's position (and wait on SQLite's write lock).
+        """
+        if self._batch is not None:
+            msg = "batches do not nest"
+            raise RuntimeError(msg)
+        local = self.__dict__["_batch_local"]
+        with self.datastore.transaction(commit=True) as curs:
+            local.batch = batch = _Batch(curs)
+            try:
+                with self._pipeline(curs):
+                    self._insert_tracking(curs, first)  # type: ignore[attr-defined]
+                    yield
+                self._flush(curs, batch.pending)  # COPY: not in pipeline mode
+            finally:
+                local.batch = None
+            if last.notification_id > first.notification_id:
+                self._insert_tracking(curs, last)  # type: ignore[attr-defined]
+
+    def _flush(self, curs: Any, pending: dict[str, Any]) -> None:
+        """Write what handlers left in ``pending`` for set-wise writing at the end
+        of a batch (a view that buffers overrides this; see DisclosureView)."""
+
+    def _pipeline(self, curs: Any) -> AbstractContextManager[Any]:
+        """On PostgreSQL, psycopg's pipeline mode: the batch's statements go out
+        without waiting for each result (a read waits for what it must see)."""
+        return curs.connection.pipeline() if self.is_postgres else nullcontext()
+
     @contextmanager
     def _write(self, tracking: Tracking) -> Iterator[Any]:
         """A transaction that records ``tracking`` first (taking SQLite's write lock
-        before any read), then lets the caller write the view rows."""
+        before any read), then lets the caller write the view rows. Inside
+        ``batch()`` it is the batch's transaction, whose positions cover this one."""
+        batch = self._batch
+        if batch is not None:
+            yield batch.curs
+            return
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)  # type: ignore[attr-defined]
             yield curs
@@ -100,7 +161,34 @@ class SqlView(TrackingRecorder):
         row = curs.fetchone()
         return None if row is None else dict(row)
 
+    def _exec_many(self, curs: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            curs.executemany(self._sql(text), [tuple(r) for r in rows])
+
+    def _insert_many(
+        self, curs: Any, table: str, columns: str, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows`` into ``table`` (``columns`` comma-separated): COPY on
+        PostgreSQL (one stream, no per-row statement), executemany on SQLite. A
+        duplicate key fails the whole transaction either way."""
+        if not rows:
+            return
+        if self.is_postgres:
+            with curs.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ",".join("?" * len(rows[0]))
+        curs.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [tuple(r) for r in rows],
+        )
+
     def _query(self, text: str, params: Sequence[Any] = ()) -> list[Row]:
+        batch = self._batch
+        if batch is not None:  # a handler reading inside a batch sees its writes
+            batch.curs.execute(self._sql(text), tuple(params))
+            return [dict(r) for r in batch.curs.fetchall()]
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._sql(text), tuple(params))
             return [dict(r) for r in curs.fetchall()]

@@ -8,7 +8,9 @@ and return the notification position of their last event (for read-your-writes).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -34,6 +36,7 @@ from domain.reference import (
 from domain.service_catalogue import DEFAULT_SERVICES, ServiceEntry
 from domain.tenancy import Tenant, ancestors_of, tenant_id
 from domain.workdays import WorkingDayCalendar
+from services.refcache import ReferenceCache
 
 APP_NAME = "gongkai"
 
@@ -68,6 +71,7 @@ class GongkaiApplication(Application[UUID]):
     def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
         self.clock: Clock = clock or system_clock
+        self.references = ReferenceCache(self.recorder)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
@@ -93,27 +97,54 @@ class GongkaiApplication(Application[UUID]):
             return None
         return aggregate if isinstance(aggregate, cls) else None
 
+    def rules_scope(self, path: str) -> AbstractContextManager[None]:
+        """One version check for every rule a command at ``path`` may read: its
+        tenant, county catalogue, the calendar, and the service promises and case
+        rules at it and above (refcache.py)."""
+        chain = [path, *reversed(ancestors_of(path))]
+        ids = [
+            tenant_id(path),
+            catalogue_id(path.split(".", 1)[0]),
+            CALENDAR_ID,
+            *(services_id(p) for p in chain),
+            *(case_rules_id(p) for p in chain),
+        ]
+        return self.references.scope(ids)
+
     def tenant(self, path: str) -> Tenant:
-        """The tenant at ``path``; unknown paths are 404s."""
-        found = self._get(tenant_id(path), Tenant)
+        """The tenant at ``path``; unknown paths are 404s. A copy: callers may
+        change it and save."""
+        tid = tenant_id(path)
+        found = self.references.get(
+            ("tenant", path), [tid], lambda: self._get(tid, Tenant)
+        )
         if found is None:
             raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
-        return found
+        return copy.deepcopy(found)
 
     def calendar(self) -> WorkingDayCalendar:
         """The working-day calendar with every uploaded holiday schedule."""
-        schedules = self._get(CALENDAR_ID, HolidaySchedules)
-        return schedules.calendar() if schedules else WorkingDayCalendar()
+
+        def build() -> WorkingDayCalendar:
+            schedules = self._get(CALENDAR_ID, HolidaySchedules)
+            return schedules.calendar() if schedules else WorkingDayCalendar()
+
+        return self.references.get("calendar", [CALENDAR_ID], build)
 
     def _nearest(
         self, path: str, make_id: Callable[[str], UUID], cls: type[A]
     ) -> A | None:
         """The tenant-scoped setting at ``path``, else at its nearest ancestor."""
-        for candidate in [path, *reversed(ancestors_of(path))]:
-            own = self._get(make_id(candidate), cls)
-            if own is not None:
-                return own
-        return None
+        ids = [make_id(c) for c in [path, *reversed(ancestors_of(path))]]
+
+        def find() -> A | None:
+            for aggregate_id in ids:
+                own = self._get(aggregate_id, cls)
+                if own is not None:
+                    return own
+            return None
+
+        return self.references.get(("nearest", cls.__name__, path), ids, find)
 
     def services_for(self, path: str) -> tuple[ServiceEntry, ...]:
         """The service promises in force for ``path``: the nearest edited ones at or
@@ -130,12 +161,17 @@ class GongkaiApplication(Application[UUID]):
 
     def catalogue_for(self, tenant: Tenant) -> tuple[CatalogueEntry, ...]:
         """Entries that apply to ``tenant``: its county's catalogue, else defaults."""
-        own = self.county_catalogue(tenant.county)
-        return (
-            entries_for(tenant.catalogue_kind, own.merged())
-            if own
-            else entries_for(tenant.catalogue_kind)
-        )
+
+        def derive() -> tuple[CatalogueEntry, ...]:
+            own = self.county_catalogue(tenant.county)
+            return (
+                entries_for(tenant.catalogue_kind, own.merged())
+                if own
+                else entries_for(tenant.catalogue_kind)
+            )
+
+        key = ("catalogue", tenant.county, tenant.catalogue_kind)
+        return self.references.get(key, [catalogue_id(tenant.county)], derive)
 
 
 def check_expected_version(aggregate: Aggregate, expected: int | None) -> None:

@@ -7,19 +7,26 @@ records ``Erased`` on both and then destroys the key.
 
 from __future__ import annotations
 
+import copy
 import hmac
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
+
 from domain.access import Principal, Role, require_read, require_role
 from domain.applicant import ApplicantRecord
+from domain.base import Clock
 from domain.case_rules import CaseState, check_tenant_path
 from domain.cases import AnswerType, Case, CaseKind, IntakeChannel, Rating
 from domain.errors import (
     CaseNotFoundError,
     ForbiddenError,
+    GongkaiError,
     InvalidInputError,
 )
 from domain.personal_data import Applicant, erased_view
@@ -32,6 +39,7 @@ from services.disclosures import Changed
 from services.staff import staff_reference
 
 HANDLING = (Role.CLERK, Role.HANDLER)
+KEPT_CASES = 10_000  # cases kept per process between actions (then forgotten)
 Stamp = dict[str, Any]  # actor and effective_at of one command
 
 # Roles each action requires of a caller of the case's own tenant (else HANDLING);
@@ -89,6 +97,11 @@ class Cases(GongkaiApplication):
 
     vault: PersonalDataVault
 
+    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env, clock)
+        self._kept: dict[UUID, Case] = {}  # as last saved here (_act)
+        self._kept_lock = threading.Lock()
+
     def configure(self, vault: PersonalDataVault) -> None:
         self.vault = vault
 
@@ -112,9 +125,10 @@ class Cases(GongkaiApplication):
     ) -> Changed:
         """登记 a case; ``received_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, *HANDLING)
-        self.tenant(tenant_path)
-        if category is not None:
-            find_service(category, self.services_for(tenant_path))
+        with self.rules_scope(tenant_path):
+            self.tenant(tenant_path)
+            if category is not None:
+                find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
             raise InvalidInputError(
                 "a signed case names its applicant", field="applicant"
@@ -156,6 +170,8 @@ class Cases(GongkaiApplication):
             if subject is not None:
                 self.vault.erase(subject)  # nothing was recorded: drop the key
             raise
+        if self.references.enabled:
+            self._keep_case(case.id, case)
         return Changed(case.id, case.version, position)
 
     # Handling -------------------------------------------------------------------------
@@ -629,14 +645,53 @@ class Cases(GongkaiApplication):
         command: Callable[[Case, Stamp], None],
         roles: Sequence[Role] = HANDLING,
     ) -> Changed:
-        """get → command → save for an action on one case by the handling tenant."""
+        """get → command → save for an action on one case by the handling tenant.
+
+        The case is taken from this process's copy of it when there is one (no
+        read). A copy that is stale because another process acted meanwhile fails
+        at the save (its next version is taken) or decides wrongly before it; either
+        way nothing was recorded, the copy is dropped and the action decided again
+        on the stored case. So the copy saves the read, never the check.
+        """
         require_role(principal, tenant_path, *roles)
+        kept = self._kept_case(tenant_path, case_id)
+        if kept is not None:
+            try:
+                check_expected_version(kept, expected_version)
+                with recorded(self):
+                    command(kept, self._stamp(principal))
+                position = self.save(kept)[-1].notification.id
+            except (GongkaiError, IntegrityError):
+                self._keep_case(case_id, None)
+            else:
+                self._keep_case(case_id, kept)
+                return Changed(kept.id, kept.version, position)
         case = self._case(tenant_path, case_id)
         check_expected_version(case, expected_version)
         with recorded(self):
             command(case, self._stamp(principal))
         position = self._commit(case)
+        self._keep_case(case_id, case)
         return Changed(case.id, case.version, position)
+
+    def _kept_case(self, tenant_path: str, case_id: UUID) -> Case | None:
+        """A private copy of the case as this process last saved it, if any."""
+        if not self.references.enabled:
+            return None
+        with self._kept_lock:
+            kept = self._kept.get(case_id)
+        if kept is None or kept.tenant != tenant_path:
+            return None
+        return copy.deepcopy(kept)
+
+    def _keep_case(self, case_id: UUID, case: Case | None) -> None:
+        with self._kept_lock:
+            if case is None:
+                self._kept.pop(case_id, None)
+                return
+            if len(self._kept) >= KEPT_CASES:
+                self._kept.clear()
+            self._kept[case_id] = copy.deepcopy(case)
 
     def _require_tenant(self, path: str, field: str) -> None:
         if self._get(tenant_id(path), Tenant) is None:

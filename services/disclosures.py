@@ -76,13 +76,14 @@ class Disclosures(GongkaiApplication):
     ) -> Published:
         """Publish an item; ``published_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, Role.CLERK)
-        tenant = self.tenant(tenant_path)
-        check_category(category, self.catalogue_for(tenant), tenant)
+        with self.rules_scope(tenant_path):
+            tenant = self.tenant(tenant_path)
+            check_category(category, self.catalogue_for(tenant), tenant)
+            calendar = self.calendar()
         now = self.now()
         day = published_on or local_date(now)
         effective_at = now if day == local_date(now) else local_noon(day)
         check_dates(formed_on, day)
-        calendar = self.calendar()
         backdating = self._backdating(
             effective_at, now, calendar, late_reason, "published_on"
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from eventsourcing.utils import Environment
 from domain.base import Clock
 from domain.errors import GongkaiError
 from domain.tenancy import parent_of
+from infra.batching import batches
 from infra.credentials import CredentialStore
 from infra.keys import KeyStore
 from infra.passwords import Passwords
@@ -49,6 +51,13 @@ from services.annual_reports import AnnualReports
 from services.assessment import Campaigns
 from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
+from services.batches import (
+    BatchingProjectionRunner,
+    apply_batch,
+    iter_log,
+    len_log,
+    process_batch,
+)
 from services.cases import Cases
 from services.conduct import Conduct
 from services.disclosures import Disclosures
@@ -62,6 +71,18 @@ from services.tenants import Tenants
 from services.witness import WitnessEndpoint, submit_to_all
 
 log = logging.getLogger("gongkai.runtime")
+
+__all__ = [  # the batching helpers are re-exported for callers of this module
+    "AUDIT_NAME",
+    "PROJECTIONS",
+    "BatchingProjectionRunner",
+    "Platform",
+    "append_leaves",
+    "apply_batch",
+    "iter_log",
+    "len_log",
+    "process_batch",
+]
 
 
 @dataclass(frozen=True)
@@ -226,11 +247,12 @@ class Platform:
             for spec in PROJECTIONS:
                 if spec.name in self._runners:
                     continue
-                runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+                runner: ProjectionRunner[Any, Any] = BatchingProjectionRunner(
                     application_class=GongkaiApplication,
                     projection_class=spec.projection,
                     view_class=self.view_class(spec),
                     env=self.env,
+                    batch_limit=self.settings.follow_batch,
                 )
                 self._runners[spec.name] = runner
                 log.info("projection %s following the log", spec.name)
@@ -281,36 +303,38 @@ class Platform:
     def _rebuild(
         self, progress: Callable[[str, int, int], None] | None, batch: int
     ) -> dict[str, int]:
+        """One pass over the log feeds every view side by side, a batch of
+        notifications per view transaction (with its tracking position)."""
         app = self.tenants
-        counts: dict[str, int] = {}
+        projections: dict[str, Projection[Any]] = {}
         for spec in PROJECTIONS:
             view = self.views[spec.name]
             view.drop()
             view.create_table()
-            projection = spec.projection(view=view)
-            total = len_log(app, spec.projection.topics)
-            done, last = 0, 0
-            for notifications in iter_log(app, spec.projection.topics, batch):
-                for n in notifications:
-                    event = app.mapper.to_domain_event(n)
-                    projection.process_event(event, Tracking(APP_NAME, n.id))
-                    last = n.id
-                done += len(notifications)
-                if progress:
-                    progress(spec.name, done, total)
-            counts[spec.name] = done
-            log.info("rebuilt %s: %d events up to position %d", spec.name, done, last)
+            projections[spec.name] = spec.projection(view=view)
         audit = self.views[AUDIT_NAME]
         audit.drop()
         audit.create_table()
-        total, done = len_log(app, ()), 0
+        counts = dict.fromkeys([*projections, AUDIT_NAME], 0)
+        by_topic = Counter(n.topic for b in iter_log(app, (), 5000) for n in b)
+        totals = {
+            spec.name: sum(by_topic[t] for t in spec.projection.topics)
+            for spec in PROJECTIONS
+        }
+        totals[AUDIT_NAME] = sum(by_topic.values())
         for notifications in iter_log(app, (), batch):
-            for n in notifications:
-                append_leaf(self, n)
-            done += len(notifications)
+            for spec in PROJECTIONS:
+                topics = set(spec.projection.topics)
+                mine = [n for n in notifications if n.topic in topics]
+                apply_batch(projections[spec.name], app, mine)
+                counts[spec.name] += len(mine)
+            append_leaves(self, notifications)
+            counts[AUDIT_NAME] += len(notifications)
             if progress:
-                progress(AUDIT_NAME, done, total)
-        counts[AUDIT_NAME] = done
+                for name, done in counts.items():
+                    progress(name, done, totals[name])
+        for name, done in counts.items():
+            log.info("rebuilt %s: %d events", name, done)
         return counts
 
     def close(self) -> None:
@@ -340,9 +364,18 @@ class Platform:
 
 def append_leaf(platform: Platform, notification: Any) -> None:
     """Append one raw stored event to its tenant's Merkle log."""
-    event = platform.tenants.mapper.to_domain_event(notification)
-    platform.views[AUDIT_NAME].append(  # type: ignore[attr-defined]
-        leaf_from(notification, event), Tracking(APP_NAME, notification.id)
+    append_leaves(platform, [notification])
+
+
+def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
+    """Append raw stored events (in log order) to their tenants' Merkle logs, in
+    one transaction with the position of the last one."""
+    if not notifications:
+        return
+    mapper = platform.tenants.mapper
+    leaves = [leaf_from(n, mapper.to_domain_event(n)) for n in notifications]
+    platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
+        leaves, Tracking(APP_NAME, notifications[-1].id)
     )
 
 
@@ -403,8 +436,9 @@ class AuditFollower(Worker):
             self._subscription = subscription
             if self._stopping.is_set():
                 return
-            for notification in subscription:
-                append_leaf(self.platform, notification)
+            limit = self.platform.settings.follow_batch
+            for notifications in batches(subscription, limit):
+                append_leaves(self.platform, notifications)
 
 
 class Checkpointer(Worker):
@@ -434,23 +468,3 @@ class Checkpointer(Worker):
             return
         if parent_of(path) is None and self.platform.settings.witnesses:
             submit_to_all(self.platform.auditor, path, self.platform.witnesses)
-
-
-def iter_log(
-    app: GongkaiApplication, topics: tuple[str, ...], batch: int
-) -> Iterator[list[Any]]:
-    start = 0
-    while True:
-        notifications = list(
-            app.recorder.select_notifications(
-                start=start, limit=batch, topics=topics, inclusive_of_start=False
-            )
-        )
-        if not notifications:
-            return
-        yield notifications
-        start = notifications[-1].id
-
-
-def len_log(app: GongkaiApplication, topics: tuple[str, ...]) -> int:
-    return sum(len(b) for b in iter_log(app, topics, 5000))
