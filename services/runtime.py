@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -98,6 +99,8 @@ class ProjectionSpec:
 
 AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
 AUDIT_NAME = "audit"
+WAIT_FIRST_SECONDS = 0.002
+WAIT_MAX_SECONDS = 0.05
 CASES_NAME = "cases"
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
@@ -192,13 +195,20 @@ class Platform:
         return self.views[StaffProjection.name]
 
     def wait(self, view_name: str, position: int) -> bool:
-        """Wait (bounded) until a view has processed ``position``; False on timeout."""
-        try:
-            self.views[view_name].wait(
-                APP_NAME, position, timeout=self.settings.read_wait_seconds
-            )
-        except TimeoutError:
-            return False
+        """Wait (bounded) until a view has processed ``position``; False on timeout.
+
+        Polls from 2 ms, doubling to 50 ms: the library's own wait starts at
+        100 ms, which every read-your-writes answer would pay even when the view
+        is a millisecond behind."""
+        view = self.views[view_name]
+        deadline = time.monotonic() + self.settings.read_wait_seconds
+        interval = WAIT_FIRST_SECONDS
+        while not view.has_tracking_id(APP_NAME, position):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 2, WAIT_MAX_SECONDS)
         return True
 
     def lag(self) -> dict[str, dict[str, Any]]:
