@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e lint typecheck bench bench-quick bench-audit bench-relay postgres fonts clean install
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ postgres:
 fonts:
 	@bash .ci/cjk-font
 
+browser-deps:
+	@bash .ci/browser
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check domain infra projections services
@@ -39,7 +42,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict domain
 
-test: install postgres fonts lint
+test: install postgres fonts browser-deps lint
 	$(BIN)/pytest -q tests
 
 unit: install
@@ -50,6 +53,9 @@ integration: install postgres
 
 e2e: install postgres
 	$(BIN)/pytest -q tests/e2e
+
+browser: install browser-deps
+	$(BIN)/pytest -q tests/browser
 
 bench: install postgres
 	$(BIN)/python bench/run_all.py

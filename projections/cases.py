@@ -323,6 +323,12 @@ class CaseView(SqlView):
         )
         return decode_card(rows[0]) if rows else None
 
+    def by_receipt(self, id_prefix: str, received_on: str) -> list[Row]:
+        """Cards whose id starts with ``id_prefix`` (hex), received that day."""
+        return self._cards(
+            "id LIKE ? AND received_on = ?", [id_prefix + "%", received_on]
+        )
+
     def events(self, case_id: str | UUID) -> list[Row]:
         rows = self._query(
             f"SELECT {','.join(EVENT_COLUMNS)} FROM case_events "

@@ -8,6 +8,7 @@ records ``Erased`` on both and then destroys the key.
 from __future__ import annotations
 
 import copy
+import hmac
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -603,6 +604,24 @@ class Cases(GongkaiApplication):
             and is_within(case.tenant, own)
         )
         return person.to_dict() if handling or inspecting else person.redacted()
+
+    def phone_ends_with(self, tenant_path: str, case_id: UUID, last4: str) -> bool:
+        """Whether the applicant's phone ends with ``last4`` (the 回执号 lookup);
+        nothing else about the applicant leaves this method."""
+        case = self._case(tenant_path, case_id)
+        ref = case.applicant_ref
+        record = self._get(UUID(ref), ApplicantRecord) if ref else None
+        if case.erased or record is None or record.erased:
+            return False
+        person = open_applicant(self.vault, record.sealed(), record.tenant)
+        digits = (
+            "".join(c for c in (person.phone or "") if c.isdigit()) if person else ""
+        )
+        return (
+            len(last4) == 4
+            and len(digits) >= 4
+            and hmac.compare_digest(digits[-4:], last4)
+        )
 
     # Helpers --------------------------------------------------------------------------
 

@@ -478,12 +478,23 @@ def serve(
     if demo_if_empty:
         _load_demo(settings)
     err.print(
-        f"Gongkai on http://{host}:{port}/docs  (store: {settings.store_kind}, "
+        f"Gongkai on http://{host}:{port}/  (store: {settings.store_kind}, "
         f"{settings.effective_database_url})"
     )
+    for label, where in (
+        ("staff console", "/console/"),
+        ("public 公开栏", "/gongkai/"),
+        ("API docs", "/docs"),
+    ):
+        err.print(f"  {label:<14} http://{host}:{port}{where}", soft_wrap=True)
     if demo_if_empty:
         from services.demo_staff import demo_sign_ins
 
+        err.print(
+            f"sign in to http://{host}:{port}/console/ as XH-0001@xinhe with "
+            "password demo-county-2026 (the county supervisor)",
+            soft_wrap=True,
+        )
         err.print("demo staff (demo passwords, never use them in production):")
         for line in demo_sign_ins():
             err.print(line, highlight=False)

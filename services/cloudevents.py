@@ -95,25 +95,35 @@ def _aggregates(root: type[Any]) -> Iterator[type[Any]]:
         yield from _aggregates(sub)
 
 
-@cache
-def event_types() -> dict[str, EventType]:
-    """Every event type of every aggregate in ``domain``, by stored topic."""
+def stored_event_classes() -> list[tuple[type[Any], str, type[Any]]]:
+    """(aggregate, name, event class) of every event class of every aggregate in
+    ``domain``, streamed or not: what the frozen corpora must cover."""
     for module in pkgutil.walk_packages(domain.__path__, "domain."):
         importlib.import_module(module.name)
-    found: dict[str, EventType] = {}
+    found: list[tuple[type[Any], str, type[Any]]] = []
     for aggregate in _aggregates(GongkaiAggregate):
+        if not aggregate.__module__.startswith("domain."):
+            continue  # an aggregate a test defined
         for name, cls in vars(aggregate).items():
             if (
-                not inspect.isclass(cls)
-                or not issubclass(cls, CanMutateAggregate)
-                or name in ("Event", "Created")
+                inspect.isclass(cls)
+                and issubclass(cls, CanMutateAggregate)
+                and name not in ("Event", "Created")
             ):
-                continue
-            if family_of(cls) in UNSTREAMED_FAMILIES:
-                continue
-            version = int(getattr(cls, "class_version", 1) or 1)
-            et = EventType(cls, family_of(cls), aggregate.__name__ + name, version)
-            found[et.stored_topic] = et
+                found.append((aggregate, name, cls))
+    return found
+
+
+@cache
+def event_types() -> dict[str, EventType]:
+    """Every streamed event type of every aggregate in ``domain``, by stored topic."""
+    found: dict[str, EventType] = {}
+    for aggregate, name, cls in stored_event_classes():
+        if family_of(cls) in UNSTREAMED_FAMILIES:
+            continue
+        version = int(getattr(cls, "class_version", 1) or 1)
+        et = EventType(cls, family_of(cls), aggregate.__name__ + name, version)
+        found[et.stored_topic] = et
     return found
 
 

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import RedirectResponse
 
 from domain.base import Clock
 from infra.runlock import ProjectionsBusyError
@@ -41,6 +40,7 @@ from services.api.routes import (
 )
 from services.api.strict import reject_unknown_query
 from services.runtime import Platform
+from services.web import install as web
 
 DESCRIPTION = """
 Gongkai (公开) records what county, town and village governments disclose, as immutable
@@ -82,13 +82,16 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by services.web
+        redoc_url=None,
         default_response_class=ChinaJSONResponse,
         dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.logger = logging.getLogger("gongkai.api")
+    secret = load_secret(settings)
     app.state.signer = TokenSigner(
-        load_secret(settings), ttl=timedelta(hours=settings.token_ttl_hours)
+        secret, ttl=timedelta(hours=settings.token_ttl_hours)
     )
     problems.install(app)
     openapi.install(app)
@@ -123,9 +126,5 @@ def create_app(
         v1.include_router(module.router)
     v1.include_router(services.rules_router)
     app.include_router(v1)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    web.install(app, secret)  # pages, offline /docs and /redoc, and /
     return app

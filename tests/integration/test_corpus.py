@@ -8,23 +8,20 @@ event types adds a new directory (docs/events.md).
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.domain import DomainEvent
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
-import domain
-from domain.base import GongkaiAggregate
 from domain.tenancy import Tenant, tenant_id
 from infra.settings import Settings
+from services.cloudevents import stored_event_classes
 from services.runtime import Platform
 from tests.conftest import MutableClock
+from tests.fixtures.corpus import make_corpus
 from tests.fixtures.corpus.corpus import (
     corpus_dirs,
     dump_events,
@@ -58,13 +55,58 @@ def test_there_is_a_corpus_and_each_covers_the_types_it_names() -> None:
 def test_every_event_type_has_a_class_version_and_its_upcasters() -> None:
     """Also for types added after the corpora: they extend GongkaiAggregate.Event."""
     named = {t for d in CORPORA for t in manifest(d)["event_types"]}
-    classes = {resolve_topic(t) for t in named} | set(_event_classes())
+    classes = {resolve_topic(t) for t in named} | {
+        cls for _, _, cls in stored_event_classes()
+    }
     for cls in classes:
         version = getattr(cls, "class_version", 0)
         assert isinstance(version, int), cls
         assert version >= 1, cls
         for n in range(1, version):
             assert callable(getattr(cls, f"upcast_v{n}_v{n + 1}", None)), (cls, n)
+
+
+def test_every_stored_event_type_at_its_class_version_is_in_a_corpus() -> None:
+    """A new event type, or a new class_version, fails here until a corpus holds it."""
+    covered = set()
+    for directory in CORPORA:
+        named = set(manifest(directory)["event_types"])
+        covered |= {
+            (e["topic"], stored_version(e))
+            for e in load_events(directory)
+            if e["topic"] in named
+        }
+    current = {
+        (get_topic(cls), int(getattr(cls, "class_version", 1) or 1))
+        for _, _, cls in stored_event_classes()
+    }
+    missing = [f"{topic} v{version}" for topic, version in sorted(current - covered)]
+    assert not missing, (
+        f"no frozen corpus holds these event types as this release writes them: "
+        f"{missing}. Record each in the scenario of the next release in "
+        f"tests/fixtures/corpus/make_corpus.py and write a new corpus directory "
+        f"tests/fixtures/corpus/<next release>/ with it (docs/events.md, 'The "
+        f"frozen corpora'); never edit or regenerate an existing corpus."
+    )
+
+
+def test_the_corpus_script_refuses_to_overwrite_a_corpus_or_guess_a_scenario(
+    tmp_path: Path,
+) -> None:
+    assert {d.name for d in CORPORA} <= set(make_corpus.SCENARIOS)
+    for directory in CORPORA:
+        before = (directory / "events.jsonl").read_bytes()
+        with pytest.raises(SystemExit, match="already holds a corpus"):
+            make_corpus.main(directory)
+        assert (directory / "events.jsonl").read_bytes() == before
+    with pytest.raises(SystemExit, match="no scenario"):
+        make_corpus.main(tmp_path / "9.9")
+    assert not (tmp_path / "9.9").exists()
+
+
+def stored_version(event: dict[str, Any]) -> int:
+    """The class version an event was stored at (eventsourcing omits version 1)."""
+    return int(json.loads(event["state"]).get("class_version", 1))
 
 
 @pytest.mark.parametrize("directory", CORPORA, ids=lambda d: d.name)
@@ -117,24 +159,6 @@ def test_an_upcaster_turns_a_stored_v1_event_into_v2_without_touching_its_bytes(
         assert all('"class_version"' not in e["state"] for e in renamed)
     finally:
         platform.close()
-
-
-def _event_classes() -> list[type[DomainEvent]]:
-    for module in pkgutil.walk_packages(domain.__path__, "domain."):
-        importlib.import_module(module.name)
-    found: list[type[DomainEvent]] = []
-    stack = list(GongkaiAggregate.__subclasses__())
-    while stack:
-        aggregate = stack.pop()
-        stack.extend(aggregate.__subclasses__())
-        found.extend(
-            value
-            for name, value in vars(aggregate).items()
-            if isinstance(value, type)
-            and issubclass(value, DomainEvent)
-            and name not in ("Event", "Created")
-        )
-    return found
 
 
 def _columns(

@@ -12,6 +12,7 @@ from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
+from services.runtime import Platform
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -52,9 +53,15 @@ def token(
     response: Response,
     platform: PlatformDep,
 ) -> TokenOut:
-    signed = platform.sign_ins.sign_in(
-        form.username, form.password, client_address(request)
-    )
+    response.headers["Cache-Control"] = "no-store"
+    return sign_in(request, platform, form.username, form.password)
+
+
+def sign_in(
+    request: Request, platform: Platform, username: str, password: str
+) -> TokenOut:
+    """Check the password and mint the staff token (the API's and the console's)."""
+    signed = platform.sign_ins.sign_in(username, password, client_address(request))
     platform.wait(StaffProjection.name, signed.position)  # last sign-in shown
     signer: TokenSigner = request.app.state.signer
     ttl = timedelta(minutes=platform.settings.staff_token_ttl_minutes)
@@ -66,7 +73,6 @@ def token(
         generation=signed.generation,
         ttl=ttl,
     )
-    response.headers["Cache-Control"] = "no-store"
     return TokenOut(
         access_token=access,
         expires_in=int(ttl.total_seconds()),

@@ -178,6 +178,24 @@ def file_case(
     return answer(platform, principal, path, result.id, result.position, response)
 
 
+def take_action(
+    platform: Platform,
+    principal: Principal,
+    path: str,
+    case_id: UUID,
+    action: str,
+    body: BaseModel,
+    expected: int | None,
+) -> int:
+    """Run one case action (the API's and the console's); returns its position."""
+    method = action.replace("-", "_")
+    fields: dict[str, Any] = body.model_dump()
+    command = getattr(platform.cases, "close_case" if method == "close" else method)
+    result = command(principal, path, case_id, expected_version=expected, **fields)
+    position: int = result.position
+    return position
+
+
 def _action_route(action: str, body_model: type[BaseModel]) -> Callable[..., CaseCard]:
     method = action.replace("-", "_")
 
@@ -190,10 +208,10 @@ def _action_route(action: str, body_model: type[BaseModel]) -> Callable[..., Cas
         expected: ExpectedVersionDep,
         response: Response,
     ) -> CaseCard:
-        fields: dict[str, Any] = body.model_dump()  # type: ignore[attr-defined]
-        command = getattr(platform.cases, "close_case" if method == "close" else method)
-        result = command(principal, path, case_id, expected_version=expected, **fields)
-        return answer(platform, principal, path, case_id, result.position, response)
+        position = take_action(
+            platform, principal, path, case_id, action, body, expected
+        )
+        return answer(platform, principal, path, case_id, position, response)
 
     act.__name__ = f"case_{method}"
     act.__annotations__["body"] = body_model  # a class, not a string: FastAPI reads it

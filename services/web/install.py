@@ -1,0 +1,140 @@
+"""Wires the pages, the static files and the offline API docs into the FastAPI app."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import GongkaiError
+from services.api.problems import RETRY_AFTER_SECONDS, UNAVAILABLE, HttpProblemError
+from services.web.pages import console, console_cases, public
+from services.web.session import CsrfRefusedError, SignInRequiredError
+from services.web.templating import HERE, render
+
+# Swagger UI and ReDoc come from the fastapi-offline package (MIT), which ships them.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+HTML_PREFIXES = ("/console", "/gongkai")
+
+
+def is_page(request: Request) -> bool:
+    return request.url.path.startswith(HTML_PREFIXES)
+
+
+TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权进行此操作",
+    404: "页面不存在",
+    409: "操作冲突",
+    422: "输入有误",
+    503: "服务暂时不可用",
+}
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+def problem_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """An API problem as a page: a Chinese heading for the status, the problem's
+    words below it (an unknown or out-of-scope page says only that it is not there)."""
+    if status == 404:
+        detail = "您要找的页面不存在，或不在您的查看范围内。"
+    return error_page(request, status, TITLES.get(status, title), detail)
+
+
+def install(app: FastAPI, secret: bytes) -> None:
+    """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /."""
+    app.state.web_secret = hashlib.sha256(b"gongkai-web:" + secret).digest()
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(public.router)
+    app.include_router(console.router)
+    app.include_router(console_cases.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Gongkai 公开 — API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Gongkai 公开 — API",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/docs/favicon.png",
+            with_google_fonts=False,
+        )
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/gongkai/", status_code=303)
+
+    _html_errors(app)
+
+
+def _html_errors(app: FastAPI) -> None:
+    """Pages answer errors as pages; the API keeps its problem+json."""
+    handlers: dict[Any, Any] = dict(app.exception_handlers)
+
+    def delegate(kind: Any) -> Any:
+        api = handlers[kind]
+
+        async def handle(request: Request, exc: Exception) -> Response:
+            if not is_page(request):
+                return await api(request, exc)  # type: ignore[no-any-return]
+            if isinstance(exc, GongkaiError):
+                return problem_page(request, exc.status, exc.title, exc.detail)
+            if isinstance(exc, HttpProblemError):
+                return problem_page(request, exc.status, exc.title, exc.detail)
+            if isinstance(exc, StarletteHTTPException):
+                title = "页面不存在" if exc.status_code == 404 else str(exc.detail)
+                return problem_page(request, exc.status_code, title, str(exc.detail))
+            if isinstance(exc, UNAVAILABLE):
+                page = problem_page(
+                    request,
+                    503,
+                    "服务暂时不可用",
+                    f"数据库暂时无法访问，请 {RETRY_AFTER_SECONDS} 秒后重试"
+                    "（刚才的提交可能已记录，也可能没有，请先刷新核对）。",
+                )
+                page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return page
+            return problem_page(request, 400, "请求有误", str(exc))
+
+        return handle
+
+    for kind in (GongkaiError, HttpProblemError, StarletteHTTPException, *UNAVAILABLE):
+        app.add_exception_handler(kind, delegate(kind))
+    app.add_exception_handler(RequestValidationError, delegate(RequestValidationError))
+
+    @app.exception_handler(SignInRequiredError)
+    async def _sign_in(request: Request, exc: SignInRequiredError) -> Response:
+        return RedirectResponse(
+            f"/console/sign-in?next={quote(exc.next_url, safe='')}", status_code=303
+        )
+
+    @app.exception_handler(CsrfRefusedError)
+    async def _csrf(request: Request, exc: CsrfRefusedError) -> Response:
+        return error_page(
+            request,
+            403,
+            "表单已失效",
+            "此表单缺少有效的防伪令牌（CSRF），已拒绝。请返回上一页刷新后重新提交。",
+        )

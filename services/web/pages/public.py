@@ -1,0 +1,142 @@
+"""The public 公开栏 (no sign-in): a tenant's statutory disclosures, by category.
+
+Read through the same functions as the API, as a reader scoped to the tenant shown;
+the templates show only public fields (no actors, no internal notes, no cases).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from domain.access import Principal
+from projections.disclosures import ListFilter
+from services.api.deps import PlatformDep
+from services.api.params import moment_text
+from services.api.routes import catalogue, disclosures, tenants
+from services.receipts import look_up
+from services.web.session import check_csrf, prepare
+from services.web.templating import render
+
+router = APIRouter(prefix="/gongkai", include_in_schema=False)
+FormDep = Annotated[dict[str, Any], Depends(check_csrf)]
+
+
+def reader(path: str) -> Principal:
+    """Whoever reads the public board: sees the tenant shown, nothing above it."""
+    return Principal(id="public", tenant=path, roles=frozenset())
+
+
+def crumbs_for(platform: PlatformDep, path: str) -> list[tuple[str, str]]:
+    out = [("公开专栏", "/gongkai/")]
+    parts = path.split(".")
+    for i in range(1, len(parts) + 1):
+        sub = ".".join(parts[:i])
+        row = platform.directory.get(sub)
+        out.append((row["name"] if row else sub, f"/gongkai/{sub}"))
+    return out
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, platform: PlatformDep) -> HTMLResponse:
+    roots = [tenants.summary(r) for r in platform.directory.roots()]
+    return render(request, "public_index.html", title="政府信息公开专栏", roots=roots)
+
+
+@router.get("/_receipt", response_class=HTMLResponse)
+def receipt_form(request: Request) -> HTMLResponse:
+    prepare(request)
+    return render(request, "public_receipt.html", title="办件查询", status=None)
+
+
+@router.post("/_receipt", response_class=HTMLResponse)
+def receipt_lookup(
+    request: Request, platform: PlatformDep, form: FormDep
+) -> HTMLResponse:
+    prepare(request)
+    receipt = str(form.get("receipt", ""))[:40]
+    last4 = str(form.get("phone_last4", ""))[:10].strip()
+    status = look_up(platform, receipt, last4)
+    return render(
+        request,
+        "public_receipt.html",
+        status_code=200 if status else 404,
+        title="办件查询" if status else "错误：办件查询",
+        status=status,
+        asked=True,
+        receipt=receipt,
+    )
+
+
+@router.get("/{path}", response_class=HTMLResponse)
+def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
+    tenant = tenants.tenant_public(platform, path)  # unknown → 404 page
+    status = catalogue.catalogue_status(path, request, reader(path), platform)
+    required = {c.entry.code for c in status.categories}
+    now = platform.disclosures.now()
+    rows = platform.disclosure_view.list_public(
+        path,
+        as_of=moment_text(now),
+        known_at=moment_text(now),
+        include_descendants=False,
+        limit=200,
+    )
+    labels = disclosures.category_labels(platform, path)
+    calendar = platform.disclosures.calendar()
+    others = [
+        disclosures.public(r, labels, calendar)
+        for r in rows
+        if r["category"] not in required
+    ]
+    withdrawn = platform.disclosure_view.list_public(
+        path,
+        as_of=moment_text(now),
+        known_at=moment_text(now),
+        include_descendants=False,
+        limit=200,
+        filters=ListFilter(statuses=("withdrawn",)),
+    )
+    return render(
+        request,
+        "public_tenant.html",
+        title=f"{tenant.name}政府信息公开专栏",
+        crumbs=crumbs_for(platform, path),
+        tenant=tenant,
+        catalogue=status,
+        as_of=status.as_of,
+        others=others,
+        withdrawn=withdrawn,
+        children=tenant.children,
+    )
+
+
+@router.get("/{path}/items/{item_id}", response_class=HTMLResponse)
+def item(
+    request: Request,
+    path: str,
+    item_id: UUID,
+    platform: PlatformDep,
+    version: int | None = None,
+) -> HTMLResponse:
+    tenant = tenants.tenant_public(platform, path)
+    history = disclosures.history(path, item_id, reader(path), platform)
+    versions = history.versions
+    shown = next((v for v in versions if v.version == version), None)
+    if shown is None:  # default: the latest text that was public
+        public = [v for v in versions if v.event != "withdrawn"]
+        shown = public[-1] if public else versions[-1]
+    current = versions[-1]
+    return render(
+        request,
+        "public_item.html",
+        title=current.state.title,
+        crumbs=[*crumbs_for(platform, path), (current.state.title, "")],
+        tenant=tenant,
+        versions=versions,
+        first=versions[0],
+        shown=shown,
+        revisions=sum(1 for v in versions if v.event == "revised"),
+    )

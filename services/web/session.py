@@ -1,0 +1,109 @@
+"""Console sessions and CSRF tokens.
+
+The session cookie holds the staff token that ``POST /v1/auth/token`` would answer
+(HttpOnly, SameSite=Lax), checked against the registry on every request exactly like a
+bearer token, so signing out or deactivating an account ends the session too.
+
+CSRF: a random nonce lives in its own HttpOnly cookie; every form carries
+HMAC(secret, nonce) in a hidden field, and a POST whose field does not match is refused
+(403) before anything else happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from domain.access import Principal
+from infra.tokens import Claims
+from services.api.deps import current_claims, get_principal
+from services.api.problems import HttpProblemError
+
+SESSION_COOKIE = "gongkai_session"
+CSRF_COOKIE = "gongkai_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+class SignInRequiredError(Exception):
+    """A console page was asked for without a valid session."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+class CsrfRefusedError(Exception):
+    """A console form was posted without its CSRF token."""
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.web_secret
+    return secret
+
+
+def csrf_for(request: Request, nonce: str) -> str:
+    mac = hmac.new(_secret(request), b"csrf:" + nonce.encode(), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def prepare(request: Request) -> None:
+    """Give the request a CSRF token for its forms (a new nonce cookie if none)."""
+    nonce = request.cookies.get(CSRF_COOKIE)
+    if not nonce or len(nonce) > 100:
+        nonce = secrets.token_urlsafe(24)
+        request.state.set_cookies = {CSRF_COOKIE: nonce}
+    request.state.csrf = csrf_for(request, nonce)
+
+
+async def check_csrf(request: Request) -> dict[str, Any]:
+    """The posted form, once its CSRF token has been checked."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    nonce = request.cookies.get(CSRF_COOKIE)
+    if not isinstance(sent, str) or not nonce:
+        raise CsrfRefusedError
+    if not hmac.compare_digest(sent, csrf_for(request, nonce)):
+        raise CsrfRefusedError
+    return {k: v for k, v in form.multi_items() if k != CSRF_FIELD}
+
+
+def session_claims(request: Request) -> Claims | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 4096:
+        return None
+    creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    try:
+        return current_claims(request, creds)
+    except HttpProblemError:
+        return None
+
+
+def session_principal(request: Request) -> Principal | None:
+    """The signed-in staffer, checked against the registry like a bearer token."""
+    claims = session_claims(request)
+    if claims is None:
+        return None
+    try:
+        principal = get_principal(request, claims)
+    except HttpProblemError:
+        return None
+    request.state.staff = principal
+    return principal
+
+
+def require_staff(request: Request) -> Principal:
+    """The signed-in staffer, or a redirect to the sign-in page."""
+    prepare(request)
+    principal = session_principal(request)
+    if principal is None:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        raise SignInRequiredError(quote(target, safe="/?=&"))
+    return principal

@@ -1,0 +1,143 @@
+"""The console over HTTP: sign-in, CSRF, scope, forms (browser tests walk it too)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE, seed
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def sign_in(client: TestClient, user: tuple[str, str]) -> None:
+    page = client.get("/console/sign-in")
+    token = csrf(page.text)
+    done = client.post(
+        "/console/sign-in",
+        data={"username": user[0], "password": user[1], "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    cookie = done.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+
+
+def test_signed_out_pages_redirect_and_forms_need_their_csrf_token(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    page = client.get(f"/console/t/{TUANJIE}", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/console/sign-in?next=")
+    refused = client.post(
+        "/console/sign-in",
+        data={"username": COUNTY_USER[0], "password": COUNTY_USER[1]},
+    )
+    assert refused.status_code == 403
+    assert "防伪令牌" in refused.text
+    wrong = client.post(
+        "/console/sign-in",
+        data={
+            "username": COUNTY_USER[0],
+            "password": "nope",
+            "csrf_token": csrf(client.get("/console/sign-in").text),
+        },
+    )
+    assert wrong.status_code == 401
+    assert "<title>错误：" in wrong.text
+
+
+def test_a_supervisor_sees_the_subtree_but_not_a_sibling_county(
+    client: TestClient, platform: Any
+) -> None:
+    ids = seed(platform)
+    sign_in(client, COUNTY_USER)
+    home = client.get("/console/")
+    assert home.status_code == 200, home.text
+    assert "塔河镇" in home.text
+    town = client.get("/console/t/xinhe.tahe")
+    assert "团结村" in town.text
+    village = client.get(f"/console/t/{TUANJIE}?as_of=2026-12-31").text
+    assert "误发的通知" in village  # withdrawn items are listed, with the reason
+    item = client.get(f"/console/t/{TUANJIE}/items/{ids['item']}")
+    assert item.status_code == 200, item.text
+    assert "<del>8</del>" in item.text
+    assert "<ins>6</ins>" in item.text
+    assert client.get("/console/t/wensu").status_code == 404
+    assert client.get("/console/t/wensu.jiamu/cases").status_code == 404
+    audit = client.get(f"/console/t/{TUANJIE}/audit")
+    assert audit.status_code == 200, audit.text
+    assert "/xinhe.tahe</span>" in audit.text  # the parent town cosigned
+    bundle = client.get(f"/console/t/{TUANJIE}/evidence/disclosures/{ids['item']}")
+    assert bundle.status_code == 200, bundle.text
+    assert bundle.headers["content-disposition"].startswith("attachment")
+
+
+def test_a_clerk_publishes_files_a_case_and_sees_refusals_beside_the_field(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    sign_in(client, CLERK_USER)
+    form = client.get(f"/console/t/{TUANJIE}/publish")
+    token = csrf(form.text)
+    refused = client.post(
+        f"/console/t/{TUANJIE}/publish",
+        data={"category": "common.finance", "title": "", "body": "x",
+              "channels": ["notice_board"], "formed_on": "2026-02-30",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert 'href="#f-title"' in refused.text
+    assert 'href="#f-formed_on"' in refused.text
+    filed = client.post(
+        f"/console/t/{TUANJIE}/cases/new",
+        data={"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
+              "signed": "on", "applicant_name": "张三丰",
+              "applicant_phone": "13812345678", "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert filed.status_code == 303, filed.text
+    card = client.get(filed.headers["location"])
+    assert "张三丰" in card.text
+    assert "/act/accept" in card.text
+
+
+def test_the_receipt_number_looks_up_a_case_without_personal_data(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    sign_in(client, CLERK_USER)
+    token = csrf(client.get(f"/console/t/{TUANJIE}/cases/new").text)
+    filed = client.post(
+        f"/console/t/{TUANJIE}/cases/new",
+        data={"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
+              "applicant_name": "张三丰", "applicant_phone": "13812345678",
+              "csrf_token": token},
+    )  # fmt: skip
+    found = re.search(r"<strong>(\d{8}-[0-9A-F]{8})</strong>", filed.text)
+    assert found, filed.text[:2000]
+    receipt = found.group(1)
+    public = TestClient(client.app)
+    token = csrf(public.get("/gongkai/_receipt").text)
+    wrong = public.post(
+        "/gongkai/_receipt",
+        data={"receipt": receipt, "phone_last4": "0000", "csrf_token": token},
+    )
+    assert wrong.status_code == 404
+    right = public.post(
+        "/gongkai/_receipt",
+        data={"receipt": receipt, "phone_last4": "5678", "csrf_token": token},
+    )
+    assert right.status_code == 200
+    assert "团结村" in right.text
+    assert "待受理" in right.text or "已登记" in right.text or "登记" in right.text
+    for private in ("张三丰", "5678", "路灯不亮"):
+        assert private not in right.text
