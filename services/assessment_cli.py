@@ -1,5 +1,6 @@
 """``gongkai campaign``: a campaign's league table and a target's scorecard, read from
-the store directly (the operator reads as a supervisor of the campaign's tenant)."""
+the store directly (the operator reads as a supervisor of the campaign's tenant).
+The steps of the procedure are in services/campaign_cli.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from domain.access import Principal, Role
 from domain.errors import GongkaiError
 
 campaign_app = typer.Typer(
-    help="Assessment campaigns (考核): league table, scorecards.", no_args_is_help=True
+    help="Assessment campaigns (考核): every step, league table, scorecards.",
+    no_args_is_help=True,
 )
 err = Console(stderr=True)
 TenantOption = Annotated[str, typer.Option(help="the campaign's tenant (its owner)")]

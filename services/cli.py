@@ -22,7 +22,7 @@ from rich.progress import (
 from domain.access import Role, parse_role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.assessment_cli import campaign_app
+from services.campaign_cli import campaign_app
 from services.inspect_cli import inspect_app
 from services.report_cli import report_app
 from services.witness_cli import witness_app

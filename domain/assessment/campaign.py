@@ -16,38 +16,34 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from domain.assessment.criteria import (
-    METHODS,
-    Criterion,
-    check_methods,
-    criteria_from,
-)
+from domain.assessment import notice as pub
+from domain.assessment import rectification as rect
+from domain.assessment.criteria import Criterion, criteria_from
 from domain.assessment.grading import (
-    Grade,
     Result,
     assess,
-    check_points,
     mean_points,
     notice_ends_on,
-    notice_over,
+)
+from domain.assessment.procedure import (
+    FINAL,
+    NOTICE,
+    PLANNED,
+    STAGE_LABELS,
+    check_method,
+    check_text,
+    check_working_days,
+    evidence_from,
+    planned,
+    points_from,
+    require_stage,
+    require_target,
 )
 from domain.base import GongkaiAggregate
-from domain.errors import CampaignStageError, CriteriaError, InvalidInputError
-from domain.tenancy import is_within
+from domain.errors import CampaignStageError
 from domain.workdays import WorkingDayCalendar
 
-PLANNED, NOTICE, FINAL = "planned", "notice", "final"
-STAGE_LABELS = {PLANNED: "考核中", NOTICE: "公示中", FINAL: "已确定等次"}
-MAX_TEXT = 10_000
-
-
-def _text(value: str, field: str) -> str:
-    text = value.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise InvalidInputError(
-            f"{field} needs 1 to {MAX_TEXT} characters", field=field
-        )
-    return text
+__all__ = ["FINAL", "NOTICE", "PLANNED", "STAGE_LABELS", "Campaign"]
 
 
 class Campaign(GongkaiAggregate):
@@ -68,29 +64,10 @@ class Campaign(GongkaiAggregate):
     ) -> Campaign:
         """Requires targets that are distinct proper descendants, a period in order,
         criteria summing to 100 and known methods."""
-        if period_to < period_from:
-            raise InvalidInputError(
-                "period_to is before period_from", field="period_to"
-            )
-        if not targets or len(set(targets)) != len(targets):
-            raise InvalidInputError("name distinct targets", field="targets")
-        outside = [t for t in targets if t == tenant or not is_within(t, tenant)]
-        if outside:
-            raise InvalidInputError(
-                f"targets must be descendants of {tenant}: {', '.join(outside)}",
-                field="targets",
-            )
-        checked = criteria_from(criteria)
-        return cls(
-            tenant=tenant,
-            title=_text(title, "title"),
-            period_from=period_from,
-            period_to=period_to,
-            targets=list(targets),
-            criteria=[c.to_dict() for c in checked],
-            methods=check_methods(methods),
-            actor=actor,
+        fields = planned(
+            tenant, title, period_from, period_to, targets, criteria, methods
         )
+        return cls(**fields, actor=actor)
 
     @event("Planned")
     def __init__(
@@ -124,17 +101,7 @@ class Campaign(GongkaiAggregate):
         return criteria_from(self.criteria_rows)
 
     def _require_target(self, target: str) -> None:
-        if target not in self.targets:
-            raise InvalidInputError(
-                f"{target} is not a target of this campaign", field="target"
-            )
-
-    def _require_stage(self, stage: str, step: str) -> None:
-        if self.stage != stage:
-            raise CampaignStageError(
-                f"cannot {step}: the campaign is {STAGE_LABELS[self.stage]} "
-                f"({self.stage}), not {STAGE_LABELS[stage]}"
-            )
+        require_target(self.targets, target)
 
     def reviewed_points(self, target: str) -> dict[str, float] | None:
         """Per item, the mean of the reviewers' latest points; None if unreviewed."""
@@ -149,18 +116,12 @@ class Campaign(GongkaiAggregate):
 
     @property
     def open_objections(self) -> list[dict[str, Any]]:
-        return [o for o in self.objections if o["answer"] is None]
+        return pub.open_objections(self.objections)
+
+    def _provisional_results(self) -> dict[str, dict[str, Any]]:
+        return {t: r.to_dict() for t in self.targets if (r := self.provisional(t))}
 
     # Steps ---------------------------------------------------------------------------
-
-    def _points(self, items: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-        points: dict[str, float] = {}
-        for item in items:
-            code = str(item["code"])
-            if code in points:
-                raise CriteriaError(f"{code} is given twice", field="items")
-            points[code] = float(item["points"])
-        return check_points(self.criteria, points)
 
     def self_assess(
         self,
@@ -170,13 +131,13 @@ class Campaign(GongkaiAggregate):
         actor: dict[str, str],
     ) -> None:
         """The target's own points and written report (自评自查, 书面汇报)."""
-        self._require_stage(PLANNED, "self-assess")
+        require_stage(self.stage, PLANNED, "self-assess")
         self._require_target(target)
         self._self_assessed(
             tenant=self.tenant,
             target=target,
-            points=self._points(items),
-            report=_text(report, "report"),
+            points=points_from(self.criteria, items),
+            report=check_text(report, "report"),
             actor=actor,
         )
 
@@ -204,23 +165,16 @@ class Campaign(GongkaiAggregate):
     ) -> None:
         """A reviewer's points (a later review by the same reviewer replaces theirs),
         the method and the evidence refs per item."""
-        self._require_stage(PLANNED, "review")
+        require_stage(self.stage, PLANNED, "review")
         self._require_target(target)
         if target not in self.self_assessments:
             raise CampaignStageError(f"{target} has not submitted its self-assessment")
-        if method not in METHODS:
-            raise InvalidInputError(
-                f"unknown method {method!r}; use {', '.join(METHODS)}", field="method"
-            )
-        evidence = {
-            str(i["code"]): [str(e) for e in i.get("evidence") or []] for i in items
-        }
         self._reviewed(
             tenant=self.tenant,
             target=target,
-            points=self._points(items),
-            method=method,
-            evidence={k: v for k, v in evidence.items() if v},
+            points=points_from(self.criteria, items),
+            method=check_method(method),
+            evidence=evidence_from(items),
             actor=actor,
         )
 
@@ -245,11 +199,11 @@ class Campaign(GongkaiAggregate):
         self, today: date, calendar: WorkingDayCalendar, actor: dict[str, str]
     ) -> None:
         """Put the provisional results on public notice for 7 working days."""
-        self._require_stage(PLANNED, "publish the notice")
+        require_stage(self.stage, PLANNED, "publish the notice")
         missing = [t for t in self.targets if not self.reviews.get(t)]
         if missing:
             raise CampaignStageError(f"not reviewed yet: {', '.join(missing)}")
-        results = {t: r.to_dict() for t in self.targets if (r := self.provisional(t))}
+        results = self._provisional_results()
         self._notice_published(
             tenant=self.tenant,
             published_on=today,
@@ -273,18 +227,14 @@ class Campaign(GongkaiAggregate):
 
     def object(self, target: str, text: str, today: date, actor: dict[str, str]) -> int:
         """An objection during the notice period; returns its number."""
-        self._require_stage(NOTICE, "object")
-        assert self.notice is not None
-        if notice_over(self.notice["ends_on"], today):
-            raise CampaignStageError(
-                f"the notice period ended on {self.notice['ends_on']}"
-            )
+        require_stage(self.stage, NOTICE, "object")
+        pub.require_notice_running(self.notice, today)
         self._require_target(target)
         self._objected(
             tenant=self.tenant,
             number=len(self.objections) + 1,
             target=target,
-            text=_text(text, "text"),
+            text=check_text(text, "text"),
             lodged_on=today,
             actor=actor,
         )
@@ -300,27 +250,15 @@ class Campaign(GongkaiAggregate):
         lodged_on: date,
         actor: dict[str, str],
     ) -> None:
-        self.objections.append(
-            {
-                "number": number,
-                "target": target,
-                "text": text,
-                "lodged_on": lodged_on,
-                "by": actor,
-                "answer": None,
-            }
-        )
+        self.objections.append(pub.lodged(number, target, text, lodged_on, actor))
 
     def answer_objection(self, number: int, answer: str, actor: dict[str, str]) -> None:
-        self._require_stage(NOTICE, "answer an objection")
-        if not 1 <= number <= len(self.objections):
-            raise InvalidInputError(f"no objection {number}", field="objection")
-        if self.objections[number - 1]["answer"] is not None:
-            raise CampaignStageError(f"objection {number} is already answered")
+        require_stage(self.stage, NOTICE, "answer an objection")
+        pub.require_answerable(self.objections, number)
         self._objection_answered(
             tenant=self.tenant,
             number=number,
-            answer=_text(answer, "answer"),
+            answer=check_text(answer, "answer"),
             actor=actor,
         )
 
@@ -333,17 +271,9 @@ class Campaign(GongkaiAggregate):
     def finalize(self, today: date, actor: dict[str, str]) -> None:
         """Fix the grades (确定等次并通报). 409 before the notice period is over or
         while an objection is unanswered."""
-        self._require_stage(NOTICE, "finalize")
-        assert self.notice is not None
-        if not notice_over(self.notice["ends_on"], today):
-            raise CampaignStageError(
-                f"the public notice runs until {self.notice['ends_on']} "
-                "(7 working days); finalize after it"
-            )
-        if self.open_objections:
-            numbers = ", ".join(str(o["number"]) for o in self.open_objections)
-            raise CampaignStageError(f"unanswered objections: {numbers}")
-        results = {t: r.to_dict() for t in self.targets if (r := self.provisional(t))}
+        require_stage(self.stage, NOTICE, "finalize")
+        pub.require_notice_over(self.notice, self.objections, today)
+        results = self._provisional_results()
         self._finalized(
             tenant=self.tenant, finalized_on=today, results=results, actor=actor
         )
@@ -363,13 +293,9 @@ class Campaign(GongkaiAggregate):
     def needs_rectification(self, target: str) -> list[str]:
         """Failed items of a finalized target (all items' codes if it failed outright
         without failed items)."""
-        result = self.results.get(target)
-        if self.stage != FINAL or result is None:
+        if self.stage != FINAL:
             return []
-        failed = list(result["failed_items"])
-        if result["grade"] == Grade.FAIL.value and not failed:
-            return [c["code"] for c in self.criteria_rows]
-        return failed
+        return rect.items_to_rectify(self.results.get(target), self.criteria_rows)
 
     def order_rectification(
         self,
@@ -380,23 +306,18 @@ class Campaign(GongkaiAggregate):
         actor: dict[str, str],
     ) -> None:
         """限期整改 for 不合格 or failed items, due ``working_days`` after today."""
-        self._require_stage(FINAL, "order rectification")
+        require_stage(self.stage, FINAL, "order rectification")
         self._require_target(target)
         items = self.needs_rectification(target)
         if not items:
             raise CampaignStageError(f"{target} passed every item; nothing to rectify")
-        current = self.rectifications.get(target)
-        if current is not None and current["status"] != "closed":
-            raise CampaignStageError(f"{target} already has an open order")
-        if current is not None and current["status"] == "closed":
-            raise CampaignStageError(f"{target}'s rectification is closed")
-        if not 1 <= working_days <= 250:
-            raise InvalidInputError("1 to 250 working days", field="working_days")
+        rect.require_orderable(target, self.rectifications.get(target))
+        days = check_working_days(working_days)
         self._rectification_ordered(
             tenant=self.tenant,
             target=target,
             items=items,
-            due_on=calendar.add_working_days(today, working_days),
+            due_on=calendar.add_working_days(today, days),
             actor=actor,
         )
 
@@ -409,30 +330,23 @@ class Campaign(GongkaiAggregate):
         due_on: date,
         actor: dict[str, str],
     ) -> None:
-        self.rectifications[target] = {
-            "items": items,
-            "due_on": due_on,
-            "status": "ordered",
-            "rounds": [{"ordered_by": actor, "due_on": due_on}],
-        }
+        self.rectifications[target] = rect.ordered(items, due_on, actor)
 
-    def _rectification(self, target: str) -> dict[str, Any]:
+    def _require_rectification(self, target: str, status: str, missing: str) -> None:
         self._require_target(target)
-        found = self.rectifications.get(target)
-        if found is None:
-            raise CampaignStageError(f"no rectification ordered for {target}")
-        return found
+        rect.require_status(target, self.rectifications.get(target), status, missing)
 
     def report_rectification(
         self, target: str, report: str, today: date, actor: dict[str, str]
     ) -> None:
         """The target's rectification report."""
-        if self._rectification(target)["status"] != "ordered":
-            raise CampaignStageError(f"{target} has no open order to report on")
+        self._require_rectification(
+            target, rect.ORDERED, f"{target} has no open order to report on"
+        )
         self._rectification_reported(
             tenant=self.tenant,
             target=target,
-            report=_text(report, "report"),
+            report=check_text(report, "report"),
             reported_on=today,
             actor=actor,
         )
@@ -446,9 +360,7 @@ class Campaign(GongkaiAggregate):
         reported_on: date,
         actor: dict[str, str],
     ) -> None:
-        found = self.rectifications[target]
-        found["status"] = "reported"
-        found["rounds"][-1]["report"] = {"text": report, "on": reported_on, "by": actor}
+        rect.reported(self.rectifications[target], report, reported_on, actor)
 
     def verify_rectification(
         self,
@@ -461,16 +373,16 @@ class Campaign(GongkaiAggregate):
         working_days: int = 10,
     ) -> None:
         """Closed when it passed, else ordered again with a new deadline."""
-        if self._rectification(target)["status"] != "reported":
-            raise CampaignStageError(f"{target} has not reported its rectification")
-        if not 1 <= working_days <= 250:
-            raise InvalidInputError("1 to 250 working days", field="working_days")
+        self._require_rectification(
+            target, rect.REPORTED, f"{target} has not reported its rectification"
+        )
+        days = check_working_days(working_days)
         self._rectification_verified(
             tenant=self.tenant,
             target=target,
             passed=passed,
-            note=_text(note, "note"),
-            due_on=None if passed else calendar.add_working_days(today, working_days),
+            note=check_text(note, "note"),
+            due_on=None if passed else calendar.add_working_days(today, days),
             actor=actor,
         )
 
@@ -484,15 +396,4 @@ class Campaign(GongkaiAggregate):
         due_on: date | None,
         actor: dict[str, str],
     ) -> None:
-        found = self.rectifications[target]
-        found["rounds"][-1]["verification"] = {
-            "passed": passed,
-            "note": note,
-            "by": actor,
-        }
-        if passed:
-            found["status"] = "closed"
-        else:
-            found["status"] = "ordered"
-            found["due_on"] = due_on
-            found["rounds"].append({"ordered_by": actor, "due_on": due_on})
+        rect.verified(self.rectifications[target], passed, note, due_on, actor)

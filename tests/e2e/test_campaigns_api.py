@@ -5,8 +5,11 @@ The clock starts on Monday 2 March 2026, 10:00 in China (tests/conftest.py).
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.conftest import MutableClock
@@ -14,6 +17,7 @@ from tests.e2e.conftest import TokenFactory
 
 TOWN = "/v1/tenants/xinhe.tahe"
 A, B = "xinhe.tahe.tuanjie", "xinhe.tahe.xingfu"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CRITERIA = [
     {"code": "org", "title": "组织领导", "points": 20, "veto": True},
     {"code": "content", "title": "公开内容", "points": 80},
@@ -29,6 +33,14 @@ def problem(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     return dict(response.json())
+
+
+def sheet(response: Any) -> list[tuple[Any, ...]]:
+    """An XLSX answer read back with openpyxl: header row first."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(XLSX)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return list(book.active.iter_rows(values_only=True))
 
 
 def items(org: float, content: float, evidence: list[str] | None = None) -> Any:
@@ -141,6 +153,51 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
         f"/v1/tenants/{B}/assessment-history?as_of=2026-03-01", headers=clerk_b
     )
     assert ok(then)["campaigns"] == []
+    _exports_match_the_json(client, base, sup, clerk_b)
+
+
+def _exports_match_the_json(
+    client: TestClient, base: str, sup: dict[str, str], clerk_b: dict[str, str]
+) -> None:
+    """League table, scorecard and history as XLSX (and CSV) equal their JSON."""
+    table = ok(client.get(f"{base}/league-table", headers=sup))
+    rows = sheet(client.get(f"{base}/league-table?format=xlsx", headers=sup))
+    assert rows[0][:5] == ("名次", "单位", "单位路径", "得分", "等次")
+    assert [r[2:5] for r in rows[1:]] == [
+        (r["target"], r["score"], r["grade_label"]) for r in table["rows"]
+    ]
+    assert [r[0] for r in rows[1:]] == [r["rank"] for r in table["rows"]]
+    assert rows[2][5] == "org"  # B: vetoed by 组织领导
+    by_accept = client.get(
+        f"{base}/league-table", headers={**sup, "Accept": "text/csv"}
+    )
+    assert by_accept.content.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(by_accept.content.decode("utf-8-sig"))))
+    assert [line[2] for line in lines[1:]] == [A, B]
+    card = ok(client.get(f"{base}/scorecards/{A}", headers=sup))
+    items_xlsx = sheet(client.get(f"{base}/scorecards/{A}?format=xlsx", headers=sup))
+    assert items_xlsx[0][:6] == (
+        "编号",
+        "考核内容",
+        "分值",
+        "一票否决",
+        "自评得分",
+        "评审得分",
+    )
+    assert [r[:6] for r in items_xlsx[1:]] == [
+        (i["code"], i["title"], i["points"], "是" if i["veto"] else "否",
+         i["self_points"], i["reviewed_points"])
+        for i in card["items"]
+    ]  # fmt: skip
+    assert items_xlsx[1][7:9] == ("on_site", "case:1f0e")  # method, evidence
+    history = ok(client.get(f"/v1/tenants/{B}/assessment-history", headers=clerk_b))
+    past = sheet(
+        client.get(f"/v1/tenants/{B}/assessment-history?format=xlsx", headers=clerk_b)
+    )
+    assert [(r[2], r[5], r[6], r[7]) for r in past[1:]] == [
+        (c["title"], "已确定等次", c["score"], c["grade_label"])
+        for c in history["campaigns"]
+    ]
 
 
 def test_siblings_and_other_counties_do_not_see_a_campaign(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.e2e.conftest import TokenFactory
@@ -64,6 +66,22 @@ def test_a_monthly_ranking_with_a_minimum_sample(
     assert top["composite"] == 1.0
     assert top["rates"]["satisfaction"]["ci95"][1] == 1.0
     assert top["interval"][0] < 1.0
+    book = client.get(f"{TOWN}/rankings?month=2026-03&format=xlsx", headers=sup)
+    assert book.status_code == 200, book.text
+    sheet = list(
+        openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    header = sheet[0]
+    assert header[:3] == ("名次", "单位", "单位路径")
+    at = {name: i for i, name in enumerate(header)}
+    assert [
+        (r[at["单位路径"]], r[at["名次"]] or None, r[at["状态"]]) for r in sheet[1:]
+    ] == [(r["unit"], r["rank"], r["status"]) for r in rows]
+    assert sheet[1][at["综合得分"]] == top["composite"]
+    assert sheet[1][at["满意率95%上限"]] == top["rates"]["satisfaction"]["ci95"][1]
+    assert sheet[1][at["综合95%下限"]] == top["interval"][0]
     earlier = client.get(f"{TOWN}/rankings?month=2026-02", headers=sup).json()
     assert all(r["status"] == "样本不足" for r in earlier["rows"])
     bad = client.get(f"{TOWN}/rankings?month=2026-13", headers=sup)

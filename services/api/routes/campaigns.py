@@ -7,11 +7,16 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from domain.assessment.campaign import STAGE_LABELS, Campaign
 from domain.assessment.metrics import flag_points
+from services.api.assessment_exports import (
+    LEAGUE_COLUMNS,
+    SCORECARD_COLUMNS,
+    scorecard_rows,
+)
 from services.api.assessment_schemas import (
     TEMPLATE_ROWS,
     AnswerIn,
@@ -28,6 +33,7 @@ from services.api.assessment_schemas import (
     VerifyIn,
 )
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment import league_table, scorecard
 from services.assessment_metrics import shares, target_metrics
@@ -196,21 +202,29 @@ def _verify(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
 @router.get(
     "/{campaign_id}/league-table",
     response_model=LeagueTable,
-    summary="排名: targets by score with grade and rank (ties share a rank)",
+    responses=EXPORT_RESPONSES,
+    summary="排名: targets by score with grade and rank (ties share a rank); "
+    "CSV/XLSX with ?format=",
 )
 def get_league_table(
     path: str,
     campaign_id: UUID,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     as_of: AsOfQuery = None,
-) -> LeagueTable:
+    format: FormatQuery = None,
+) -> Any:
     moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
     campaign = platform.campaigns.campaign(principal, path, campaign_id, moment)
     rows = league_table(campaign)
     for row in rows:
         tenant = platform.directory.get(row["target"])
         row["target_name"] = tenant["name"] if tenant else None
+    fmt = wanted(request, format)
+    if fmt != "json":
+        name = f"league-table-{campaign_id}"
+        return export(fmt, LEAGUE_COLUMNS, rows, name, "排名")
     return LeagueTable(
         campaign=str(campaign.id),
         title=campaign.title,
@@ -223,16 +237,20 @@ def get_league_table(
 @router.get(
     "/{campaign_id}/scorecards/{target_path}",
     response_model=Scorecard,
-    summary="A target's scorecard: items, self and reviewers' points, evidence",
+    responses=EXPORT_RESPONSES,
+    summary="A target's scorecard: items, self and reviewers' points, evidence; "
+    "its items as CSV/XLSX with ?format=",
 )
 def get_scorecard(
     path: str,
     campaign_id: UUID,
     target_path: str,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     as_of: AsOfQuery = None,
-) -> Scorecard:
+    format: FormatQuery = None,
+) -> Any:
     moment = parse_moment(as_of, "as_of", platform.campaigns.now()) if as_of else None
     campaign = platform.campaigns.campaign(principal, path, campaign_id, moment)
     card = scorecard(campaign, target_path)
@@ -243,6 +261,11 @@ def get_scorecard(
     checks = flag_points(campaign.criteria, points, shares(metrics))
     for item in card["items"]:
         item["metric_check"] = checks.get(item["code"])
+    fmt = wanted(request, format)
+    if fmt != "json":
+        rows = scorecard_rows(card["items"])
+        name = f"scorecard-{campaign_id}-{target_path}"
+        return export(fmt, SCORECARD_COLUMNS, rows, name, "评分表")
     return Scorecard(
         metrics=metrics,
         campaign=str(campaign.id),

@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import require_read
+from domain.assessment.campaign import STAGE_LABELS
 from domain.assessment.grading import Grade
 from domain.timeliness import local_date
 from projections.assessment import CampaignHistory
+from services.api.assessment_exports import (
+    HISTORY_COLUMNS,
+    RANKING_COLUMNS,
+    ranking_rows,
+)
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment_metrics import settle
 from services.rankings import monthly_ranking
@@ -85,16 +92,19 @@ def put_scheme(
 @router.get(
     "/rankings",
     response_model=RankingOut,
+    responses=EXPORT_RESPONSES,
     summary="The month's ranking of the tenant's children: composite, Wilson "
-    "intervals, 样本不足, ties",
+    "intervals, 样本不足, ties; CSV/XLSX with ?format=",
 )
 def get_rankings(
     path: str,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     month: MonthQuery = None,
     as_of: AsOfQuery = None,
-) -> RankingOut:
+    format: FormatQuery = None,
+) -> Any:
     if month is None:
         first = local_date(platform.rankings.now()).replace(day=1)
         month = (first - timedelta(days=1)).strftime("%Y-%m")
@@ -106,7 +116,12 @@ def get_rankings(
     for spec in PROJECTIONS:
         if spec.name == CASES_NAME:
             settle(platform, spec)
-    return RankingOut(**monthly_ranking(platform, principal, path, month, known))
+    ranking = monthly_ranking(platform, principal, path, month, known)
+    fmt = wanted(request, format)
+    if fmt != "json":
+        rows = ranking_rows(ranking["rows"])
+        return export(fmt, RANKING_COLUMNS, rows, f"rankings-{path}-{month}", month)
+    return RankingOut(**ranking)
 
 
 class HistoryOut(BaseModel):
@@ -118,14 +133,18 @@ class HistoryOut(BaseModel):
 @router.get(
     "/assessment-history",
     response_model=HistoryOut,
-    summary="The tenant's campaigns as a target: stage, score and grade (as_of)",
+    responses=EXPORT_RESPONSES,
+    summary="The tenant's campaigns as a target: stage, score and grade (as_of); "
+    "CSV/XLSX with ?format=",
 )
 def get_history(
     path: str,
+    request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
     as_of: AsOfQuery = None,
-) -> HistoryOut:
+    format: FormatQuery = None,
+) -> Any:
     require_read(principal, path)
     platform.tenants.tenant(path)
     moment = parse_moment(as_of, "as_of", platform.rankings.now())
@@ -135,6 +154,11 @@ def get_history(
     rows = platform.views[CampaignHistory.name].history(path, moment_text(moment))
     for row in rows:
         row["grade_label"] = Grade(row["grade"]).label if row["grade"] else None
+    fmt = wanted(request, format)
+    if fmt != "json":
+        for row in rows:
+            row["stage_label"] = STAGE_LABELS.get(row["stage"], row["stage"])
+        return export(fmt, HISTORY_COLUMNS, rows, f"assessment-history-{path}", "考核")
     return HistoryOut(
         tenant=path, as_of=moment_text(moment) if as_of else None, campaigns=rows
     )
