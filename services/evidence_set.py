@@ -6,6 +6,7 @@ Kept apart from the builder so ``gongkai verify`` needs neither server nor datab
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,13 +60,19 @@ def verify_set(
     if ("inspection", own.get("id")) not in proven:
         say("✗ 验证失败 verification failed: the file's own bundle is missing")
         return 1
-    for s in subjects:
-        wanted = (s.get("kind"), s.get("id"))
-        if s.get("kind") == "tenant":
-            continue  # a tenant's id is its path; its bundle names the aggregate id
-        if wanted not in proven and s.get("kind") not in NO_EVENTS_HERE:
+    own_bundle = next(
+        b
+        for b, r in zip(bundles, reports, strict=True)
+        if (r.subject.kind, r.subject.id) == ("inspection", own.get("id"))
+    )
+    listed = [(s.get("kind"), s.get("id")) for s in subjects if isinstance(s, dict)]
+    for kind, subject_id in [*signed_links(own_bundle), *listed]:
+        if kind in ("tenant", *NO_EVENTS_HERE):
+            continue  # a tenant's id is its path; registries kept elsewhere
+        if (kind, subject_id) not in proven:
             say(
-                f"✗ 验证失败 verification failed: no bundle for {wanted[0]} {wanted[1]}"
+                f"✗ 验证失败 verification failed: the file links {kind} {subject_id} "
+                "but the set holds no bundle for it"
             )
             return 1
     say(f"✓ 核查证据集验证通过 inspection evidence verified: {path.name}")
@@ -91,6 +98,28 @@ def verify_set(
             f"pin {', '.join(tops)}'s key obtained out of band with --trust KEY"
         )
     return 0
+
+
+def signed_links(bundle: dict[str, Any]) -> list[tuple[str, str]]:
+    """The subjects the file's own (verified) bundle says were linked: the
+    ``subject`` of ``Opened`` and the ``link`` of each ``Linked``, from the leaves'
+    payloads, so a subject cannot be dropped from the set with its bundle."""
+    from domain.ledger.leaf import Leaf
+
+    links: list[tuple[str, str]] = []
+    for event in bundle.get("events", []):
+        leaf = Leaf.decode(base64.b64decode(event["leaf_input"]))
+        field = {"Opened": "subject", "Linked": "link"}.get(
+            leaf.event_type.rsplit(".", 1)[-1]
+        )
+        if field is None:
+            continue
+        try:
+            link = json.loads(leaf.payload)[field]
+            links.append((str(link["kind"]), str(link["id"])))
+        except (ValueError, KeyError, TypeError):
+            continue  # an encoding this verifier does not know: the listing decides
+    return links
 
 
 def _named(bundle: Any) -> str:

@@ -145,6 +145,15 @@ def test_an_evidence_set_missing_any_event_or_pinned_to_a_wrong_key_fails(
             assert f"{kind} {subject_id}" in said
             assert f"bundles[{at}]" in said
 
+    hidden = json.loads(exported.text)  # the case and its listing both left out
+    hidden["bundles"] = [b for b in hidden["bundles"] if b["subject"]["id"] != case]
+    hidden["subjects"] = [s for s in hidden["subjects"] if s["id"] != case]
+    path = tmp_path / "hidden.json"
+    path.write_text(json.dumps(hidden, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    assert verify_file(path, Console(file=out, width=300)) == 1
+    assert f"the file links case {case}" in out.getvalue(), out.getvalue()
+
     top = keys["xinhe"][-1]
     pinned = verify(whole, "--trust", top)
     assert pinned.returncode == 0, pinned.stdout + pinned.stderr
