@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def named_actor(platform: Platform, actor: dict[str, Any]) -> dict[str, Any]:
     """An event's actor, with the staffer's badge number and name when it is one."""
-    return named_actors(platform, [actor])[0]
+    named = named_actors(platform, [actor])[0]
+    return actor if named is None else named
 
 
 def named_actors(
