@@ -19,6 +19,7 @@ from rich.table import Table
 from domain.access import Principal, Role
 from domain.errors import GongkaiError
 from domain.inspection import ReadKind
+from services.staff_names import actor_text
 
 inspect_app = typer.Typer(
     help="Inspection files (纪检监察核查): timelines.", no_args_is_help=True
@@ -58,6 +59,7 @@ def timeline(
     from infra.settings import Settings
     from services.moments import states_at
     from services.runtime import AUDIT_NAME, Platform
+    from services.staff_names import name_timeline
     from services.timeline import Filters, tenant_log_of, timeline_page
 
     platform = Platform(Settings())
@@ -89,6 +91,7 @@ def timeline(
             limit=limit,
             tenant_log=tenant_log_of(platform.views[AUDIT_NAME]),
         )
+        name_timeline(platform, page["events"])
         if when or known:
             page["subjects"] = states_at(app, file, when or now, known or now)
     except GongkaiError as e:
@@ -113,7 +116,7 @@ def _print(page: dict[str, Any]) -> None:
             e["effective_at"][:19] + mark,
             f"{e['subject']['kind']} {e['subject']['id'][:8]}",
             e["type"],
-            (e["actor"] or {}).get("id", ""),
+            actor_text(e["actor"]),
         )
     out.print(table)
     for s in page.get("subjects") or []:

@@ -17,19 +17,24 @@ import html
 import json
 from typing import Any
 
+from domain.access import Principal
 from domain.inspection import Inspection
 from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.evidence import build_bundle, catch_up
 from services.evidence_set import SET_FORMAT
 from services.runtime import AUDIT_NAME, Platform
+from services.staff_names import actor_text, name_timeline
 from services.timeline import Filters, subjects_of, tenant_log_of, timeline_page
 
 REPORT_MAX_EVENTS = 10_000
 
 
-def build_evidence_set(platform: Platform, inspection: Inspection) -> dict[str, Any]:
-    """Bundles of the file and of each linked subject, as the audit log holds them."""
+def build_evidence_set(
+    platform: Platform, inspection: Inspection, exported_by: Principal | None = None
+) -> dict[str, Any]:
+    """Bundles of the file and of each linked subject, as the audit log holds them,
+    each with ``exported_by`` (the caller) in its signed export statement."""
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     catch_up(platform)
     subjects, bundles = [], []
@@ -40,7 +45,9 @@ def build_evidence_set(platform: Platform, inspection: Inspection) -> dict[str, 
             for tenant in sorted({r["tenant"] for r in rows}):
                 entry["bundles"].append(len(bundles))
                 bundles.append(
-                    build_bundle(platform, tenant, subject.originator, subject.kind)
+                    build_bundle(
+                        platform, tenant, subject.originator, subject.kind, exported_by
+                    )
                 )
         subjects.append(entry)
     return {
@@ -79,6 +86,7 @@ def report_events(
         cursor = page["next_cursor"]
         if cursor is None:
             break
+    name_timeline(platform, events)
     for ev in events:
         leaf = view.leaf_for_event(ev["event_id"])
         ev["leaf"] = (
@@ -103,7 +111,7 @@ def report_html(platform: Platform, inspection: Inspection) -> str:
             f"<td>{e(ev['subject']['kind'])} {e(ev['subject']['id'])}</td>"
             f"<td>{e(ev['recorded_at'])}</td>"
             f"<td>{e(ev['effective_at'])} {mark}</td>"
-            f"<td>{e((ev['actor'] or {}).get('id', ''))}</td>"
+            f"<td>{e(actor_text(ev['actor']))}</td>"
             f"<td><code>{e(ev['event_id'])}</code><br>{e(where)}</td>"
             f"<td><small>{e(state)}</small></td>"
             "</tr>"

@@ -26,6 +26,7 @@ from services.base import GongkaiApplication, check_expected_version, recorded
 from services.disclosures import Changed
 
 READ_ATTEMPTS = 5
+WRITE_ACTIONS = ("link", "note", "finding", "close")  # POST …/inspections/{id}/<action>
 SNAPSHOT_EVERY = 500  # a deep timeline page rebuilds its file from a snapshot
 
 
@@ -177,6 +178,18 @@ class Inspections(GongkaiApplication):
                 f"inspection {inspection_id} not found in {tenant_path!r}", field="id"
             )
         return found
+
+    def allowed_actions(
+        self, principal: Principal, inspection: Inspection
+    ) -> list[str]:
+        """The write actions ``principal`` would not be refused on the file: only
+        inspectors of its own tenant work on it, and only while it is open (readers
+        of an ancestor get none)."""
+        if inspection.closed or principal.tenant != inspection.tenant:
+            return []
+        if Role.INSPECTOR not in principal.roles:
+            return []
+        return list(WRITE_ACTIONS)
 
     def home_of(self, inspection_id: UUID) -> str:
         """The tenant a file belongs to (for operators reading from the store)."""

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from domain.errors import GongkaiError
 from domain.inspection import Inspection
+from services.staff_names import actor_text
 
 FONT_PATHS = (
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
@@ -77,7 +78,7 @@ def report_pdf(
     )
     for ev in events:
         mark = " 【补录】" if ev["backdated"] else ""
-        actor = (ev["actor"] or {}).get("id", "")
+        actor = actor_text(ev["actor"])
         state = json.dumps(ev["state"], ensure_ascii=False) if ev["state"] else ""
         line(
             f"#{ev['position']}  {ev['type']}  {ev['subject']['kind']} "

@@ -37,12 +37,12 @@ def verify_file(
     trust_file: Path | None = None,
 ) -> int:
     """Verify the bundle at ``path``, print a summary or the reason; exit status."""
-    if (evidence_set := read_set(path)) is not None:  # an inspection file's bundles
-        return verify_set(evidence_set, path, console)
     try:
         pins = [*trust, *(read_trust_file(trust_file) if trust_file else [])]
         if trust_file is not None and not pins:
             return _failed(console, f"{trust_file} holds no key")
+        if (evidence_set := read_set(path)) is not None:  # an inspection's bundles
+            return verify_set(evidence_set, path, console, pins)
         report = verify_bundle(load_bundle(path.read_bytes()), make_verifier, pins)
     except OSError as e:
         return _failed(console, f"cannot read {e.filename or path}: {e.strerror or e}")

@@ -63,6 +63,10 @@ class InspectionCard(BaseModel):
     findings: list[dict[str, Any]]
     conclusion: str | None
     reads: int
+    allowed_actions: list[str] = Field(
+        default_factory=list,
+        description="the caller's own: POST …/{id}/<action> would not be refused",
+    )
 
 
 class TimelineOut(BaseModel):

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
+from domain.access import Principal
 from domain.inspection import Inspection, ReadKind
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.inspection_schemas import (
@@ -39,7 +40,8 @@ from services.inspection_evidence import (
 from services.moments import diff as timeline_diff
 from services.moments import states_at
 from services.report_pdf import cjk_font, report_pdf
-from services.runtime import AUDIT_NAME
+from services.runtime import AUDIT_NAME, Platform
+from services.staff_names import name_timeline
 from services.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -53,7 +55,12 @@ from services.timeline import (
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
 
 
-def card(inspection: Inspection, response: Response | None = None) -> InspectionCard:
+def card(
+    platform: Platform,
+    principal: Principal,
+    inspection: Inspection,
+    response: Response | None = None,
+) -> InspectionCard:
     if response is not None:
         response.headers["ETag"] = f'"{inspection.version}"'
     return InspectionCard(
@@ -69,6 +76,7 @@ def card(inspection: Inspection, response: Response | None = None) -> Inspection
         findings=jsonable(inspection.findings),
         conclusion=inspection.conclusion,
         reads=inspection.reads,
+        allowed_actions=platform.inspections.allowed_actions(principal, inspection),
     )
 
 
@@ -90,7 +98,9 @@ def open_inspection(
         principal, path, subject=body.subject.model_dump(), basis=body.basis
     )
     response.headers["Location"] = f"/v1/tenants/{path}/inspections/{changed.id}"
-    return card(app.inspection(principal, path, changed.id), response)
+    return card(
+        platform, principal, app.inspection(principal, path, changed.id), response
+    )
 
 
 @router.get(
@@ -108,7 +118,7 @@ def get_inspection(
     inspection = platform.inspections.read(
         principal, path, inspection_id, ReadKind.FILE
     )
-    return card(inspection, response)
+    return card(platform, principal, inspection, response)
 
 
 @router.post(
@@ -135,7 +145,9 @@ def link_subject(
         tenant=body.tenant,
         expected_version=expected,
     )
-    return card(app.inspection(principal, path, inspection_id), response)
+    return card(
+        platform, principal, app.inspection(principal, path, inspection_id), response
+    )
 
 
 @router.post(
@@ -152,7 +164,9 @@ def add_note(
 ) -> InspectionCard:
     app = platform.inspections
     app.note(principal, path, inspection_id, body.text, expected)
-    return card(app.inspection(principal, path, inspection_id), response)
+    return card(
+        platform, principal, app.inspection(principal, path, inspection_id), response
+    )
 
 
 @router.post(
@@ -171,7 +185,9 @@ def add_finding(
 ) -> InspectionCard:
     app = platform.inspections
     app.find(principal, path, inspection_id, body.text, expected)
-    return card(app.inspection(principal, path, inspection_id), response)
+    return card(
+        platform, principal, app.inspection(principal, path, inspection_id), response
+    )
 
 
 @router.post(
@@ -190,7 +206,9 @@ def close_inspection(
 ) -> InspectionCard:
     app = platform.inspections
     app.conclude(principal, path, inspection_id, body.conclusion, expected)
-    return card(app.inspection(principal, path, inspection_id), response)
+    return card(
+        platform, principal, app.inspection(principal, path, inspection_id), response
+    )
 
 
 @router.get(
@@ -242,6 +260,7 @@ def timeline(
         limit=limit,
         tenant_log=tenant_log_of(platform.views[AUDIT_NAME]),
     )
+    name_timeline(platform, page["events"])
     return TimelineOut(
         events=page["events"],
         next_cursor=page["next_cursor"],
@@ -287,7 +306,7 @@ def evidence(
     inspection = platform.inspections.read(
         principal, path, inspection_id, ReadKind.EVIDENCE
     )
-    bundle = build_evidence_set(platform, inspection)
+    bundle = build_evidence_set(platform, inspection, principal)
     name = f"inspection-{path}-{inspection_id}.json"
     return Response(
         json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8"),

@@ -10,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 
 from domain.access import Role, require_read
 from domain.signin import Outcome
-from domain.staff import EVENT_LABELS, Staffer, parse_username
+from domain.staff import EVENT_LABELS, Staffer
 from domain.timeliness import SHANGHAI
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
@@ -27,6 +27,7 @@ from services.api.staff_schemas import (
     StaffUpdate,
 )
 from services.runtime import Platform
+from services.staff_names import named_actor
 
 router = APIRouter(prefix="/tenants/{path}/staff", tags=["staff"])
 
@@ -88,16 +89,6 @@ def handler_names(
         "backup_handler": backup,
         "backup_handler_name": names.get(backup) if backup else None,
     }
-
-
-def named_actor(platform: Platform, actor: dict[str, Any]) -> dict[str, Any]:
-    """An event's actor, with the staffer's badge number and name when it is one."""
-    parsed = parse_username(str(actor.get("id", "")))
-    if parsed is None:
-        return actor
-    county, number = parsed
-    name = platform.staff_view.names(county, [number]).get(number)
-    return actor if name is None else {**actor, "number": number, "name": name}
 
 
 @router.post(
