@@ -43,7 +43,7 @@ typecheck: install
 	$(BIN)/mypy --strict domain
 
 test: install postgres fonts browser-deps lint
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --durations=15 tests
 
 unit: install
 	$(BIN)/pytest -q tests/unit
