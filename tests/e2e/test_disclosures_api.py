@@ -43,9 +43,11 @@ def test_a_clerk_publishes_and_sees_the_due_date_across_spring_festival(
     assert item["category_label"] == "财务管理/财务收支"
     assert item["version"] == 1
     assert item["view_pending"] is False
+    assert item["tenant_name"] == "团结村"
     clerk = auth("xinhe.tahe.tuanjie", "clerk")
     shown = client.get(f"{TUANJIE}/{item['id']}", headers=clerk)
     assert shown.json()["title"] == "团结村2026年1月财务收支"
+    assert shown.json()["tenant_name"] == "团结村"
     assert shown.headers["ETag"] == '"1"'
 
 

@@ -136,12 +136,14 @@ def after_command(
             platform.disclosures.disclosure(principal, path, disclosure_id)
         )
     response.headers["ETag"] = f'"{row["version"]}"'
-    return public(
+    out = public(
         row,
         category_labels(platform, path),
         platform.disclosures.calendar(),
         view_pending=not caught_up,
     )
+    out.tenant_name = platform.disclosures.tenant(path).name
+    return out
 
 
 def attachments(items: list[AttachmentIn] | None) -> list[Attachment] | None:
@@ -423,7 +425,9 @@ def get_disclosure(
         disclosure_id,
     )
     response.headers["ETag"] = f'"{row["version"]}"'
-    return public(row, category_labels(platform, path), platform.disclosures.calendar())
+    out = public(row, category_labels(platform, path), platform.disclosures.calendar())
+    out.tenant_name = platform.disclosures.tenant(path).name
+    return out
 
 
 @router.get(
