@@ -25,6 +25,7 @@ from services.api.schemas import (
     TreeHead,
 )
 from services.audit import IssuedCheckpoint
+from services.evidence import checkpoint_now
 from services.runtime import AUDIT_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
@@ -43,13 +44,10 @@ def audit_view(platform: Platform) -> AuditView:
 
 
 def current_checkpoint(platform: Platform, path: str) -> IssuedCheckpoint:
-    """The checkpoint of the tenant's current head, issued now if need be."""
+    """The checkpoint of the tenant's head as of this request (the audit view is
+    waited for, bounded, up to the end of the log), issued now if need be."""
     platform.disclosures.tenant(path)
-    auditor = platform.auditor
-    if auditor.ledger(path) is None:
-        _, position = auditor.open_ledger(path)
-        platform.wait(AUDIT_NAME, position)
-    return auditor.issue(path)
+    return checkpoint_now(platform, path)
 
 
 @router.get(
