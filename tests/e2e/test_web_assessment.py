@@ -78,6 +78,8 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert "团结村 评分表" in card.text
     assert "组织领导" in card.text
     assert "一票否决" in card.text
+    assert "实地考核" in card.text  # the method in Chinese
+    assert "一票否决：组织领导" in table.text
     assert "按时公开率" in card.text  # the objective figures beside the points
     link = f"/console/t/xinhe/ref/disclosure/{ids['item']}"
     assert f'href="{link}"' in card.text

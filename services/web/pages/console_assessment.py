@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.access import require_read
 from domain.assessment.campaign import STAGE_LABELS
+from domain.assessment.criteria import METHODS
 from domain.errors import NotFoundError
 from domain.timeliness import local_date
 from projections.assessment import CampaignHistory
@@ -59,6 +60,11 @@ def _campaign_crumbs(platform: Any, path: str, staff: Any) -> list[Any]:
         *tenant_crumbs(platform, path, staff),
         ("考核", f"/console/t/{path}/assessment"),
     ]
+
+
+def _titles(campaign: Any) -> dict[str, str]:
+    """Item code → title, so vetoes and failed items read in Chinese."""
+    return {c["code"]: c["title"] for c in campaign.criteria}
 
 
 @router.get("/t/{path}/assessment", response_class=HTMLResponse)
@@ -119,6 +125,7 @@ def league_table_page(
         tenant=tenant,
         campaign=campaign,
         table=table,
+        titles=_titles(campaign),
         as_of=as_of or "",
     )
 
@@ -146,6 +153,15 @@ def league_table_export(
         format=fmt,  # type: ignore[arg-type]
     )
     return answer
+
+
+REF_LABELS = {"disclosure": "公开事项", "case": "办件"}
+
+
+def evidence_label(ref: str) -> str:
+    """``disclosure:f1be14cb-…`` → ``公开事项 f1be14cb``."""
+    kind, _, subject = ref.partition(":")
+    return f"{REF_LABELS[kind]} {subject[:8]}" if kind in REF_LABELS else ref
 
 
 def evidence_link(path: str, ref: str) -> str | None:
@@ -205,7 +221,10 @@ def scorecard_page(
         target_name=name,
         figures=figures,
         figure_labels=FIGURE_LABELS,
+        methods=METHODS,
+        titles=_titles(campaign),
         evidence_link=lambda ref: evidence_link(path, ref),
+        evidence_label=evidence_label,
         as_of=as_of or "",
     )
 
