@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from domain.access import Role
 from tests.conftest import principal
+from tests.e2e.conftest import TokenFactory
+from tests.e2e.test_rankings_api import handle
 from tests.e2e.test_web_console import sign_in
 from tests.web_seed import COUNTY_USER, TUANJIE, seed
 
@@ -27,7 +29,7 @@ def points(org: float, content: float, evidence: list[str]) -> list[dict[str, An
 
 
 def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
-    client: TestClient, platform: Any
+    client: TestClient, platform: Any, auth: TokenFactory
 ) -> None:
     ids = seed(platform)
     county = principal("xinhe", Role.SUPERVISOR)
@@ -55,6 +57,12 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
             points(org, content, evidence),
             "on_site",
         )
+    # One satisfied case in each of two villages: equal rates, overlapping intervals.
+    town_sup = principal(TOWN, Role.SUPERVISOR)
+    platform.rankings.set_scheme(town_sup, TOWN, {"response": 30, "resolution": 35,
+                                                  "satisfaction": 35}, 1)  # fmt: skip
+    for village in (TUANJIE, "xinhe.tahe.xingfu"):
+        handle(client, village, auth(village, "clerk"))
     sign_in(client, COUNTY_USER)
     assert 'href="/console/t/xinhe/assessment"' in client.get("/console/").text
     home = client.get("/console/t/xinhe/assessment")
@@ -92,5 +100,9 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert "2026-02" in ranking.text
     assert "样本不足" in ranking.text
     assert "塔河镇" in ranking.text
+    ties = client.get(f"/console/t/{TOWN}/rankings?month=2026-03")
+    assert ties.status_code == 200, ties.text
+    assert ties.text.count("并列</span>") == 2
+    assert "塔河镇中心小学" in ties.text  # no cases: 样本不足, not ranked
     assert client.get(f"/console/t/{TOWN}/rankings?month=2026-13").status_code == 400
     assert client.get(f"/console/t/wensu/campaigns/{campaign.id}").status_code == 404
