@@ -100,6 +100,10 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert "2026-02" in ranking.text
     assert "样本不足" in ranking.text
     assert "塔河镇" in ranking.text
+    platform.campaigns.publish_notice(county, "xinhe", campaign.id)
+    noticed = client.get(base).text
+    assert "公示中" in noticed
+    assert "公示期" in noticed
     ties = client.get(f"/console/t/{TOWN}/rankings?month=2026-03")
     assert ties.status_code == 200, ties.text
     assert ties.text.count("并列</span>") == 2
