@@ -12,7 +12,7 @@ from tests.conftest import principal
 from tests.e2e.conftest import TokenFactory
 from tests.e2e.test_rankings_api import handle
 from tests.e2e.test_web_console import sign_in
-from tests.web_seed import COUNTY_USER, TUANJIE, seed
+from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE, seed
 
 TOWN = "xinhe.tahe"
 CRITERIA = [
@@ -110,3 +110,11 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert "塔河镇中心小学" in ties.text  # no cases: 样本不足, not ranked
     assert client.get(f"/console/t/{TOWN}/rankings?month=2026-13").status_code == 400
     assert client.get(f"/console/t/wensu/campaigns/{campaign.id}").status_code == 404
+    # The target's own clerk reads its scorecard in its assessor's campaign.
+    sign_in(client, CLERK_USER)
+    own = client.get("/console/t/xinhe.tahe.tuanjie/assessment")
+    assert f'href="{base}/scorecards/{TUANJIE}"' in own.text
+    mine = client.get(f"{base}/scorecards/{TUANJIE}")
+    assert mine.status_code == 200, mine.text
+    assert "团结村 评分表" in mine.text
+    assert client.get(link, follow_redirects=False).status_code == 303

@@ -62,6 +62,21 @@ def _campaign_crumbs(platform: Any, path: str, staff: Any) -> list[Any]:
     ]
 
 
+def _owner(platform: Any, path: str) -> dict[str, str]:
+    """The campaign's owner for the page heading; the campaign service checks
+    scope itself (its readers, and its targets below it)."""
+    row = platform.directory.get(path)
+    return {"path": path, "name": row["name"] if row else path}
+
+
+def _owner_crumbs(platform: Any, path: str, staff: Any) -> list[Any]:
+    """首页 › … › 考核 when the owner is in the staffer's subtree; a target looking
+    up at its assessor's campaign gets 首页 › 考核 (its own)."""
+    if staff.can_read(path):
+        return _campaign_crumbs(platform, path, staff)
+    return [("首页", "/console/"), ("考核", f"/console/t/{staff.tenant}/assessment")]
+
+
 def _titles(campaign: Any) -> dict[str, str]:
     """Item code → title, so vetoes and failed items read in Chinese."""
     return {c["code"]: c["title"] for c in campaign.criteria}
@@ -110,7 +125,6 @@ def league_table_page(
     as_of: str | None = None,
 ) -> Response:
     """排名: the campaign's league table, with its CSV/XLSX exports."""
-    tenant = tenants.get_tenant(path, staff, platform, Response())
     campaign = campaigns_api.get_campaign(
         path, campaign_id, staff, platform, Response(), as_of=as_of or None
     )
@@ -121,8 +135,8 @@ def league_table_page(
         request,
         "console_campaign.html",
         title=f"{campaign.title} 排名",
-        crumbs=[*_campaign_crumbs(platform, path, staff), (campaign.title, "")],
-        tenant=tenant,
+        crumbs=[*_owner_crumbs(platform, path, staff), (campaign.title, "")],
+        tenant=_owner(platform, path),
         campaign=campaign,
         table=table,
         titles=_titles(campaign),
@@ -186,7 +200,6 @@ def scorecard_page(
     as_of: str | None = None,
 ) -> Response:
     """评分表: each item's points beside the objective figures, flags, evidence."""
-    tenant = tenants.get_tenant(path, staff, platform, Response())
     campaign = campaigns_api.get_campaign(
         path, campaign_id, staff, platform, Response(), as_of=as_of or None
     )
@@ -211,11 +224,11 @@ def scorecard_page(
         "console_scorecard.html",
         title=f"{name} 评分表",
         crumbs=[
-            *_campaign_crumbs(platform, path, staff),
+            *_owner_crumbs(platform, path, staff),
             (campaign.title, f"/console/t/{path}/campaigns/{campaign_id}"),
             (name, ""),
         ],
-        tenant=tenant,
+        tenant=_owner(platform, path),
         campaign=campaign,
         card=card,
         target_name=name,
@@ -233,8 +246,9 @@ def scorecard_page(
 def evidence_ref(
     path: str, kind: str, subject: UUID, staff: StaffDep, platform: PlatformDep
 ) -> Response:
-    """An evidence ref opened: the item's or case's page in its own tenant."""
-    require_read(staff, path)
+    """An evidence ref opened: the item's or case's page in its own tenant (the
+    campaign's targets open refs under their assessor's path, so the scope checked
+    is the item's)."""
     owner: str | None = None
     if kind == "disclosure":
         now = moment_text(platform.disclosures.now())
