@@ -84,6 +84,15 @@ class CampaignHistoryView(SqlView):
             [target, as_of],
         )
 
+    def owned(self, owner: str) -> list[Row]:
+        """The campaigns ``owner`` planned, latest period first."""
+        return self._query(
+            "SELECT campaign_id, owner, title, period_from, period_to"
+            " FROM campaign_plans WHERE owner = ?"
+            " ORDER BY period_to DESC, campaign_id",
+            [owner],
+        )
+
 
 class PostgresCampaignHistoryView(CampaignHistoryView, PostgresSqlView):
     pass

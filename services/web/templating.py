@@ -45,7 +45,15 @@ def china_day(value: Any) -> str:
     return china_time(value, with_time=False)
 
 
+def percent(value: Any) -> str:
+    """A fraction 0–1 as a percentage with one decimal; ``—`` when unknown."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
 env.filters["china_time"] = china_time
+env.filters["percent"] = percent
 env.filters["china_day"] = china_day
 env.globals["CASE_EVENTS"] = {
     "Filed": "登记",
