@@ -30,6 +30,11 @@ def go(browser: webdriver.Chrome, element: WebElement) -> None:
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
     WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    # A POST answered by a redirect is still loading its next document here; the
+    # next find_element must not catch a node of the one being replaced.
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
 
 
 def sign_in(browser: webdriver.Chrome, live: Live, user: tuple[str, str]) -> None:

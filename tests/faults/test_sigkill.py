@@ -96,7 +96,11 @@ def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
     t0 = time.monotonic()
     end = fill(settings)
     t1 = time.monotonic()
-    env = clean_env(home=str(tmp_path / "home"), database_url=pg, **quiet)
+    # Small batches, so that the catch-up takes many commits and the kill lands
+    # between two of them (one batch of 1,000 would catch up before it).
+    env = clean_env(
+        home=str(tmp_path / "home"), database_url=pg, follow_batch="20", **quiet
+    )
     log = tmp_path / "projections.log"
 
     def run() -> subprocess.Popen[bytes]:
