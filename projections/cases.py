@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
@@ -48,7 +50,6 @@ from projections.sql import (
     subtree_clause,
     subtree_params,
 )
-from services.base import GongkaiApplication
 
 CASE_EVENTS = (
     "Filed",
@@ -543,8 +544,9 @@ class CaseProjection(Projection[CaseView]):
 
     ProjectionRunner constructs projections as ``CaseProjection(view=view)``, so the
     store to read cases from is bound on the class: ``Platform`` calls
-    ``CaseProjection.bind(env)`` before any runner starts; the reader application is
-    created on first use.
+    ``CaseProjection.bind(env, make_reader)`` before any runner starts; the reader
+    application is made on first use by ``make_reader`` (the services layer's
+    application class, so that this layer imports nothing above it).
     """
 
     name = "cases"
@@ -554,15 +556,20 @@ class CaseProjection(Projection[CaseView]):
     )
 
     _env: ClassVar[dict[str, str] | None] = None
-    _reader: ClassVar[GongkaiApplication | None] = None
+    _make_reader: ClassVar[Callable[..., Application[Any]] | None] = None
+    _reader: ClassVar[Application[Any] | None] = None
     _calendars: ClassVar[dict[int, WorkingDayCalendar]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
-    def bind(cls, env: dict[str, str]) -> None:
-        """Read cases from the store ``env`` describes (a new store drops the old
-        reader; the same store keeps it)."""
+    def bind(
+        cls, env: dict[str, str], make_reader: Callable[..., Application[Any]]
+    ) -> None:
+        """Read cases from the store ``env`` describes, with an application made by
+        ``make_reader(env=…)`` (a new store drops the old reader; the same store
+        keeps it)."""
         with cls._lock:
+            cls._make_reader = make_reader
             if cls._env == env:
                 return
             old, cls._reader = cls._reader, None
@@ -573,13 +580,13 @@ class CaseProjection(Projection[CaseView]):
                 old.close()
 
     @classmethod
-    def reader(cls) -> GongkaiApplication:
+    def reader(cls) -> Application[Any]:
         with cls._lock:
             if cls._reader is None:
-                if cls._env is None:
-                    msg = "CaseProjection.bind(env) must be called before it runs"
+                if cls._env is None or cls._make_reader is None:
+                    msg = "CaseProjection.bind(env, make_reader) must be called first"
                     raise RuntimeError(msg)
-                cls._reader = GongkaiApplication(env=cls._env)
+                cls._reader = cls._make_reader(env=cls._env)
             return cls._reader
 
     @classmethod

@@ -122,7 +122,9 @@ class Platform:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.env = settings.eventsourcing_env()
-        CaseProjection.bind(self.env)  # the case view rebuilds cases from this store
+        CaseProjection.bind(
+            self.env, GongkaiApplication
+        )  # cases rebuilt from this store
         self.clock = clock
         self.tenants = Tenants(env=self.env, clock=clock)
         self.disclosures = Disclosures(env=self.env, clock=clock)
