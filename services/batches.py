@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -38,11 +40,30 @@ def process_batch(
 ) -> None:
     """The one place a view commits a batch: every event's handler, and the
     tracking positions of the first and last, in one transaction."""
+    apply_decoded(
+        projection, name, [(n, mapper.to_domain_event(n)) for n in notifications]
+    )
+
+
+Decoded = tuple[Any, Any]  # a stored notification and its domain event
+
+
+def decoded(app: GongkaiApplication, notifications: Sequence[Any]) -> list[Decoded]:
+    """Each notification with its event, decoded once for every view of a rebuild."""
+    return [(n, app.mapper.to_domain_event(n)) for n in notifications]
+
+
+def apply_decoded(
+    projection: Projection[Any], name: str, events: Sequence[Decoded]
+) -> None:
+    """``process_batch`` of events already decoded."""
+    if not events:
+        return
     view: SqlView = projection.view
-    first, last = notifications[0].id, notifications[-1].id
+    first, last = events[0][0].id, events[-1][0].id
     with view.batch(Tracking(name, first), Tracking(name, last)):
-        for n in notifications:
-            projection.process_event(mapper.to_domain_event(n), Tracking(name, n.id))
+        for n, event in events:
+            projection.process_event(event, Tracking(name, n.id))
 
 
 class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
@@ -91,6 +112,52 @@ def iter_log(
             return
         yield notifications
         start = notifications[-1].id
+
+
+def topic_counts(app: GongkaiApplication) -> dict[str, int]:
+    """Stored events per topic, counted by the database (a rebuild's totals)."""
+    recorder = app.recorder
+    table = recorder.events_table_name
+    sql = f"SELECT topic, COUNT(*) AS count FROM {table} GROUP BY topic"
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(sql)
+        rows = curs.fetchall()
+    return {row_value(r, 0, "topic"): int(row_value(r, 1, "count")) for r in rows}
+
+
+def row_value(row: Any, index: int, key: str) -> Any:
+    """A column of a dict row (psycopg's dict_row) or a tuple/sqlite3.Row."""
+    return row[key] if isinstance(row, dict) else row[index]
+
+
+class SideBySide:
+    """Runs a rebuild page's jobs (one per view) on threads and waits for all;
+    with no workers, runs them in turn. Each view has its own connection, so
+    one view's round trips overlap the others' Python."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(workers, "rebuild") if workers else None
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, jobs: Sequence[Callable[[], None]]) -> None:
+        if self._pool is None:
+            for job in jobs:
+                job()
+            return
+        futures = [self._pool.submit(job) for job in jobs]
+        for future in futures:
+            future.result()  # the first error, after every job finished
 
 
 def len_log(app: GongkaiApplication, topics: tuple[str, ...]) -> int:

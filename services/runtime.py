@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
@@ -54,10 +54,15 @@ from services.audit import Auditor
 from services.base import APP_NAME, GongkaiApplication
 from services.batches import (
     BatchingProjectionRunner,
+    Decoded,
+    SideBySide,
     apply_batch,
+    apply_decoded,
+    decoded,
     iter_log,
     len_log,
     process_batch,
+    topic_counts,
 )
 from services.cases import Cases
 from services.conduct import Conduct
@@ -328,23 +333,30 @@ class Platform:
         audit.drop()
         audit.create_table()
         counts = dict.fromkeys([*projections, AUDIT_NAME], 0)
-        by_topic = Counter(n.topic for b in iter_log(app, (), 5000) for n in b)
+        by_topic = topic_counts(app)
         totals = {
-            spec.name: sum(by_topic[t] for t in spec.projection.topics)
+            spec.name: sum(by_topic.get(t, 0) for t in spec.projection.topics)
             for spec in PROJECTIONS
         }
         totals[AUDIT_NAME] = sum(by_topic.values())
-        for notifications in iter_log(app, (), batch):
-            for spec in PROJECTIONS:
-                topics = set(spec.projection.topics)
-                mine = [n for n in notifications if n.topic in topics]
-                apply_batch(projections[spec.name], app, mine)
-                counts[spec.name] += len(mine)
-            append_leaves(self, notifications)
-            counts[AUDIT_NAME] += len(notifications)
-            if progress:
-                for name, done in counts.items():
-                    progress(name, done, totals[name])
+        topics = {spec.name: set(spec.projection.topics) for spec in PROJECTIONS}
+        # On PostgreSQL the views write side by side, each on its own connection, so
+        # one view's round trips overlap another's Python; SQLite has one writer.
+        parallel = self.settings.store_kind == "postgresql"
+        with SideBySide(len(projections) + 1 if parallel else 0) as side:
+            for notifications in iter_log(app, (), batch):
+                events = decoded(app, notifications)
+                jobs: list[Callable[[], None]] = []
+                for name, projection in projections.items():
+                    mine = [e for e in events if e[0].topic in topics[name]]
+                    jobs.append(partial(apply_decoded, projection, app.name, mine))
+                    counts[name] += len(mine)
+                jobs.append(partial(append_decoded_leaves, self, events))
+                counts[AUDIT_NAME] += len(notifications)
+                side.run(jobs)
+                if progress:
+                    for name, done in counts.items():
+                        progress(name, done, totals[name])
         for name, done in counts.items():
             log.info("rebuilt %s: %d events", name, done)
         return counts
@@ -384,10 +396,16 @@ def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
     one transaction with the position of the last one."""
     if not notifications:
         return
-    mapper = platform.tenants.mapper
-    leaves = [leaf_from(n, mapper.to_domain_event(n)) for n in notifications]
+    append_decoded_leaves(platform, decoded(platform.tenants, notifications))
+
+
+def append_decoded_leaves(platform: Platform, events: Sequence[Decoded]) -> None:
+    """``append_leaves`` of events already decoded."""
+    if not events:
+        return
+    leaves = [leaf_from(n, event) for n, event in events]
     platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
-        leaves, Tracking(APP_NAME, notifications[-1].id)
+        leaves, Tracking(APP_NAME, events[-1][0].id)
     )
 
 
