@@ -41,16 +41,49 @@ def process_batch(
     """The one place a view commits a batch: every event's handler, and the
     tracking positions of the first and last, in one transaction."""
     apply_decoded(
-        projection, name, [(n, mapper.to_domain_event(n)) for n in notifications]
+        projection, name, [(n, DECODED.get(mapper, n)) for n in notifications]
     )
 
 
 Decoded = tuple[Any, Any]  # a stored notification and its domain event
 
 
+class DecodeCache:
+    """Recently decoded events, shared by the followers of one process.
+
+    The views and the audit follower each read the same notifications at about the
+    same time; decoding (JSON and transcoding) is their biggest Python cost, so the
+    first to get there decodes for all. Domain events are immutable. The key holds
+    the stored bytes, so two stores in one process (tests, restore) never share an
+    entry unless the stored event is byte for byte the same."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._entries: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, mapper: Any, n: Any) -> Any:
+        key = (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+        found = self._entries.get(key)
+        if found is not None:
+            return found
+        event = mapper.to_domain_event(n)
+        with self._lock:
+            if len(self._entries) >= self.size:
+                # Oldest first (dicts keep insertion order): drop the older half.
+                for old in list(self._entries)[: self.size // 2]:
+                    self._entries.pop(old, None)
+            self._entries[key] = event
+        return event
+
+
+DECODED = DecodeCache()
+
+
 def decoded(app: GongkaiApplication, notifications: Sequence[Any]) -> list[Decoded]:
-    """Each notification with its event, decoded once for every view of a rebuild."""
-    return [(n, app.mapper.to_domain_event(n)) for n in notifications]
+    """Each notification with its event, decoded once for every view."""
+    mapper = app.mapper
+    return [(n, DECODED.get(mapper, n)) for n in notifications]
 
 
 def apply_decoded(
