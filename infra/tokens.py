@@ -14,6 +14,7 @@ import jwt
 from infra.settings import Settings
 
 ISSUER = "gongkai"
+VERIFIED_CACHE = 4096  # tokens whose signature was checked, kept with their claims
 SECRET_FILE = "token-secret"  # noqa: S105 - a file name
 
 
@@ -56,6 +57,7 @@ class TokenSigner:
     def __init__(self, secret: bytes, ttl: timedelta = timedelta(days=30)) -> None:
         self._secret = secret
         self._ttl = ttl
+        self._verified: dict[str, Claims] = {}
 
     def mint(
         self,
@@ -84,6 +86,22 @@ class TokenSigner:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Claims:
+        """The token's claims; a token verified before is taken from a small cache
+        (a signature check per request is most of an authenticated read's own
+        cost), its expiry checked again on every use."""
+        found = self._verified.get(token)
+        if found is not None:
+            if found.expires_at <= datetime.now(UTC):
+                self._verified.pop(token, None)
+                raise TokenError("Signature has expired")
+            return found
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> Claims:
         try:
             claims = jwt.decode(
                 token,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -466,6 +467,15 @@ def serve(
     demo_if_empty: Annotated[
         bool, typer.Option(help="load the demo into an empty store first")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes on the one port (PostgreSQL); with more than one, "
+            "the views are followed by one more process of their own",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and its interactive docs."""
     import uvicorn
@@ -503,7 +513,50 @@ def serve(
             f"http://{host}:{port}/v1/auth/token"
         )
     err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    _serve_workers(settings, host, port, workers)
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several API processes behind one port, and (unless the views are followed
+    elsewhere) one ``gongkai projections run`` beside them."""
+    import subprocess
+
+    import uvicorn
+
+    if settings.store_kind != "postgresql":
+        err.print("--workers needs PostgreSQL (GONGKAI_DATABASE_URL=postgresql://…)")
+        raise typer.Exit(2)
+    from services.runtime import Platform
+
+    # Create the tables and functions once, here: processes that start together
+    # on a fresh database race on them ("tuple concurrently updated").
+    Platform(settings).close()
+    follower = None
+    if settings.run_projections:
+        argv = [sys.executable, "-c", "from services.cli import app; app()"]
+        follower = subprocess.Popen([*argv, "projections", "run"])  # noqa: S603
+    os.environ["GONGKAI_RUN_PROJECTIONS"] = "false"  # the workers read it
+    err.print(
+        f"{workers} API processes; the views followed by process {follower.pid}"
+        if follower
+        else f"{workers} API processes; the views followed elsewhere"
+    )
+    try:
+        uvicorn.run(
+            "services.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        if follower is not None:
+            follower.terminate()
+            follower.wait(timeout=30)
 
 
 @app.command()

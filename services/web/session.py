@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from domain.access import Principal
 from infra.tokens import Claims
-from services.api.deps import current_claims, get_principal
+from services.api.deps import claims_of, get_principal
 from services.api.problems import HttpProblemError
 
 SESSION_COOKIE = "gongkai_session"
@@ -79,7 +79,7 @@ def session_claims(request: Request) -> Claims | None:
         return None
     creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
     try:
-        return current_claims(request, creds)
+        return claims_of(request, creds)
     except HttpProblemError:
         return None
 

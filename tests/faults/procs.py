@@ -78,13 +78,13 @@ def call(
 class Server:
     """``gongkai serve`` on a free loopback port, its output in a file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *options: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         with log.open("a") as out:  # a file, not a pipe: a full pipe blocks the server
             self.process = subprocess.Popen(
-                [GONGKAI, "serve", "--port", str(self.port)],
+                [GONGKAI, "serve", "--port", str(self.port), *options],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,101 @@
+"""``gongkai serve --workers N``: N API processes on one port beside one process
+that follows the views, on PostgreSQL (docs/operations.md, "Several API processes")."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.scratchdb import create_database, drop_database
+from infra.tokens import TokenSigner
+from tests.faults.procs import Server, call, clean_env
+from tests.faults.test_store_down import TENANT, disclosure
+
+
+@pytest.fixture
+def pg() -> Iterator[str]:
+    url = create_database("gongkai_workers")
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its (gone) parent to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace")
+
+
+def test_two_workers_and_a_follower_serve_writes_and_reads(
+    pg: str, tmp_path: Path
+) -> None:
+    secret = secrets.token_urlsafe(32)
+    signer = TokenSigner(secret)
+    admin = signer.mint(subject="root", tenant=None, roles=["admin"])
+    clerk = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
+    env = clean_env(home=str(tmp_path / "home"), database_url=pg, token_secret=secret)
+    server = Server(env, tmp_path / "serve.log", "--workers", "2")
+    try:
+        server.wait_ready()
+        county = {"code": TENANT, "name": "新和县", "level": "county"}
+        assert call("POST", f"{server.base}/v1/tenants", admin, county).status == 201
+        url = f"{server.base}/v1/tenants/{TENANT}/disclosures"
+        made = [call("POST", url, clerk, disclosure(n)) for n in range(12)]
+        assert [m.status for m in made] == [201] * 12, made
+        # Every answer reads its own write, whichever worker answers: the views
+        # are written by the follower process, the workers wait for them.
+        for m in made:
+            got = call("GET", f"{url}/{m.body['id']}", clerk)
+            assert got.status == 200, got
+            assert got.body["title"] == m.body["title"]
+        listed = call("GET", f"{url}?limit=50", clerk)
+        assert listed.body["total"] == 12
+        kids = [command_line(pid) for pid in children(server.process.pid)]
+        assert sum("projections run" in k for k in kids) == 1, kids
+        health = call("GET", f"{server.base}/v1/health").body
+        assert health["status"] == "ok"
+    finally:
+        kids = {k: command_line(k) for k in children(server.process.pid)}
+        server.stop()
+    assert server.process.returncode is not None
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(alive(k) for k in kids):
+        time.sleep(0.2)
+    assert not [kids[k] for k in kids if alive(k)], "children left running"
+    assert "Gongkai on http://127.0.0.1" in (tmp_path / "serve.log").read_text()
+
+
+def test_workers_refuse_sqlite(tmp_path: Path) -> None:
+    env = clean_env(home=str(tmp_path / "home"))
+    server = Server(env, tmp_path / "serve.log", "--workers", "2")
+    assert server.process.wait(timeout=60) == 2
+    assert "--workers needs PostgreSQL" in (tmp_path / "serve.log").read_text()
