@@ -9,6 +9,7 @@ stores; the two leaf classes only choose the recorder base.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -213,6 +214,18 @@ class PostgresSqlView(PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(statement) for statement in self.ddl)  # type: ignore[arg-type]
+
+    def _create_table(self, curs: Any) -> None:
+        """One session at a time creates view tables: processes starting together
+        on a fresh database otherwise collide inside ``CREATE TABLE IF NOT
+        EXISTS`` (a duplicate type name) or ``CREATE INDEX``."""
+        name = f"gongkai view ddl {self.datastore.schema}"
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
+        curs.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            (int.from_bytes(digest[:8], "big", signed=True),),
+        )
+        super()._create_table(curs)
 
 
 class SQLiteSqlView(NamedTrackingSQLiteRecorder):

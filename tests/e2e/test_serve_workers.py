@@ -4,6 +4,7 @@ that follows the views, on PostgreSQL (docs/operations.md, "Several API processe
 from __future__ import annotations
 
 import secrets
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from infra.scratchdb import create_database, drop_database
 from infra.tokens import TokenSigner
-from tests.faults.procs import Server, call, clean_env
+from tests.faults.procs import GONGKAI, Server, call, clean_env
 from tests.faults.test_store_down import TENANT, disclosure
 
 
@@ -99,3 +100,32 @@ def test_workers_refuse_sqlite(tmp_path: Path) -> None:
     server = Server(env, tmp_path / "serve.log", "--workers", "2")
     assert server.process.wait(timeout=60) == 2
     assert "--workers needs PostgreSQL" in (tmp_path / "serve.log").read_text()
+
+
+def test_processes_started_together_on_a_fresh_database_all_start(
+    pg: str, tmp_path: Path
+) -> None:
+    """Three API processes and a projection process at the same instant: the
+    table and function DDL is serialised, so none fails its start."""
+    env = clean_env(
+        home=str(tmp_path / "home"),
+        database_url=pg,
+        token_secret=secrets.token_urlsafe(32),
+        run_projections="false",
+    )
+    servers = [Server(env, tmp_path / f"serve{i}.log") for i in range(3)]
+    follower = subprocess.Popen(
+        [GONGKAI, "projections", "run"],
+        env=clean_env(home=str(tmp_path / "home"), database_url=pg),
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "follower.log").open("w"),
+    )
+    try:
+        for server in servers:
+            server.wait_ready()
+        assert follower.poll() is None, (tmp_path / "follower.log").read_text()
+    finally:
+        for server in servers:
+            server.stop()
+        follower.terminate()
+        follower.wait(timeout=30)
