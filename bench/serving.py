@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,11 +58,13 @@ from bench.county import (
     log,
     register_county,
 )
-from infra.scratchdb import drop_database
+from infra.scratchdb import PG_HOST, PG_PORT, PG_USER, drop_database
 from infra.tokens import TokenSigner
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 FORMED_ON = (date.today() - timedelta(days=3)).isoformat()  # the servers' real clock
+
+ADMIN_URL = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/postgres"
 
 Request = tuple[str, str, str, dict[str, Any] | None]  # kind, method, url, body
 
@@ -85,6 +89,41 @@ def load(url: str, items: int, hot_share: float) -> tuple[str, int]:
         platform.rebuild()
         log(f"[load] views rebuilt in {time.perf_counter() - began:.0f}s")
         return hot, platform.max_position()
+
+
+def keep_database(name: str) -> str:
+    """The URL of database ``name``, created (jit off) if it does not exist."""
+    if not re.fullmatch(r"[a-z0-9_]{1,40}", name):
+        raise SystemExit("--keep-db takes a name of a-z, 0-9 and _")
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if found is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'ALTER DATABASE "{name}" SET jit = off')
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def has_county(url: str) -> bool:
+    """Whether a kept database already holds a loaded county (its log is there)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT to_regclass('disclosures_tracking')").fetchone()
+        if row is None or row[0] is None:
+            return False
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM disclosures_tracking)"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def reuse(url: str) -> tuple[str, int]:
+    """A kept county: the same hot village, views rebuilt by this code."""
+    with bench_platform(url) as (platform, _clock):
+        began = time.perf_counter()
+        platform.rebuild()
+        log(f"[load] reused; views rebuilt in {time.perf_counter() - began:.0f}s")
+        return f"{COUNTY}.town-0.village-0", platform.max_position()
 
 
 class Servers:
@@ -316,13 +355,22 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--processes", default="1,2", help="API processes to try")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--keep-db",
+        metavar="NAME",
+        help="load into database NAME once and keep it; later runs with the same"
+        " NAME reuse its log and only rebuild the views (for iterating on queries)",
+    )
     args = parser.parse_args()
-    url = create_bench_database()
+    url = keep_database(args.keep_db) if args.keep_db else create_bench_database()
     secret = secrets.token_urlsafe(32)
     log(f"database: {url}")
     result: dict[str, Any] = {"items": args.items, "hot_share": args.hot_share}
     try:
-        hot, events = load(url, args.items, args.hot_share)
+        if args.keep_db and has_county(url):
+            hot, events = reuse(url)
+        else:
+            hot, events = load(url, args.items, args.hot_share)
         result["events"] = events
         with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as home:
             signer = TokenSigner(secret.encode())
@@ -344,7 +392,8 @@ def main() -> None:
                 finally:
                     servers.stop()
     finally:
-        drop_database(url)
+        if not args.keep_db:
+            drop_database(url)
     print_result(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -7,7 +7,7 @@ allows plus the 20 working days the law gives to publish.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -35,12 +35,31 @@ class PublicItem:
 
 
 @dataclass(frozen=True)
+class CategoryFacts:
+    """What coverage needs of one category's public items: counts and the newest
+    formed_on decide the status; ``newest`` / ``newest_late`` (newest published
+    first) are what is shown, all of them or only the first few. A store can sum
+    these up without handing over every item."""
+
+    count: int = 0
+    latest_formed_on: date | None = None
+    late_count: int = 0
+    newest: tuple[PublicItem, ...] = ()
+    newest_late: tuple[PublicItem, ...] = ()
+
+
+@dataclass(frozen=True)
 class CategoryCoverage:
+    """``items`` / ``late_items`` are the facts' ``newest`` / ``newest_late``;
+    ``item_count`` / ``late_count`` count them all."""
+
     entry: CatalogueEntry
     status: CoverageStatus
     items: tuple[PublicItem, ...]
     next_due_on: date | None = None
     late_items: tuple[PublicItem, ...] = field(default=())
+    item_count: int = 0
+    late_count: int = 0
 
 
 def next_due(
@@ -55,6 +74,25 @@ def next_due(
     )
 
 
+def facts_of(items: Sequence[PublicItem], category: str) -> CategoryFacts:
+    """The facts of ``category`` from every one of its items."""
+    mine = tuple(
+        sorted(
+            (i for i in items if i.category == category),
+            key=lambda i: i.published_on,
+            reverse=True,
+        )
+    )
+    late = tuple(i for i in mine if i.working_days_late > 0)
+    return CategoryFacts(
+        count=len(mine),
+        latest_formed_on=max((i.formed_on for i in mine), default=None),
+        late_count=len(late),
+        newest=mine,
+        newest_late=late,
+    )
+
+
 def coverage(
     entries: Sequence[CatalogueEntry],
     items: Sequence[PublicItem],
@@ -62,26 +100,43 @@ def coverage(
     calendar: WorkingDayCalendar,
 ) -> list[CategoryCoverage]:
     """Coverage of each catalogue entry by the items public on ``as_of``."""
+    facts = {e.code: facts_of(items, e.code) for e in entries}
+    return coverage_of(entries, facts, as_of, calendar)
+
+
+def coverage_of(
+    entries: Sequence[CatalogueEntry],
+    facts: Mapping[str, CategoryFacts],
+    as_of: date,
+    calendar: WorkingDayCalendar,
+) -> list[CategoryCoverage]:
+    """Coverage of each catalogue entry by the facts of its category (by code)
+    about the items public on ``as_of``."""
     result: list[CategoryCoverage] = []
     for entry in entries:
-        mine = tuple(
-            sorted(
-                (i for i in items if i.category == entry.code),
-                key=lambda i: i.published_on,
-                reverse=True,
-            )
-        )
-        late = tuple(i for i in mine if i.working_days_late > 0)
-        if not mine:
+        f = facts.get(entry.code, CategoryFacts())
+        if not f.count or f.latest_formed_on is None:
             result.append(
-                CategoryCoverage(entry, CoverageStatus.MISSING, mine, late_items=late)
+                CategoryCoverage(
+                    entry, CoverageStatus.MISSING, (), late_items=f.newest_late
+                )
             )
             continue
-        due = next_due(entry, max(i.formed_on for i in mine), calendar)
+        due = next_due(entry, f.latest_formed_on, calendar)
         status = (
             CoverageStatus.OVERDUE
             if due is not None and as_of > due
             else CoverageStatus.COVERED
         )
-        result.append(CategoryCoverage(entry, status, mine, due, late))
+        result.append(
+            CategoryCoverage(
+                entry,
+                status,
+                f.newest,
+                due,
+                f.newest_late,
+                item_count=f.count,
+                late_count=f.late_count,
+            )
+        )
     return result

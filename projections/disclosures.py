@@ -2,13 +2,13 @@
 
 ``disclosure_versions`` holds one row per event with the item's whole state after it,
 so "what was public on 1 March, as the platform knew it on 5 March" is one query over
-``effective_at`` and ``recorded_at``. ``disclosure_current`` is the latest row per item.
+``effective_at`` and ``recorded_at``. ``disclosure_current`` is the latest row per item;
+``disclosure_counts`` counts items by their latest version. Row shape and validity
+bookkeeping: disclosure_rows.py; the queries: disclosure_queries.py.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -18,115 +18,98 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.disclosure import Disclosure
+from projections.disclosure_queries import DisclosureQueries, ListFilter
+from projections.disclosure_rows import (
+    COLUMNS,
+    COUNT_UP,
+    COVER,
+    JSON_COLUMNS,
+    SUPERSEDE,
+    VALIDITY,
+    Delta,
+    PendingRows,
+    decode,
+    first_after_stored,
+    supersede_params,
+    table_ddl,
+)
 from projections.sql import (
     PostgresSqlView,
     Row,
     SQLiteSqlView,
-    SqlView,
     dumps,
     iso_day,
     iso_moment,
-    like_pattern,
-    subtree_clause,
-    subtree_params,
 )
 
-COLUMNS = (
-    "id",
-    "version",
-    "position",
-    "first_position",
-    "event",
-    "tenant",
-    "category",
-    "title",
-    "body",
-    "channels",
-    "attachments",
-    "formed_on",
-    "published_on",
-    "due_on",
-    "working_days_late",
-    "withdrawn",
-    "reason",
-    "actor",
-    "effective_at",
-    "recorded_at",
-    "backdated_working_days",
-    "backdating_reason",
-)
-JSON_COLUMNS = ("channels", "attachments", "actor")
-_COLUMN_TYPES = {
-    "version": "INTEGER NOT NULL",
-    "position": "BIGINT NOT NULL",
-    "first_position": "BIGINT NOT NULL",
-    "working_days_late": "INTEGER NOT NULL",
-    "withdrawn": "INTEGER NOT NULL",
-    "backdated_working_days": "INTEGER NOT NULL",
-}
+__all__ = ["DisclosureProjection", "DisclosureView", "ListFilter", "decode"]
 
 
-@dataclass(frozen=True)
-class ListFilter:
-    """Filters of the disclosure list beyond scope, moments and category.
-
-    ``statuses`` (published | revised | withdrawn) empty means every public item;
-    ``backdated`` means some version was recorded more than ``backdating_window``
-    working days after it took effect; dates are ISO text."""
-
-    statuses: tuple[str, ...] = ()
-    late: bool | None = None
-    backdated: bool | None = None
-    backdating_window: int = 3
-    q: str | None = None
-    formed_from: str | None = None
-    formed_to: str | None = None
-
-
-def _table(name: str, key: str) -> str:
-    cols = ", ".join(f"{c} {_COLUMN_TYPES.get(c, 'TEXT')}" for c in COLUMNS)
-    return f"CREATE TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY ({key}))"
-
-
-def decode(row: Row) -> Row:
-    """Turn stored JSON text back into lists and dicts, flags into booleans."""
-    out = dict(row)
-    for c in JSON_COLUMNS:
-        out[c] = json.loads(out[c]) if out.get(c) else None
-    out["withdrawn"] = bool(out["withdrawn"])
-    return out
-
-
-class DisclosureView(SqlView):
-    tables = ("disclosure_versions", "disclosure_current")
+class DisclosureView(DisclosureQueries):
+    tables = ("disclosure_versions", "disclosure_current", "disclosure_counts")
     tracking_table_name = "disclosures_tracking"
+    schema_version = 2  # 2: validity, min/max moments, counts, covering indexes
     ddl = (
-        _table("disclosure_versions", "id, version"),
-        _table("disclosure_current", "id"),
-        "CREATE INDEX IF NOT EXISTS disclosure_versions_tenant "
-        "ON disclosure_versions (tenant, first_position)",
+        table_ddl("disclosure_versions", "id, version"),
+        table_ddl("disclosure_current", "id"),
+        # Items per tenant, category and withdrawn flag of their newest version:
+        # the total of a list "now" without counting every row (count_public).
+        "CREATE TABLE IF NOT EXISTS disclosure_counts (tenant TEXT NOT NULL, "
+        "category TEXT NOT NULL, withdrawn INTEGER NOT NULL, n BIGINT NOT NULL, "
+        "PRIMARY KEY (tenant, category, withdrawn))",
+        "CREATE INDEX IF NOT EXISTS disclosure_current_max_effective "
+        "ON disclosure_current (max_effective_at)",
+        "CREATE INDEX IF NOT EXISTS disclosure_current_max_recorded "
+        "ON disclosure_current (max_recorded_at)",
+        f"CREATE INDEX IF NOT EXISTS disclosure_versions_tenant_cover "
+        f"ON disclosure_versions (tenant, first_position, {COVER})",
         "CREATE INDEX IF NOT EXISTS disclosure_current_tenant "
         "ON disclosure_current (tenant, first_position)",
         # A subtree list (tenant = ? OR tenant LIKE ?) walks this newest first and
         # stops at its limit, instead of sorting the whole subtree's history.
-        "CREATE INDEX IF NOT EXISTS disclosure_versions_position "
-        "ON disclosure_versions (first_position)",
+        f"CREATE INDEX IF NOT EXISTS disclosure_versions_position_cover "
+        f"ON disclosure_versions (first_position, tenant, {COVER})",
+        # A category's newest items (the catalogue shows a few per category).
+        f"CREATE INDEX IF NOT EXISTS disclosure_versions_category_cover "
+        f"ON disclosure_versions (tenant, category, published_on, first_position, "
+        f"{COVER})",
     )
 
     # Writes -------------------------------------------------------------------------
 
-    def record(self, state: Row, tracking: Tracking) -> None:
-        """Store a new version row and make it the current one, atomically."""
+    def record(
+        self, state: Row, tracking: Tracking, before: Delta | None = None
+    ) -> None:
+        """Store a new version row and make it the current one, atomically; the
+        item's earlier versions learn when they stopped being the newest, and the
+        counts move from ``before`` (the previous version's tenant, category and
+        withdrawn flag) to this one's."""
+        state = {**state, **dict.fromkeys(VALIDITY)}
+        for at in ("effective_at", "recorded_at"):
+            state[f"min_{at}"] = min(state.get(f"min_{at}") or state[at], state[at])
+            state[f"max_{at}"] = max(state.get(f"max_{at}") or state[at], state[at])
         values = [dumps(state[c]) if c in JSON_COLUMNS else state[c] for c in COLUMNS]
+        after: Delta = (state["tenant"], state["category"], int(state["withdrawn"]))
+        deltas = [(after, 1)] if before is None else [(before, -1), (after, 1)]
         batch = self._batch
         if batch is not None:  # written set-wise when the batch ends (_flush)
-            versions, current = batch.pending.setdefault("disclosures", ([], {}))
-            versions.append(values)
-            current[state["id"]] = values
+            pending: PendingRows = batch.pending.setdefault(
+                "disclosures", PendingRows()
+            )
+            pending.add(state["id"], values)
+            for key, n in deltas:
+                pending.counts[key] = pending.counts.get(key, 0) + n
             return
         marks = ",".join("?" * len(COLUMNS))
         names = ",".join(COLUMNS)
         with self._write(tracking) as curs:
+            self._exec_many(curs, COUNT_UP, [[*key, n] for key, n in deltas])
+            if state["version"] > 1:
+                self._exec(
+                    curs,
+                    SUPERSEDE,
+                    supersede_params(state["id"], first_after_stored(values)),
+                )
             self._exec(
                 curs,
                 f"INSERT INTO disclosure_versions ({names}) VALUES ({marks})",
@@ -145,8 +128,15 @@ class DisclosureView(SqlView):
         """A batch's rows: every version, then each item's last one as current."""
         if "disclosures" not in pending:
             return
-        versions, current = pending.pop("disclosures")
+        batch: PendingRows = pending.pop("disclosures")
+        versions, current = batch.versions, batch.current
         names = ",".join(COLUMNS)
+        self._exec_many(
+            curs,
+            SUPERSEDE,
+            [supersede_params(k, v) for k, v in batch.after_stored.items()],
+        )
+        self._exec_many(curs, COUNT_UP, [[*k, n] for k, n in batch.counts.items() if n])
         self._insert_many(curs, "disclosure_versions", names, versions)
         self._exec_many(
             curs, "DELETE FROM disclosure_current WHERE id = ?", [[k] for k in current]
@@ -156,7 +146,7 @@ class DisclosureView(SqlView):
     def current_state(self, disclosure_id: str) -> Row | None:
         batch = self._batch
         if batch is not None and "disclosures" in batch.pending:
-            values = batch.pending["disclosures"][1].get(disclosure_id)
+            values = batch.pending["disclosures"].current.get(disclosure_id)
             if values is not None:
                 return decode(dict(zip(COLUMNS, values, strict=True)))
         rows = self._query(
@@ -164,141 +154,6 @@ class DisclosureView(SqlView):
             [disclosure_id],
         )
         return decode(rows[0]) if rows else None
-
-    # Queries ------------------------------------------------------------------------
-
-    def get(self, disclosure_id: str, *, as_of: str, known_at: str) -> Row | None:
-        """The item at ``as_of`` as known at ``known_at`` (withdrawn ones too)."""
-        rows = self._query(
-            f"SELECT {','.join(COLUMNS)} FROM disclosure_versions "
-            "WHERE id = ? AND effective_at <= ? AND recorded_at <= ? "
-            "ORDER BY version DESC LIMIT 1",
-            [disclosure_id, as_of, known_at],
-        )
-        return decode(rows[0]) if rows else None
-
-    def history(self, disclosure_id: str, *, known_at: str) -> list[Row]:
-        rows = self._query(
-            f"SELECT {','.join(COLUMNS)} FROM disclosure_versions "
-            "WHERE id = ? AND recorded_at <= ? ORDER BY version",
-            [disclosure_id, known_at],
-        )
-        return [decode(r) for r in rows]
-
-    def list_public(
-        self,
-        tenant: str,
-        *,
-        as_of: str,
-        known_at: str,
-        include_descendants: bool,
-        category: str | None = None,
-        before: int | None = None,
-        limit: int = 50,
-        filters: ListFilter | None = None,
-    ) -> list[Row]:
-        """Items public at ``as_of`` as known at ``known_at``, newest first (with
-        ``filters``: withdrawn ones too if asked for, and only those that match)."""
-        where, params = self._where(
-            tenant, as_of, known_at, include_descendants, category, filters
-        )
-        if before is not None:
-            where.append("first_position < ?")
-            params.append(before)
-        params.append(limit)
-        rows = self._query(
-            f"SELECT {','.join(COLUMNS)} FROM disclosure_versions v "
-            f"WHERE {' AND '.join(where)} ORDER BY first_position DESC LIMIT ?",
-            params,
-        )
-        return [decode(r) for r in rows]
-
-    def count_public(
-        self,
-        tenant: str,
-        *,
-        as_of: str,
-        known_at: str,
-        include_descendants: bool,
-        category: str | None = None,
-        filters: ListFilter | None = None,
-    ) -> int:
-        """How many items ``list_public`` would list without a limit."""
-        where, params = self._where(
-            tenant, as_of, known_at, include_descendants, category, filters
-        )
-        rows = self._query(
-            f"SELECT COUNT(*) AS n FROM disclosure_versions v "
-            f"WHERE {' AND '.join(where)}",
-            params,
-        )
-        return int(rows[0]["n"])
-
-    def backdated_ids(self, tenant: str, *, known_at: str, window: int) -> set[str]:
-        """Ids of the subtree's items with a version recorded by ``known_at`` more
-        than ``window`` working days after it took effect."""
-        rows = self._query(
-            "SELECT DISTINCT id FROM disclosure_versions "
-            f"WHERE {subtree_clause()} AND recorded_at <= ? "
-            "AND backdated_working_days > ?",
-            [*subtree_params(tenant), known_at, window],
-        )
-        return {r["id"] for r in rows}
-
-    @staticmethod
-    def _where(
-        tenant: str,
-        as_of: str,
-        known_at: str,
-        include_descendants: bool,
-        category: str | None,
-        filters: ListFilter | None,
-    ) -> tuple[list[str], list[Any]]:
-        f = filters or ListFilter()
-        where = [subtree_clause() if include_descendants else "tenant = ?"]
-        params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
-        # The first two conditions are implied by the third; stated, they let the
-        # newest-first walk skip later versions without running the subquery.
-        where.append(
-            "effective_at <= ? AND recorded_at <= ? AND "
-            "version = (SELECT MAX(v2.version) FROM disclosure_versions v2 "
-            "WHERE v2.id = v.id AND v2.effective_at <= ? AND v2.recorded_at <= ?)"
-        )
-        params += [as_of, known_at, as_of, known_at]
-        statuses = set(f.statuses)
-        if not statuses:
-            where.append("withdrawn = 0")
-        else:
-            shown = []
-            if "withdrawn" in statuses:
-                shown.append("withdrawn = 1")
-            if "published" in statuses:
-                shown.append("(withdrawn = 0 AND event = 'published')")
-            if "revised" in statuses:
-                shown.append("(withdrawn = 0 AND event = 'revised')")
-            where.append(f"({' OR '.join(shown) or '1 = 0'})")
-        if category is not None:
-            where.append("category = ?")
-            params.append(category)
-        if f.late is not None:
-            where.append("working_days_late > 0" if f.late else "working_days_late = 0")
-        if f.backdated is not None:
-            where.append(
-                ("" if f.backdated else "NOT ")
-                + "EXISTS (SELECT 1 FROM disclosure_versions b WHERE b.id = v.id "
-                "AND b.recorded_at <= ? AND b.backdated_working_days > ?)"
-            )
-            params += [known_at, f.backdating_window]
-        if f.q:
-            where.append("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')")
-            params += [like_pattern(f.q)] * 2
-        if f.formed_from is not None:
-            where.append("formed_on >= ?")
-            params.append(f.formed_from)
-        if f.formed_to is not None:
-            where.append("formed_on <= ?")
-            params.append(f.formed_to)
-        return where, params
 
 
 class PostgresDisclosureView(DisclosureView, PostgresSqlView):
@@ -362,21 +217,23 @@ class DisclosureProjection(Projection[DisclosureView]):
     def _revised(self, e: Disclosure.Revised, tracking: Tracking) -> None:
         ev: Any = e
         state = self._previous(ev)
+        before = (state["tenant"], state["category"], state["withdrawn"])
         for field in ("title", "body", "channels", "category", "attachments"):
             value = getattr(ev, field)
             if value is not None:
                 state[field] = value
         state.update(event="revised", reason=ev.reason, **_common(ev, tracking))
-        self.view.record(state, tracking)
+        self.view.record(state, tracking, before)
 
     @process_event.register
     def _withdrawn(self, e: Disclosure.Withdrawn, tracking: Tracking) -> None:
         ev: Any = e
         state = self._previous(ev)
+        before = (state["tenant"], state["category"], state["withdrawn"])
         state.update(
             event="withdrawn", withdrawn=1, reason=ev.reason, **_common(ev, tracking)
         )
-        self.view.record(state, tracking)
+        self.view.record(state, tracking, before)
 
     def _previous(self, ev: Any) -> Row:
         state = self.view.current_state(str(ev.originator_id))

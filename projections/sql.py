@@ -69,7 +69,52 @@ class SqlView(TrackingRecorder):
     ddl: ClassVar[tuple[str, ...]] = ()
     tables: ClassVar[tuple[str, ...]] = ()
     tracking_table_name: ClassVar[str] = "notification_tracking"
+    # Raise when the tables' shape changes: an installation whose stored shape is
+    # older drops the view at start-up, and the runner rebuilds it from the log
+    # (CREATE TABLE IF NOT EXISTS alone would keep the old columns and break).
+    schema_version: ClassVar[int] = 1
     datastore: PostgresDatastore | SQLiteDatastore
+
+    def create_table(self) -> None:
+        """Create the view's tables; first drop them if their shape is stale."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "CREATE TABLE IF NOT EXISTS view_schemas "
+                "(view_name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+            curs.execute(
+                self._sql("SELECT version FROM view_schemas WHERE view_name = ?"),
+                (self.tracking_table_name,),
+            )
+            row = curs.fetchone()
+        stored = 1 if row is None else int(dict(row)["version"])  # before versions
+        if stored != self.schema_version:
+            self.drop()
+        super().create_table()  # type: ignore[misc]
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                self._sql("DELETE FROM view_schemas WHERE view_name = ?"),
+                (self.tracking_table_name,),
+            )
+            curs.execute(
+                self._sql(
+                    "INSERT INTO view_schemas (view_name, version) VALUES (?, ?)"
+                ),
+                (self.tracking_table_name, self.schema_version),
+            )
+
+    def analyze(self) -> None:
+        """Fresh planner statistics (and, on PostgreSQL, the visibility map that
+        index-only scans need) after a bulk write such as a rebuild."""
+        if self.is_postgres:
+            datastore: Any = self.datastore
+            with datastore.get_connection() as conn:  # autocommit: VACUUM allowed
+                for table in self.tables:
+                    conn.execute(f"VACUUM (ANALYZE) {table}")
+            return
+        with self.datastore.transaction(commit=True) as curs:
+            for table in self.tables:
+                curs.execute(f"ANALYZE {table}")
 
     @property
     def is_postgres(self) -> bool:

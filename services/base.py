@@ -9,7 +9,7 @@ and return the notification position of their last event (for read-your-writes).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -108,6 +108,18 @@ class GongkaiApplication(Application[UUID]):
             CALENDAR_ID,
             *(services_id(p) for p in chain),
             *(case_rules_id(p) for p in chain),
+        ]
+        return self.references.scope(ids)
+
+    def read_scope(self, paths: Sequence[str]) -> AbstractContextManager[None]:
+        """One version check for what a query over ``paths`` shows with its rows:
+        each tenant, its county's catalogue and the calendar (instead of a check
+        per look-up: a round trip each)."""
+        counties = sorted({p.split(".", 1)[0] for p in paths})
+        ids = [
+            *(tenant_id(p) for p in paths),
+            *(catalogue_id(c) for c in counties),
+            CALENDAR_ID,
         ]
         return self.references.scope(ids)
 

@@ -19,7 +19,13 @@ from eventsourcing.domain import Aggregate
 
 from domain.case_stats import Rate, case_statistics
 from domain.catalogue import CatalogueEntry, entries_for
-from domain.coverage import CategoryCoverage, PublicItem, coverage
+from domain.coverage import (
+    CategoryCoverage,
+    CategoryFacts,
+    PublicItem,
+    coverage,
+    coverage_of,
+)
 from domain.reference import (
     CALENDAR_ID,
     CountyCatalogue,
@@ -127,6 +133,69 @@ def catalogue_coverage(
         public_items(rows),
         local_date(as_of),
         reference.calendar,
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueFacts:
+    """Per tenant, per category: the facts coverage needs, summed up by the view,
+    and the rows of the newest items (and newest late ones) it shows."""
+
+    facts: dict[str, dict[str, CategoryFacts]]
+    rows: dict[str, Row]  # by item id
+
+
+def catalogue_facts(
+    platform: Platform,
+    path: str,
+    as_of: datetime,
+    known_at: datetime,
+    *,
+    include_descendants: bool,
+    wanted: dict[str, set[str]],
+    newest: int,
+) -> CatalogueFacts:
+    """The facts of the categories ``wanted`` per tenant (the required ones), with
+    the ``newest`` items of each: three queries, however many items there are."""
+    view = platform.disclosure_view
+    a, k = iso_moment(as_of), iso_moment(known_at)
+    sums = [
+        r
+        for r in view.category_facts(
+            path, as_of=a, known_at=k, include_descendants=include_descendants
+        )
+        if r["category"] in wanted.get(r["tenant"], set())
+    ]
+    pairs = [(r["tenant"], r["category"]) for r in sums]
+    late = [(r["tenant"], r["category"]) for r in sums if r["late"]]
+    found: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    found_late: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    rows: dict[str, Row] = {}
+    for into, which, only_late in ((found, pairs, False), (found_late, late, True)):
+        for r in view.newest_in_categories(
+            which, as_of=a, known_at=k, limit=newest, late=only_late
+        ):
+            into[(r["tenant"], r["category"])].append(r)
+            rows[r["id"]] = r
+    facts: dict[str, dict[str, CategoryFacts]] = defaultdict(dict)
+    for r in sums:
+        key = (r["tenant"], r["category"])
+        facts[r["tenant"]][r["category"]] = CategoryFacts(
+            count=int(r["items"]),
+            latest_formed_on=datetime.fromisoformat(r["latest_formed_on"]).date(),
+            late_count=int(r["late"] or 0),
+            newest=tuple(public_items(found[key])),
+            newest_late=tuple(public_items(found_late[key])),
+        )
+    return CatalogueFacts(dict(facts), rows)
+
+
+def coverage_from_facts(
+    reference: Reference, kind: str, facts: dict[str, CategoryFacts], as_of: datetime
+) -> list[CategoryCoverage]:
+    """Coverage of a tenant of ``kind`` by the facts of its categories."""
+    return coverage_of(
+        reference.required(kind), facts, local_date(as_of), reference.calendar
     )
 
 

@@ -357,6 +357,8 @@ class Platform:
                 if progress:
                     for name, done in counts.items():
                         progress(name, done, totals[name])
+        for spec in PROJECTIONS:  # bulk-written: give the planner fresh statistics
+            self.views[spec.name].analyze()
         for name, done in counts.items():
             log.info("rebuilt %s: %d events", name, done)
         return counts

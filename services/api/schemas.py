@@ -223,9 +223,19 @@ class CategoryStatus(BaseModel):
     entry: CatalogueEntryPublic
     status: Literal["covered", "missing", "overdue"]
     status_label: str
-    items: list[DisclosurePublic]
+    items: list[DisclosurePublic] = Field(
+        description="the newest published items (at most `items_per_category`); "
+        "`item_count` counts them all, `items_url` lists them all"
+    )
+    item_count: int = Field(0, description="public items in the category")
     next_due_on: date | None
-    late_items: list[str]
+    late_items: list[str] = Field(
+        description="ids of the newest late items (at most `items_per_category`)"
+    )
+    late_item_count: int = Field(0, description="public items published late")
+    items_url: str = Field(
+        "", description="the disclosures list of this category at the same moments"
+    )
 
 
 class CataloguePublic(BaseModel):

@@ -392,3 +392,55 @@ def test_the_catalogue_as_known_then_uses_the_catalogue_of_then(
     version, then = codes(known_at=before.isoformat())
     assert version == 0
     assert "xinhe.water-fees" not in then
+
+
+def test_the_catalogue_counts_every_item_and_shows_the_newest_few(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    clerk = auth("xinhe.tahe.tuanjie", "clerk")
+    made = []
+    for n, formed in enumerate(
+        ["2026-01-05", "2026-02-10", "2026-02-11", "2026-02-12"]
+    ):
+        clock.advance(hours=1)
+        body = {**FINANCE, "title": f"团结村财务收支第{n}期", "formed_on": formed}
+        response = client.post(f"{VILLAGE}/disclosures", json=body, headers=clerk)
+        assert response.status_code == 201, response.text
+        made.append(response.json())
+    clock.advance(hours=1)
+    gone = made[3]["id"]
+    assert client.post(
+        f"{VILLAGE}/disclosures/{gone}/withdrawal",
+        json={"reason": "重复发布"},
+        headers=clerk,
+    ).is_success
+
+    body = client.get(
+        f"{VILLAGE}/catalogue", params={"items_per_category": 2}, headers=clerk
+    ).json()
+    finance = next(
+        c for c in body["categories"] if c["entry"]["code"] == "common.finance"
+    )
+    assert finance["item_count"] == 3  # the withdrawn one does not count
+    assert finance["late_item_count"] == 1  # formed 5 January: published late
+    assert finance["late_items"] == [made[0]["id"]]
+    # Newest published first; same day, so newest recorded first.
+    assert [i["id"] for i in finance["items"]] == [made[2]["id"], made[1]["id"]]
+    listed = client.get(finance["items_url"], headers=clerk).json()
+    assert listed["total"] == 3
+    assert {i["id"] for i in listed["items"]} == {m["id"] for m in made[:3]}
+
+    none = client.get(
+        f"{VILLAGE}/catalogue", params={"items_per_category": 0}, headers=clerk
+    ).json()
+    finance = next(
+        c for c in none["categories"] if c["entry"]["code"] == "common.finance"
+    )
+    assert finance["items"] == []
+    assert finance["item_count"] == 3
+    assert finance["status"] == "covered"
+    too_many = client.get(
+        f"{VILLAGE}/catalogue", params={"items_per_category": 201}, headers=clerk
+    )
+    assert too_many.status_code == 422
+    assert too_many.headers["content-type"].startswith("application/problem+json")

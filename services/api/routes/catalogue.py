@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
@@ -15,7 +15,7 @@ from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
 from services.api.listing import future_warnings
-from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
+from services.api.params import AsOfQuery, KnownAtQuery, moment_text, parse_moment
 from services.api.present import STATUS_LABELS
 from services.api.routes.disclosures import public
 from services.api.schemas import (
@@ -25,10 +25,11 @@ from services.api.schemas import (
     CategoryStatus,
 )
 from services.overview import (
+    CatalogueFacts,
     Reference,
-    catalogue_coverage,
+    catalogue_facts,
+    coverage_from_facts,
     reference_at,
-    subtree_rows,
 )
 from services.runtime import Platform
 
@@ -56,25 +57,30 @@ COVERAGE_COLUMNS: tuple[Column, ...] = (
 def tenant_block(
     platform: Platform,
     row: dict[str, Any],
-    rows: list[dict[str, Any]],
+    found: CatalogueFacts,
     reference: Reference,
-    as_of: datetime,
+    moments: tuple[datetime, datetime],
 ) -> CataloguePublic:
-    """Coverage of one tenant (a directory row) by its items ``rows``."""
+    """Coverage of one tenant (a directory row) by the facts of its categories."""
     path = row["path"]
     kind = row["kind"] or row["level"]
-    result = catalogue_coverage(reference, kind, rows, as_of)
+    as_of, known_at = moments
+    result = coverage_from_facts(reference, kind, found.facts.get(path, {}), as_of)
     calendar = reference.calendar
-    by_id = {r["id"]: r for r in rows}
     labels = reference.labels(kind)
+    at = {"as_of": moment_text(as_of), "known_at": moment_text(known_at)}
     categories = [
         CategoryStatus(
             entry=entry_public(c.entry),
             status=c.status.value,  # type: ignore[arg-type]
             status_label=STATUS_LABELS[c.status.value],
-            items=[public(by_id[i.id], labels, calendar) for i in c.items],
+            items=[public(found.rows[i.id], labels, calendar) for i in c.items],
+            item_count=c.item_count,
             next_due_on=c.next_due_on,
             late_items=[i.id for i in c.late_items],
+            late_item_count=c.late_count,
+            items_url=f"/v1/tenants/{path}/disclosures?"
+            + urlencode({"category": c.entry.code, **at}),
         )
         for c in result
     ]
@@ -106,7 +112,7 @@ def tenant_block(
     "/tenants/{path}/catalogue",
     response_model=CataloguePublic,
     responses=EXPORT_RESPONSES,
-    summary="Each required category with its items, missing or overdue; CSV/XLSX",
+    summary="Each required category: counts, newest items, missing or overdue; CSV",
 )
 def catalogue_status(
     path: str,
@@ -118,6 +124,15 @@ def catalogue_status(
     include_descendants: Annotated[
         bool, Query(description="one block per tenant of the subtree, in `blocks`")
     ] = False,
+    items_per_category: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=200,
+            description="newest items shown per category; `item_count` counts all,"
+            " `items_url` lists all",
+        ),
+    ] = 5,
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
@@ -130,13 +145,20 @@ def catalogue_status(
     tenants = platform.directory.subtree(path)
     if not include_descendants:
         tenants = [t for t in tenants if t["path"] == path]
-    items: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in subtree_rows(platform, path, moment, recorded):
-        if not r["withdrawn"]:
-            items[r["tenant"]].append(r)
+    found = catalogue_facts(
+        platform,
+        path,
+        moment,
+        recorded,
+        include_descendants=include_descendants,
+        wanted={
+            t["path"]: {e.code for e in reference.required(t["kind"] or t["level"])}
+            for t in tenants
+        },
+        newest=items_per_category,
+    )
     blocks = [
-        tenant_block(platform, t, items.get(t["path"], []), reference, moment)
-        for t in tenants
+        tenant_block(platform, t, found, reference, (moment, recorded)) for t in tenants
     ]
     warnings = future_warnings(now, as_of=moment, known_at=recorded)
     fmt = wanted(request, format)
@@ -149,8 +171,8 @@ def catalogue_status(
                 "level1": c.entry.level1,
                 "level2": c.entry.level2,
                 "status_label": c.status_label,
-                "items": len(c.items),
-                "late_items": len(c.late_items),
+                "items": c.item_count,
+                "late_items": c.late_item_count,
                 "next_due_on": c.next_due_on,
             }
             for b in blocks

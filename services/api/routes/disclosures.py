@@ -301,73 +301,75 @@ def list_disclosures(
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
-    platform.disclosures.tenant(path)
-    now = platform.disclosures.now()
-    effective, recorded = (
-        parse_moment(as_of, "as_of", now),
-        parse_moment(known_at, "known_at", now),
-    )
-    statuses = tuple(status or ())
-    for s in statuses:
-        if s not in STATUSES:
-            raise InvalidInputError(
-                f"status must be one of {', '.join(STATUSES)}, not {s!r}",
-                field="status",
-            )
-    code = resolve_category(category, category_labels(platform, path))
-    filters = ListFilter(
-        statuses=statuses,
-        late=late,
-        backdated=backdated,
-        backdating_window=platform.disclosures.backdating_window,
-        q=q,
-        formed_from=iso_day(formed_from),
-        formed_to=iso_day(formed_to),
-    )
-    query = {
-        "as_of": moment_text(effective),
-        "known_at": moment_text(recorded),
-        "include_descendants": include_descendants,
-        "category": code,
-        "filters": filters,
-    }
-    calendar = platform.disclosures.calendar()
-    labels: dict[str, dict[str, str]] = {}
-
     names = tenant_names(platform, path)
-
-    def item(row: dict[str, Any]) -> DisclosurePublic:
-        if row["tenant"] not in labels:
-            labels[row["tenant"]] = category_labels(platform, row["tenant"])
-        out = public(row, labels[row["tenant"]], calendar)
-        out.tenant_name = names.get(row["tenant"])
-        return out
-
-    fmt = wanted(request, format)
-    if fmt != "json":
-        return export(
-            fmt,
-            DISCLOSURE_COLUMNS,
-            (
-                labelled(item(r).model_dump() | {"status": r["event"]}, names=names)
-                for r in _all_rows(platform, path, query)
-            ),
-            f"disclosures-{path}",
-            "公开事项",
+    with platform.disclosures.read_scope(
+        list(names) if include_descendants else [path]
+    ):
+        platform.disclosures.tenant(path)
+        now = platform.disclosures.now()
+        effective, recorded = (
+            parse_moment(as_of, "as_of", now),
+            parse_moment(known_at, "known_at", now),
         )
-    rows = platform.disclosure_view.list_public(
-        path, before=decode_cursor(cursor), limit=limit + 1, **query
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return DisclosureList(
-        items=[item(row) for row in rows],
-        next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
-        as_of=effective,
-        known_at=recorded,
-        total=platform.disclosure_view.count_public(path, **query),
-        warnings=future_warnings(now, as_of=effective, known_at=recorded),
-    )
+        statuses = tuple(status or ())
+        for s in statuses:
+            if s not in STATUSES:
+                raise InvalidInputError(
+                    f"status must be one of {', '.join(STATUSES)}, not {s!r}",
+                    field="status",
+                )
+        code = resolve_category(category, category_labels(platform, path))
+        filters = ListFilter(
+            statuses=statuses,
+            late=late,
+            backdated=backdated,
+            backdating_window=platform.disclosures.backdating_window,
+            q=q,
+            formed_from=iso_day(formed_from),
+            formed_to=iso_day(formed_to),
+        )
+        query = {
+            "as_of": moment_text(effective),
+            "known_at": moment_text(recorded),
+            "include_descendants": include_descendants,
+            "category": code,
+            "filters": filters,
+        }
+        calendar = platform.disclosures.calendar()
+        labels: dict[str, dict[str, str]] = {}
+
+        def item(row: dict[str, Any]) -> DisclosurePublic:
+            if row["tenant"] not in labels:
+                labels[row["tenant"]] = category_labels(platform, row["tenant"])
+            out = public(row, labels[row["tenant"]], calendar)
+            out.tenant_name = names.get(row["tenant"])
+            return out
+
+        fmt = wanted(request, format)
+        if fmt != "json":
+            return export(
+                fmt,
+                DISCLOSURE_COLUMNS,
+                (
+                    labelled(item(r).model_dump() | {"status": r["event"]}, names=names)
+                    for r in _all_rows(platform, path, query)
+                ),
+                f"disclosures-{path}",
+                "公开事项",
+            )
+        rows = platform.disclosure_view.list_public(
+            path, before=decode_cursor(cursor), limit=limit + 1, **query
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return DisclosureList(
+            items=[item(row) for row in rows],
+            next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
+            as_of=effective,
+            known_at=recorded,
+            total=platform.disclosure_view.count_public(path, **query),
+            warnings=future_warnings(now, as_of=effective, known_at=recorded),
+        )
 
 
 STATUSES = ("published", "revised", "withdrawn")

@@ -71,10 +71,15 @@ def receipt_lookup(
     )
 
 
+BOARD_NEWEST = 20  # items per category on a board; the count says how many in all
+
+
 @router.get("/{path}", response_class=HTMLResponse)
 def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
     tenant = tenants.tenant_public(platform, path)  # unknown → 404 page
-    status = catalogue.catalogue_status(path, request, reader(path), platform)
+    status = catalogue.catalogue_status(
+        path, request, reader(path), platform, items_per_category=BOARD_NEWEST
+    )
     required = {c.entry.code for c in status.categories}
     now = platform.disclosures.now()
     rows = platform.disclosure_view.list_public(

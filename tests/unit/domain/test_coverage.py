@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 
 from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, Period, find_entry
-from domain.coverage import CategoryCoverage, CoverageStatus, PublicItem, coverage
+from domain.coverage import (
+    CategoryCoverage,
+    CategoryFacts,
+    CoverageStatus,
+    PublicItem,
+    coverage,
+    coverage_of,
+)
 from domain.workdays import WorkingDayCalendar
 
 
@@ -150,3 +157,37 @@ def test_coverage_reports_every_entry_in_catalogue_order(
         (MONTHLY.code, CoverageStatus.MISSING),
         (ON_CHANGE.code, CoverageStatus.COVERED),
     ]
+
+
+def test_facts_summed_up_elsewhere_give_the_same_status_and_counts() -> None:
+    items = [
+        item("a", MONTHLY.code, date(2026, 1, 5), date(2026, 2, 20), 3),
+        item("b", MONTHLY.code, date(2026, 1, 20), date(2026, 1, 25)),
+        item("c", ON_CHANGE.code, date(2026, 2, 1)),
+    ]
+    calendar = WorkingDayCalendar()
+    full = coverage([MONTHLY, ON_CHANGE], items, AS_OF, calendar)
+    # What a store would hand over: counts, the newest formed_on, the newest item.
+    facts = {
+        MONTHLY.code: CategoryFacts(
+            count=2,
+            latest_formed_on=date(2026, 1, 20),
+            late_count=1,
+            newest=(items[0],),
+            newest_late=(items[0],),
+        ),
+        ON_CHANGE.code: CategoryFacts(1, date(2026, 2, 1), 0, (items[2],)),
+    }
+    summed = coverage_of([MONTHLY, ON_CHANGE], facts, AS_OF, calendar)
+    assert [c.status for c in summed] == [c.status for c in full]
+    assert [c.next_due_on for c in summed] == [c.next_due_on for c in full]
+    assert [c.item_count for c in summed] == [len(c.items) for c in full] == [2, 1]
+    assert [c.late_count for c in summed] == [1, 0]
+    assert summed[0].items == (items[0],)  # newest published first, as in full
+    assert full[0].items[0] == items[0]
+
+
+def test_a_category_without_facts_is_missing() -> None:
+    result = coverage_of([ON_CHANGE], {}, AS_OF, WorkingDayCalendar())
+    assert result[0].status == CoverageStatus.MISSING
+    assert result[0].item_count == 0
