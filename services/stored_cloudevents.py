@@ -109,7 +109,9 @@ class StoredMapping:
     def _stored_type(self, topic: str) -> StoredType:
         found = self._types.get(topic)
         if found is None:
-            et = event_types()[topic]
+            et = event_types().get(topic)
+            if et is None:
+                raise NotMappableError  # e.g. a renamed topic: the class knows
             found = StoredType(
                 event_type=et,
                 ce_type=et.ce_type,
