@@ -13,6 +13,7 @@ cover are out, each tenant's published size tracked like the position.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -307,6 +308,10 @@ def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
     platform = Platform(settings)
     lock = relay_lock(platform)
     sink = KafkaSink(settings)
+    # The relay makes objects at the rate it sends; each full pass of the cyclic
+    # collector would also walk the hundreds of thousands that start-up left (the
+    # applications, views, schemas, kafka-python): freeze those out of its sight.
+    gc.freeze()
     try:
         lock.acquire()
         if threading.current_thread() is threading.main_thread():

@@ -3,10 +3,10 @@
 ``to_cloudevent`` (services/cloudevents.py) maps a decoded domain event; decoding
 runs the transcoder's Python ``object_hook`` on every JSON object and builds an
 event object only for ``to_jsonable_python`` to take it apart again. Most of the
-relay's cost per event was there. ``StoredMapping`` reads the notification's
-``state`` with the C JSON scanner instead, turns only the transcoded values
-(``{"_type_": ..., "_data_": ...}``: UUIDs, datetimes, dates, decimals) into their
-JSON form, and builds the same CloudEvent, byte for byte once encoded
+relay's cost per event was there. ``StoredMapping`` parses the notification's
+``state`` with pydantic's JSON parser instead (no hook), turns only the transcoded
+values (``{"_type_": ..., "_data_": ...}``: UUIDs, datetimes, dates, decimals) into
+their JSON form, and builds the same CloudEvent, byte for byte once encoded
 (tests/integration/test_stored_cloudevents.py holds it to that).
 
 It refuses what it cannot map exactly and the caller then takes the slow path: an
@@ -17,7 +17,6 @@ without a field the event class declares, non-finite floats.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from eventsourcing.persistence import (
     Mapper,
     Transcoding,
 )
-from pydantic_core import to_jsonable_python
+from pydantic_core import from_json, to_jsonable_python
 
 from services.cloudevents import (
     SPEC_VERSION,
@@ -130,7 +129,12 @@ class StoredMapping:
         originator_id = notification.originator_id
         if type(originator_id) is not UUID:
             raise NotMappableError
-        state = json.loads(bytes(notification.state).decode("utf8"))
+        try:
+            # pydantic's parser: about twice as fast as json.loads, the same values
+            # for what JSONTranscoder writes (test_stored_cloudevents.py).
+            state = from_json(bytes(notification.state))
+        except ValueError:
+            raise NotMappableError from None  # the slow path says what is wrong
         if type(state) is not dict:
             raise NotMappableError
         if state.get("class_version", 1) != st.class_version:
@@ -180,8 +184,8 @@ class StoredMapping:
         """A transcoded value as the transcoder decodes it (None: not one)."""
         if len(value) != 2 or "_type_" not in value or "_data_" not in value:
             return None
-        raw = value["_data_"]
-        transcoding = self.names.get(value["_type_"])
+        raw, name = value["_data_"], value["_type_"]
+        transcoding = self.names.get(name) if type(name) is str else None
         if transcoding is None or type(raw) is not str:
             raise NotMappableError  # the slow path raises or nests
         return transcoding.decode(raw)
@@ -208,17 +212,24 @@ class StoredMapping:
         )
 
     def _jsonable(self, value: Any) -> Any:
-        """``to_jsonable_python`` of the value the transcoder would decode."""
+        """``to_jsonable_python`` of the value the transcoder would decode.
+
+        A plain object is changed in place: it is this call's own, just parsed."""
         kind = type(value)
         if kind is str or kind is int or kind is bool or value is None:
             return value
         if kind is dict:
-            if self._utc(value):
-                return utc_text(value["_data_"])
-            decoded = self._decoded(value)
-            if decoded is not None:
-                return to_jsonable_python(decoded)
-            return {k: self._jsonable(v) for k, v in value.items()}
+            if "_type_" in value:
+                if self._utc(value):
+                    return utc_text(value["_data_"])
+                decoded = self._decoded(value)
+                if decoded is not None:
+                    return to_jsonable_python(decoded)
+            for key, item in value.items():
+                of = type(item)
+                if not (of is str or of is int or of is bool or item is None):
+                    value[key] = self._jsonable(item)  # same keys: no resize
+            return value
         if kind is list:
             return [self._jsonable(v) for v in value]
         if kind is float and math.isfinite(value):
