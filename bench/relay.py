@@ -16,8 +16,11 @@ started on a free loopback port. Each round then
    CloudEvents with redaction, encoding, sending, waiting for the acks and
    committing the position in the store.
 
-3. *decoding*: the same relay with its fast path off (``Feed.stored.enabled``):
-   every event decoded into a domain event and mapped from it, as before issue #9.
+3. *reader*: the same with ``relay_reader_process`` on: a second process reads and
+   maps the next batch while this one sends (services/relay_reader.py);
+4. *decoding*: the relay (one process) with its fast path off
+   (``Feed.stored.enabled``): every event decoded into a domain event and mapped from
+   it, as before issue #9.
 
 The ratio is relay events/s over raw events/s (median of the rounds); aim >= 0.8.
 Progress goes to stderr, the table to stdout.
@@ -55,7 +58,12 @@ def log(text: str) -> None:
 
 
 def relay_send(
-    platform: Platform, settings: Settings, prefix: str, *, fast: bool = True
+    platform: Platform,
+    settings: Settings,
+    prefix: str,
+    *,
+    fast: bool = True,
+    reader_process: bool = False,
 ) -> float:
     positions = relay_positions(platform)
     with positions.datastore.transaction(commit=True) as curs:
@@ -63,8 +71,8 @@ def relay_send(
     original = relay_module.kafka_topic
     relay_module.kafka_topic = lambda family: f"{prefix}.{family}"  # type: ignore[assignment]
     sink = KafkaSink(settings)
+    relay = Relay(platform, sink, ensure=lambda: None, reader_process=reader_process)
     try:
-        relay = Relay(platform, sink, ensure=lambda: None)
         relay.feed.stored.enabled = fast  # off: decode every event (the slow path)
         end = platform.max_position()
         started = time.perf_counter()
@@ -72,6 +80,7 @@ def relay_send(
             relay.step()
         return time.perf_counter() - started
     finally:
+        relay.close()
         relay_module.kafka_topic = original
         sink.close()
 
@@ -107,7 +116,7 @@ def main() -> None:
         size = sum(len(m.value) for m in messages) / len(messages)
         topics = [
             f"bench.{kind}.{r}.{family}"
-            for kind in ("raw", "relay", "decoding")
+            for kind in ("raw", "relay", "reader", "decoding")
             for r in range(args.rounds)
             for family in ("tenancy", "disclosure")
         ]
@@ -115,7 +124,7 @@ def main() -> None:
         # As ``gongkai relay`` does after start-up (run_relay), for every variant
         # alike: the collector's full passes skip what setting up left behind.
         gc.freeze()
-        raws, relays, decodings = [], [], []
+        raws, relays, readers, decodings = [], [], [], []
         for r in range(args.rounds):
             one = [
                 replace(m, topic=f"bench.raw.{r}.{m.topic.split('.')[1]}")
@@ -123,18 +132,23 @@ def main() -> None:
             ]
             raws.append(raw_send(settings, one))
             relays.append(relay_send(platform, settings, f"bench.relay.{r}"))
+            readers.append(
+                relay_send(platform, settings, f"bench.reader.{r}", reader_process=True)
+            )
             decodings.append(
                 relay_send(platform, settings, f"bench.decoding.{r}", fast=False)
             )
             log(
                 f"round {r + 1}: raw {n / raws[-1]:,.0f}/s,"
                 f" relay {n / relays[-1]:,.0f}/s,"
-                f" relay decoding every event {n / decodings[-1]:,.0f}/s"
+                f" with a reader process {n / readers[-1]:,.0f}/s,"
+                f" decoding every event {n / decodings[-1]:,.0f}/s"
             )
         raw_rate = n / statistics.median(raws)
         rows = [
             ("raw kafka-python", raw_rate),
             ("gongkai relay", n / statistics.median(relays)),
+            ("relay, reader process", n / statistics.median(readers)),
             ("relay, decoding every event", n / statistics.median(decodings)),
         ]
         print(f"events: {n}, mean CloudEvent size {size:.0f} bytes, batch {args.batch}")
