@@ -155,7 +155,9 @@ def test_the_reader_process_hands_the_relay_what_it_would_send_itself(
     """The reader process's code, run here: each message equals the relay's own;
     what it cannot map (a filed case needs the vault) comes back to map here."""
     every_event_type(platform)
-    relay = Relay(platform, KafkaSink(settings), ensure=lambda: None)
+    relay = Relay(
+        platform, KafkaSink(settings), ensure=lambda: None, reader_process=False
+    )
     worker = _Worker(settings)
     try:
         read = worker.read(0, 10**6)
