@@ -11,11 +11,18 @@ started on a free loopback port. Each round then
 1. *raw*: a KafkaProducer with the relay's own settings (idempotent, acks=all,
    crc32c) sends the same N messages, pre-encoded (topic, key, CloudEvent JSON,
    headers), to ``bench.raw.<round>``, and flushes;
-2. *relay*: ``Relay.step`` runs from position 0 until the whole log is out, to
-   ``bench.relay.<round>``: reading the log from PostgreSQL, decoding, mapping to
-   CloudEvents with redaction, encoding, sending, waiting for the acks and
-   committing the position in the store.
+2. *relay*: ``Relay.step`` as ``gongkai relay`` runs it (a reader process reads the
+   log from PostgreSQL and maps it to CloudEvents with redaction, one batch ahead;
+   services/relay_reader.py) from position 0 until the whole log is out, to
+   ``bench.relay.<round>``: sending, waiting for the acks and committing the position
+   in the store;
+3. *one process*: the same with ``relay_reader_process`` off, reading and mapping
+   in the relay's own process;
+4. *decoding*: one process with the fast path off (``Feed.stored.enabled``): every
+   event decoded into a domain event and mapped from it, as before issue #9.
 
+The set-up's objects are frozen out of the cyclic collector (``gc.freeze``) before
+the rounds, as ``gongkai relay`` does after start-up, for every variant alike.
 The ratio is relay events/s over raw events/s (median of the rounds); aim >= 0.8.
 Progress goes to stderr, the table to stdout.
 """
@@ -23,6 +30,7 @@ Progress goes to stderr, the table to stdout.
 from __future__ import annotations
 
 import argparse
+import gc
 import secrets
 import statistics
 import sys
@@ -50,21 +58,30 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def relay_send(platform: Platform, settings: Settings, prefix: str) -> float:
+def relay_send(
+    platform: Platform,
+    settings: Settings,
+    prefix: str,
+    *,
+    fast: bool = True,
+    reader_process: bool = True,
+) -> float:
     positions = relay_positions(platform)
     with positions.datastore.transaction(commit=True) as curs:
         curs.execute(f"DELETE FROM {positions.tracking_table_name}")
     original = relay_module.kafka_topic
     relay_module.kafka_topic = lambda family: f"{prefix}.{family}"  # type: ignore[assignment]
     sink = KafkaSink(settings)
+    relay = Relay(platform, sink, ensure=lambda: None, reader_process=reader_process)
     try:
-        relay = Relay(platform, sink, ensure=lambda: None)
+        relay.feed.stored.enabled = fast  # off: decode every event (the slow path)
         end = platform.max_position()
         started = time.perf_counter()
         while (positions.max_tracking_id(POSITION) or 0) < end:
             relay.step()
         return time.perf_counter() - started
     finally:
+        relay.close()
         relay_module.kafka_topic = original
         sink.close()
 
@@ -100,12 +117,15 @@ def main() -> None:
         size = sum(len(m.value) for m in messages) / len(messages)
         topics = [
             f"bench.{kind}.{r}.{family}"
-            for kind in ("raw", "relay")
+            for kind in ("raw", "relay", "local", "decoding")
             for r in range(args.rounds)
             for family in ("tenancy", "disclosure")
         ]
         ensure_topics(settings, topics, 3, 1)
-        raws, relays = [], []
+        # As ``gongkai relay`` does after start-up (run_relay), for every variant
+        # alike: the collector's full passes skip what setting up left behind.
+        gc.freeze()
+        raws, relays, locals_, decodings = [], [], [], []
         for r in range(args.rounds):
             one = [
                 replace(m, topic=f"bench.raw.{r}.{m.topic.split('.')[1]}")
@@ -113,15 +133,36 @@ def main() -> None:
             ]
             raws.append(raw_send(settings, one))
             relays.append(relay_send(platform, settings, f"bench.relay.{r}"))
-            raw_rate, relay_rate = n / raws[-1], n / relays[-1]
-            log(f"round {r + 1}: raw {raw_rate:,.0f}/s, relay {relay_rate:,.0f}/s")
+            locals_.append(
+                relay_send(platform, settings, f"bench.local.{r}", reader_process=False)
+            )
+            decodings.append(
+                relay_send(
+                    platform,
+                    settings,
+                    f"bench.decoding.{r}",
+                    reader_process=False,
+                    fast=False,
+                )
+            )
+            log(
+                f"round {r + 1}: raw {n / raws[-1]:,.0f}/s,"
+                f" relay {n / relays[-1]:,.0f}/s,"
+                f" in one process {n / locals_[-1]:,.0f}/s,"
+                f" decoding every event {n / decodings[-1]:,.0f}/s"
+            )
         raw_rate = n / statistics.median(raws)
-        relay_rate = n / statistics.median(relays)
+        rows = [
+            ("raw kafka-python", raw_rate),
+            ("gongkai relay", n / statistics.median(relays)),
+            ("relay in one process", n / statistics.median(locals_)),
+            ("one process, decoding", n / statistics.median(decodings)),
+        ]
         print(f"events: {n}, mean CloudEvent size {size:.0f} bytes, batch {args.batch}")
-        print(f"{'producer':<28}{'events/s':>12}")
-        print(f"{'raw kafka-python':<28}{raw_rate:>12,.0f}")
-        print(f"{'gongkai relay':<28}{relay_rate:>12,.0f}")
-        print(f"relay / raw: {relay_rate / raw_rate:.0%}")
+        print(f"{'producer':<30}{'events/s':>12}{'/ raw':>8}")
+        for name, rate in rows:
+            print(f"{name:<30}{rate:>12,.0f}{rate / raw_rate:>8.0%}")
+        print(f"relay / raw: {rows[1][1] / raw_rate:.0%}")
     finally:
         platform.close()
         broker.stop()

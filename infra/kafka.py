@@ -8,6 +8,7 @@ C rather than pure Python (about 3x faster), so its absence is an error here.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,15 +143,19 @@ class KafkaSink:
 
     def wait(self, futures: Sequence[Any]) -> None:
         """Return once the broker acknowledged every future; else raise
-        BrokerUnavailableError (and drop the producer)."""
+        BrokerUnavailableError (and drop the producer).
+
+        Waits on these futures only, never ``flush``: a flush would also push out
+        (and wait for) what was handed to the producer after them, which is the
+        relay's next batch, and so stop reading and sending from overlapping.
+        """
+        deadline = time.monotonic() + self.settings.kafka_delivery_timeout_ms / 1000 + 5
         try:
-            if futures and not all(f.is_done for f in futures):
-                assert self._producer is not None
-                self._producer.flush(
-                    timeout=self.settings.kafka_delivery_timeout_ms / 1000 + 5
-                )
             for future in futures:
-                future.get(timeout=0)
+                if not future.is_done:
+                    future.get(timeout=max(0.0, deadline - time.monotonic()))
+                elif future.failed():
+                    raise future.exception
         except KafkaError as e:
             self.reset()
             raise BrokerUnavailableError(str(e) or type(e).__name__) from e

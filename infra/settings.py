@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     kafka_topic_replication: int = Field(default=1, ge=1)
     kafka_delivery_timeout_ms: int = Field(default=120_000, ge=1000)
     relay_batch: int = Field(default=500, ge=1, le=10_000)
+    relay_reader_process: bool = Field(
+        default=True,
+        description="read and map the log in a second process (a second core)",
+    )
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=30.0, gt=0)
 

@@ -29,6 +29,7 @@ from services.cloudevents import (
     to_cloudevent,
 )
 from services.runtime import AUDIT_NAME, Platform
+from services.stored_cloudevents import StoredMapping
 
 SCAN_LIMIT = 5000
 MAX_LIMIT = 1000
@@ -55,6 +56,9 @@ class Feed:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.installation = platform.settings.installation
+        self.stored = StoredMapping(
+            platform.tenants.mapper, self.installation, self.applicant, self.decoded
+        )
 
     def applicant(self, ref: str) -> Mapping[str, str | None]:
         """The redacted form of a sealed applicant, or the erased view."""
@@ -75,6 +79,11 @@ class Feed:
         return person.redacted()
 
     def cloudevent(self, notification: Any) -> dict[str, Any]:
+        """Straight from the stored JSON where it can (stored_cloudevents.py)."""
+        return self.stored.cloudevent(notification)
+
+    def decoded(self, notification: Any) -> dict[str, Any]:
+        """The slow path: decode (and upcast) the domain event, then map it."""
         event = self.platform.tenants.mapper.to_domain_event(notification)
         return to_cloudevent(notification.id, event, self.installation, self.applicant)
 

@@ -13,10 +13,12 @@ cover are out, each tenant's published size tracked like the position.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,9 +37,9 @@ from services.cloudevents import (
     family_of_type,
     kafka_headers,
     kafka_topic,
-    streamed,
 )
 from services.feed import Feed
+from services.relay_reader import Encoded, LocalReader, ReadBatch, ReaderProcess
 from services.runtime import AUDIT_NAME, Platform, ProjectionSpec
 
 log = logging.getLogger("gongkai.relay")
@@ -145,6 +147,7 @@ class Relay:
         sink: Sink,
         *,
         ensure: Callable[[], object] | None = None,
+        reader_process: bool | None = None,
     ) -> None:
         self.platform = platform
         self.settings = platform.settings
@@ -157,8 +160,31 @@ class Relay:
         self.sent = 0
         self._reported = 0.0
         self._inflight: InFlight | None = None
+        self._reading: Future[ReadBatch] | None = None  # the next batch, read ahead
         self._checkpoints_at = 0.0
         self._sent_upto = 0
+        if reader_process is None:
+            reader_process = self.settings.relay_reader_process
+        self.reader: LocalReader | ReaderProcess = (
+            ReaderProcess(self.settings)
+            if reader_process
+            else LocalReader(self._select)
+        )
+
+    def _select(self, after: int, limit: int) -> Sequence[Any]:
+        return self.platform.tenants.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def close(self) -> None:
+        """Stop the reader process, if there is one."""
+        self.reader.close()
+
+    def restart(self) -> None:
+        """Forget what is in flight and read ahead: re-send from the committed
+        position (after the broker failed)."""
+        self._inflight = None
+        self._reading = None
 
     def _ensure_topics(self) -> object:
         return ensure_topics(
@@ -173,25 +199,26 @@ class Relay:
         return self.positions.max_tracking_id(POSITION) or 0
 
     def step(self) -> int:
-        """Hand the next batch to the producer, then wait for the previous one's
-        acks and commit its position (so reading and mapping overlap sending);
-        returns the events sent. Then, once a second at most, new checkpoints whose
-        events are acknowledged."""
-        if self._inflight is None:
+        """Hand the next batch to the producer (read and mapped while the previous
+        one was sent), then wait for the previous one's acks and commit its position
+        (so reading, mapping and sending overlap); returns the events sent. Then,
+        once a second at most, new checkpoints whose events are acknowledged."""
+        if self._inflight is None and self._reading is None:
             self._sent_upto = self.position
         start = self._sent_upto
-        batch = self.platform.tenants.recorder.select_notifications(
-            start=self._sent_upto,
-            limit=self.settings.relay_batch,
-            inclusive_of_start=False,
+        reading = self._reading or self.reader.read(start, self.settings.relay_batch)
+        read = reading.result()
+        # Read ahead: the next batch is read and mapped while this one is sent.
+        self._reading = (
+            self.reader.read(read.last, self.settings.relay_batch)
+            if read.count
+            else None
         )
         current = None
-        if batch:
-            messages = [
-                encode(self.feed.cloudevent(n)) for n in batch if streamed(n.topic)
-            ]
-            current = InFlight(self.sink.send(messages), batch[-1].id, len(batch))
-            self._sent_upto = batch[-1].id
+        if read.count:
+            messages = [self._message(item) for item in read.items]
+            current = InFlight(self.sink.send(messages), read.last, read.count)
+            self._sent_upto = read.last
         previous, self._inflight = self._inflight, current
         if previous is not None:
             self._settle(previous)
@@ -199,19 +226,29 @@ class Relay:
         if now - self._checkpoints_at >= self.checkpoint_seconds:
             self._checkpoints_at = now  # also under load, once a second at most
             self._send_checkpoints(previous.last if previous else start)
-        return len(batch)
+        return read.count
+
+    def _message(self, item: Encoded | Any) -> Message:
+        """The Kafka message of a read item: encoded by the reader process, or a
+        notification to map here."""
+        if type(item) is tuple:
+            family, key, value, headers = item
+            return Message(kafka_topic(family), key, value, headers)
+        return encode(self.feed.cloudevent(item))
 
     def _settle(self, inflight: InFlight) -> None:
         try:
             self.sink.wait(inflight.futures)
         except BrokerUnavailableError:
-            self._inflight = None  # re-send from the committed position
+            self.restart()  # re-send from the committed position
             raise
         self.positions.insert_tracking(Tracking(POSITION, inflight.last))
         self.sent += inflight.count
 
     def flush(self) -> None:
-        """Wait for and commit what is in flight."""
+        """Wait for and commit what is in flight (what was read ahead is read
+        again by the next relay)."""
+        self._reading = None
         inflight, self._inflight = self._inflight, None
         if inflight is not None:
             self._settle(inflight)
@@ -254,7 +291,7 @@ class Relay:
                 sent = self.step()
                 self.backoff.reset()
             except BrokerUnavailableError as e:
-                self._inflight = None  # re-send from the committed position
+                self.restart()  # re-send from the committed position
                 ensured = False  # a restarted broker may have lost its topics
                 wait = self.backoff.next()
                 log.warning("broker unavailable (%s); retrying in %.1fs", e, wait)
@@ -307,6 +344,10 @@ def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
     platform = Platform(settings)
     lock = relay_lock(platform)
     sink = KafkaSink(settings)
+    # The relay makes objects at the rate it sends; each full pass of the cyclic
+    # collector would also walk the hundreds of thousands that start-up left (the
+    # applications, views, schemas, kafka-python): freeze those out of its sight.
+    gc.freeze()
     try:
         lock.acquire()
         if threading.current_thread() is threading.main_thread():
@@ -319,7 +360,11 @@ def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
             status["lag"],
             settings.kafka_bootstrap_servers,
         )
-        Relay(platform, sink).run(stop)
+        relay = Relay(platform, sink)
+        try:
+            relay.run(stop)
+        finally:
+            relay.close()
     finally:
         sink.close()
         lock.release()

@@ -71,6 +71,30 @@ def wait_for(platform: Platform, position: int, timeout: float = 40.0) -> None:
         time.sleep(0.05)
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (the reader process and its resource tracker)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def gone(pids: list[int], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while Path(f"/proc/{pid}").exists() and not zombie(pid):
+            assert time.monotonic() < deadline, f"process {pid} outlived the relay"
+            time.sleep(0.05)
+
+
+def zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
@@ -109,10 +133,12 @@ def check_delivery(platform: Platform, received: Received, after: int = 0) -> in
     return len(events) - len(seen)
 
 
+@pytest.mark.parametrize("reader_process", ["0", "1"], ids=["one", "reader"])
 def test_a_relay_killed_mid_burst_resends_from_its_position_and_loses_nothing(
-    store: tuple[Platform, dict[str, str]], tmp_path: Path
+    store: tuple[Platform, dict[str, str]], tmp_path: Path, reader_process: str
 ) -> None:
     platform, env = store
+    env["GONGKAI_RELAY_READER_PROCESS"] = reader_process
     with running_broker() as broker:
         env["GONGKAI_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
         log = tmp_path / "relay.log"
@@ -121,12 +147,15 @@ def test_a_relay_killed_mid_burst_resends_from_its_position_and_loses_nothing(
         wait_for(platform, 100)
         second = relay_process(env, log)  # one relay per store: this one refuses
         assert second.wait(timeout=30) == 1
+        helpers = children(relay.pid)
+        assert len(helpers) == (2 if reader_process == "1" else 0)  # + its tracker
         for _ in range(5):  # the burst goes on; the relay dies in the middle of it
             burst(platform, 50, 3)
             if relay.poll() is None:
                 relay.send_signal(signal.SIGKILL)
                 relay.wait(timeout=10)
                 killed_at = relay_status(platform)["position"]
+                gone(helpers)  # the reader process does not outlive the relay
         total = platform.max_position()
         assert killed_at < total
         relay = relay_process(env, log)
