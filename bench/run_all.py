@@ -43,6 +43,7 @@ FULL: dict[str, list[str]] = {
     "projections": ["--items", "20000"],
     "commands": ["--commands", "500", "--rounds", "3"],
     "serving": ["--items", "40000", "--seconds", "8", "--queries", "100"],
+    "relay": ["--events", "10000", "--rounds", "3"],
 }
 QUICK: dict[str, list[str]] = {
     "append": ["--events", "200", "--rounds", "2", "--warmup", "50"],
@@ -73,8 +74,9 @@ QUICK: dict[str, list[str]] = {
         "--processes",
         "1",
     ],
+    "relay": ["--events", "2000", "--rounds", "1"],
 }
-JSON_CAPABLE = {"audit", "projections", "commands", "serving"}
+JSON_CAPABLE = {"audit", "projections", "commands", "serving", "relay"}
 
 
 def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
@@ -170,6 +172,15 @@ def aims(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     p99 < 50,
                     ".0f",
                 )
+    relay = results.get("relay", {}).get("summary")
+    if relay:
+        row(
+            "relay / raw kafka-python (issue 9)",
+            ">= 0.80",
+            relay["ratio"],
+            relay["ratio"] >= 0.80,
+            ".2f",
+        )
     return rows
 
 
@@ -185,7 +196,7 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
         "- the machine is shared (other jobs run alongside): absolute numbers are"
         " noisy; the ratios are measured in the same run, variants taking turns.",
         "",
-        "## Aims (issue 8)",
+        "## Aims (issues 8 and 9)",
         "",
         "| aim | target | measured | met |",
         "|---|---|---|---|",
