@@ -34,7 +34,12 @@ from domain.service_catalogue import ServiceEntry, find_service
 from domain.tenancy import Tenant, is_within, parent_of, tenant_id
 from domain.timeliness import local_date
 from infra.vault import PersonalDataVault, open_applicant, seal_applicant
-from services.base import GongkaiApplication, check_expected_version, recorded
+from services.base import (
+    GongkaiApplication,
+    check_expected_version,
+    recorded,
+    rules_checked_at_append,
+)
 from services.disclosures import Changed
 from services.staff import staff_reference
 
@@ -107,6 +112,7 @@ class Cases(GongkaiApplication):
 
     # Filing ---------------------------------------------------------------------------
 
+    @rules_checked_at_append
     def file(
         self,
         principal: Principal,
@@ -176,6 +182,7 @@ class Cases(GongkaiApplication):
 
     # Handling -------------------------------------------------------------------------
 
+    @rules_checked_at_append
     def request_materials(
         self,
         principal: Principal,
@@ -248,6 +255,7 @@ class Cases(GongkaiApplication):
             lambda c, s: c.reject(reason=reason, referral=referral, **s),
         )
 
+    @rules_checked_at_append
     def assign(
         self,
         principal: Principal,
@@ -409,6 +417,7 @@ class Cases(GongkaiApplication):
             lambda c, s: c.end_consultation(note=note, **s),
         )
 
+    @rules_checked_at_append
     def extend(
         self,
         principal: Principal,

@@ -22,7 +22,12 @@ from domain.timeliness import (
     local_noon,
 )
 from domain.workdays import WorkingDayCalendar
-from services.base import GongkaiApplication, check_expected_version, recorded
+from services.base import (
+    GongkaiApplication,
+    check_expected_version,
+    recorded,
+    rules_checked_at_append,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Disclosures(GongkaiApplication):
 
     backdating_window = DEFAULT_BACKDATING_WINDOW
 
+    @rules_checked_at_append
     def publish(
         self,
         principal: Principal,
@@ -108,6 +114,7 @@ class Disclosures(GongkaiApplication):
             disclosure.id, disclosure.version, position, timeliness, backdating
         )
 
+    @rules_checked_at_append
     def revise(
         self,
         principal: Principal,
@@ -149,6 +156,7 @@ class Disclosures(GongkaiApplication):
         position = self._commit(disclosure)
         return Changed(disclosure.id, disclosure.version, position)
 
+    @rules_checked_at_append
     def withdraw(
         self,
         principal: Principal,
