@@ -74,7 +74,7 @@ QUICK: dict[str, list[str]] = {
         "1",
     ],
 }
-JSON_CAPABLE = {"audit", "projections", "commands", "serving"}
+JSON_CAPABLE = {"append", "audit", "projections", "commands", "serving"}
 
 
 def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
@@ -113,6 +113,18 @@ def aims(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (aim, target, shown, "n/a" if ok is None else ("yes" if ok else "no"))
         )
 
+    append = results.get("append", {}).get("summary")
+    if append:
+        seq = append["sequential_ratio_to_raw"][append["save_sequential"]]
+        row("Application.save / raw INSERT", ">= 0.80", seq, seq >= 0.80, ".2f")
+        conc = append["concurrent_ratio_to_raw"][append["save_concurrent"]]
+        row(
+            "Application.save, concurrent / raw concurrent",
+            ">= 1.0",
+            conc,
+            conc >= 1.0,
+            ".2f",
+        )
     audit = results.get("audit", {}).get("summary", {}).get("batched")
     if audit:
         row(
