@@ -6,9 +6,14 @@ a WAL flush while holding the lock. ``GroupCommit`` lets the first waiting threa
 lead: it takes every append queued at that moment (its own and those that arrived
 while the previous group was in flight) and writes them with ONE call of the
 append function: one transaction, one round trip, one flush. The others sleep
-until the leader hands them their notification ids. Nobody waits for company: a
-lone command leads a group of one at once, so a sequential writer pays nothing
-but a lock acquisition here.
+until the leader hands them their notification ids.
+
+Before it writes, a leader that has fewer appends than the previous group had
+waits up to ``gather_seconds`` (0.5 ms) for the rest: the writers just answered
+are still busy with their next command in Python, and without that wait groups
+alternate between those who were answered and those who were not (about half the
+writers each). A sequential writer's groups are of one, so it never waits; when
+writers fall away, one short wait brings the expected size down.
 
 Why order = commit order still holds
 ------------------------------------
@@ -56,8 +61,9 @@ class _Pending:
     expected: Expected | None
     ids: list[int] | None = None
     error: BaseException | None = None
+    taken: bool = False  # in a leader's group (set under the lock)
     answered: bool = False  # ids or error is the answer (ids None = moved)
-    done: bool = False  # set under the condition once answered
+    done: bool = False  # set under the lock once answered
 
     def answer(self, ids: list[int] | None) -> None:
         self.ids, self.answered = ids, True
@@ -69,11 +75,23 @@ class _Pending:
 class GroupCommit:
     """Leader/follower batching of one recorder's appends (see module docstring)."""
 
+    # How long a leader waits for as many appends as its predecessor led.
+    gather_seconds = 0.0005
+    # Groups written at once. A second group in flight would wait for the append
+    # lock in the database and commit right after the first (no round trip
+    # between), but groups then halve and each pays its own flush: with 4
+    # writers 0.43-0.70 of raw concurrent INSERTs, against 0.62-0.93 with one.
+    max_in_flight = 1
+
     def __init__(self, append: AppendFunction) -> None:
         self._append = append
-        self._condition = threading.Condition()
+        lock = threading.Lock()
+        self._condition = threading.Condition(lock)  # followers wait for answers
+        self._arrived = threading.Condition(lock)  # a gathering leader waits here
         self._queue: list[_Pending] = []
-        self._leading = False
+        self._in_flight = 0  # groups being written (or gathered)
+        self._gathering = False
+        self._company = 1  # the size of the last group: how many to gather
         self.groups = 0  # groups of more than one command committed together
         self.grouped_commands = 0  # commands committed in such groups
 
@@ -93,15 +111,37 @@ class GroupCommit:
         mine = _Pending(events, expected)
         with self._condition:
             self._queue.append(mine)
-            while self._leading and not mine.done:
+            self._arrived.notify()
+            while not mine.taken and (
+                self._gathering or self._in_flight >= self.max_in_flight
+            ):
                 self._condition.wait()
-            if not mine.done:
-                self._leading = True
-                group, self._queue = self._queue, []
-        if not mine.done:
-            self._lead(group)
-            return self._result(mine, led=True)
-        return self._result(mine, led=False)
+            if mine.taken:  # in someone else's group
+                while not mine.done:
+                    self._condition.wait()
+                return self._result(mine, led=False)
+            group = self._take()
+        self._lead(group)
+        return self._result(mine, led=True)
+
+    def _take(self) -> list[_Pending]:
+        """Become a leader and take the queue (under the lock); first, if no other
+        group is being written, wait briefly for as many as the last group had."""
+        self._in_flight += 1
+        if self._in_flight == 1 and len(self._queue) < self._company:
+            self._gathering = True
+            try:
+                self._arrived.wait_for(
+                    lambda: len(self._queue) >= self._company, self.gather_seconds
+                )
+            finally:
+                self._gathering = False
+                self._condition.notify_all()  # arrivals may lead the next group
+        group, self._queue = self._queue, []
+        for pending in group:
+            pending.taken = True
+        self._company = len(group)
+        return group
 
     def _lead(self, group: list[_Pending]) -> None:
         """Commit ``group``, answer every member, hand leadership on."""
@@ -115,7 +155,7 @@ class GroupCommit:
             with self._condition:
                 for pending in group:
                     pending.done = True
-                self._leading = False
+                self._in_flight -= 1
                 self._condition.notify_all()
 
     def _commit(self, group: list[_Pending]) -> None:
