@@ -147,13 +147,17 @@ class GongkaiApplication(Application[UUID]):
     def tenant(self, path: str) -> Tenant:
         """The tenant at ``path``; unknown paths are 404s. A copy: callers may
         change it and save."""
+        return copy.deepcopy(self.read_tenant(path))
+
+    def read_tenant(self, path: str) -> Tenant:
+        """The tenant at ``path`` as cached, to read only (no copy); 404 if none."""
         tid = tenant_id(path)
         found = self.references.get(
             ("tenant", path), [tid], lambda: self._get(tid, Tenant)
         )
         if found is None:
             raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
-        return copy.deepcopy(found)
+        return found
 
     def calendar(self) -> WorkingDayCalendar:
         """The working-day calendar with every uploaded holiday schedule."""

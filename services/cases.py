@@ -132,7 +132,7 @@ class Cases(GongkaiApplication):
         """登记 a case; ``received_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, *HANDLING)
         with self.rules_scope(tenant_path):
-            self.tenant(tenant_path)
+            self.read_tenant(tenant_path)
             if category is not None:
                 find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
@@ -694,13 +694,15 @@ class Cases(GongkaiApplication):
         return copy.deepcopy(kept)
 
     def _keep_case(self, case_id: UUID, case: Case | None) -> None:
+        """Keep ``case`` as last saved; the caller hands it over and must not
+        change it afterwards (``_kept_case`` hands out copies)."""
         with self._kept_lock:
             if case is None:
                 self._kept.pop(case_id, None)
                 return
             if len(self._kept) >= KEPT_CASES:
                 self._kept.clear()
-            self._kept[case_id] = copy.deepcopy(case)
+            self._kept[case_id] = case
 
     def _require_tenant(self, path: str, field: str) -> None:
         if self._get(tenant_id(path), Tenant) is None:

@@ -83,7 +83,7 @@ class Disclosures(GongkaiApplication):
         """Publish an item; ``published_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, Role.CLERK)
         with self.rules_scope(tenant_path):
-            tenant = self.tenant(tenant_path)
+            tenant = self.read_tenant(tenant_path)
             check_category(category, self.catalogue_for(tenant), tenant)
             calendar = self.calendar()
         now = self.now()
@@ -136,7 +136,7 @@ class Disclosures(GongkaiApplication):
         disclosure = self.disclosure(principal, tenant_path, disclosure_id)
         check_expected_version(disclosure, expected_version)
         if category is not None:
-            tenant = self.tenant(tenant_path)
+            tenant = self.read_tenant(tenant_path)
             check_category(category, self.catalogue_for(tenant), tenant)
         now = self.now()
         when = effective_at or now
