@@ -48,6 +48,7 @@ Command = Callable[[int], None]
 
 ORDERED_TOPIC = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 UNGROUPED_TOPIC = f"{__name__}:UngroupedRecorder"
+FIFO_TOPIC = f"{__name__}:FifoPoolRecorder"
 BODY = "政务公开 transparency notice; " * 11  # ~ 530 bytes of stored JSON state
 
 
@@ -96,6 +97,16 @@ class UngroupedRecorder(OrderedPostgresApplicationRecorder):
 
 class UngroupedApp(Application[Any]):
     """UngroupedRecorder (table ungroupedapp_events)."""
+
+
+class FifoPoolRecorder(OrderedPostgresApplicationRecorder):
+    """Ours with psycopg_pool's own first-in-first-out pool (as before)."""
+
+    most_recent_connection_first = False
+
+
+class FifoApp(Application[Any]):
+    """FifoPoolRecorder (table fifoapp_events)."""
 
 
 class PythonOnlyApp(Application[Any]):
@@ -388,6 +399,7 @@ def main() -> None:
         ordered_app = OrderedApp(env=ordered_env)
         ordered_app1 = OrderedApp(env={**ordered_env, "POSTGRES_POOL_SIZE": "1"})
         library_app1 = LibraryApp(env=postgres_env(url, POSTGRES_POOL_SIZE="1"))
+        fifo_app = FifoApp(env=postgres_env(url, APPLICATION_RECORDER_TOPIC=FIFO_TOPIC))
         ungrouped_app = UngroupedApp(
             env=postgres_env(url, APPLICATION_RECORDER_TOPIC=UNGROUPED_TOPIC)
         )
@@ -398,6 +410,7 @@ def main() -> None:
             app_save(library_app1) as lib1,
             app_save(ordered_app1) as ord1,
             app_save(ungrouped_app) as ungrouped,
+            app_save(fifo_app) as fifo,
             python_side_of_save() as py_only,
             append_function_direct(url, ordered_app) as function,
             recorder_insert_only(ordered_app, payload) as insert5,
@@ -409,6 +422,7 @@ def main() -> None:
                 raw_label: raw,
                 lib_label: lib,
                 ord_label: ordered,
+                ord_label + " [FIFO pool, as before]": fifo,
                 lib_label + pool1: lib1,
                 ord_label + pool1: ord1,
             }

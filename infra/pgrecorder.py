@@ -10,13 +10,15 @@ How
 ``create_table()`` also creates two plpgsql functions next to the events table
 (names derived from the table name, so several applications can share a schema):
 
-* ``<table>_append_one(id, version, topic, state, lock_timeout_s) -> bigint``
-  for the common one-event command, taking scalar parameters;
-* ``<table>_append_many(ids[], versions[], topics[], states[], lock_timeout_s)
-  -> SETOF bigint`` for several events. The arrays are built on the server from
-  scalar placeholders (``ARRAY[%s, %s, ...]``, one prepared statement per event
-  count up to 64, array parameters above), and the events are inserted in order
-  by a loop of single-row ``INSERT ... VALUES`` whose plan plpgsql caches.
+* ``<table>_append_one(id, version, topic, state, lock_timeout_s, check_ids[],
+  check_versions[]) -> bigint`` for the common one-event command, taking scalar
+  parameters;
+* ``<table>_append_many(ids[], versions[], topics[], states[], lock_timeout_s,
+  check_ids[], check_versions[]) -> SETOF bigint`` for several events. The arrays
+  are built on the server from scalar placeholders (``ARRAY[%s, %s, ...]``, one
+  prepared statement per event count up to 64, array parameters above), and the
+  events are inserted in order by a loop of single-row ``INSERT ... VALUES``
+  whose plan plpgsql caches.
 
 Each function sets ``lock_timeout`` locally (as the library does), takes
 ``pg_advisory_xact_lock(<key of this events table>)``, queues
@@ -24,6 +26,22 @@ Each function sets ``lock_timeout`` locally (as the library does), takes
 LISTENs on) and inserts, returning the notification ids in event order. It is
 called with one prepared ``SELECT`` on the datastore's autocommit connection, so
 the call is its own transaction: lock, insert, notify and commit in one round trip.
+(Databases created before the check arrays were added keep the old five-argument
+functions beside these; nothing calls them.)
+
+Expected versions. ``insert_events(..., expected_versions={id: version})`` (what
+``Application.save(..., expected_versions=...)`` passes down) sends the versions a
+command decided on (0: no such aggregate). Under the lock, before inserting, the
+function compares them with ``max(originator_version)`` of each (an index probe);
+if one differs it returns NULL (no rows) and inserts nothing, and the recorder
+raises ``VersionsMovedError``. So the version check of the reference cache rides
+in the append's round trip (``services/refcache.py``). The NOTIFY queued before the
+check still goes out: a follower wakes and finds nothing new.
+
+Group commit. Concurrent ``insert_events`` calls of one process are written by a
+leader thread in one call of ``append_many`` (``infra/groupcommit.py``); a
+conflict or a moved expected version sends each member alone, so only the
+offender fails.
 
 Why commit order is kept
 ------------------------
@@ -58,13 +76,22 @@ Per one-event command; raw psycopg (one prepared ``INSERT`` per autocommit) take
   ``Application.save`` it reaches ~0.26 of raw; this recorder ~0.60 (2.2x).
 * Our function on a dedicated connection costs only ~30 us more than the raw
   INSERT (plpgsql call, lock, notify); going through the datastore's pool and
-  psycopg's dict rows adds ~45 us. The datastore's psycopg_pool hands connections
-  out FIFO, so a sequential writer cycles through all ``POSTGRES_POOL_SIZE``
-  (default 5) backends, each cache-cold: ~35 us more per call than with
-  ``POSTGRES_POOL_SIZE=1`` (the pool still grows to 1 + ``POSTGRES_MAX_OVERFLOW``
-  under concurrency). The rest is ``Application.save``'s own Python: ~50 us in a
-  tight loop, ~100 us between round trips (cold caches). That alone caps a
-  zero-cost recorder at ~0.77 of raw, which is why the 0.80 target is not met.
+  psycopg's dict rows adds ~45 us. psycopg_pool hands idle connections out FIFO,
+  so a sequential writer used to cycle through all ``POSTGRES_POOL_SIZE``
+  (library default 5) backends, each cache-cold: ~35 us more per call than with
+  ``POSTGRES_POOL_SIZE=1``. The recorder makes its datastore's pool LIFO
+  (``take_most_recent_connection_first``): one warm connection sequentially,
+  as many as needed under concurrency, and pool sizes 5 and 1 measure the same.
+  The rest is ``Application.save``'s own Python: ~50-80 us in a tight loop,
+  ~100 us between round trips (cold caches), which caps a zero-cost recorder at
+  about raw / (raw + 100 us): 0.75-0.9 of raw depending on how long the raw
+  commit's flush takes on the day.
+* Group commit, 4 threads saving on one application: each group pays one round
+  trip and one flush, so throughput follows the group size (mean 3.9 with the
+  leader's short wait for company, 2.4 without). 0.62-0.93 of 4 threads of raw
+  INSERTs (which share flushes inside PostgreSQL), against 0.34-0.45 without
+  group commit, in the same runs. What is left is ``Application.save``'s Python
+  of the whole group, which runs under the GIL before the group is written.
 * Advisory lock vs ``LOCK TABLE ... EXCLUSIVE``: equal sequentially, 4-15 % more
   throughput with 4 concurrent writers (the strong table lock takes the table's
   locks off the fast path and is costlier to take and release).
@@ -151,6 +178,8 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     # Concurrent appends of this process share one call (groupcommit.py).
     group_commit = True
+    # The datastore's pool hands out the most recently used connection.
+    most_recent_connection_first = True
 
     def __init__(
         self,
@@ -198,7 +227,8 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
         self._append_many_queries: dict[int, bytes] = {}
         self.grouping = GroupCommit(self._append) if self.group_commit else None
-        take_most_recent_connection_first(datastore)
+        if self.most_recent_connection_first:
+            take_most_recent_connection_first(datastore)
 
     # -- schema --------------------------------------------------------------
 

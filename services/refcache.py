@@ -63,6 +63,7 @@ class ReferenceCache:
         self.misses = 0
         self.deferred_checks = 0  # look-ups whose check went with the append
         self.decided_again = 0  # commands run again because a rule moved
+        self.check_at_append = True  # False: always check up front (bench)
 
     @property
     def enabled(self) -> bool:
@@ -72,8 +73,10 @@ class ReferenceCache:
 
     @property
     def checks_at_append(self) -> bool:
-        """Whether the recorder can check expected versions in its append."""
-        return isinstance(self._recorder, OrderedPostgresApplicationRecorder)
+        """Whether commands leave the check to the append (the recorder can)."""
+        return self.check_at_append and isinstance(
+            self._recorder, OrderedPostgresApplicationRecorder
+        )
 
     @property
     def deferring(self) -> bool:
