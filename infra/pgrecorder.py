@@ -80,7 +80,7 @@ Per one-event command; raw psycopg (one prepared ``INSERT`` per autocommit) take
   so a sequential writer used to cycle through all ``POSTGRES_POOL_SIZE``
   (library default 5) backends, each cache-cold: ~35 us more per call than with
   ``POSTGRES_POOL_SIZE=1``. The recorder makes its datastore's pool LIFO
-  (``take_most_recent_connection_first``): one warm connection sequentially,
+  (``infra/pgpool.py``): one warm connection sequentially,
   as many as needed under concurrency, and pool sizes 5 and 1 measure the same.
   The rest is ``Application.save``'s own Python: ~50-80 us in a tight loop,
   ~100 us between round trips (cold caches), which caps a zero-cost recorder at
@@ -109,7 +109,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections import deque
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -118,6 +117,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composable, Composed, Identifier, Literal, Placeholder
 
 from infra.groupcommit import Expected, GroupCommit, VersionsMovedError
+from infra.pgpool import take_most_recent_connection_first
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -144,32 +144,6 @@ def with_fewer_retries(method: Any) -> Any:
     if inner is None:
         return method
     return functools.partial(_retry(inner), method.__self__)
-
-
-class _MostRecentFirst(deque[Any]):
-    """psycopg_pool's idle connections, handed out most recently returned first.
-
-    The pool takes with ``popleft()`` and returns with ``append()``: first in,
-    first out, so a sequential writer cycles through every pooled backend, each
-    with cold caches (~35 us more per call with 5 than with 1). Taking from the
-    same end it returns to keeps using the warm one; the others stay idle (and
-    the pool's ``max_idle`` retires the overflow). The pool's other
-    ``popleft()``, closing an idle connection when it shrinks, then closes the
-    most recently used one of those idle for ``max_idle``: equally harmless.
-    """
-
-    def popleft(self) -> Any:
-        return self.pop()
-
-
-def take_most_recent_connection_first(datastore: PostgresDatastore) -> None:
-    """Make the datastore's pool LIFO (psycopg_pool 3.x keeps idle connections in
-    a deque named ``_pool``; if that changes, the pool stays as it was)."""
-    pool = datastore.pool
-    with pool._lock:
-        idle = getattr(pool, "_pool", None)
-        if type(idle) is deque:
-            pool._pool = _MostRecentFirst(idle)
 
 
 class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
