@@ -21,6 +21,7 @@ Progress goes to stderr, the table to stdout.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import threading
@@ -40,11 +41,14 @@ from eventsourcing.persistence import StoredEvent
 # Make ``infra`` importable when run as ``python bench/append.py``.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from infra.pgrecorder import OrderedPostgresApplicationRecorder
 from infra.scratchdb import create_database, drop_database
 
 Command = Callable[[int], None]
 
 ORDERED_TOPIC = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
+UNGROUPED_TOPIC = f"{__name__}:UngroupedRecorder"
+FIFO_TOPIC = f"{__name__}:FifoPoolRecorder"
 BODY = "政务公开 transparency notice; " * 11  # ~ 530 bytes of stored JSON state
 
 
@@ -83,6 +87,26 @@ class LibraryApp(Application[Any]):
 
 class OrderedApp(Application[Any]):
     """OrderedPostgresApplicationRecorder (table orderedapp_events)."""
+
+
+class UngroupedRecorder(OrderedPostgresApplicationRecorder):
+    """Ours without group commit: each concurrent save its own transaction."""
+
+    group_commit = False
+
+
+class UngroupedApp(Application[Any]):
+    """UngroupedRecorder (table ungroupedapp_events)."""
+
+
+class FifoPoolRecorder(OrderedPostgresApplicationRecorder):
+    """Ours with psycopg_pool's own first-in-first-out pool (as before)."""
+
+    most_recent_connection_first = False
+
+
+class FifoApp(Application[Any]):
+    """FifoPoolRecorder (table fifoapp_events)."""
 
 
 class PythonOnlyApp(Application[Any]):
@@ -187,7 +211,8 @@ def append_function_direct(url: str, app: Application[Any]) -> Iterator[Command]
     with psycopg.connect(url, autocommit=True) as conn:
 
         def command(_: int) -> None:
-            conn.execute(query, (uuid4(), 1, topic, payload), prepare=True).fetchall()
+            params = (uuid4(), 1, topic, payload, None, None)
+            conn.execute(query, params, prepare=True).fetchall()
 
         yield command
 
@@ -358,6 +383,7 @@ def main() -> None:
         "--chunk", type=int, default=250, help="commands per turn within a round"
     )
     parser.add_argument("--url", help="use this database (not created or dropped)")
+    parser.add_argument("--json", type=Path, help="write the ratios here")
     args = parser.parse_args()
 
     url: str = args.url or create_database("gongkai_bench")
@@ -373,12 +399,18 @@ def main() -> None:
         ordered_app = OrderedApp(env=ordered_env)
         ordered_app1 = OrderedApp(env={**ordered_env, "POSTGRES_POOL_SIZE": "1"})
         library_app1 = LibraryApp(env=postgres_env(url, POSTGRES_POOL_SIZE="1"))
+        fifo_app = FifoApp(env=postgres_env(url, APPLICATION_RECORDER_TOPIC=FIFO_TOPIC))
+        ungrouped_app = UngroupedApp(
+            env=postgres_env(url, APPLICATION_RECORDER_TOPIC=UNGROUPED_TOPIC)
+        )
         with (
             raw_insert(url, payload) as raw,
             app_save(LibraryApp(env=postgres_env(url))) as lib,
             app_save(ordered_app) as ordered,
             app_save(library_app1) as lib1,
             app_save(ordered_app1) as ord1,
+            app_save(ungrouped_app) as ungrouped,
+            app_save(fifo_app) as fifo,
             python_side_of_save() as py_only,
             append_function_direct(url, ordered_app) as function,
             recorder_insert_only(ordered_app, payload) as insert5,
@@ -390,6 +422,7 @@ def main() -> None:
                 raw_label: raw,
                 lib_label: lib,
                 ord_label: ordered,
+                ord_label + " [FIFO pool, as before]": fifo,
                 lib_label + pool1: lib1,
                 ord_label + pool1: ord1,
             }
@@ -422,6 +455,9 @@ def main() -> None:
                     f"{raw_label}, {args.threads} threads": raw,
                     f"{lib_label}, {args.threads} threads": lib,
                     f"{ord_label}, {args.threads} threads": ordered,
+                    f"{ord_label}, no group commit, {args.threads} threads": (
+                        ungrouped
+                    ),
                 },
                 concurrent,
                 args.events,
@@ -442,7 +478,34 @@ def main() -> None:
     reference = statistics.median(seq[raw_label])
     print_table("sequential (1 thread)", seq, main_variants, reference)
     print_table(f"concurrent ({args.threads} threads)", conc, conc, None)
+    grouping = ordered_app.recorder.grouping  # type: ignore[attr-defined]
+    if grouping.groups:
+        print(
+            f"  (c) committed {grouping.grouped_commands:,} saves in"
+            f" {grouping.groups:,} groups of 2+"
+            f" (mean {grouping.grouped_commands / grouping.groups:.1f})"
+        )
     print_table("breakdown (sequential, same run)", seq, breakdown_variants, reference)
+    if args.json:
+        conc_raw = statistics.median(conc[f"{raw_label}, {args.threads} threads"])
+        args.json.write_text(
+            json.dumps(
+                {
+                    "sequential_ratio_to_raw": {
+                        name: statistics.median(seq[name]) / reference
+                        for name in main_variants
+                    },
+                    "concurrent_ratio_to_raw": {
+                        name: statistics.median(conc[name]) / conc_raw for name in conc
+                    },
+                    "save_sequential": ord_label,
+                    "save_concurrent": f"{ord_label}, {args.threads} threads",
+                    "groups": grouping.groups,
+                    "grouped_commands": grouping.grouped_commands,
+                },
+                indent=2,
+            )
+        )
     print(
         f"\n{ord_label}{pool1}, split of one save (run separately, us/op):"
         f"\n  inside recorder.insert_events {split[0]:6.0f}"

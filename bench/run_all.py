@@ -76,7 +76,7 @@ QUICK: dict[str, list[str]] = {
     ],
     "relay": ["--events", "2000", "--rounds", "1"],
 }
-JSON_CAPABLE = {"audit", "projections", "commands", "serving", "relay"}
+JSON_CAPABLE = {"append", "audit", "projections", "commands", "serving", "relay"}
 
 
 def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
@@ -115,6 +115,18 @@ def aims(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (aim, target, shown, "n/a" if ok is None else ("yes" if ok else "no"))
         )
 
+    append = results.get("append", {}).get("summary")
+    if append:
+        seq = append["sequential_ratio_to_raw"][append["save_sequential"]]
+        row("Application.save / raw INSERT", ">= 0.80", seq, seq >= 0.80, ".2f")
+        conc = append["concurrent_ratio_to_raw"][append["save_concurrent"]]
+        row(
+            "Application.save, concurrent / raw concurrent",
+            ">= 1.0",
+            conc,
+            conc >= 1.0,
+            ".2f",
+        )
     audit = results.get("audit", {}).get("summary", {}).get("batched")
     if audit:
         row(
@@ -150,7 +162,7 @@ def aims(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     cmds = results.get("commands", {}).get("summary")
     if cmds:
         for name, ratio in cmds["ratio_to_raw"].items():
-            if not name.startswith("raw"):
+            if not name.startswith("raw") and "up front" not in name:
                 row(f"{name} / raw INSERT", ">= 0.50", ratio, ratio >= 0.50, ".2f")
     serving = results.get("serving", {}).get("summary")
     if serving:

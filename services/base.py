@@ -9,20 +9,31 @@ and return the notification position of their last event (for read-your-writes).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    Recording,
+    Transcoder,
+    Transcoding,
+)
 from eventsourcing.utils import EnvType
 
 from domain.base import Clock, recording_clock
 from domain.catalogue import CatalogueEntry, entries_for
-from domain.errors import ConflictError, TenantNotFoundError, VersionMismatchError
+from domain.errors import (
+    ConflictError,
+    GongkaiError,
+    TenantNotFoundError,
+    VersionMismatchError,
+)
 from domain.reference import (
     CALENDAR_ID,
     CaseRules,
@@ -36,11 +47,13 @@ from domain.reference import (
 from domain.service_catalogue import DEFAULT_SERVICES, ServiceEntry
 from domain.tenancy import Tenant, ancestors_of, tenant_id
 from domain.workdays import WorkingDayCalendar
+from infra.pgrecorder import VersionsMovedError
 from services.refcache import ReferenceCache
 
 APP_NAME = "gongkai"
 
 A = TypeVar("A", bound=Aggregate)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DateAsISO(Transcoding):
@@ -79,6 +92,14 @@ class GongkaiApplication(Application[UUID]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save; inside ``rules_checked_at_append`` the rule versions the command
+        decided on go with the append, which records nothing if one moved."""
+        expected = self.references.take_deferred()
+        if expected is not None:
+            kwargs["expected_versions"] = expected
+        return super().save(*objs, **kwargs)
 
     def _commit(self, *aggregates: Aggregate) -> int:
         """Save atomically; a lost race on a version is a 409, never a 500."""
@@ -126,13 +147,17 @@ class GongkaiApplication(Application[UUID]):
     def tenant(self, path: str) -> Tenant:
         """The tenant at ``path``; unknown paths are 404s. A copy: callers may
         change it and save."""
+        return copy.deepcopy(self.read_tenant(path))
+
+    def read_tenant(self, path: str) -> Tenant:
+        """The tenant at ``path`` as cached, to read only (no copy); 404 if none."""
         tid = tenant_id(path)
         found = self.references.get(
             ("tenant", path), [tid], lambda: self._get(tid, Tenant)
         )
         if found is None:
             raise TenantNotFoundError(f"tenant {path!r} not found", field="path")
-        return copy.deepcopy(found)
+        return found
 
     def calendar(self) -> WorkingDayCalendar:
         """The working-day calendar with every uploaded holiday schedule."""
@@ -184,6 +209,41 @@ class GongkaiApplication(Application[UUID]):
 
         key = ("catalogue", tenant.county, tenant.catalogue_kind)
         return self.references.get(key, [catalogue_id(tenant.county)], derive)
+
+
+def rules_checked_at_append(method: F) -> F:
+    """A command whose rule look-ups are checked by its append, not before it.
+
+    The first attempt decides on the reference versions this process last saw
+    and its save sends them along (refcache.py): one round trip for check and
+    append. If one moved, nothing was recorded and the command runs again with
+    the check up front. A refusal (GongkaiError) or an end without a save checks
+    before it answers, and runs again if a rule moved. So the command must be
+    safe to run twice when its first attempt recorded nothing (every command is:
+    nothing outside the log changes before the save, or it is undone on failure).
+    """
+
+    @functools.wraps(method)
+    def command(self: GongkaiApplication, *args: Any, **kwargs: Any) -> Any:
+        refs = self.references
+        if not refs.checks_at_append or refs.deferring:
+            return method(self, *args, **kwargs)
+        try:
+            with refs.checking_at_append():
+                try:
+                    result = method(self, *args, **kwargs)
+                except GongkaiError:
+                    if not refs.deferred_moved():
+                        raise
+                else:
+                    if not refs.deferred_moved():
+                        return result
+        except VersionsMovedError:
+            pass
+        refs.decided_again += 1
+        return method(self, *args, **kwargs)
+
+    return cast("F", command)
 
 
 def check_expected_version(aggregate: Aggregate, expected: int | None) -> None:

@@ -34,7 +34,12 @@ from domain.service_catalogue import ServiceEntry, find_service
 from domain.tenancy import Tenant, is_within, parent_of, tenant_id
 from domain.timeliness import local_date
 from infra.vault import PersonalDataVault, open_applicant, seal_applicant
-from services.base import GongkaiApplication, check_expected_version, recorded
+from services.base import (
+    GongkaiApplication,
+    check_expected_version,
+    recorded,
+    rules_checked_at_append,
+)
 from services.disclosures import Changed
 from services.staff import staff_reference
 
@@ -107,6 +112,7 @@ class Cases(GongkaiApplication):
 
     # Filing ---------------------------------------------------------------------------
 
+    @rules_checked_at_append
     def file(
         self,
         principal: Principal,
@@ -126,7 +132,7 @@ class Cases(GongkaiApplication):
         """登记 a case; ``received_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, *HANDLING)
         with self.rules_scope(tenant_path):
-            self.tenant(tenant_path)
+            self.read_tenant(tenant_path)
             if category is not None:
                 find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
@@ -176,6 +182,7 @@ class Cases(GongkaiApplication):
 
     # Handling -------------------------------------------------------------------------
 
+    @rules_checked_at_append
     def request_materials(
         self,
         principal: Principal,
@@ -248,6 +255,7 @@ class Cases(GongkaiApplication):
             lambda c, s: c.reject(reason=reason, referral=referral, **s),
         )
 
+    @rules_checked_at_append
     def assign(
         self,
         principal: Principal,
@@ -409,6 +417,7 @@ class Cases(GongkaiApplication):
             lambda c, s: c.end_consultation(note=note, **s),
         )
 
+    @rules_checked_at_append
     def extend(
         self,
         principal: Principal,
@@ -685,13 +694,15 @@ class Cases(GongkaiApplication):
         return copy.deepcopy(kept)
 
     def _keep_case(self, case_id: UUID, case: Case | None) -> None:
+        """Keep ``case`` as last saved; the caller hands it over and must not
+        change it afterwards (``_kept_case`` hands out copies)."""
         with self._kept_lock:
             if case is None:
                 self._kept.pop(case_id, None)
                 return
             if len(self._kept) >= KEPT_CASES:
                 self._kept.clear()
-            self._kept[case_id] = copy.deepcopy(case)
+            self._kept[case_id] = case
 
     def _require_tenant(self, path: str, field: str) -> None:
         if self._get(tenant_id(path), Tenant) is None:

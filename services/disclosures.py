@@ -22,7 +22,12 @@ from domain.timeliness import (
     local_noon,
 )
 from domain.workdays import WorkingDayCalendar
-from services.base import GongkaiApplication, check_expected_version, recorded
+from services.base import (
+    GongkaiApplication,
+    check_expected_version,
+    recorded,
+    rules_checked_at_append,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Disclosures(GongkaiApplication):
 
     backdating_window = DEFAULT_BACKDATING_WINDOW
 
+    @rules_checked_at_append
     def publish(
         self,
         principal: Principal,
@@ -77,7 +83,7 @@ class Disclosures(GongkaiApplication):
         """Publish an item; ``published_on`` defaults to today (China time)."""
         require_role(principal, tenant_path, Role.CLERK)
         with self.rules_scope(tenant_path):
-            tenant = self.tenant(tenant_path)
+            tenant = self.read_tenant(tenant_path)
             check_category(category, self.catalogue_for(tenant), tenant)
             calendar = self.calendar()
         now = self.now()
@@ -108,6 +114,7 @@ class Disclosures(GongkaiApplication):
             disclosure.id, disclosure.version, position, timeliness, backdating
         )
 
+    @rules_checked_at_append
     def revise(
         self,
         principal: Principal,
@@ -129,7 +136,7 @@ class Disclosures(GongkaiApplication):
         disclosure = self.disclosure(principal, tenant_path, disclosure_id)
         check_expected_version(disclosure, expected_version)
         if category is not None:
-            tenant = self.tenant(tenant_path)
+            tenant = self.read_tenant(tenant_path)
             check_category(category, self.catalogue_for(tenant), tenant)
         now = self.now()
         when = effective_at or now
@@ -149,6 +156,7 @@ class Disclosures(GongkaiApplication):
         position = self._commit(disclosure)
         return Changed(disclosure.id, disclosure.version, position)
 
+    @rules_checked_at_append
     def withdraw(
         self,
         principal: Principal,

@@ -14,6 +14,19 @@ replaces: both look at the store before the command decides.) A command that
 reads several of them opens a ``scope`` naming them all, so the check is one query
 for the whole command.
 
+Checked at the append
+---------------------
+On PostgreSQL with the project's recorder the check need not be a round trip of its
+own. A command run through ``checking_at_append`` (``services.base``'s
+``rules_checked_at_append``) decides on the versions this cache last saw, and
+hands them to its save: the append function compares them with the store's under
+the append lock, in the same round trip as the insert, and records nothing if one
+moved (``VersionsMovedError``); the command is then decided again with the check
+up front. A command that refuses, or ends without saving, checks before it
+answers. So no command is recorded, or refused, on a rule that changed before it
+was recorded: the same freshness as the query up front, one round trip fewer. An
+aggregate this cache has never seen a version of is checked up front as before.
+
 On the in-memory store (unit tests) nothing is cached.
 """
 
@@ -27,6 +40,8 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from infra.pgrecorder import OrderedPostgresApplicationRecorder
 
 T = TypeVar("T")
 
@@ -43,14 +58,77 @@ class ReferenceCache:
         self._entries: dict[Any, tuple[Versions, Any]] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._known: dict[UUID, int] = {}  # the last version read of each
         self.hits = 0
         self.misses = 0
+        self.deferred_checks = 0  # look-ups whose check went with the append
+        self.decided_again = 0  # commands run again because a rule moved
+        self.check_at_append = True  # False: always check up front (bench)
 
     @property
     def enabled(self) -> bool:
         return isinstance(
             self._recorder, PostgresApplicationRecorder | SQLiteApplicationRecorder
         )
+
+    @property
+    def checks_at_append(self) -> bool:
+        """Whether commands leave the check to the append (the recorder can)."""
+        return self.check_at_append and isinstance(
+            self._recorder, OrderedPostgresApplicationRecorder
+        )
+
+    @property
+    def deferring(self) -> bool:
+        return getattr(self._local, "deferred", None) is not None
+
+    @contextmanager
+    def checking_at_append(self) -> Iterator[None]:
+        """One attempt at a command whose look-ups use the versions last seen and
+        leave their check to the next save (``take_deferred``)."""
+        self._local.deferred = {}
+        self._local.saved = False
+        try:
+            yield
+        finally:
+            self._local.deferred = None
+
+    def take_deferred(self) -> dict[UUID, int] | None:
+        """For a save: the versions look-ups decided on since the last save, to be
+        checked by it (and forgotten here)."""
+        deferred: dict[UUID, int] | None = getattr(self._local, "deferred", None)
+        if deferred is None:
+            return None
+        self._local.saved = True
+        if not deferred:
+            return None
+        self._local.deferred = {}
+        return deferred
+
+    def deferred_moved(self) -> bool:
+        """At the end of an attempt that did not save: did a version it decided on
+        move (then it must be decided again)? Once a save was tried, its append
+        checked everything read before it, and the attempt stands."""
+        if getattr(self._local, "saved", False):
+            return False
+        deferred = self.take_deferred()
+        if deferred is None:
+            return False
+        return self.versions(list(deferred)) != tuple(deferred.values())
+
+    def _current(self, ids: Sequence[UUID]) -> Versions:
+        """The versions to decide on: read now, or (when deferring and all were
+        seen before) the last seen, noted for the save to check."""
+        deferred: dict[UUID, int] | None = getattr(self._local, "deferred", None)
+        if deferred is not None:
+            with self._lock:
+                known = [self._known.get(i) for i in ids]
+            if None not in known:
+                versions = tuple(v for v in known if v is not None)
+                deferred.update(zip(ids, versions, strict=True))
+                self.deferred_checks += 1
+                return versions
+        return self.versions(ids)
 
     def get(self, key: Any, ids: Sequence[UUID], derive: Callable[[], T]) -> T:
         """The value for ``key``, derived from the aggregates ``ids`` (by ``derive``,
@@ -61,7 +139,7 @@ class ReferenceCache:
         if memo is not None and all(i in memo for i in ids):
             versions = tuple(memo[i] for i in ids)
         else:
-            versions = self.versions(ids)
+            versions = self._current(ids)
         with self._lock:
             found = self._entries.get(key)
         if found is not None and found[0] == versions:
@@ -86,7 +164,7 @@ class ReferenceCache:
         if not self.enabled or getattr(self._local, "memo", None) is not None:
             yield
             return
-        self._local.memo = dict(zip(ids, self.versions(ids), strict=True))
+        self._local.memo = dict(zip(ids, self._current(ids), strict=True))
         try:
             yield
         finally:
@@ -95,6 +173,7 @@ class ReferenceCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._known.clear()
 
     def versions(self, ids: Sequence[UUID]) -> Versions:
         """The current version of each aggregate (0 if it has no events)."""
@@ -118,4 +197,9 @@ class ReferenceCache:
                     [i.hex for i in ids],
                 )
                 found = {UUID(r[0]): int(r[1]) for r in curs.fetchall()}
-        return tuple(found.get(i, 0) for i in ids)
+        versions = tuple(found.get(i, 0) for i in ids)
+        with self._lock:
+            if len(self._known) >= MAX_ENTRIES:
+                self._known.clear()
+            self._known.update(zip(ids, versions, strict=True))
+        return versions

@@ -1,10 +1,12 @@
-"""OrderedPostgresApplicationRecorder: commit order, IntegrityError, subscriptions."""
+"""OrderedPostgresApplicationRecorder: commit order, IntegrityError, subscriptions,
+expected versions and group commit."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import singledispatchmethod
 from queue import Empty, Queue
 from typing import Any
@@ -20,7 +22,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTracking
 from eventsourcing.projection import Projection, ProjectionRunner
 from psycopg.sql import SQL, Composed, Literal
 
-from infra.pgrecorder import OrderedPostgresApplicationRecorder
+from infra.pgrecorder import OrderedPostgresApplicationRecorder, VersionsMovedError
 
 ORDERED = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 UNLOCKED = f"{__name__}:UnlockedRecorder"
@@ -29,7 +31,10 @@ SAVES_PER_WRITER = 200
 
 
 class UnlockedRecorder(OrderedPostgresApplicationRecorder):
-    """Test only: the same functions without the table lock (notify only)."""
+    """Test only: the same functions without the table lock (notify only), and
+    without group commit (which would serialise this process's appends)."""
+
+    group_commit = False
 
     def _sql_lock_and_notify(self) -> Composed:
         return SQL("PERFORM pg_notify({channel}, '');").format(
@@ -217,6 +222,10 @@ def test_concurrent_writers_commit_in_notification_id_order(
             assert ids == list(range(ids[0], ids[0] + len(ids)))
         # ... and every id was returned to exactly one save.
         assert sorted(i for ids in saves for i in ids) == tail.seen
+        if slow_commits:
+            # Writers of one process queued behind slow commits were committed
+            # in groups: the order above holds with group commit too.
+            assert app.recorder.grouping.groups > 0
     finally:
         for a in apps:
             a.close()
@@ -406,3 +415,179 @@ def test_projection_runner_follows_promptly(fresh_pg_url: str) -> None:
             assert name == f"name {k}"
             assert at - saved_at < 2
             runner.wait(recordings[-1].notification.id, timeout=2)
+
+
+# -- expected versions and group commit --------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 2, 65])
+def test_expected_versions_are_checked_in_the_append(app: Ledger, count: int) -> None:
+    item = Item("rules")
+    item.note("v2")
+    app.save(item)
+    absent = uuid4()
+
+    def events() -> list[StoredEvent]:
+        originator = uuid4()
+        return [StoredEvent(originator, v, "t", b"{}") for v in range(1, count + 1)]
+
+    ids = app.recorder.insert_events(events(), expected_versions={item.id: 2})
+    assert ids is not None
+    assert len(ids) == count
+    ids = app.recorder.insert_events(
+        events(), expected_versions={item.id: 2, absent: 0}
+    )
+    assert ids is not None
+    assert len(ids) == count
+    last = app.recorder.max_notification_id()
+    for stale in ({item.id: 1}, {item.id: 2, absent: 1}, {item.id: 3}):
+        with pytest.raises(VersionsMovedError):
+            app.recorder.insert_events(events(), expected_versions=stale)
+    assert app.recorder.max_notification_id() == last  # nothing recorded
+
+
+@contextmanager
+def append_lock_held(url: str, app: Ledger) -> Iterator[None]:
+    """Hold the append lock from outside, so that the next append waits in the
+    database with its process's group leadership (until the block ends)."""
+    recorder = app.recorder
+    assert isinstance(recorder, OrderedPostgresApplicationRecorder)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (recorder.append_lock_key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (recorder.append_lock_key,))
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+def lock_waiters(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class Saves:
+    """Saves run in threads: the leader first (it waits on the held lock), then
+    the followers, which queue in the recorder behind it."""
+
+    def __init__(self, url: str, app: Ledger) -> None:
+        self.url, self.app = url, app
+        self.results: dict[str, list[int] | BaseException] = {}
+        self.threads: list[threading.Thread] = []
+
+    def start(self, name: str, save: Callable[[], list[int]]) -> None:
+        def run() -> None:
+            try:
+                self.results[name] = save()
+            except BaseException as e:  # the test looks at it
+                self.results[name] = e
+
+        thread = threading.Thread(target=run)
+        self.threads.append(thread)
+        thread.start()
+
+    def lead(self, save: Callable[[], list[int]]) -> None:
+        self.start("leader", save)
+        wait_until(lambda: lock_waiters(self.url) == 1)
+
+    def follow(self, saves: dict[str, Callable[[], list[int]]]) -> None:
+        grouping = self.app.recorder.grouping  # type: ignore[attr-defined]
+        for name, save in saves.items():
+            self.start(name, save)
+        wait_until(lambda: grouping.waiting == len(saves))
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+def save_new(app: Ledger, notes: int = 0) -> Callable[[], list[int]]:
+    def save() -> list[int]:
+        item = Item("new")
+        for k in range(notes):
+            item.note(f"note {k}")
+        return [r.notification.id for r in app.save(item)]
+
+    return save
+
+
+def save_copy(app: Ledger, copy: Item) -> Callable[[], list[int]]:
+    return lambda: [r.notification.id for r in app.save(copy)]
+
+
+def test_concurrent_saves_are_committed_together(
+    fresh_pg_url: str, app: Ledger
+) -> None:
+    saves = Saves(fresh_pg_url, app)
+    with append_lock_held(fresh_pg_url, app):
+        saves.lead(save_new(app))
+        saves.follow({"a": save_new(app), "b": save_new(app, 2), "c": save_new(app)})
+    saves.join()
+    assert saves.results["leader"] == [1]
+    # One group after the leader: each save's ids contiguous, together 2..6.
+    followers = sorted((saves.results[n] for n in "abc"), key=lambda ids: ids[0])
+    assert sorted(len(ids) for ids in followers) == [1, 1, 3]  # type: ignore[arg-type]
+    assert [i for ids in followers for i in ids] == [2, 3, 4, 5, 6]  # type: ignore[union-attr]
+    grouping = app.recorder.grouping  # type: ignore[attr-defined]
+    assert (grouping.groups, grouping.grouped_commands) == (1, 3)
+    notifications = app.recorder.select_notifications(start=1, limit=10)
+    assert [n.id for n in notifications] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_conflict_in_a_group_fails_only_the_offending_save(
+    fresh_pg_url: str, app: Ledger
+) -> None:
+    item = Item("shared")
+    app.save(item)
+    first: Item = app.repository.get(item.id)
+    second: Item = app.repository.get(item.id)
+    first.note("first")
+    second.note("second")  # the same version 2: conflicts with first
+    rules = Item("rules")
+    app.save(rules)
+    rules_id, last = rules.id, app.recorder.max_notification_id()
+
+    def checked(expected: int) -> Callable[[], list[int]]:
+        def save() -> list[int]:
+            return [
+                r.notification.id
+                for r in app.save(
+                    Item("checked"), expected_versions={rules_id: expected}
+                )
+            ]
+
+        return save
+
+    saves = Saves(fresh_pg_url, app)
+    with append_lock_held(fresh_pg_url, app):
+        saves.lead(save_copy(app, first))
+        saves.follow(
+            {
+                "ok": save_new(app),
+                "conflict": save_copy(app, second),
+                "checked": checked(1),
+                "moved": checked(0),
+                "ok too": save_new(app, 1),
+            }
+        )
+    saves.join()
+    assert isinstance(saves.results["conflict"], IntegrityError)
+    assert isinstance(saves.results["moved"], VersionsMovedError)
+    recorded = [saves.results[n] for n in ("leader", "ok", "checked", "ok too")]
+    assert all(isinstance(ids, list) for ids in recorded)
+    grouping = app.recorder.grouping  # type: ignore[attr-defined]
+    assert grouping.groups == 0  # the group failed; each went alone
+    assert app.repository.get(item.id).notes == ["first"]
+    notifications = app.recorder.select_notifications(start=last + 1, limit=10)
+    assert sorted(i for ids in recorded for i in ids) == [n.id for n in notifications]  # type: ignore[union-attr]
+    assert len(notifications) == 5

@@ -17,6 +17,7 @@ from domain.access import Role
 from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
 from domain.errors import GongkaiError
 from domain.reference import YearSchedule
+from domain.service_catalogue import DEFAULT_SERVICES
 from infra.settings import Settings
 from services.runtime import Platform
 from tests.conftest import ADMIN, MutableClock, build_tree, principal
@@ -120,3 +121,99 @@ def test_a_case_acted_on_elsewhere_is_decided_on_its_stored_state(
     assert replied.version == 6
     stored = other.cases.case(clerk, TUANJIE, filed.id)
     assert stored.version == 6
+
+
+NEW_SERVICE = "svc.well-water"
+
+
+def file(p: Platform, category: str | None = None) -> object:
+    return p.cases.file(
+        CLERK,
+        TUANJIE,
+        kind="service_request",
+        channel="visit",
+        category=category,
+        summary="申请接通自来水",
+        signed=False,
+    )
+
+
+def test_a_service_changed_elsewhere_is_used_by_the_next_filing(
+    platform: Platform, other: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_tree(platform)
+    county = principal("xinhe", Role.ADMIN)
+    with pytest.raises(GongkaiError):
+        file(platform, NEW_SERVICE)
+    file(platform)
+    refs = platform.cases.references
+    queries: list[object] = []
+    counted = refs.versions
+
+    def versions(ids: object) -> object:
+        queries.append(ids)
+        return counted(ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refs, "versions", versions)
+    file(platform)
+    if refs.checks_at_append:
+        # The rules' check went with the append: no version query of its own.
+        assert queries == []
+
+    # Added elsewhere: a filing here that its cached rules would refuse is
+    # checked before it is refused, and decided again on the new rules.
+    service = replace(DEFAULT_SERVICES[0], code=NEW_SERVICE, name="井水改自来水")
+    other.reference.load_services(county, "xinhe", [service.to_dict()])
+    filed = file(platform, NEW_SERVICE)
+    assert filed.version == 1  # type: ignore[attr-defined]
+    deferred = refs.checks_at_append
+    assert refs.decided_again == (1 if deferred else 0)
+
+    # Removed elsewhere: a filing its cached rules would allow is not recorded
+    # (the append sees the services moved); decided again, it is refused.
+    other.reference.load_services(county, "xinhe", [])
+    before = platform.max_position()
+    with pytest.raises(GongkaiError):
+        file(platform, NEW_SERVICE)
+    assert platform.max_position() == before
+    assert refs.decided_again == (2 if deferred else 0)
+
+
+def test_case_rules_changed_elsewhere_are_used_by_the_next_action(
+    platform: Platform, other: Platform
+) -> None:
+    build_tree(platform)
+    county = principal("xinhe", Role.ADMIN)
+
+    def assigned() -> object:
+        case = file(platform).id  # type: ignore[attr-defined]
+        platform.cases.accept(CLERK, TUANJIE, case)
+        platform.cases.assign(
+            CLERK,
+            TUANJIE,
+            case,
+            department="社会事务服务部",
+            handler="李四",
+            promised_working_days=10,
+        )
+        return case
+
+    def extend(case: object) -> object:
+        return platform.cases.extend(
+            CLERK, TUANJIE, case, working_days=5, reason="需现场核实", approver="王主任"
+        )
+
+    extend(assigned())  # the default rules (one extension) are cached here
+    other.reference.set_case_rules(
+        county, "xinhe", max_extensions=0, basically_satisfied_counts=True
+    )
+    case = assigned()
+    refs = platform.cases.references
+    with pytest.raises(GongkaiError):
+        extend(case)
+    assert refs.decided_again == (1 if refs.checks_at_append else 0)
+    other.reference.set_case_rules(
+        county, "xinhe", max_extensions=2, basically_satisfied_counts=True
+    )
+    extend(case)
+    assert extend(case).version == 5  # type: ignore[attr-defined]
