@@ -8,6 +8,7 @@ committed to by the tenant's checkpoints (DESIGN: "the parent is the child's wit
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,6 +18,7 @@ from domain.base import GongkaiAggregate
 from domain.errors import ConflictError
 
 
+@lru_cache(maxsize=65_536)  # derived on every command; uuid5 hashes each time
 def ledger_id(tenant: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"gongkai:ledger:{tenant}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -24,6 +25,7 @@ from domain.service_catalogue import (
 from domain.workdays import WorkingDayCalendar, YearSchedule
 
 
+@lru_cache(maxsize=65_536)  # derived on every command; uuid5 hashes each time
 def catalogue_id(county: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"gongkai:catalogue:{county}")
 
@@ -149,6 +151,7 @@ class HolidaySchedules(GongkaiAggregate):
         return WorkingDayCalendar(extra=self.schedules)
 
 
+@lru_cache(maxsize=65_536)  # derived on every command; uuid5 hashes each time
 def services_id(tenant: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"gongkai:services:{tenant}")
 
@@ -199,6 +202,7 @@ class TenantServices(GongkaiAggregate):
         return merge_services(DEFAULT_SERVICES, overlay)
 
 
+@lru_cache(maxsize=65_536)  # derived on every command; uuid5 hashes each time
 def case_rules_id(tenant: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"gongkai:case-rules:{tenant}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -149,6 +150,7 @@ def ancestors_of(path: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+@lru_cache(maxsize=65_536)  # derived on every command; uuid5 hashes each time
 def tenant_id(path: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"gongkai:tenant:{path}")
 
