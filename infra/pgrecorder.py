@@ -146,6 +146,12 @@ def with_fewer_retries(method: Any) -> Any:
     return functools.partial(_retry(inner), method.__self__)
 
 
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for ``name``."""
+    digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
     """Appends with one autocommit call of a plpgsql function per command (or per
     group of concurrent commands)."""
@@ -227,19 +233,14 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         concurrently updated" (seen when the case projection's reader started while
         ``projections run`` still constructed the other runners)."""
         name = f"eventsourcing ddl {self.datastore.schema}.{self.events_table_name}"
-        digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
-        curs.execute(
-            "SELECT pg_advisory_xact_lock(%s)",
-            (int.from_bytes(digest[:8], "big", signed=True),),
-        )
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(name),))
         super()._create_table(curs)
 
     @property
     def append_lock_key(self) -> int:
         """The advisory lock key serialising appends to this events table."""
         name = f"eventsourcing append {self.datastore.schema}.{self.events_table_name}"
-        digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
-        return int.from_bytes(digest[:8], "big", signed=True)
+        return advisory_key(name)
 
     def _sql_check_expected(self, moved: LiteralString) -> Composed:
         """Statement run after the lock: ``moved`` (a RETURN) when any aggregate in

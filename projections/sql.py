@@ -9,7 +9,6 @@ stores; the two leaf classes only choose the recorder base.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,7 +21,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL
 
-from infra.pgrecorder import with_fewer_retries
+from infra.pgrecorder import advisory_key, with_fewer_retries
 from infra.sqlite import NamedTrackingSQLiteRecorder
 
 Row = dict[str, Any]
@@ -265,11 +264,7 @@ class PostgresSqlView(PostgresTrackingRecorder):
         on a fresh database otherwise collide inside ``CREATE TABLE IF NOT
         EXISTS`` (a duplicate type name) or ``CREATE INDEX``."""
         name = f"gongkai view ddl {self.datastore.schema}"
-        digest = hashlib.sha1(name.encode(), usedforsecurity=False).digest()
-        curs.execute(
-            "SELECT pg_advisory_xact_lock(%s)",
-            (int.from_bytes(digest[:8], "big", signed=True),),
-        )
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(name),))
         super()._create_table(curs)
 
 
