@@ -12,19 +12,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from domain.access import Role, parse_role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
+from services.audit_cli import audit_app
 from services.campaign_cli import campaign_app
+from services.cli_common import err, load_settings, progress
 from services.inspect_cli import inspect_app
+from services.projections_cli import projections_app, rebuild_views
 from services.report_cli import report_app
 from services.witness_cli import witness_app
 
@@ -33,35 +29,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-projections_app = typer.Typer(
-    help="Follow, inspect or rebuild the read views.", no_args_is_help=True
-)
 app.add_typer(projections_app, name="projections")
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(inspect_app, name="inspect")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(campaign_app, name="campaign")
-err = Console(stderr=True)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as e:  # pydantic ValidationError, with the variable named
-        err.print(f"[red]configuration error:[/red] {e}")
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -88,7 +61,7 @@ def token(
     ttl_hours: Annotated[int | None, typer.Option(help="lifetime in hours")] = None,
 ) -> None:
     """Print a bearer token for a principal on stdout."""
-    settings = _settings()
+    settings = load_settings()
     try:
         roles = frozenset(parse_role(r) for r in role)
     except ValueError as e:
@@ -123,7 +96,7 @@ def _load_demo(settings: Settings) -> None:
             )
             return
         started = time.monotonic()
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task("loading demo: a simulated year of 新和县", total=None)
 
             def tick(done: int, total: int) -> None:
@@ -135,7 +108,7 @@ def _load_demo(settings: Settings) -> None:
             f"commands, log position {counts['position']} "
             f"in {time.monotonic() - started:.1f}s"
         )
-        _rebuild(platform)
+        rebuild_views(platform)
     finally:
         platform.close()
 
@@ -145,176 +118,9 @@ def demo() -> None:
     """Load the demo (新和县, a simulated year) into an empty store."""
     from services.state_dir import check_writable
 
-    settings = _settings()
+    settings = load_settings()
     check_writable(settings)
     _load_demo(settings)
-
-
-def _rebuild(platform: object) -> None:
-    from infra.runlock import ProjectionsBusyError
-    from services.runtime import Platform
-
-    assert isinstance(platform, Platform)
-    try:
-        platform.projection_lock.acquire()
-    except ProjectionsBusyError as e:
-        err.print(f"[red]cannot rebuild:[/red] {e}")
-        raise typer.Exit(1) from None
-    with _progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def tick(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(f"rebuilding {name}", total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
-        counts = platform.rebuild(progress=tick)
-    err.print(
-        "views rebuilt: " + ", ".join(f"{k} {v} events" for k, v in counts.items())
-    )
-
-
-@projections_app.command("rebuild")
-def projections_rebuild() -> None:
-    """Drop every view and replay the whole log into it (stop the runners first)."""
-    from services.runtime import Platform
-
-    platform = Platform(_settings())
-    try:
-        _rebuild(platform)
-    finally:
-        platform.close()
-
-
-@projections_app.command("status")
-def projections_status(
-    max_lag: Annotated[
-        int | None,
-        typer.Option(
-            help="exit 1 if any view lags more events than this (a health check)"
-        ),
-    ] = None,
-) -> None:
-    """Print each view's position and lag."""
-    from services.runtime import Platform
-
-    platform = Platform(_settings())
-    try:
-        typer.echo(f"log position {platform.max_position()}")
-        lagging = []
-        for name, info in platform.lag().items():
-            typer.echo(f"{name}: position {info['position']}, lag {info['lag']}")
-            if max_lag is not None and info["lag"] > max_lag:
-                lagging.append(name)
-    finally:
-        platform.close()
-    if lagging:
-        err.print(
-            f"[red]lagging more than {max_lag} events:[/red] {', '.join(lagging)}"
-        )
-        raise typer.Exit(1)
-
-
-@projections_app.command("run")
-def projections_run() -> None:
-    """Follow the log and keep every view current until interrupted."""
-    from infra.runlock import ProjectionsBusyError
-    from services.runtime import Platform
-
-    platform = Platform(_settings())
-    try:
-        platform.start_projections()
-    except ProjectionsBusyError as e:
-        err.print(f"[red]{e}[/red]")
-        platform.close()
-        raise typer.Exit(1) from None
-    err.print("following the log; Ctrl-C stops")
-    try:
-        while not platform.runner_errors():
-            time.sleep(1)
-        err.print(f"[red]a projection stopped:[/red] {platform.runner_errors()}")
-        raise typer.Exit(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        platform.close()
-
-
-@audit_app.command("verify")
-def audit_verify(
-    tenant: Annotated[
-        str | None, typer.Option(help="only this tenant and those below it")
-    ] = None,
-    checkpoints: Annotated[
-        str | None,
-        typer.Option(
-            help="checkpoints held outside, one JSON record per line "
-            "(as the relay or `gongkai subscribe` gave them); - reads stdin"
-        ),
-    ] = None,
-    kafka: Annotated[
-        bool, typer.Option(help="also read the held checkpoints from gongkai.audit.v1")
-    ] = False,
-) -> None:
-    """Recompute every leaf and root from the raw store; exit 1 on any divergence."""
-    from services.audit_verify import verify_store
-    from services.held_checkpoints import held_rows
-    from services.runtime import Platform
-
-    settings = _settings()
-    try:
-        held = held_rows(settings, checkpoints, kafka=kafka)
-    except (OSError, ValueError) as e:
-        err.print(f"[red]cannot read the held checkpoints:[/red] {e}")
-        raise typer.Exit(2) from None
-    if checkpoints is not None or kafka:
-        typer.echo(f"{len(held)} checkpoints held outside")
-    platform = Platform(settings)
-    try:
-        with _progress() as bar:
-            tasks: dict[str, int] = {}
-
-            def tick(name: str, done: int, total: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(f"checking {name}", total=total)
-                bar.update(tasks[name], completed=done, total=total)
-
-            report = verify_store(platform, tenant, progress=tick, held=held)
-    finally:
-        platform.close()
-    typer.echo(
-        f"{report.events} events, {report.tenants} tenant logs, "
-        f"{report.checkpoints} checkpoints, {report.witnessed} witness records"
-    )
-    if not report.findings:
-        typer.echo("✓ the audit trail matches the event store")
-        return
-    typer.echo(f"✗ first divergence: {report.findings[0]}")
-    for finding in report.findings[1:20]:
-        typer.echo(f"  also: {finding}")
-    if len(report.findings) > 20:
-        typer.echo(f"  … and {len(report.findings) - 20} more")
-    raise typer.Exit(1)
-
-
-@audit_app.command("checkpoint")
-def audit_checkpoint(
-    tenant: Annotated[str, typer.Option(help="tenant path")],
-) -> None:
-    """Issue (and have the parent witness) a checkpoint of a tenant's log now."""
-    from domain.errors import GongkaiError
-    from services.evidence import checkpoint_now
-    from services.runtime import Platform
-
-    platform = Platform(_settings())
-    try:
-        issued = checkpoint_now(platform, tenant)
-    except GongkaiError as e:
-        err.print(f"[red]no checkpoint:[/red] {e.detail}")
-        raise typer.Exit(1) from None
-    finally:
-        platform.close()
-    typer.echo(issued.note, nl=False)
 
 
 @app.command()
@@ -362,7 +168,7 @@ def relay(
     if status:
         from services.runtime import Platform
 
-        platform = Platform(_settings())
+        platform = Platform(load_settings())
         try:
             report = relay_status(platform)
         finally:
@@ -372,7 +178,7 @@ def relay(
             raise typer.Exit(1)
         return
     try:
-        run_relay(_settings())
+        run_relay(load_settings())
     except (ProjectionsBusyError, ValueError) as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
@@ -432,7 +238,7 @@ def subscribe(
     if sum((from_beginning, after is not None, since is not None)) > 1:
         err.print("[red]--from-beginning, --after and --since exclude each other[/red]")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = load_settings()
     start = None
     if since is not None:
         start = parse_moment(since, "since", datetime.now(UTC))
@@ -483,7 +289,7 @@ def serve(
     from services.api.app import create_app
     from services.state_dir import check_writable
 
-    settings = _settings()
+    settings = load_settings()
     check_writable(settings)
     if demo_if_empty:
         _load_demo(settings)
@@ -569,7 +375,7 @@ def backup(
     from services.backup import BackupError
     from services.backup import backup as write_backup
 
-    settings = _settings()
+    settings = load_settings()
     try:
         manifest = write_backup(settings, directory)
     except BackupError as e:
@@ -594,7 +400,7 @@ def restore(
     from services.backup import BackupError
     from services.backup import restore as read_backup
 
-    settings = _settings()
+    settings = load_settings()
     try:
         manifest = read_backup(settings, directory)
     except BackupError as e:
