@@ -51,9 +51,12 @@ class Clock:
 
 
 @contextmanager
-def bench_platform(url: str, **settings: Any) -> Iterator[tuple[Platform, Clock]]:
-    """A Platform on ``url`` with a simulated clock (projections not started)."""
-    clock = Clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+def bench_platform(
+    url: str, start: datetime | None = None, **settings: Any
+) -> Iterator[tuple[Platform, Clock]]:
+    """A Platform on ``url`` with a simulated clock from ``start`` (default 5
+    January 2026, 10:00 China time); projections not started."""
+    clock = Clock(start or datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as home:
         platform = Platform(
             Settings(database_url=url, home=Path(home), **settings), clock=clock

@@ -117,6 +117,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composable, Composed, Identifier, Literal, Placeholder
 
 from infra.groupcommit import Expected, GroupCommit, VersionsMovedError
+from infra.pgfactory import UnlisteningSubscription
 from infra.pgpool import take_most_recent_connection_first
 
 if TYPE_CHECKING:
@@ -206,9 +207,18 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             .as_bytes(None)
         )
         self._append_many_queries: dict[int, bytes] = {}
+        # UUIDs and integers print without commas or braces: safe in an array literal.
+        self._ids_as_text = self.datastore.originator_id_type == "uuid"
         self.grouping = GroupCommit(self._append) if self.group_commit else None
         if self.most_recent_connection_first:
             take_most_recent_connection_first(datastore)
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> UnlisteningSubscription:
+        """Follow the log; the listening connection goes back to the (shared) pool
+        without its LISTEN."""
+        return UnlisteningSubscription(recorder=self, gt=gt, topics=topics)
 
     # -- schema --------------------------------------------------------------
 
@@ -413,7 +423,13 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [e.topic for e in stored_events],
                 [e.state for e in stored_events],
             ]
-        if expected:
+        if expected and self._ids_as_text:
+            # Array literals: psycopg dumps a list of UUIDs at ~60 us, text at ~5.
+            params += [
+                "{" + ",".join(map(str, expected)) + "}",
+                "{" + ",".join(map(str, expected.values())) + "}",
+            ]
+        elif expected:
             params += [list(expected), list(expected.values())]
         else:
             params += [None, None]

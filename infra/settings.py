@@ -22,6 +22,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
+SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
+# The projection runners' 6 subscriptions each hold one connection of the pool
+# while they listen; their batches and the API's requests need more beside them.
+MIN_POOL_CONNECTIONS = 10
 
 
 class WitnessSetting(BaseModel):
@@ -70,8 +74,12 @@ class Settings(BaseSettings):
     key_dir: Path | None = Field(
         default=None, description="tenants' signing keys (default $GONGKAI_HOME/keys)"
     )
-    pg_pool_size: int = Field(default=1, ge=1, description="connections kept per pool")
-    pg_pool_overflow: int = Field(default=4, ge=0, description="extra under load")
+    pg_pool_size: int = Field(
+        default=2, ge=1, description="connections a process keeps open (one pool)"
+    )
+    pg_pool_overflow: int = Field(
+        default=30, ge=0, description="extra connections a process may open under load"
+    )
     pg_connect_timeout: int = Field(
         default=5,
         ge=1,
@@ -145,10 +153,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pool_fits_a_listener(self) -> Settings:
-        if self.pg_pool_size + self.pg_pool_overflow < 2:
+        if self.pg_pool_size + self.pg_pool_overflow < MIN_POOL_CONNECTIONS:
             raise ValueError(
-                "GONGKAI_PG_POOL_SIZE + GONGKAI_PG_POOL_OVERFLOW must be at least 2: "
-                "a subscription holds one connection while it listens"
+                "GONGKAI_PG_POOL_SIZE + GONGKAI_PG_POOL_OVERFLOW must be at least "
+                f"{MIN_POOL_CONNECTIONS}: the process's one pool serves every view "
+                "and application, and each of the 6 subscriptions of the projection "
+                "runners holds a connection while it listens"
             )
         return self
 
@@ -181,13 +191,13 @@ class Settings(BaseSettings):
             }
         url = urlparse(self.effective_database_url)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": SHARED_POOL_POSTGRES_FACTORY,
             "POSTGRES_DBNAME": url.path.lstrip("/") or "gongkai",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            # Every application and view has its own pool: keep each small.
+            # One pool per process, shared by every application and view.
             "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_overflow),
             # Bounds both a new connection and a checkout from a pool: while the

@@ -15,8 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
-from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import (
+    BaseProjectionRunner,
+    Projection,
+    ProjectionRunner,
+)
 
 from infra.batching import batches
 from projections.sql import SqlView
@@ -103,9 +107,37 @@ class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
     """The library's runner, but a catching-up view commits a batch of events per
     transaction (infra/batching.py) instead of one."""
 
-    def __init__(self, *, batch_limit: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        batch_limit: int,
+        application_class: type[Any],
+        projection_class: type[Projection[Any]],
+        view_class: type[Any],
+        env: Any = None,
+    ) -> None:
         self.batch_limit = batch_limit  # read by the processing thread
-        super().__init__(**kwargs)
+        # As the library's ProjectionRunner, but the view's factory is kept and
+        # closed on exit (the library drops it, leaving its share of the pool).
+        self._view_factory = InfrastructureFactory[Any].construct(
+            env=self._construct_env(name=projection_class.name, env=env)
+        )
+        self.view = self._view_factory.tracking_recorder(view_class)
+        self.projection = projection_class(view=self.view)
+        BaseProjectionRunner.__init__(
+            self,
+            projection=self.projection,
+            application_class=application_class,
+            tracking_recorder=self.view,
+            topics=self.projection.topics,
+            env=env,
+        )
+
+    def __exit__(self, *args: Any) -> None:
+        try:
+            super().__exit__(*args)
+        finally:
+            self._view_factory.close()
 
     @staticmethod
     def _process_events_loop(  # type: ignore[override]

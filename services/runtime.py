@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 from eventsourcing.utils import Environment
@@ -367,17 +368,8 @@ class Platform:
         if self._watchdog is not None:
             self._watchdog.stop()
         self.stop_projections()
-        apps = (
-            self.tenants,
-            self.disclosures,
-            self.reference,
-            self.auditor,
-            self.cases,
-            self.staff,
-            self.sign_ins,
-            self.inspections,
-            self.annual_reports,
-        )
+        # Every application (each holds a share of the process's connection pool).
+        apps = [a for a in vars(self).values() if isinstance(a, Application)]
         for app in apps:
             with suppress(Exception):
                 app.close()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from services.api.export import cell
-from services.api.present import china_text, china_time, in_china_time, labelled
+from services.api.present import (
+    china_json,
+    china_text,
+    china_time,
+    in_china_time,
+    labelled,
+)
 
 
 def test_every_utc_moment_reads_in_china_time_and_other_text_is_left_alone() -> None:
@@ -59,3 +69,36 @@ def test_export_cells_are_numbers_or_text_excel_reads() -> None:
     assert cell(3) == 3
     assert cell(["公开栏", "网站"]) == "公开栏、网站"
     assert cell("2026-03-02T02:00:00+00:00") == "2026-03-02T10:00:00+08:00"
+
+
+MOMENTS = st.builds(
+    lambda d, micro, z: (d.replace(microsecond=micro)).isoformat() + z,
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9998, 12, 30)),
+    st.sampled_from([0, 5, 123456]),
+    st.sampled_from(["Z", "+00:00", "", "+08:00"]),
+)
+TEXTS = st.one_of(
+    MOMENTS,
+    st.text(),
+    st.builds(lambda m, t: f'{t}"{m}"{t}', MOMENTS, st.text(max_size=3)),
+)
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**62), 2**62), TEXTS),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(TEXTS, inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSONISH)
+def test_the_fast_json_says_what_the_walk_says(content: object) -> None:
+    """Every UTC moment value (not key) in China time, everything else as it was."""
+    assert json.loads(china_json(content)) == in_china_time(content)
+
+
+def test_moment_objects_and_naive_ones_read_in_china_time() -> None:
+    out = json.loads(china_json({"at": datetime(2026, 3, 2, 2), "n": (1, 2)}))
+    assert out == {"at": "2026-03-02T10:00:00+08:00", "n": [1, 2]}
+    assert json.loads(china_json("2026-03-02T02:00:00Z")) == "2026-03-02T10:00:00+08:00"
