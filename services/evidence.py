@@ -102,18 +102,6 @@ def build_bundle(
     latest, map_proof = platform.auditor.aggregate_map.proof(
         path, checkpoint.size, str(aggregate_id)
     )
-    exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
-    statement = ExportStatement(
-        origin=platform.auditor.origin(path),
-        kind=kind,
-        subject_id=str(aggregate_id),
-        size=checkpoint.size,
-        root=b64(checkpoint.root_hash),
-        exported_at=exported_at,
-        exported_by=(exported_by or SYSTEM).actor(),
-    )
-    signer = platform.auditor.keys.signer(platform.auditor.origin(path), path)
-    export = sign_note(statement.body(), signer).format()
     witnesses = []
     child, child_size = path, checkpoint.size
     while (parent := parent_of(child)) is not None:
@@ -128,6 +116,20 @@ def build_bundle(
             }
         )
         child, child_size = parent, parent_checkpoint.size
+    # After the witnesses: a verifier refuses a cosignature dated after the export,
+    # and the parents' checkpoints above may have been cosigned just now.
+    exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
+    statement = ExportStatement(
+        origin=platform.auditor.origin(path),
+        kind=kind,
+        subject_id=str(aggregate_id),
+        size=checkpoint.size,
+        root=b64(checkpoint.root_hash),
+        exported_at=exported_at,
+        exported_by=(exported_by or SYSTEM).actor(),
+    )
+    signer = platform.auditor.keys.signer(platform.auditor.origin(path), path)
+    export = sign_note(statement.body(), signer).format()
     return {
         "format": FORMAT,
         "installation": platform.settings.installation,
