@@ -73,6 +73,12 @@ class DisclosureView(DisclosureQueries):
         f"CREATE INDEX IF NOT EXISTS disclosure_versions_category_cover "
         f"ON disclosure_versions (tenant, category, published_on, first_position, "
         f"{COVER})",
+        # ... and its newest late ones: without it the walk above passes every
+        # on-time item first (9.5 ms for a category of 12,000 items). Only an
+        # index, no row changes: an existing view gets it at its next start.
+        f"CREATE INDEX IF NOT EXISTS disclosure_versions_late_cover "
+        f"ON disclosure_versions (tenant, category, published_on, first_position, "
+        f"{COVER}) WHERE working_days_late > 0",
     )
 
     # Writes -------------------------------------------------------------------------
