@@ -42,8 +42,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict domain
 
+# Unit, integration and fault tests run one at a time; the end-to-end and page
+# tests, which mostly wait on servers and a browser, in two processes (pytest-xdist):
+# 13 min in one process on a 2-core machine, about 10 this way.
 test: install postgres fonts browser-deps lint
-	$(BIN)/pytest -q --durations=15 tests
+	$(BIN)/pytest -q --durations=10 tests/unit tests/integration tests/faults
+	$(BIN)/pytest -q --durations=10 -n 2 tests/e2e tests/browser
 
 unit: install
 	$(BIN)/pytest -q tests/unit
