@@ -18,6 +18,21 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
+from domain.case_checks import (
+    act_date,
+    check_agent,
+    check_answer,
+    check_applicant_ref,
+    check_correction_notice,
+    check_extension,
+    check_items,
+    check_optional_text,
+    check_received_on,
+    check_tenant_path,
+    check_text,
+    check_working_days,
+    linked_case_id,
+)
 from domain.case_rules import (
     DISCLOSURE_ANSWER_WORKING_DAYS,
     MAX_NAME_LENGTH,
@@ -35,21 +50,8 @@ from domain.case_rules import (
     IntakeChannel,
     Rating,
     RoutingMode,
-    act_date,
     allowed_actions,
-    check_agent,
-    check_answer,
-    check_applicant_ref,
-    check_correction_notice,
-    check_extension,
-    check_items,
-    check_optional_text,
-    check_received_on,
-    check_tenant_path,
-    check_text,
-    check_working_days,
     derive_deadline,
-    linked_case_id,
     parse_answer_type,
     parse_case_kind,
     parse_intake_channel,

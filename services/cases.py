@@ -21,7 +21,8 @@ from eventsourcing.utils import EnvType
 from domain.access import Principal, Role, require_read, require_role
 from domain.applicant import ApplicantRecord
 from domain.base import Clock
-from domain.case_rules import CaseState, check_tenant_path
+from domain.case_checks import check_tenant_path
+from domain.case_rules import CaseState
 from domain.cases import AnswerType, Case, CaseKind, IntakeChannel, Rating
 from domain.errors import (
     CaseNotFoundError,

@@ -9,9 +9,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.case_checks import linked_case_id
 from domain.case_rules import (
     TRANSITIONS,
-    linked_case_id,
     parse_answer_type,
     parse_case_kind,
     parse_case_state,
