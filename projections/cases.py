@@ -15,6 +15,8 @@ Tables (portable TEXT / INTEGER / BIGINT; dates ISO text, moments fixed-width UT
   the case had just after it (so figures "as known at" a moment are one query).
 - ``case_supervision``: one row per (case, supervising tenant), the latest 督办 due.
 - ``case_calendar``: the HolidaySchedules version the log has reached.
+
+The columns, and how a case and its events become rows, are in ``case_rows``.
 """
 
 from __future__ import annotations
@@ -35,10 +37,22 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.case_rules import CaseState
-from domain.case_stats import CaseFacts, case_statistics
+from domain.case_stats import case_statistics
 from domain.cases import Case
 from domain.reference import CALENDAR_ID, HolidaySchedules
 from domain.workdays import WorkingDayCalendar, default_calendar
+from projections.case_rows import (
+    CARD_COLUMNS,
+    CARD_JSON,
+    EVENT_COLUMNS,
+    EVENT_JSON,
+    case_card,
+    decode_card,
+    decode_event,
+    event_row,
+    facts_of,
+    table_ddl,
+)
 from projections.sql import (
     PostgresSqlView,
     Row,
@@ -46,7 +60,6 @@ from projections.sql import (
     SqlView,
     dumps,
     iso_day,
-    iso_moment,
     subtree_clause,
     subtree_params,
 )
@@ -78,155 +91,6 @@ CLOSED_STATES = (CaseState.CLOSED.value, CaseState.REJECTED.value)
 """A case is open unless closed or rejected (transferred and split ones still wait
 for their closing act, so they stay on the board)."""
 
-CARD_COLUMNS = (
-    "id",
-    "tenant",
-    "kind",
-    "channel",
-    "category",
-    "summary",
-    "state",
-    "signed",
-    "applicant_ref",
-    "received_on",
-    "accepted_on",
-    "resolved_on",
-    "replied_on",
-    "completed_on",
-    "due_on",
-    "paused",
-    "handler",
-    "backup_handler",
-    "department",
-    "rating",
-    "reopen_count",
-    "erased",
-    "parent_case",
-    "links",
-    "supervised_by",
-    "allowed_actions",
-    "version",
-    "position",
-    "filed_at",
-    "updated_at",
-    "working_days_to_resolve",
-)
-CARD_JSON = ("links", "supervised_by", "allowed_actions")
-CARD_FLAGS = ("signed", "erased", "paused")
-EVENT_COLUMNS = (
-    "case_id",
-    "version",
-    "position",
-    "event",
-    "tenant",
-    "actor",
-    "effective_at",
-    "recorded_at",
-    "details",
-    "state",
-    "due_on",
-    "received_on",
-    "facts",
-)
-EVENT_JSON = ("actor", "details")
-_TYPES = {
-    "signed": "INTEGER NOT NULL",
-    "paused": "INTEGER NOT NULL",
-    "erased": "INTEGER NOT NULL",
-    "reopen_count": "INTEGER NOT NULL",
-    "version": "INTEGER NOT NULL",
-    "position": "BIGINT NOT NULL",
-    "working_days_to_resolve": "INTEGER",
-}
-_NOT_DETAILS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "timestamp",
-        "originator_topic",
-        "tenant",
-        "actor",
-        "effective_at",
-    }
-)
-
-
-def _table(name: str, columns: tuple[str, ...], key: str) -> str:
-    cols = ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in columns)
-    return f"CREATE TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY ({key}))"
-
-
-def _plain(value: Any) -> Any:
-    """Dates, UUIDs and enums as JSON-ready text, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
-
-
-def decode_card(row: Row) -> Row:
-    out = dict(row)
-    for c in CARD_JSON:
-        out[c] = json.loads(out[c]) if out.get(c) else None
-    for c in CARD_FLAGS:
-        out[c] = bool(out[c])
-    return out
-
-
-def decode_event(row: Row) -> Row:
-    out = {c: row[c] for c in EVENT_COLUMNS if c not in ("facts", "received_on")}
-    for c in EVENT_JSON:
-        out[c] = json.loads(out[c]) if out.get(c) else None
-    return out
-
-
-def facts_of(row: Row) -> CaseFacts:
-    """The statistical facts of a card (or of a ``facts`` snapshot of one)."""
-    rejected = row["state"] == CaseState.REJECTED.value
-    accepted = False if rejected else (True if row["accepted_on"] else None)
-    return CaseFacts(
-        kind=row["kind"],
-        channel=row["channel"],
-        signed=bool(row["signed"]),
-        received_on=date.fromisoformat(row["received_on"]),
-        accepted=accepted,
-        rejected=rejected,
-        # A disclosure request's timed duty is the reply (条例第三十三条).
-        resolved_on=_day(
-            row.get("completed_on") or None
-            if row["kind"] == "disclosure_request"
-            else row["resolved_on"]
-        ),
-        due_on=_day(row["due_on"]),
-        replied=row["replied_on"] is not None,
-        rating=row["rating"],
-        working_days_to_resolve=row["working_days_to_resolve"],
-    )
-
-
-_FACT_KEYS = (
-    "kind",
-    "channel",
-    "signed",
-    "received_on",
-    "accepted_on",
-    "state",
-    "resolved_on",
-    "due_on",
-    "replied_on",
-    "rating",
-    "working_days_to_resolve",
-)
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
 
 def _tally(cards: list[Row], key: str, overdue: set[str], soon: set[str]) -> list[Row]:
     counts: dict[str | None, Row] = {}
@@ -248,8 +112,8 @@ class CaseView(SqlView):
     tables = ("case_cards", "case_events", "case_supervision", "case_calendar")
     tracking_table_name = "cases_tracking"
     ddl = (
-        _table("case_cards", CARD_COLUMNS, "id"),
-        _table("case_events", EVENT_COLUMNS, "case_id, version"),
+        table_ddl("case_cards", CARD_COLUMNS, "id"),
+        table_ddl("case_events", EVENT_COLUMNS, "case_id, version"),
         "CREATE TABLE IF NOT EXISTS case_supervision ("
         " case_id TEXT NOT NULL, supervisor TEXT NOT NULL, due_on TEXT NOT NULL,"
         " PRIMARY KEY (case_id, supervisor))",
@@ -470,73 +334,6 @@ class PostgresCaseView(CaseView, PostgresSqlView):
 
 class SQLiteCaseView(CaseView, SQLiteSqlView):
     pass
-
-
-def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> Row:
-    """The card of ``case`` as rebuilt at one version."""
-    deadline = case.deadline(calendar)
-    resolved_on = case.resolved_on
-    rating = case.rating
-    return {
-        "id": str(case.id),
-        "tenant": case.tenant,
-        "kind": case.kind.value,
-        "channel": case.channel.value,
-        "category": case.category,
-        "summary": case.summary,
-        "state": case.state.value,
-        "signed": int(case.signed),
-        "applicant_ref": case.applicant_ref,
-        "received_on": iso_day(case.received_on),
-        "accepted_on": iso_day(case.accepted_on),
-        "resolved_on": iso_day(resolved_on),
-        "replied_on": iso_day(case.replied_on),
-        "completed_on": iso_day(case.completed_on),
-        "due_on": iso_day(deadline.due_on),
-        "paused": int(deadline.paused),
-        "handler": case.handler,
-        "backup_handler": case.backup_handler,
-        "department": case.department,
-        "rating": None if rating is None else rating.value,
-        "reopen_count": case.reopen_count,
-        "erased": int(case.erased),
-        "parent_case": None if case.parent_case is None else str(case.parent_case),
-        "links": _plain(case.links),
-        "supervised_by": [
-            {"supervisor": s["supervisor"], "due_on": iso_day(s["due_on"])}
-            for s in case.supervised_by
-        ],
-        "allowed_actions": list(case.allowed_actions()),
-        "version": case.version,
-        "position": tracking.notification_id,
-        "filed_at": iso_moment(case.created_on),
-        "updated_at": iso_moment(case.modified_on),
-        "working_days_to_resolve": None
-        if resolved_on is None
-        else calendar.working_days_between(case.received_on, resolved_on),
-    }
-
-
-def event_row(e: Any, card: Row, tracking: Tracking) -> Row:
-    details = {k: _plain(v) for k, v in vars(e).items() if k not in _NOT_DETAILS}
-    if details.get("answer_category", "") is None:  # Resolved v2, not a request
-        details.pop("answer_category")
-        details.pop("answer_reason", None)
-    return {
-        "case_id": str(e.originator_id),
-        "version": e.originator_version,
-        "position": tracking.notification_id,
-        "event": type(e).__name__,
-        "tenant": e.tenant,
-        "actor": e.actor,
-        "effective_at": iso_moment(e.effective_at),
-        "recorded_at": iso_moment(e.timestamp),
-        "details": details,
-        "state": card["state"],
-        "due_on": card["due_on"],
-        "received_on": card["received_on"],
-        "facts": {k: card[k] for k in _FACT_KEYS},
-    }
 
 
 class CaseProjection(Projection[CaseView]):

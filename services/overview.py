@@ -35,7 +35,8 @@ from domain.reference import (
 from domain.timeliness import local_date
 from domain.workdays import WorkingDayCalendar
 from projections.case_list import known_facts
-from projections.cases import CLOSED_STATES, facts_of
+from projections.case_rows import facts_of
+from projections.cases import CLOSED_STATES
 from projections.disclosures import ListFilter
 from projections.sql import Row, iso_moment
 from services.base import GongkaiApplication
