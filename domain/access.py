@@ -31,6 +31,9 @@ _ROLE_LABELS = {
     Role.ADMIN: "管理员",
 }
 
+HANDLING = (Role.CLERK, Role.HANDLER)
+"""The roles that handle a tenant's cases and reports (受理, 办理, 回复)."""
+
 
 def parse_role(value: str) -> Role:
     """Accept a role code or its Chinese label."""

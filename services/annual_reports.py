@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.access import Principal, Role, require_read, require_role
+from domain.access import HANDLING, Principal, Role, require_read, require_role
 from domain.case_rules import CaseState
 from domain.cases import Case
 from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
@@ -44,7 +44,6 @@ from services.moments import replay
 
 _DR = "disclosure_request"
 SCAN_BATCH = 2_000
-HANDLING = (Role.CLERK, Role.HANDLER)
 
 
 def year_bounds(year: int) -> tuple[date, date, datetime]:

@@ -50,6 +50,9 @@ from domain.workdays import WorkingDayCalendar
 from infra.pgrecorder import VersionsMovedError
 from services.refcache import ReferenceCache
 
+Stamp = dict[str, Any]
+"""The actor and ``effective_at`` of one command, passed to each of its events."""
+
 APP_NAME = "gongkai"
 
 A = TypeVar("A", bound=Aggregate)

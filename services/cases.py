@@ -3,26 +3,25 @@
 The Case events carry only ``applicant_ref``, the vault subject; the sealed personal
 data is an ``ApplicantRecord`` in the log, its key in the vault. Erasing a closed case
 records ``Erased`` on both and then destroys the key.
+
+Routing (transfer, split) is in ``case_routing``, the applicant's personal data in
+``case_applicants``: parts of ``Cases`` mixed into it.
 """
 
 from __future__ import annotations
 
 import copy
-import hmac
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
-from domain.access import Principal, Role, require_read, require_role
+from domain.access import HANDLING, Principal, Role, require_read, require_role
 from domain.applicant import ApplicantRecord
 from domain.base import Clock
-from domain.case_checks import check_tenant_path
-from domain.case_rules import CaseState
 from domain.cases import AnswerType, Case, CaseKind, IntakeChannel, Rating
 from domain.errors import (
     CaseNotFoundError,
@@ -30,23 +29,24 @@ from domain.errors import (
     GongkaiError,
     InvalidInputError,
 )
-from domain.personal_data import Applicant, erased_view
+from domain.personal_data import Applicant
 from domain.service_catalogue import ServiceEntry, find_service
-from domain.tenancy import Tenant, is_within, parent_of, tenant_id
+from domain.tenancy import is_within
 from domain.timeliness import local_date
-from infra.vault import PersonalDataVault, open_applicant, seal_applicant
+from infra.vault import PersonalDataVault, seal_applicant
 from services.base import (
     GongkaiApplication,
+    Stamp,
     check_expected_version,
     recorded,
     rules_checked_at_append,
 )
+from services.case_applicants import ApplicantData
+from services.case_routing import CaseRouting
 from services.disclosures import Changed
 from services.staff import staff_reference
 
-HANDLING = (Role.CLERK, Role.HANDLER)
 KEPT_CASES = 10_000  # cases kept per process between actions (then forgotten)
-Stamp = dict[str, Any]  # actor and effective_at of one command
 
 # Roles each action requires of a caller of the case's own tenant (else HANDLING);
 # ``supervise`` is for a supervisor above, ``child-resolved`` is no caller's action.
@@ -98,7 +98,7 @@ def default_promise(case: Case, services: tuple[ServiceEntry, ...]) -> int | Non
     return DEFAULT_PROMISES.get(case.kind.value, 15)
 
 
-class Cases(GongkaiApplication):
+class Cases(CaseRouting, ApplicantData, GongkaiApplication):
     """Records the cases a tenant handles, with their routing and personal data."""
 
     vault: PersonalDataVault
@@ -291,69 +291,6 @@ class Cases(GongkaiApplication):
                 **s,
             ),
         )
-
-    def transfer(
-        self,
-        principal: Principal,
-        tenant_path: str,
-        case_id: UUID,
-        *,
-        target: str,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Changed:
-        """转办 to a tenant below, or up to the parent; files the linked case there."""
-        require_role(principal, tenant_path, *HANDLING)
-        case = self._case(tenant_path, case_id)
-        check_expected_version(case, expected_version)
-        path = check_tenant_path(target, "target")
-        below = path != case.tenant and is_within(path, case.tenant)
-        if not below and path != parent_of(case.tenant):
-            raise InvalidInputError(
-                f"{path!r} is neither below {case.tenant!r} nor its parent",
-                field="target",
-            )
-        self._require_tenant(path, "target")
-        stamp = self._stamp(principal)
-        with recorded(self):
-            linked_id = case.transfer(target=path, reason=reason, **stamp)
-            linked = self._linked(case, path, linked_id, stamp)
-        position = self._commit(case, linked)
-        return Changed(case.id, case.version, position)
-
-    def split(
-        self,
-        principal: Principal,
-        tenant_path: str,
-        case_id: UUID,
-        *,
-        children: list[str],
-        expected_version: int | None = None,
-    ) -> Changed:
-        """分办: a tenant path below gets its child case there; any other target (a
-        department) gets one in this tenant."""
-        require_role(principal, tenant_path, *HANDLING)
-        case = self._case(tenant_path, case_id)
-        check_expected_version(case, expected_version)
-        for target in children:
-            if self._is_tenant_below(target, case.tenant):
-                self._require_tenant(target, "children")
-        stamp = self._stamp(principal)
-        with recorded(self):
-            ids = case.split(children=children, **stamp)
-            linked = [
-                self._linked(
-                    case,
-                    t["target"]
-                    if self._is_tenant_below(t["target"], case.tenant)
-                    else case.tenant,
-                    child_id,
-                    stamp,
-                )
-                for t, child_id in zip(case.children, ids, strict=True)
-            ]
-        position = self._commit(case, *linked)
-        return Changed(case.id, case.version, position)
 
     def supervise(
         self,
@@ -558,80 +495,12 @@ class Cases(GongkaiApplication):
             lambda c, s: c.reopen(reason=reason, **s),
         )
 
-    def erase(
-        self,
-        principal: Principal,
-        tenant_path: str,
-        case_id: UUID,
-        *,
-        expected_version: int | None = None,
-    ) -> Changed:
-        """删除个人信息 of a closed case: record it, then destroy the vault key.
-
-        The key is shared by every case filed from this one (transfer, split)."""
-        require_role(principal, tenant_path, Role.CLERK, Role.ADMIN)
-        case = self._case(tenant_path, case_id)
-        check_expected_version(case, expected_version)
-        stamp = self._stamp(principal)
-        ref = case.applicant_ref
-        record = self._get(UUID(ref), ApplicantRecord) if ref else None
-        with recorded(self):
-            case.erase(**stamp)
-            if record is not None:
-                record.erase(**stamp)
-        position = self._commit(case, *([record] if record is not None else []))
-        if ref is not None:
-            self.vault.erase(ref)
-        return Changed(case.id, case.version, position)
-
     # Queries --------------------------------------------------------------------------
 
     def case(self, principal: Principal, tenant_path: str, case_id: UUID) -> Case:
         """The case, if ``tenant_path`` handles it and the caller may read it."""
         require_read(principal, tenant_path)
         return self._case(tenant_path, case_id)
-
-    def applicant(
-        self, principal: Principal, tenant_path: str, case_id: UUID
-    ) -> dict[str, str | None] | None:
-        """Cleartext for the handling clerk/handler and inspectors at or above the
-        case's tenant, redacted for other readers, the erased view once erased."""
-        case = self.case(principal, tenant_path, case_id)
-        ref = case.applicant_ref
-        if ref is None:
-            return None
-        record = self._get(UUID(ref), ApplicantRecord)
-        if case.erased or record is None or record.erased:
-            return dict(erased_view())
-        person = open_applicant(self.vault, record.sealed(), record.tenant)
-        if person is None:
-            return dict(erased_view())
-        own = principal.tenant
-        handling = own == case.tenant and bool(principal.roles.intersection(HANDLING))
-        inspecting = (
-            own is not None
-            and Role.INSPECTOR in principal.roles
-            and is_within(case.tenant, own)
-        )
-        return person.to_dict() if handling or inspecting else person.redacted()
-
-    def phone_ends_with(self, tenant_path: str, case_id: UUID, last4: str) -> bool:
-        """Whether the applicant's phone ends with ``last4`` (the 回执号 lookup);
-        nothing else about the applicant leaves this method."""
-        case = self._case(tenant_path, case_id)
-        ref = case.applicant_ref
-        record = self._get(UUID(ref), ApplicantRecord) if ref else None
-        if case.erased or record is None or record.erased:
-            return False
-        person = open_applicant(self.vault, record.sealed(), record.tenant)
-        digits = (
-            "".join(c for c in (person.phone or "") if c.isdigit()) if person else ""
-        )
-        return (
-            len(last4) == 4
-            and len(digits) >= 4
-            and hmac.compare_digest(digits[-4:], last4)
-        )
 
     # Helpers --------------------------------------------------------------------------
 
@@ -704,58 +573,6 @@ class Cases(GongkaiApplication):
             if len(self._kept) >= KEPT_CASES:
                 self._kept.clear()
             self._kept[case_id] = case
-
-    def _require_tenant(self, path: str, field: str) -> None:
-        if self._get(tenant_id(path), Tenant) is None:
-            raise InvalidInputError(f"tenant {path!r} does not exist", field=field)
-
-    @staticmethod
-    def _is_tenant_below(target: str, tenant: str) -> bool:
-        try:
-            path = check_tenant_path(target.strip(), "target")
-        except InvalidInputError:
-            return False
-        return path != tenant and is_within(path, tenant)
-
-    def _linked(self, case: Case, tenant: str, case_id: UUID, stamp: Stamp) -> Case:
-        """The case a transfer or split files in ``tenant`` under ``case_id``."""
-        village = case.agent_village
-        if village is not None and (
-            village == tenant or not is_within(village, tenant)
-        ):
-            village = None  # the agent's village is not below the new tenant
-        return Case.file(
-            tenant=tenant,
-            kind=case.kind,
-            channel=case.channel,
-            category=case.category,
-            summary=case.summary,
-            signed=case.signed,
-            applicant_ref=case.applicant_ref,
-            received_on=local_date(stamp["effective_at"]),
-            filed_by_agent=case.filed_by_agent,
-            agent_village=village,
-            parent_case=case.id,
-            case_id=case_id,
-            **stamp,
-        )
-
-    def _tell_parents(self, case: Case, stamp: Stamp) -> list[Case]:
-        """``child_resolved`` up the chain of split parents; the changed parents."""
-        changed: list[Case] = []
-        child = case
-        while child.parent_case is not None:
-            parent = self._get(child.parent_case, Case)
-            if parent is None or parent.state is not CaseState.SPLIT:
-                break
-            if str(child.id) not in {c["case_id"] for c in parent.children}:
-                break
-            parent.child_resolved(child.id, **stamp)
-            changed.append(parent)
-            if parent.resolved_on is None:  # children still open
-                break
-            child = parent
-        return changed
 
 
 __all__ = ["Cases", "Changed"]
