@@ -23,6 +23,7 @@ from eventsourcing.projection import (
 )
 
 from infra.batching import batches
+from infra.pgfactory import SharedPoolPostgresFactory
 from projections.sql import SqlView
 from services.base import GongkaiApplication
 
@@ -117,8 +118,9 @@ class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
         env: Any = None,
     ) -> None:
         self.batch_limit = batch_limit  # read by the processing thread
-        # As the library's ProjectionRunner, but the view's factory is kept and
-        # closed on exit (the library drops it, leaving its share of the pool).
+        # As the library's ProjectionRunner, but the view's factory is kept, to
+        # give back its share of the process's PostgreSQL pool on exit (the
+        # library drops it, so the shared pool would never close).
         self._view_factory = InfrastructureFactory[Any].construct(
             env=self._construct_env(name=projection_class.name, env=env)
         )
@@ -137,7 +139,11 @@ class BatchingProjectionRunner(ProjectionRunner[Any, Any]):
         try:
             super().__exit__(*args)
         finally:
-            self._view_factory.close()
+            # Only the shared pool's share: a SQLite view's connections are left to
+            # the library, as before (once, in CI, a SQLite runner's query crashed
+            # the interpreter while a platform's runners stopped; not reproduced).
+            if isinstance(self._view_factory, SharedPoolPostgresFactory):
+                self._view_factory.close()
 
     @staticmethod
     def _process_events_loop(  # type: ignore[override]
