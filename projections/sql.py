@@ -62,6 +62,13 @@ class _Batch:
         self.pending: dict[str, Any] = {}  # rows a view writes set-wise at the end
 
 
+def lock_view_ddl(curs: Any, schema: str) -> None:
+    """One PostgreSQL session at a time changes the views' tables, until its
+    transaction ends (SQLite's write lock already serialises them)."""
+    name = f"gongkai view ddl {schema}"
+    curs.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(name),))
+
+
 class SqlView(TrackingRecorder):
     """Portable view behaviour over whichever recorder base the leaf class picks."""
 
@@ -75,32 +82,49 @@ class SqlView(TrackingRecorder):
     datastore: PostgresDatastore | SQLiteDatastore
 
     def create_table(self) -> None:
-        """Create the view's tables; first drop them if their shape is stale."""
+        """Create the view's tables; first drop them if their shape is stale.
+
+        Once ``view_schemas`` exists, the version check, the drop and the new
+        version row share one transaction under the DDL lock, so that processes
+        starting together neither drop each other's fresh tables nor collide
+        creating ``view_schemas``. That transaction's first statement writes (a
+        view without a row is at version 1, from before versions): SQLite then
+        takes its write lock there, waiting for it, instead of failing to
+        upgrade a read snapshot that another writer has moved past."""
         with self.datastore.transaction(commit=True) as curs:
+            self._lock_ddl(curs)
             curs.execute(
                 "CREATE TABLE IF NOT EXISTS view_schemas "
                 "(view_name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_ddl(curs)
+            curs.execute(
+                self._sql(
+                    "INSERT INTO view_schemas (view_name, version) VALUES (?, 1) "
+                    "ON CONFLICT (view_name) DO NOTHING"
+                ),
+                (self.tracking_table_name,),
             )
             curs.execute(
                 self._sql("SELECT version FROM view_schemas WHERE view_name = ?"),
                 (self.tracking_table_name,),
             )
             row = curs.fetchone()
-        stored = 1 if row is None else int(dict(row)["version"])  # before versions
-        if stored != self.schema_version:
-            self.drop()
+            assert row is not None  # the row was just made sure of
+            if int(dict(row)["version"]) != self.schema_version:
+                self._drop_tables(curs)
+                curs.execute(
+                    self._sql(
+                        "UPDATE view_schemas SET version = ? WHERE view_name = ?"
+                    ),
+                    (self.schema_version, self.tracking_table_name),
+                )
         super().create_table()  # type: ignore[misc]
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                self._sql("DELETE FROM view_schemas WHERE view_name = ?"),
-                (self.tracking_table_name,),
-            )
-            curs.execute(
-                self._sql(
-                    "INSERT INTO view_schemas (view_name, version) VALUES (?, ?)"
-                ),
-                (self.tracking_table_name, self.schema_version),
-            )
+
+    def _lock_ddl(self, curs: Any) -> None:
+        if isinstance(self.datastore, PostgresDatastore):
+            lock_view_ddl(curs, self.datastore.schema)
 
     def analyze(self) -> None:
         """Fresh planner statistics (and, on PostgreSQL, the visibility map that
@@ -241,8 +265,11 @@ class SqlView(TrackingRecorder):
     def drop(self) -> None:
         """Drop the view's tables and its tracking table (for a rebuild)."""
         with self.datastore.transaction(commit=True) as curs:
-            for table in (*self.tables, self.tracking_table_name):
-                curs.execute(f"DROP TABLE IF EXISTS {table}")
+            self._drop_tables(curs)
+
+    def _drop_tables(self, curs: Any) -> None:
+        for table in (*self.tables, self.tracking_table_name):
+            curs.execute(f"DROP TABLE IF EXISTS {table}")
         # The recorder remembers whether its tracking table existed; forget it, so
         # that create_table() starts the table afresh (with its migration marker).
         self.tracking_table_exists = False
@@ -263,9 +290,24 @@ class PostgresSqlView(PostgresTrackingRecorder):
         """One session at a time creates view tables: processes starting together
         on a fresh database otherwise collide inside ``CREATE TABLE IF NOT
         EXISTS`` (a duplicate type name) or ``CREATE INDEX``."""
-        name = f"gongkai view ddl {self.datastore.schema}"
-        curs.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(name),))
+        lock_view_ddl(curs, self.datastore.schema)
+        self._reread_tracking_state(curs)
         super()._create_table(curs)
+
+    def _reread_tracking_state(self, curs: Any) -> None:
+        """Look again, under the lock, at what the library looked at before it:
+        another session may have created the tracking table in between, and the
+        library would then insert its migration row a second time and fail
+        ("Failed to record tracking for __migration__ 1")."""
+        table = f"{self.datastore.schema}.{self.tracking_table_name}"
+        row = curs.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (table,))
+        found = row.fetchone()
+        if found is None or not found["found"]:
+            return
+        migrated = self._max_tracking_id(self.table_migration_identifier, curs)
+        self.tracking_table_exists = True
+        self.tracking_migration_previous = migrated
+        self.tracking_migration_current = migrated
 
 
 class SQLiteSqlView(NamedTrackingSQLiteRecorder):

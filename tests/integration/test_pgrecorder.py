@@ -23,6 +23,7 @@ from eventsourcing.projection import Projection, ProjectionRunner
 from psycopg.sql import SQL, Composed, Literal
 
 from infra.pgrecorder import OrderedPostgresApplicationRecorder, VersionsMovedError
+from tests.integration.pglocks import lock_waiters, wait_until
 
 ORDERED = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 UNLOCKED = f"{__name__}:UnlockedRecorder"
@@ -458,22 +459,6 @@ def append_lock_held(url: str, app: Ledger) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (recorder.append_lock_key,))
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)
-
-
-def lock_waiters(url: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 class Saves:
