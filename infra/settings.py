@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     signin_lockout_minutes: int = Field(
         default=15, ge=1, description="the counting window and the lock's length"
     )
+    receipt_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="failed 办件查询 lookups of one receipt number before it is locked",
+    )
+    receipt_address_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="failed 办件查询 lookups from one address before it is locked",
+    )
+    receipt_lockout_minutes: int = Field(
+        default=15, ge=1, description="the lookups' counting window and lock length"
+    )
     backdating_window_working_days: int = Field(default=3, ge=0, le=60)
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(

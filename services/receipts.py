@@ -4,17 +4,22 @@ The number is derived from the case itself, so no event carries it: the day rece
 (China time) and the first eight hex digits of the case id, e.g. ``20261128-CFC8A37C``.
 With the last four digits of the applicant's phone it looks up the case's status, and
 the answer holds no personal data and no summary (which may name people).
+
+Someone holding a receipt could otherwise try all 10,000 phone endings: failed
+lookups are counted per receipt number and per address, in the sign-in throttle's
+store, and a locked one is refused until its lock ends.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from domain.case_rules import CaseKind, CaseState
 from services.runtime import Platform
+from services.signin import too_many
 
 RECEIPT = re.compile(r"^(\d{8})-?([0-9A-Fa-f]{8})$")
 
@@ -64,3 +69,27 @@ def look_up(platform: Platform, receipt: str, last4: str) -> ReceiptStatus | Non
             completed_on=card["completed_on"],
         )
     return None
+
+
+def look_up_throttled(
+    platform: Platform, receipt: str, last4: str, address: str
+) -> ReceiptStatus | None:
+    """``look_up``, refused while the receipt number or the address is locked;
+    a lookup that finds nothing counts as a failure of both."""
+    settings, store = platform.settings, platform.credentials
+    now = platform.sign_ins.now()
+    found = RECEIPT.match(receipt.strip())
+    keys = {f"receipt-address:{address[:100]}": settings.receipt_address_max_failures}
+    if found:
+        number = f"{found.group(1)}-{found.group(2).upper()}"
+        keys[f"receipt:{number}"] = settings.receipt_max_failures
+    for key in keys:
+        until = store.locked_until(key, now)
+        if until is not None:
+            raise too_many(key.split(":", 1)[0], until, now)
+    status = look_up(platform, receipt, last4)
+    if status is None:
+        window = timedelta(minutes=settings.receipt_lockout_minutes)
+        for key, limit in keys.items():
+            store.fail(key, now, limit, window)
+    return status

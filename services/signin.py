@@ -191,13 +191,13 @@ class SignIns(GongkaiApplication):
         by_address = self.credentials.locked_until(_address_key(address), now)
         if by_address is not None:
             log.warning("sign-in from %s refused: address locked", address)
-            raise _too_many("this address", by_address, now)
+            raise too_many("this address", by_address, now)
         by_account = self.credentials.locked_until(_account_key(name), now)
         if by_account is not None:
             self._record_attempt(
                 staffer.tenant if staffer else None, name, Outcome.LOCKED, address
             )
-            raise _too_many("this account", by_account, now)
+            raise too_many("this account", by_account, now)
 
     def _failure(
         self, name: str, address: str, staffer: Staffer | None, outcome: Outcome
@@ -254,7 +254,7 @@ def _address_key(address: str) -> str:
     return f"address:{address[:100]}"
 
 
-def _too_many(what: str, until: datetime, now: datetime) -> TooManyAttemptsError:
+def too_many(what: str, until: datetime, now: datetime) -> TooManyAttemptsError:
     seconds = max(1, ceil((until - now).total_seconds()))
     return TooManyAttemptsError(
         f"too many failed attempts for {what}; try again in {seconds} seconds",

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import MutableClock
 from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE, seed
 
 
@@ -110,9 +111,8 @@ def test_a_clerk_publishes_files_a_case_and_sees_refusals_beside_the_field(
     assert "/act/accept" in card.text
 
 
-def test_the_receipt_number_looks_up_a_case_without_personal_data(
-    client: TestClient, platform: Any
-) -> None:
+def file_with_receipt(client: TestClient, platform: Any) -> str:
+    """A clerk files a case in the console; the receipt number it prints."""
     seed(platform)
     sign_in(client, CLERK_USER)
     token = csrf(client.get(f"/console/t/{TUANJIE}/cases/new").text)
@@ -124,7 +124,13 @@ def test_the_receipt_number_looks_up_a_case_without_personal_data(
     )  # fmt: skip
     found = re.search(r"<strong>(\d{8}-[0-9A-F]{8})</strong>", filed.text)
     assert found, filed.text[:2000]
-    receipt = found.group(1)
+    return found.group(1)
+
+
+def test_the_receipt_number_looks_up_a_case_without_personal_data(
+    client: TestClient, platform: Any
+) -> None:
+    receipt = file_with_receipt(client, platform)
     public = TestClient(client.app)
     token = csrf(public.get("/gongkai/_receipt").text)
     wrong = public.post(
@@ -141,3 +147,34 @@ def test_the_receipt_number_looks_up_a_case_without_personal_data(
     assert "待受理" in right.text or "已登记" in right.text or "登记" in right.text
     for private in ("张三丰", "5678", "路灯不亮"):
         assert private not in right.text
+
+
+def test_failed_receipt_lookups_lock_the_receipt_then_the_address_for_a_while(
+    client: TestClient, platform: Any, clock: MutableClock
+) -> None:
+    """Someone holding a receipt cannot try all 10,000 phone endings."""
+    receipt = file_with_receipt(client, platform)
+    public = TestClient(client.app)
+    token = csrf(public.get("/gongkai/_receipt").text)
+
+    def ask(last4: str, number: str = receipt) -> Any:
+        return public.post(
+            "/gongkai/_receipt",
+            data={"receipt": number, "phone_last4": last4, "csrf_token": token},
+        )
+
+    for _ in range(5):  # GONGKAI_RECEIPT_MAX_FAILURES
+        assert ask("0000").status_code == 404
+    locked = ask("5678")  # the right digits, but the receipt is locked
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+    assert "查询未成功的次数过多，请 15 分钟后再试" in locked.text
+    assert "团结村" not in locked.text
+    clock.advance(minutes=16)
+    assert ask("5678").status_code == 200
+
+    for n in range(20):  # GONGKAI_RECEIPT_ADDRESS_MAX_FAILURES, other receipts
+        assert ask("0000", f"20260101-{n:08X}").status_code == 404
+    assert ask("5678").status_code == 429  # this address is locked now
+    clock.advance(minutes=16)
+    assert ask("5678").status_code == 200

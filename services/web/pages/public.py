@@ -6,6 +6,7 @@ the templates show only public fields (no actors, no internal notes, no cases).
 
 from __future__ import annotations
 
+from math import ceil
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,11 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
+from domain.errors import TooManyAttemptsError
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
-from services.receipts import look_up
+from services.api.routes.auth import client_address
+from services.receipts import look_up_throttled
 from services.web.session import check_csrf, prepare
 from services.web.templating import render
 
@@ -59,7 +62,20 @@ def receipt_lookup(
     prepare(request)
     receipt = str(form.get("receipt", ""))[:40]
     last4 = str(form.get("phone_last4", ""))[:10].strip()
-    status = look_up(platform, receipt, last4)
+    try:
+        status = look_up_throttled(platform, receipt, last4, client_address(request))
+    except TooManyAttemptsError as e:
+        return render(
+            request,
+            "public_receipt.html",
+            status_code=429,
+            headers={"Retry-After": str(e.retry_after)},
+            title="错误：办件查询",
+            status=None,
+            asked=True,
+            locked_minutes=ceil(e.retry_after / 60),
+            receipt=receipt,
+        )
     return render(
         request,
         "public_receipt.html",
