@@ -83,3 +83,25 @@ def test_the_public_board_shows_revisions_withdrawals_and_missing_categories(
     town = client.get("/gongkai/xinhe.tahe").text
     assert 'href="/gongkai/xinhe.tahe.tuanjie"' in town
     assert client.get("/gongkai/xinhe.nowhere").status_code == 404
+
+
+def test_the_annual_report_shelf_lists_the_published_reports(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    town = "xinhe.tahe"
+    before = client.get(f"/gongkai/{town}").text
+    assert "塔河镇尚未发布政府信息公开工作年度报告" in before
+    clerk = auth(town, "clerk")
+    published = client.post(
+        f"/v1/tenants/{town}/annual-reports/2025/publish", json={}, headers=clerk
+    )
+    assert published.status_code == 201, published.text
+    item = published.json()["disclosure_id"]
+    html = client.get(f"/gongkai/{town}").text
+    shelf = html[html.index('<h2 id="annual">') :]
+    assert f'href="/gongkai/{town}/items/{item}"' in shelf
+    assert "塔河镇2025年政府信息公开工作年度报告" in shelf
+    assert "尚未发布" not in shelf
+    report = client.get(f"/gongkai/{town}/items/{item}")
+    assert report.status_code == 200
+    assert "政府信息公开工作年度报告" in report.text

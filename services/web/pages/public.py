@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
 from domain.errors import TooManyAttemptsError
+from domain.reporting.annual import ANNUAL_REPORT_CATEGORY
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
@@ -120,6 +121,10 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         limit=200,
         filters=ListFilter(statuses=("withdrawn",)),
     )
+    annual = next(
+        (c.items for c in status.categories if c.entry.code == ANNUAL_REPORT_CATEGORY),
+        [i for i in others if i.category == ANNUAL_REPORT_CATEGORY],
+    )
     return render(
         request,
         "public_tenant.html",
@@ -128,7 +133,8 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         tenant=tenant,
         catalogue=status,
         as_of=status.as_of,
-        others=others,
+        annual=annual,
+        others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
         withdrawn=withdrawn,
         children=tenant.children,
     )
