@@ -1,8 +1,9 @@
 """Form handling for console pages: the API's body models, the API's error words.
 
 A refused form shows each problem twice, GOV.UK style: in an error summary that links
-to the field, and again above the field. The messages are the RFC 9457 ``detail`` (or
-pydantic's message) that the same request to the API would answer.
+to the field, and again above the field. The messages are the RFC 9457 ``detail`` that
+the same request to the API would answer; the common input mistakes (a blank, a number
+out of range, too long) are said in Chinese, others in pydantic's words.
 """
 
 from __future__ import annotations
@@ -34,12 +35,38 @@ class FormErrors:
         out = cls()
         for e in error.errors():
             loc = [str(p) for p in e.get("loc", ()) if not isinstance(p, int)]
-            out.items.append((".".join(loc) or "form", e.get("msg", "invalid")))
+            message = input_mistake(e.get("type", ""), e.get("ctx") or {})
+            out.items.append((".".join(loc) or "form", message or e.get("msg", "")))
         return out
 
     @classmethod
     def from_problem(cls, error: GongkaiError, default: str = "form") -> FormErrors:
         return cls([(error.field or default, error.detail)])
+
+
+INPUT_MISTAKES = {
+    "missing": "请填写此项",
+    "string_too_short": "请填写此项",
+    "string_too_long": "不能超过 {max_length} 个字",
+    "int_parsing": "请填写整数",
+    "int_from_float": "请填写整数",
+    "float_parsing": "请填写数字",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "date_from_datetime_parsing": "请按 2026-03-02 的格式填写日期",
+    "date_parsing": "请按 2026-03-02 的格式填写日期",
+}
+
+
+def input_mistake(kind: str, ctx: dict[str, Any]) -> str | None:
+    """A pydantic error type said in Chinese, or None for one not listed."""
+    words = INPUT_MISTAKES.get(kind)
+    if words is None:
+        return None
+    try:
+        return words.format(**ctx)
+    except (KeyError, IndexError):
+        return None
 
 
 def _is_list(annotation: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from services.api.assessment_schemas import ObjectionIn, OrderIn, VerifyIn
 from services.api.case_schemas import ACTION_BODIES
 from services.api.schemas import DisclosureRevision
 from services.receipts import RECEIPT, receipt_number
@@ -29,6 +30,19 @@ def test_a_refused_form_names_each_field_with_the_apis_message() -> None:
     assert errors.for_field("title")
     assert errors.for_field("reason") is None
     assert not FormErrors()
+
+
+def test_common_input_mistakes_are_said_in_chinese() -> None:
+    _, blank = parse(OrderIn, {"target": "xinhe.tahe"} | {"working_days": "x"})
+    assert blank.for_field("working_days") == "请填写整数"
+    _, high = parse(OrderIn, {"target": "xinhe.tahe", "working_days": "251"})
+    assert high.for_field("working_days") == "不能大于 250"
+    _, missing = parse(ObjectionIn, {"target": "xinhe.tahe"})
+    assert missing.for_field("text") == "请填写此项"
+    _, long = parse(ObjectionIn, {"target": "xinhe.tahe", "text": "异" * 10_001})
+    assert long.for_field("text") == "不能超过 10000 个字"
+    _, other = parse(VerifyIn, {"target": "xinhe.tahe", "passed": "maybe", "note": "x"})
+    assert other.for_field("passed")  # not listed: pydantic's own words
 
 
 def test_action_forms_describe_their_fields() -> None:
