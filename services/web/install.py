@@ -17,7 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import GongkaiError
 from services.api.problems import RETRY_AFTER_SECONDS, UNAVAILABLE, HttpProblemError
-from services.web.pages import console, console_assessment, console_cases, public
+from services.web.pages import (
+    console,
+    console_assessment,
+    console_campaign_steps,
+    console_cases,
+    public,
+)
 from services.web.session import CsrfRefusedError, SignInRequiredError
 from services.web.templating import HERE, render
 
@@ -62,6 +68,7 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.include_router(console.router)
     app.include_router(console_cases.router)
     app.include_router(console_assessment.router)
+    app.include_router(console_campaign_steps.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.access import Role
-from tests.conftest import principal
+from tests.conftest import MutableClock, principal
 from tests.e2e.conftest import TokenFactory
 from tests.e2e.test_rankings_api import handle
-from tests.e2e.test_web_console import sign_in
+from tests.e2e.test_web_console import csrf, sign_in
 from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE, seed
 
 TOWN = "xinhe.tahe"
@@ -118,3 +118,107 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert mine.status_code == 200, mine.text
     assert "团结村 评分表" in mine.text
     assert client.get(link, follow_redirects=False).status_code == 303
+
+
+def plan_and_review(platform: Any) -> Any:
+    """A campaign over the town (92, 优秀) and 团结村 (55, 不合格), reviewed."""
+    seed(platform)
+    county = principal("xinhe", Role.SUPERVISOR)
+    campaign, _ = platform.campaigns.plan(
+        county,
+        "xinhe",
+        title="2026年一季度政务公开考核",
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 2, 28),
+        targets=[TOWN, TUANJIE],
+        criteria=CRITERIA,
+        methods=["online", "on_site"],
+    )
+    for target, org, content in ((TOWN, 19, 73), (TUANJIE, 10, 45)):
+        clerk = principal(target, Role.CLERK)
+        platform.campaigns.self_assess(
+            clerk, "xinhe", campaign.id, target, points(20, 76, []), "自查报告"
+        )
+        platform.campaigns.review(
+            county, "xinhe", campaign.id, target, points(org, content, []), "online"
+        )
+    return campaign
+
+
+def test_a_campaign_runs_from_notice_to_closed_rectification_in_the_console(
+    client: TestClient, platform: Any, clock: MutableClock
+) -> None:
+    campaign = plan_and_review(platform)
+    base = f"/console/t/xinhe/campaigns/{campaign.id}"
+    card_url = f"{base}/scorecards/{TUANJIE}"
+
+    def step(name: str, page: str, **fields: str) -> Any:
+        token = csrf(client.get(page).text)
+        return client.post(
+            f"{base}/act/{name}",
+            data={**fields, "csrf_token": token},
+            follow_redirects=False,
+        )
+
+    sign_in(client, COUNTY_USER)
+    page = client.get(base).text
+    assert f'action="{base}/act/publish-notice"' in page
+    published = step("publish-notice", base)
+    assert published.status_code == 303, published.text
+    assert published.headers["location"] == base
+    assert "公示中" in client.get(base).text
+
+    sign_in(client, CLERK_USER)  # the target's clerk objects on its scorecard
+    assert f'action="{base}/act/object"' in client.get(card_url).text
+    empty = step("object", card_url, target=TUANJIE, text=" ")
+    assert empty.status_code == 422
+    assert "对考核结果的异议" in empty.text
+    assert "请填写此项" in empty.text
+    assert "存在问题" in empty.text
+    lodged = step("object", card_url, target=TUANJIE, text="实地考核漏看了纸质公开栏")
+    assert lodged.status_code == 303, lodged.text
+    assert lodged.headers["location"] == card_url
+    assert "待答复" in client.get(card_url).text
+
+    sign_in(client, COUNTY_USER)
+    early = step("finalize", base)  # an objection is open and the notice runs on
+    assert early.status_code == 409
+    assert "错误：" in early.text
+    assert "确定等次未办理：" in early.text
+    assert "异议1（团结村）：实地考核漏看了纸质公开栏" in early.text
+    answered = step(
+        "answer-objection", base, objection="1", answer="经复核，维持原评分"
+    )
+    assert answered.status_code == 303, answered.text
+    assert "经复核，维持原评分" in client.get(card_url).text
+    clock.advance(days=14)  # past the 7 working days of the notice
+    stale = step("finalize", base, version="1")
+    assert stale.status_code == 409  # drawn before later steps
+    finalized = step("finalize", base)
+    assert finalized.status_code == 303, finalized.text
+    assert "已确定等次" in client.get(base).text
+
+    town_card = client.get(f"{base}/scorecards/{TOWN}").text
+    assert "/act/order-rectification" not in town_card  # 优秀: nothing to rectify
+    bad_days = step("order-rectification", card_url, target=TUANJIE, working_days="x")
+    assert bad_days.status_code == 422
+    assert "请填写整数" in bad_days.text
+    ordered = step("order-rectification", card_url, target=TUANJIE, working_days="15")
+    assert ordered.status_code == 303, ordered.text
+    assert "已下达整改通知" in client.get(card_url).text
+
+    sign_in(client, CLERK_USER)
+    reported = step(
+        "report-rectification", card_url, target=TUANJIE, report="已补充公开低保名单"
+    )
+    assert reported.status_code == 303, reported.text
+    assert "/act/" not in client.get(card_url).text  # the owner verifies next
+
+    sign_in(client, COUNTY_USER)
+    verified = step(
+        "verify-rectification", card_url, target=TUANJIE, passed="on", note="整改到位"
+    )
+    assert verified.status_code == 303, verified.text
+    assert "整改已验收" in client.get(card_url).text
+    unknown = step("rename", base)
+    assert unknown.status_code == 404

@@ -119,12 +119,20 @@ def _items(body: Any) -> list[dict[str, Any]]:
     return [i.model_dump() for i in body.items]
 
 
+Step = Callable[[Platform, Any, str, UUID, Any], Any]
+# Each step by its name in the URL: its body model and what it does (the console's
+# forms post to the same steps).
+STEPS: dict[str, tuple[type[Any], Step]] = {}
+
+
 def action(
     name: str, model: type[Any], summary: str
 ) -> Callable[[Callable[..., Any]], Any]:
     """Register ``POST /{campaign_id}/{name}`` answering the campaign."""
 
-    def register(step: Callable[[Platform, Any, str, UUID, Any], Any]) -> Any:
+    def register(step: Step) -> Any:
+        STEPS[name] = (model, step)
+
         def endpoint(
             path: str,
             campaign_id: UUID,

@@ -7,6 +7,7 @@ staffer; exports are the API's own (``?format=csv|xlsx``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from domain.access import require_read
+from domain.access import Principal, Role, require_read
 from domain.assessment.campaign import STAGE_LABELS
 from domain.assessment.criteria import METHODS
 from domain.errors import NotFoundError
@@ -27,11 +28,25 @@ from services.api.routes import campaigns as campaigns_api
 from services.api.routes import rankings as rankings_api
 from services.api.routes import tenants
 from services.assessment_metrics import settle
-from services.runtime import PROJECTIONS
-from services.web.pages.console import StaffDep, see_other, tenant_crumbs
+from services.runtime import PROJECTIONS, Platform
+from services.web.forms import FormErrors
+from services.web.pages.console import StaffDep, can_write, see_other, tenant_crumbs
 from services.web.templating import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@dataclass
+class StepForm:
+    """A campaign step the staffer posted and the console refused: which form, what
+    was typed, what was wrong, and the status the page answers with."""
+
+    name: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+    status: int = 200
+
+
 EXPORTS = ("csv", "xlsx")
 METRIC_LABELS = (
     ("disclosure_on_time", "按时公开率"),
@@ -125,6 +140,20 @@ def league_table_page(
     as_of: str | None = None,
 ) -> Response:
     """排名: the campaign's league table, with its CSV/XLSX exports."""
+    return league_table_view(request, path, campaign_id, staff, platform, as_of)
+
+
+def league_table_view(
+    request: Request,
+    path: str,
+    campaign_id: UUID,
+    staff: Principal,
+    platform: Platform,
+    as_of: str | None = None,
+    step: StepForm | None = None,
+) -> Response:
+    """The league table page, with the owner's steps (发布公示, 答复异议, 确定等次)
+    and, after a refused step, its errors."""
     campaign = campaigns_api.get_campaign(
         path, campaign_id, staff, platform, Response(), as_of=as_of or None
     )
@@ -134,14 +163,32 @@ def league_table_page(
     return render(
         request,
         "console_campaign.html",
-        title=f"{campaign.title} 排名",
+        status_code=step.status if step else 200,
+        title=f"{'错误：' if step else ''}{campaign.title} 排名",
         crumbs=[*_owner_crumbs(platform, path, staff), (campaign.title, "")],
         tenant=_owner(platform, path),
         campaign=campaign,
         table=table,
         titles=_titles(campaign),
         as_of=as_of or "",
+        owner=not as_of and can_write(staff, path, Role.SUPERVISOR),
+        objection_options=objection_options(platform, campaign.objections),
+        step=step or StepForm(),
     )
+
+
+def objection_options(
+    platform: Platform, objections: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    """The unanswered objections, as (number, 异议N（单位）：text) choices."""
+    out = []
+    for o in objections:
+        if o["answer"] is None:
+            row = platform.directory.get(o["target"])
+            name = row["name"] if row else o["target"]
+            text = o["text"] if len(o["text"]) <= 40 else o["text"][:40] + "…"
+            out.append((str(o["number"]), f"异议{o['number']}（{name}）：{text}"))
+    return out
 
 
 @router.get("/t/{path}/campaigns/{campaign_id}/league-table.{fmt}")
@@ -200,6 +247,21 @@ def scorecard_page(
     as_of: str | None = None,
 ) -> Response:
     """评分表: each item's points beside the objective figures, flags, evidence."""
+    return scorecard_view(request, path, campaign_id, target, staff, platform, as_of)
+
+
+def scorecard_view(
+    request: Request,
+    path: str,
+    campaign_id: UUID,
+    target: str,
+    staff: Principal,
+    platform: Platform,
+    as_of: str | None = None,
+    step: StepForm | None = None,
+) -> Response:
+    """The scorecard page, with the steps on this target open to the staffer (the
+    owner's 下达整改通知 and 验收整改, the target clerk's 提出异议 and 报送整改情况)."""
     campaign = campaigns_api.get_campaign(
         path, campaign_id, staff, platform, Response(), as_of=as_of or None
     )
@@ -222,7 +284,8 @@ def scorecard_page(
     return render(
         request,
         "console_scorecard.html",
-        title=f"{name} 评分表",
+        status_code=step.status if step else 200,
+        title=f"{'错误：' if step else ''}{name} 评分表",
         crumbs=[
             *_owner_crumbs(platform, path, staff),
             (campaign.title, f"/console/t/{path}/campaigns/{campaign_id}"),
@@ -239,6 +302,9 @@ def scorecard_page(
         evidence_link=lambda ref: evidence_link(path, ref),
         evidence_label=evidence_label,
         as_of=as_of or "",
+        owner=not as_of and can_write(staff, path, Role.SUPERVISOR),
+        target_clerk=not as_of and can_write(staff, target, Role.CLERK),
+        step=step or StepForm(),
     )
 
 

@@ -31,9 +31,7 @@ def test_same_partition_as_the_default_for_every_key_and_partition_count() -> No
     for count in (1, 2, 3, 7, 12):
         cluster = Cluster({"gongkai.case.v1": set(range(count))})
         for key in keys * 2:  # the second time from the cache (and past its size)
-            expected = theirs.partition(
-                "gongkai.case.v1", key, key, None, b"", cluster
-            )
+            expected = theirs.partition("gongkai.case.v1", key, key, None, b"", cluster)
             got = ours.partition("gongkai.case.v1", key, key, None, b"", cluster)
             assert got == expected, (count, key)
 
