@@ -28,10 +28,9 @@ def points(org: float, content: float, evidence: list[str]) -> list[dict[str, An
     ]
 
 
-def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
-    client: TestClient, platform: Any, auth: TokenFactory
-) -> None:
-    ids = seed(platform)
+def plan_and_review(platform: Any, tuanjie_evidence: list[str]) -> Any:
+    """The county's campaign over the town (92, 优秀) and 团结村 (55, 不合格, with
+    ``tuanjie_evidence``), self-assessed and reviewed on site."""
     county = principal("xinhe", Role.SUPERVISOR)
     campaign, _ = platform.campaigns.plan(
         county,
@@ -48,7 +47,7 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
         platform.campaigns.self_assess(
             clerk, "xinhe", campaign.id, target, points(20, 76, []), "自查报告"
         )
-        evidence = [f"disclosure:{ids['item']}"] if target == TUANJIE else []
+        evidence = tuanjie_evidence if target == TUANJIE else []
         platform.campaigns.review(
             county,
             "xinhe",
@@ -57,6 +56,14 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
             points(org, content, evidence),
             "on_site",
         )
+    return campaign
+
+
+def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
+    client: TestClient, platform: Any, auth: TokenFactory
+) -> None:
+    ids = seed(platform)
+    campaign = plan_and_review(platform, [f"disclosure:{ids['item']}"])
     # One satisfied case in each of two villages: equal rates, overlapping intervals.
     town_sup = principal(TOWN, Role.SUPERVISOR)
     platform.rankings.set_scheme(town_sup, TOWN, {"response": 30, "resolution": 35,
@@ -100,6 +107,7 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert "2026-02" in ranking.text
     assert "样本不足" in ranking.text
     assert "塔河镇" in ranking.text
+    county = principal("xinhe", Role.SUPERVISOR)
     platform.campaigns.publish_notice(county, "xinhe", campaign.id)
     noticed = client.get(base).text
     assert "公示中" in noticed
@@ -120,35 +128,11 @@ def test_a_supervisor_opens_the_league_table_a_scorecard_and_the_rankings(
     assert client.get(link, follow_redirects=False).status_code == 303
 
 
-def plan_and_review(platform: Any) -> Any:
-    """A campaign over the town (92, 优秀) and 团结村 (55, 不合格), reviewed."""
-    seed(platform)
-    county = principal("xinhe", Role.SUPERVISOR)
-    campaign, _ = platform.campaigns.plan(
-        county,
-        "xinhe",
-        title="2026年一季度政务公开考核",
-        period_from=date(2026, 1, 1),
-        period_to=date(2026, 2, 28),
-        targets=[TOWN, TUANJIE],
-        criteria=CRITERIA,
-        methods=["online", "on_site"],
-    )
-    for target, org, content in ((TOWN, 19, 73), (TUANJIE, 10, 45)):
-        clerk = principal(target, Role.CLERK)
-        platform.campaigns.self_assess(
-            clerk, "xinhe", campaign.id, target, points(20, 76, []), "自查报告"
-        )
-        platform.campaigns.review(
-            county, "xinhe", campaign.id, target, points(org, content, []), "online"
-        )
-    return campaign
-
-
 def test_a_campaign_runs_from_notice_to_closed_rectification_in_the_console(
     client: TestClient, platform: Any, clock: MutableClock
 ) -> None:
-    campaign = plan_and_review(platform)
+    seed(platform)
+    campaign = plan_and_review(platform, [])
     base = f"/console/t/xinhe/campaigns/{campaign.id}"
     card_url = f"{base}/scorecards/{TUANJIE}"
 
