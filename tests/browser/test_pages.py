@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 from selenium import webdriver
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import Live
@@ -25,11 +29,30 @@ def shot(browser: webdriver.Chrome, live: Live, name: str) -> Path:
     return path
 
 
+def replaced(page: WebElement) -> Callable[[webdriver.Chrome], bool]:
+    """Whether ``page`` has left the document. Like selenium's ``staleness_of``, but
+    Chromium may also answer "Node with given id does not belong to the document"
+    (a plain WebDriverException, seen in CI) while the next page takes over."""
+
+    def gone(_: webdriver.Chrome) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def go(browser: webdriver.Chrome, element: WebElement) -> None:
     """Click a link or button and wait until the next page has replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 10).until(replaced(page))
     # A POST answered by a redirect is still loading its next document here; the
     # next find_element must not catch a node of the one being replaced.
     WebDriverWait(browser, 10).until(
