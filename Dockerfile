@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 GONGKAI_HOME=/var/lib/gongkai
-# The fonts the PDF reports embed (services/report_pdf.py; .ci/cjk-font on a host).
+# The fonts the PDF reports embed (services/reporting/pdf.py; .ci/cjk-font on a host).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-droid-fallback fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*

@@ -74,7 +74,7 @@ from domain.ledger.leaf import Leaf, canonical_json
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from projections.audit import AuditView
-from services.runtime import AUDIT_NAME, Platform
+from services.platform.runtime import AUDIT_NAME, Platform
 
 Command = Callable[[int], None]
 

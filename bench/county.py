@@ -24,13 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg
 
 from domain.access import Principal, Role
-from domain.disclosure import Disclosure
+from domain.disclosures.disclosure import Disclosure
 from domain.timeliness import check_backdating, disclosure_timeliness, local_date
 from domain.workdays import WorkingDayCalendar
 from infra.scratchdb import create_database
 from infra.settings import Settings
-from services.base import recorded
-from services.runtime import Platform
+from services.core.base import recorded
+from services.platform.runtime import Platform
 
 ADMIN = Principal(id="bench-admin", tenant=None, roles=frozenset({Role.ADMIN}))
 COUNTY = "xinhe"

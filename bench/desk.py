@@ -27,8 +27,8 @@ from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api.app import create_app
-from services.demo import SimClock, load_demo
-from services.runtime import Platform
+from services.demo.builder import SimClock, load_demo
+from services.platform.runtime import Platform
 
 REQUESTS = (
     ("overview", "/v1/tenants/xinhe/overview", {}),

@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.county import bench_platform, load_disclosures, log, register_county
 from infra.scratchdb import create_database, drop_database
-from services.base import APP_NAME
-from services.runtime import AUDIT_NAME, PROJECTIONS, Platform
+from services.core.base import APP_NAME
+from services.platform.runtime import AUDIT_NAME, PROJECTIONS, Platform
 
 
 def caught_up(platform: Platform) -> bool:

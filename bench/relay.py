@@ -14,7 +14,7 @@ started on a free loopback port. Each round then
    headers), to ``bench.raw.<round>``, and flushes;
 2. *relay*: ``Relay.step`` as ``gongkai relay`` runs it (a reader process reads the
    log from PostgreSQL and maps it to CloudEvents with redaction, one batch ahead;
-   services/relay_reader.py) from position 0 until the whole log is out, to
+   services/streams/relay_reader.py) from position 0 until the whole log is out, to
    ``bench.relay.<round>``: sending, waiting for the acks and committing the position
    in the store;
 3. *one process*: the same with ``relay_reader_process`` off, reading and mapping
@@ -50,9 +50,9 @@ from kafka import KafkaProducer
 from infra.kafka import KafkaSink, Message, ensure_topics, producer_config
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
-from services import relay as relay_module
-from services.relay import POSITION, Relay, encode, relay_positions
-from services.runtime import Platform
+from services.platform.runtime import Platform
+from services.streams import relay as relay_module
+from services.streams.relay import POSITION, Relay, encode, relay_positions
 from tests.conftest import ADMIN
 from tests.integration.streams import Broker, burst
 

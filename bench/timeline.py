@@ -35,15 +35,15 @@ from domain.access import Principal, Role
 from domain.inspection import Inspection
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
-from services.base import recorded
-from services.moments import replay
-from services.runtime import Platform
-from services.timeline import (
+from services.core.base import recorded
+from services.inspection.moments import replay
+from services.inspection.timeline import (
     Filters,
     encode_cursor,
     subjects_of,
     timeline_page,
 )
+from services.platform.runtime import Platform
 
 ADMIN = Principal(id="root", tenant=None, roles=frozenset({Role.ADMIN}))
 INSPECTOR = Principal(

@@ -19,10 +19,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from infra.settings import Settings
-from services.cloudevents import CHECKPOINT_TYPE, by_ce_type, family_of_type
-from services.event_schemas import all_types
-from services.feed import Feed
-from services.runtime import Platform
+from services.platform.runtime import Platform
+from services.streams.cloudevents import CHECKPOINT_TYPE, by_ce_type, family_of_type
+from services.streams.feed import Feed
+from services.streams.schemas import all_types
 from tests.conftest import MutableClock
 from tests.integration.scenario import every_event_type
 

@@ -7,14 +7,18 @@ Events take their recording time from a clock the application layer injects (thr
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any, TypeVar
 
-from eventsourcing.domain import Aggregate, datetime_now_with_tzinfo
+from eventsourcing.domain import Aggregate, CanMutateAggregate, datetime_now_with_tzinfo
+from eventsourcing.utils import register_topic
 
 Clock = Callable[[], datetime]
+A = TypeVar("A", bound=type[Aggregate])
 
 _clock: ContextVar[Clock | None] = ContextVar("gongkai_recording_clock", default=None)
 
@@ -51,3 +55,38 @@ class GongkaiAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+
+def event_classes(aggregate: type[Aggregate]) -> list[tuple[str, type[Any]]]:
+    """(name, class) of every event class an aggregate defines, ``Event`` and
+    ``Created`` included: what the store can hold under the aggregate's name."""
+    return [
+        (name, cls)
+        for name, cls in vars(aggregate).items()
+        if inspect.isclass(cls) and issubclass(cls, CanMutateAggregate)
+    ]
+
+
+def stored_as(module: str) -> Callable[[A], A]:
+    """Keep the stored names of an aggregate that moved: ``<module>:<qualname>``.
+
+    A stored topic names a class for ever (docs/events.md, "Moving a class"): the
+    events in every store carry it, audit leaves hash it, and the streams derive
+    their family from it. This pins the aggregate's and each of its event classes'
+    topic (eventsourcing's explicit ``TOPIC``) to the module they were stored from
+    and registers each with ``register_topic``, so stored events resolve to the
+    moved class and new ones are written under the same name.
+    """
+
+    def pin(aggregate: A) -> A:
+        classes: list[type[Any]] = [
+            aggregate,
+            *(c for _, c in event_classes(aggregate)),
+        ]
+        for obj in classes:
+            topic = f"{module}:{obj.__qualname__}"
+            setattr(obj, "TOPIC", topic)  # noqa: B010 (mypy: no such attribute)
+            register_topic(topic, obj)
+        return aggregate
+
+    return pin

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.case_checks import check_tenant_path
+from domain.cases.checks import check_tenant_path
 from domain.errors import ConflictError, GongkaiError, InvalidInputError, NotFoundError
 from domain.tenancy import is_within
 

@@ -11,17 +11,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.catalogue import (
+from domain.cases.service_catalogue import (
+    DEFAULT_SERVICES,
+    ServiceEntry,
+    merge_services,
+)
+from domain.disclosures.catalogue import (
     DEFAULT_CATALOGUE,
     CatalogueEntry,
     merge_catalogues,
 )
 from domain.errors import InvalidInputError
-from domain.service_catalogue import (
-    DEFAULT_SERVICES,
-    ServiceEntry,
-    merge_services,
-)
 from domain.workdays import WorkingDayCalendar, YearSchedule
 
 

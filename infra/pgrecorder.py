@@ -35,7 +35,7 @@ command decided on (0: no such aggregate). Under the lock, before inserting, the
 function compares them with ``max(originator_version)`` of each (an index probe);
 if one differs it returns NULL (no rows) and inserts nothing, and the recorder
 raises ``VersionsMovedError``. So the version check of the reference cache rides
-in the append's round trip (``services/refcache.py``). The NOTIFY queued before the
+in the append's round trip (``services/core/refcache.py``). The NOTIFY queued before the
 check still goes out: a follower wakes and finds nothing new.
 
 Group commit. Concurrent ``insert_events`` calls of one process are written by a

@@ -30,8 +30,8 @@ from uuid import UUID, uuid4
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.cases.personal_data import Applicant
 from domain.errors import PersonalDataErasedError
-from domain.personal_data import Applicant
 from infra.settings import Settings
 
 VERSION = b"\x01"

@@ -10,9 +10,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from domain.case_rules import CaseState
-from domain.case_stats import CaseFacts
-from domain.cases import Case
+from domain.cases.case import Case
+from domain.cases.rules import CaseState
+from domain.cases.stats import CaseFacts
 from domain.workdays import WorkingDayCalendar
 from projections.sql import Row, iso_day, iso_moment
 

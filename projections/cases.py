@@ -36,9 +36,9 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
-from domain.case_rules import CaseState
-from domain.case_stats import case_statistics
-from domain.cases import Case
+from domain.cases.case import Case
+from domain.cases.rules import CaseState
+from domain.cases.stats import case_statistics
 from domain.reference import CALENDAR_ID, HolidaySchedules
 from domain.workdays import WorkingDayCalendar, default_calendar
 from projections.case_rows import (
@@ -292,7 +292,7 @@ class CaseView(SqlView):
         as_of: str | None = None,
         basically_counts_as_satisfied: bool = True,
     ) -> Row:
-        """The figures (domain.case_stats) of the cases received in [date_from,
+        """The figures (domain.cases.stats) of the cases received in [date_from,
         date_to], each as the platform knew it at ``as_of`` (recorded time, ISO text as
         ``iso_moment`` writes it; None: now)."""
         scope = subtree_clause("e.tenant") if include_descendants else "e.tenant = ?"

@@ -17,7 +17,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
-from domain.disclosure import Disclosure
+from domain.disclosures.disclosure import Disclosure
 from projections.disclosure_queries import DisclosureQueries, ListFilter
 from projections.disclosure_rows import (
     COLUMNS,

@@ -11,8 +11,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
-from domain.signin import Outcome, SignIn
-from domain.staff import Staffer
+from domain.people.signin import Outcome, SignIn
+from domain.people.staff import Staffer
 from projections.sql import (
     PostgresSqlView,
     Row,

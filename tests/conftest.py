@@ -80,7 +80,7 @@ def clock() -> MutableClock:
 
 @pytest.fixture
 def platform(settings: Settings, clock: MutableClock) -> Iterator[object]:
-    from services.runtime import Platform
+    from services.platform.runtime import Platform
 
     p = Platform(settings, clock=clock)
     p.start_projections()

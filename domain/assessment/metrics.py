@@ -4,7 +4,7 @@ Disclosure figures over the items a target published in the period (as known at 
 period's end): on-time share (no working day late), mean working days late over the
 late items, back-dated share (``effective_at`` earlier than the recording). Catalogue
 coverage is the share of required categories covered. Case figures are those of
-``domain.case_stats``. A reviewed item is checked against the figures its standards
+``domain.cases.stats``. A reviewed item is checked against the figures its standards
 speak to (s2 内容全面 → coverage, s5 时限 → on-time share, s7 群众满意 → satisfaction);
 points whose share of the item differs from the figure by more than ``FLAG_GAP`` are
 flagged for a second look, not changed.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.assessment.criteria import Criterion
-from domain.case_stats import Rate, mean
+from domain.cases.stats import Rate, mean
 
 FLAG_GAP = 0.3
 STANDARD_FIGURES = {"s2": "coverage", "s5": "disclosure_on_time", "s7": "satisfaction"}

@@ -1,7 +1,7 @@
 """Monthly rankings in the style of 12345 接诉即办: a weighted composite of rates.
 
 Each unit's rates (响应率 = reply rate, 解决率 = on-time resolution rate, 满意率 =
-satisfaction rate, all from ``domain.case_stats``) are combined with the supervisor's
+satisfaction rate, all from ``domain.cases.stats``) are combined with the supervisor's
 weights (data, default 30/35/35). A unit that received fewer cases than the minimum
 sample is listed as 样本不足, not ranked. The composite's interval combines the rates'
 95 % Wilson intervals with the same weights. Units are taken best first; a unit whose
@@ -20,7 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.case_stats import Rate
+from domain.cases.stats import Rate
 from domain.errors import InvalidInputError
 
 RATES: dict[str, str] = {

@@ -1,6 +1,6 @@
 """Offline verification of ``gongkai-evidence/v2`` bundles: no server, store or network.
 
-A bundle is one JSON object (``services/evidence.py`` writes it)::
+A bundle is one JSON object (``services/audit/evidence.py`` writes it)::
 
     format, installation, exported_at, subject {kind, id, tenant}, tenant,
     checkpoint   the tenant's signed checkpoint note, cosigned by its parent; one

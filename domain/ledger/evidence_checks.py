@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.audit import ledger_id
 from domain.errors import EvidenceError, GongkaiError, LedgerError
+from domain.ledger.audit_ledger import ledger_id
 from domain.ledger.bundle import (
     FORMAT,
     BundleEvent,

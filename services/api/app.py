@@ -39,7 +39,7 @@ from services.api.routes import (
     violations,
 )
 from services.api.strict import reject_unknown_query
-from services.runtime import Platform
+from services.platform.runtime import Platform
 from services.web import install as web
 
 DESCRIPTION = """

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from domain.access import Principal, Role
 from infra.tokens import Claims, TokenError, TokenSigner
 from services.api.problems import HttpProblemError
-from services.runtime import Platform
+from services.platform.runtime import Platform
 
 
 # Dependencies that do no I/O are ``async``: FastAPI runs a sync one on the thread

@@ -10,7 +10,7 @@ from domain.errors import UnknownCategoryError
 from domain.timeliness import FUTURE_TOLERANCE
 from services.api.present import china_time
 from services.api.problems import HttpProblemError
-from services.runtime import Platform
+from services.platform.runtime import Platform
 
 NO_NUL = r"^[^\x00]*$"
 """Pattern for free-text query parameters: PostgreSQL text cannot hold NUL."""

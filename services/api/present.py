@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from fastapi.responses import JSONResponse
 
-from domain.case_rules import (
+from domain.cases.rules import (
     LABELS,
     Action,
     CaseKind,
@@ -28,7 +28,7 @@ from domain.case_rules import (
     IntakeChannel,
     Rating,
 )
-from domain.catalogue import Channel
+from domain.disclosures.catalogue import Channel
 from domain.timeliness import SHANGHAI
 
 _UTC_MOMENT = re.compile(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from domain.disclosures.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 from services.api.params import MAX_INT, Day, Moment
 
 Strict = ConfigDict(extra="forbid")

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from domain.case_rules import CaseKind, IntakeChannel, Rating
+from domain.cases.rules import CaseKind, IntakeChannel, Rating
 
 HERE = Path(__file__).parent
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    from services.runtime import Platform
+    from services.platform.runtime import Platform
 
     home = tmp_path_factory.mktemp("web-home")
     settings = Settings(

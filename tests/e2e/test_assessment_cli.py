@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from infra.settings import Settings
-from services.cli import app
-from services.runtime import Platform
+from services.cli.app import app
+from services.platform.runtime import Platform
 from tests.conftest import build_tree, principal
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from services.assessment_metrics import target_metrics
+from services.assessment.metrics import target_metrics
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 

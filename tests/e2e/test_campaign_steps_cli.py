@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.settings import Settings
-from services import campaign_cli
-from services.cli import app
-from services.runtime import Platform
+from services.cli import campaign as campaign_cli
+from services.cli.app import app
+from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.xingfu"

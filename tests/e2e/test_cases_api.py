@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.ledger.evidence import load_bundle, verify_bundle
-from services.audit_verify import verify_store
-from services.verify_cli import make_verifier
+from services.audit.verify import verify_store
+from services.cli.verify import make_verifier
 from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
 
@@ -329,7 +329,7 @@ def test_a_lagging_view_still_answers_from_the_aggregate(
     settings: Any, clock: MutableClock, auth: TokenFactory
 ) -> None:
     from services.api.app import create_app
-    from services.runtime import Platform
+    from services.platform.runtime import Platform
     from tests.conftest import build_tree
 
     lagging = Platform(

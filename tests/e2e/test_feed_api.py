@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
-from services.cloudevents import CHECKPOINT_TYPE as CHECKPOINT
-from services.evidence import catch_up, checkpoint_now
-from services.runtime import Platform
+from services.audit.evidence import catch_up, checkpoint_now
+from services.platform.runtime import Platform
+from services.streams.cloudevents import CHECKPOINT_TYPE as CHECKPOINT
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_cases_api import APPLICANT, COMPLAINT
 

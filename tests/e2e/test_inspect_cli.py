@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from infra.settings import Settings
-from services.cli import app
-from services.evidence import catch_up
-from services.runtime import Platform
+from services.audit.evidence import catch_up
+from services.cli.app import app
+from services.platform.runtime import Platform
 from tests.conftest import build_tree, principal
 
 

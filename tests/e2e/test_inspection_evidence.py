@@ -17,7 +17,7 @@ from rich.console import Console
 
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.verify_cli import verify_file
+from services.cli.verify import verify_file
 from tests.e2e.conftest import TokenFactory
 
 COUNTY = "/v1/tenants/xinhe"

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from rich.console import Console
 
-from services.verify_cli import verify_file
+from services.cli.verify import verify_file
 from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
 

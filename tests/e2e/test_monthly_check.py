@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 
 from infra.settings import Settings
 from services.api.app import create_app
-from services.demo import SimClock, load_demo
-from services.runtime import Platform
+from services.demo.builder import SimClock, load_demo
+from services.platform.runtime import Platform
 
 END = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China

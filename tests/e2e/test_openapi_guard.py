@@ -80,7 +80,7 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    from services.runtime import Platform
+    from services.platform.runtime import Platform
 
     url = create_database()
     settings = Settings(

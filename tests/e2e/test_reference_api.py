@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
-from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
+from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 

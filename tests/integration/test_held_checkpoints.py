@@ -17,15 +17,15 @@ from typer.testing import CliRunner
 from domain.access import Role
 from infra.settings import Settings
 from services.api.app import create_app
-from services.audit_verify import verify_store
-from services.cli import app
-from services.cloudevents import CHECKPOINT_TYPE
-from services.evidence import checkpoint_now
-from services.feed import Feed
-from services.held_checkpoints import held_rows
-from services.relay import relay_status, run_relay
-from services.runtime import Platform
-from services.subscribe import Selection, from_kafka
+from services.audit.evidence import checkpoint_now
+from services.audit.held_checkpoints import held_rows
+from services.audit.verify import verify_store
+from services.cli.app import app
+from services.platform.runtime import Platform
+from services.streams.cloudevents import CHECKPOINT_TYPE
+from services.streams.feed import Feed
+from services.streams.relay import relay_status, run_relay
+from services.streams.subscribe import Selection, from_kafka
 from tests.conftest import MutableClock, build_tree, principal
 from tests.integration.streams import running_broker
 from tests.integration.test_audit import raw_store
@@ -160,6 +160,6 @@ def test_the_relay_publishes_every_signed_checkpoint_and_verify_reads_the_topic(
 
 
 def published(settings: Settings) -> list[Any]:
-    from services.held_checkpoints import lines_from_kafka
+    from services.audit.held_checkpoints import lines_from_kafka
 
     return [line for line in lines_from_kafka(settings) if CHECKPOINT_TYPE in line]

@@ -14,8 +14,8 @@ from infra.settings import Settings
 from projections.disclosures import DisclosureProjection
 from projections.sql import iso_moment
 from projections.tenant_directory import TenantDirectory
-from services.base import APP_NAME
-from services.runtime import Platform
+from services.core.base import APP_NAME
+from services.platform.runtime import Platform
 from tests.conftest import ADMIN, MutableClock, build_tree, principal
 
 CLERK = principal("xinhe.tahe.tuanjie", Role.CLERK)

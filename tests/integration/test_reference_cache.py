@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.access import Role
-from domain.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
+from domain.cases.service_catalogue import DEFAULT_SERVICES
+from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
 from domain.errors import GongkaiError
 from domain.reference import YearSchedule
-from domain.service_catalogue import DEFAULT_SERVICES
 from infra.settings import Settings
-from services.runtime import Platform
+from services.platform.runtime import Platform
 from tests.conftest import ADMIN, MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -19,10 +19,10 @@ import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_structured
 
 from infra.settings import Settings
-from services.cloudevents import CONTENT_TYPE, families, kafka_topic
-from services.feed import Feed
-from services.relay import relay_status
-from services.runtime import Platform
+from services.platform.runtime import Platform
+from services.streams.cloudevents import CONTENT_TYPE, families, kafka_topic
+from services.streams.feed import Feed
+from services.streams.relay import relay_status
 from tests.conftest import ADMIN
 from tests.integration.streams import (
     Broker,

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from infra.pgfactory import shared_pools
 from infra.scratchdb import PG_HOST, PG_PORT, PG_USER
 from infra.settings import Settings
-from services.runtime import Platform
+from services.platform.runtime import Platform
 from tests.conftest import ADMIN
 
 ADMIN_URL = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/postgres"

@@ -29,14 +29,14 @@ from pydantic_core import to_jsonable_python
 
 from infra.kafka import KafkaSink
 from infra.settings import Settings
-from services.base import DateAsISO
-from services.cloudevents import iso, streamed
-from services.demo import SimClock, load_demo
-from services.feed import Feed
-from services.relay import Relay, encode
-from services.relay_reader import _Worker
-from services.runtime import Platform
-from services.stored_cloudevents import NotMappableError, StoredMapping
+from services.core.base import DateAsISO
+from services.demo.builder import SimClock, load_demo
+from services.platform.runtime import Platform
+from services.streams.cloudevents import iso, streamed
+from services.streams.feed import Feed
+from services.streams.relay import Relay, encode
+from services.streams.relay_reader import _Worker
+from services.streams.stored_cloudevents import NotMappableError, StoredMapping
 from tests.conftest import MutableClock
 from tests.fixtures.corpus.corpus import corpus_dirs, insert_events, load_events
 from tests.integration.scenario import every_event_type

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import services.timeline as timeline
+import services.inspection.timeline as timeline
 from domain.access import Role
 from infra.settings import Settings
-from services.base import recorded
-from services.runtime import Platform
+from services.core.base import recorded
+from services.platform.runtime import Platform
 from tests.conftest import build_tree, principal
 
 READS = 1_200  # past two snapshots (every 500 events)

@@ -17,7 +17,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 
 from infra.pgrecorder import advisory_key
-from services.relay import POSITION, PostgresRelayPositions
+from services.streams.relay import POSITION, PostgresRelayPositions
 from tests.integration.pglocks import lock_waiters, wait_until
 
 

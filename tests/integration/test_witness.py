@@ -34,10 +34,10 @@ from domain.ledger.note import (
 from domain.tenancy import tenant_id
 from infra.keys import Ed25519Signer, Ed25519Verifier
 from infra.settings import Settings, WitnessSetting
-from services.evidence import build_bundle, catch_up, checkpoint_now
-from services.runtime import Checkpointer, Platform
-from services.verify_cli import make_verifier
-from services.witness import WitnessEndpoint
+from services.audit.evidence import build_bundle, catch_up, checkpoint_now
+from services.audit.witness import WitnessEndpoint
+from services.cli.verify import make_verifier
+from services.platform.runtime import Checkpointer, Platform
 from tests.conftest import ADMIN
 
 GONGKAI = str(Path(sys.executable).parent / "gongkai")

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from services.cli import app
-from services.report_pdf import FONT_PATHS, LATIN_FONT
+from services.cli.app import app
+from services.reporting.pdf import FONT_PATHS, LATIN_FONT
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.cases.personal_data import Applicant
 from domain.errors import PersonalDataErasedError
-from domain.personal_data import Applicant
 from infra.vault import (
     CiphertextError,
     PersonalDataVault,

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from projections.disclosures import DisclosureProjection
-from services.annual_report_render import report_html, report_pdf
-from services.annual_report_xlsx import report_xlsx
-from services.annual_reports import publish_report
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import AsOfQuery, Day, KnownAtQuery, parse_moment
-from services.report_pdf import cjk_font
+from services.reporting.annual_render import report_html, report_pdf
+from services.reporting.annual_reports import publish_report
+from services.reporting.annual_xlsx import report_xlsx
+from services.reporting.pdf import cjk_font
 
 router = APIRouter(prefix="/tenants/{path}", tags=["annual reports"])
 YearPath = Annotated[int, Path(ge=2000, le=2100, examples=[2025])]

@@ -24,9 +24,9 @@ from services.api.schemas import (
     Refusals,
     TreeHead,
 )
-from services.audit import IssuedCheckpoint
-from services.evidence import checkpoint_now
-from services.runtime import AUDIT_NAME, Platform
+from services.audit.auditor import IssuedCheckpoint
+from services.audit.evidence import checkpoint_now
+from services.platform.runtime import AUDIT_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
 

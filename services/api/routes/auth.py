@@ -12,7 +12,7 @@ from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
-from services.runtime import Platform
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -35,12 +35,12 @@ from services.api.assessment_schemas import (
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
-from services.assessment import league_table, scorecard
-from services.assessment_metrics import shares, target_metrics
-from services.assessment_notice import notice_html, notice_pdf
-from services.base import check_expected_version
-from services.report_pdf import cjk_font
-from services.runtime import Platform
+from services.assessment.campaigns import league_table, scorecard
+from services.assessment.metrics import shares, target_metrics
+from services.assessment.notice import notice_html, notice_pdf
+from services.core.base import check_expected_version
+from services.platform.runtime import Platform
+from services.reporting.pdf import cjk_font
 
 router = APIRouter(prefix="/tenants/{path}/campaigns", tags=["campaigns"])
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from domain.access import require_read
-from domain.case_rules import parse_case_kind, parse_case_state, parse_intake_channel
+from domain.cases.rules import parse_case_kind, parse_case_state, parse_intake_channel
 from domain.errors import CaseNotFoundError
 from domain.timeliness import local_date
 from projections.case_list import CaseFilter, CaseList

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from domain.access import Principal, require_read
-from domain.case_rules import CaseState
+from domain.cases.personal_data import Applicant
+from domain.cases.rules import CaseState
 from domain.errors import CaseNotFoundError
-from domain.personal_data import Applicant
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
@@ -28,8 +28,8 @@ from services.api.params import (
 )
 from services.api.present import label, labelled
 from services.api.routes.staff import handler_names, named_actor
-from services.cases import caller_actions
-from services.runtime import CASES_NAME, Platform
+from services.cases.commands import caller_actions
+from services.platform.runtime import CASES_NAME, Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
 

@@ -9,7 +9,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from domain.access import require_read
-from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, catalogue_to_csv
+from domain.disclosures.catalogue import (
+    DEFAULT_CATALOGUE,
+    CatalogueEntry,
+    catalogue_to_csv,
+)
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
@@ -24,14 +28,14 @@ from services.api.schemas import (
     CataloguePublic,
     CategoryStatus,
 )
-from services.overview import (
+from services.disclosures.overview import (
     CatalogueFacts,
     Reference,
     catalogue_facts,
     coverage_from_facts,
     reference_at,
 )
-from services.runtime import Platform
+from services.platform.runtime import Platform
 
 router = APIRouter(tags=["catalogue"])
 

@@ -10,8 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from domain.access import Principal, require_read
-from domain.catalogue import Channel
-from domain.disclosure import Attachment, Disclosure
+from domain.disclosures.catalogue import Channel
+from domain.disclosures.disclosure import Attachment, Disclosure
 from domain.errors import DisclosureNotFoundError, InvalidInputError
 from domain.workdays import WorkingDayCalendar
 from projections.disclosures import DisclosureProjection, ListFilter
@@ -47,7 +47,7 @@ from services.api.schemas import (
     DisclosureVersion,
     Withdrawal,
 )
-from services.runtime import Platform
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
 

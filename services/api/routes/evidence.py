@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 
 from domain.access import require_read
 from services.api.deps import PlatformDep, PrincipalDep
-from services.evidence import build_bundle
+from services.audit.evidence import build_bundle
 
 router = APIRouter(prefix="/tenants/{path}/evidence", tags=["evidence"])
 

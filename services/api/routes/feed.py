@@ -17,9 +17,9 @@ from domain.access import Principal, Role
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
-from services.cloudevents import CHECKPOINT_TYPE
-from services.event_schemas import all_types, schema_of
-from services.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
+from services.streams.cloudevents import CHECKPOINT_TYPE
+from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
+from services.streams.schemas import all_types, schema_of
 
 router = APIRouter(tags=["streams"])
 POLL_SECONDS = 0.5

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from services.api.deps import PlatformDep
 from services.api.schemas import Health
-from services.relay import relay_status
+from services.streams.relay import relay_status
 
 router = APIRouter(tags=["health"])
 

@@ -31,18 +31,15 @@ from services.api.params import (
     moment_text,
     parse_moment,
 )
-from services.evidence import catch_up
-from services.inspection_evidence import (
+from services.audit.evidence import catch_up
+from services.inspection.evidence import (
     build_evidence_set,
     report_events,
     report_html,
 )
-from services.moments import diff as timeline_diff
-from services.moments import states_at
-from services.report_pdf import cjk_font, report_pdf
-from services.runtime import AUDIT_NAME, Platform
-from services.staff_names import name_timeline
-from services.timeline import (
+from services.inspection.moments import diff as timeline_diff
+from services.inspection.moments import states_at
+from services.inspection.timeline import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     Filters,
@@ -51,6 +48,9 @@ from services.timeline import (
     tenant_log_of,
     timeline_page,
 )
+from services.people.names import name_timeline
+from services.platform.runtime import AUDIT_NAME, Platform
+from services.reporting.pdf import cjk_font, report_pdf
 
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])
 

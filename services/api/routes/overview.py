@@ -20,7 +20,7 @@ from services.api.export import (
 from services.api.listing import future_warnings
 from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
 from services.api.present import labelled
-from services.overview import RATES, overview
+from services.disclosures.overview import RATES, overview
 
 router = APIRouter(prefix="/tenants/{path}", tags=["overview"])
 

@@ -21,9 +21,9 @@ from services.api.assessment_exports import (
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
-from services.assessment_metrics import settle
-from services.rankings import monthly_ranking
-from services.runtime import CASES_NAME, PROJECTIONS
+from services.assessment.metrics import settle
+from services.assessment.rankings import monthly_ranking
+from services.platform.runtime import CASES_NAME, PROJECTIONS
 
 router = APIRouter(prefix="/tenants/{path}", tags=["rankings"])
 

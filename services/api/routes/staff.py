@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 
 from domain.access import Role, require_read
-from domain.signin import Outcome
-from domain.staff import EVENT_LABELS, Staffer
+from domain.people.signin import Outcome
+from domain.people.staff import EVENT_LABELS, Staffer
 from domain.timeliness import SHANGHAI
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
@@ -26,8 +26,8 @@ from services.api.staff_schemas import (
     StaffPublic,
     StaffUpdate,
 )
-from services.runtime import Platform
-from services.staff_names import named_actor
+from services.people.names import named_actor
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/staff", tags=["staff"])
 

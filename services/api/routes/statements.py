@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment.statements import Statement
 from services.api.assessment_schemas import NoBody, Path
 from services.api.deps import PlatformDep, PrincipalDep
-from services.assessment_metrics import target_metrics
+from services.assessment.metrics import target_metrics
 
 router = APIRouter(prefix="/tenants/{path}/statements", tags=["campaigns"])
 

@@ -17,14 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from domain.access import Principal, Role
-from domain.catalogue import Channel
+from domain.disclosures.catalogue import Channel
 from domain.errors import GongkaiError
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.params import moment_text, parse_moment
 from services.api.routes import auth, catalogue, disclosures, overview, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
-from services.runtime import Platform
+from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse
 from services.web.session import (
     SESSION_COOKIE,

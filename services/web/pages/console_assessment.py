@@ -27,8 +27,8 @@ from services.api.params import moment_text
 from services.api.routes import campaigns as campaigns_api
 from services.api.routes import rankings as rankings_api
 from services.api.routes import tenants
-from services.assessment_metrics import settle
-from services.runtime import PROJECTIONS, Platform
+from services.assessment.metrics import settle
+from services.platform.runtime import PROJECTIONS, Platform
 from services.web.forms import FormErrors
 from services.web.pages.console import StaffDep, can_write, see_other, tenant_crumbs
 from services.web.templating import render

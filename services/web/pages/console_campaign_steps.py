@@ -16,8 +16,8 @@ from domain.access import Principal
 from domain.errors import GongkaiError
 from services.api.deps import PlatformDep
 from services.api.routes.campaigns import STEPS
-from services.base import check_expected_version
-from services.runtime import Platform
+from services.core.base import check_expected_version
+from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse
 from services.web.pages.console import FormDep, StaffDep, see_other
 from services.web.pages.console_assessment import (

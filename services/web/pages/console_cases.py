@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal, Role
-from domain.case_rules import Action, CaseKind, CaseState, IntakeChannel
+from domain.cases.rules import Action, CaseKind, CaseState, IntakeChannel
 from domain.errors import GongkaiError
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate
@@ -18,8 +18,8 @@ from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import audit, cases, tenants
 from services.api.routes import case_list as case_list_api
-from services.receipts import receipt_number
-from services.runtime import CASES_NAME, Platform
+from services.cases.receipts import receipt_number
+from services.platform.runtime import CASES_NAME, Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
 from services.web.pages.console import (
     FormDep,

@@ -21,7 +21,7 @@ from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
 from services.api.routes.auth import client_address
-from services.receipts import look_up_throttled
+from services.cases.receipts import look_up_throttled
 from services.web.session import check_csrf, prepare
 from services.web.templating import render
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.cases import Case
+from domain.cases.case import Case
 from domain.errors import CaseDateError, InvalidInputError
 from domain.reporting.annual import (
     APPLICATION_ROWS,

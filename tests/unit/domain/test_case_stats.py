@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.case_stats import (
+from domain.cases.stats import (
     CaseFacts,
     Rate,
     Rating,

@@ -9,17 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.case_checks import linked_case_id
-from domain.case_rules import (
-    TRANSITIONS,
-    parse_answer_type,
-    parse_case_kind,
-    parse_case_state,
-    parse_intake_channel,
-    parse_rating,
-    parse_routing_mode,
-)
-from domain.cases import (
+from domain.cases.case import (
     Action,
     AnswerType,
     Case,
@@ -29,6 +19,16 @@ from domain.cases import (
     Rating,
     RoutingMode,
     allowed_actions,
+)
+from domain.cases.checks import linked_case_id
+from domain.cases.rules import (
+    TRANSITIONS,
+    parse_answer_type,
+    parse_case_kind,
+    parse_case_state,
+    parse_intake_channel,
+    parse_rating,
+    parse_routing_mode,
 )
 from domain.errors import (
     CaseDateError,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain import catalogue as catalogue_module
-from domain.catalogue import (
+from domain.disclosures import catalogue as catalogue_module
+from domain.disclosures.catalogue import (
     CODE_PATTERN,
     CSV_COLUMNS,
     DEFAULT_CATALOGUE,

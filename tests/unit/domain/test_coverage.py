@@ -6,8 +6,13 @@ from datetime import date
 
 import pytest
 
-from domain.catalogue import DEFAULT_CATALOGUE, CatalogueEntry, Period, find_entry
-from domain.coverage import (
+from domain.disclosures.catalogue import (
+    DEFAULT_CATALOGUE,
+    CatalogueEntry,
+    Period,
+    find_entry,
+)
+from domain.disclosures.coverage import (
     CategoryCoverage,
     CategoryFacts,
     CoverageStatus,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.disclosure import (
+from domain.disclosures.disclosure import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     MAX_BODY_LENGTH,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidInputError
-from domain.personal_data import (
+from domain.cases.personal_data import (
     ERASED,
     Applicant,
     erased_view,
@@ -15,6 +14,7 @@ from domain.personal_data import (
     redact_name,
     redact_phone,
 )
+from domain.errors import InvalidInputError
 
 # The worked examples of GB 11643-1999 (check digits X and 4).
 ID_WITH_X = "11010519491231002X"

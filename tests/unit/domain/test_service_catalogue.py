@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain.case_rules import CaseKind
-from domain.errors import InvalidInputError, UnknownServiceError
-from domain.service_catalogue import (
+from domain.cases.rules import CaseKind
+from domain.cases.service_catalogue import (
     DEFAULT_SERVICES,
     SERVICE_CODE,
     Department,
@@ -18,6 +17,7 @@ from domain.service_catalogue import (
     merge_services,
     parse_department,
 )
+from domain.errors import InvalidInputError, UnknownServiceError
 
 FOUR_DEPARTMENTS_AND_AN_OFFICE = {
     "咨询受理服务部",

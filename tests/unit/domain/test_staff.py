@@ -13,8 +13,8 @@ from domain.errors import (
     StaffStateError,
     WeakPasswordError,
 )
-from domain.signin import Outcome, SignIn
-from domain.staff import (
+from domain.people.signin import Outcome, SignIn
+from domain.people.staff import (
     Staffer,
     check_password,
     normalise_number,

@@ -20,9 +20,9 @@ from uuid import UUID
 
 import pytest
 
-from domain.audit import ledger_id
 from domain.errors import EvidenceError, GongkaiError
 from domain.ledger import append_to_range, hash_leaf, inclusion_proof, root_from_range
+from domain.ledger.audit_ledger import ledger_id
 from domain.ledger.evidence import (
     FORMAT,
     CheckedEvent,

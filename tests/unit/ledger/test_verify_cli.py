@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from domain.ledger.note import Note
-from services.verify_cli import verify_file
+from services.cli.verify import verify_file
 from tests.unit.ledger.test_evidence import (
     COUNTY,
     DISCLOSURE,

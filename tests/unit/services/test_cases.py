@@ -11,8 +11,9 @@ from uuid import UUID
 import pytest
 
 from domain.access import Principal, Role
-from domain.applicant import ApplicantRecord
-from domain.cases import Case, CaseState
+from domain.cases.applicant import ApplicantRecord
+from domain.cases.case import Case, CaseState
+from domain.cases.personal_data import Applicant, erased_view, id_check_digit
 from domain.errors import (
     CaseNotFoundError,
     ForbiddenError,
@@ -21,12 +22,11 @@ from domain.errors import (
     NotFoundError,
     UnknownServiceError,
 )
-from domain.personal_data import Applicant, erased_view, id_check_digit
 from infra.vault import PersonalDataVault
-from services.cases import Cases, Changed
-from services.disclosures import Disclosures
-from services.reference import ReferenceData
-from services.tenants import Tenants
+from services.cases.commands import Cases, Changed
+from services.disclosures.commands import Disclosures
+from services.tenants.commands import Tenants
+from services.tenants.reference import ReferenceData
 
 # Monday 2 March 2026, 10:00 in China.
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

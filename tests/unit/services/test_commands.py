@@ -16,7 +16,7 @@ import pytest
 from eventsourcing.popo import POPOApplicationRecorder
 
 from domain.access import Principal, Role
-from domain.catalogue import (
+from domain.disclosures.catalogue import (
     DEFAULT_CATALOGUE,
     CatalogueEntry,
     catalogue_to_csv,
@@ -39,9 +39,9 @@ from domain.errors import (
 )
 from domain.tenancy import Level, UnitKind
 from domain.timeliness import local_noon
-from services.disclosures import Disclosures, Published
-from services.reference import ReferenceData
-from services.tenants import Tenants
+from services.disclosures.commands import Disclosures, Published
+from services.tenants.commands import Tenants
+from services.tenants.reference import ReferenceData
 
 # Monday 2 March 2026, 10:00 in China.
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

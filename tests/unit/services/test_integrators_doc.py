@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.cloudevents import CHECKPOINT_TYPE, by_ce_type
+from services.streams.cloudevents import CHECKPOINT_TYPE, by_ce_type
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "integrators.md"
 

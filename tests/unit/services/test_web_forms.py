@@ -7,7 +7,7 @@ from uuid import UUID
 from services.api.assessment_schemas import ObjectionIn, OrderIn, VerifyIn
 from services.api.case_schemas import ACTION_BODIES
 from services.api.schemas import DisclosureRevision
-from services.receipts import RECEIPT, receipt_number
+from services.cases.receipts import RECEIPT, receipt_number
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
 from services.web.pages.console import side_by_side
 

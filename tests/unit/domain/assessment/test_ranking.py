@@ -10,7 +10,7 @@ from domain.assessment.ranking import (
     UnitRates,
     rank_units,
 )
-from domain.case_stats import Rate
+from domain.cases.stats import Rate
 from domain.errors import InvalidInputError
 
 

@@ -1,0 +1,1 @@
+"""Staff (工作人员) and their sign-in attempts."""

@@ -1,0 +1,3 @@
+"""Assessment (考核): campaigns, metrics, notices, rankings, conduct and responsibility
+statements.
+"""

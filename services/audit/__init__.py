@@ -1,0 +1,3 @@
+"""The tamper-evident audit trail: checkpoints, witnesses, verification, evidence
+bundles.
+"""

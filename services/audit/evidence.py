@@ -1,0 +1,149 @@
+"""Evidence bundles: an aggregate's events and all it takes to verify them offline.
+
+A bundle holds the events' canonical leaves and inclusion proofs under the tenant's
+signed checkpoint, the verifier keys, and the witness chain: at each level the
+parent's ``ChildCheckpointWitnessed`` leaf, proven into the parent's own signed
+checkpoint, up to the top tenant. ``gongkai verify`` checks it with no server,
+database or network (domain/ledger/evidence.py). Format: docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from uuid import UUID
+
+from domain.access import Principal
+from domain.errors import NotFoundError
+from domain.ledger.audit_ledger import ledger_id
+from domain.ledger.export import ExportStatement
+from domain.ledger.leaf import Leaf
+from domain.ledger.note import sign_note
+from domain.tenancy import parent_of
+from projections.audit import AuditView
+from projections.sql import iso_moment
+from services.audit.auditor import SYSTEM, IssuedCheckpoint
+from services.platform.runtime import AUDIT_NAME, Platform
+
+FORMAT = "gongkai-evidence/v2"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def catch_up(platform: Platform) -> None:
+    """Let the audit view reach the end of the log (bounded wait)."""
+    platform.wait(AUDIT_NAME, platform.max_position())
+
+
+def checkpoint_now(platform: Platform, path: str) -> IssuedCheckpoint:
+    auditor = platform.auditor
+    if auditor.ledger(path) is None:
+        auditor.open_ledger(path)
+    catch_up(platform)
+    return auditor.issue(path)
+
+
+def entry(view: AuditView, row: dict[str, Any], size: int) -> dict[str, Any]:
+    index = int(row["leaf_index"])
+    proof = view.inclusion_proof(row["tenant"], index, size)
+    return {
+        "event_id": row["event_id"],
+        "leaf_index": index,
+        "leaf_input": b64(row["leaf_input"].encode("utf-8")),
+        "inclusion_proof": [b64(h) for h in proof],
+    }
+
+
+def witness_leaf(view: AuditView, parent: str, child: str, size: int) -> dict[str, Any]:
+    """The parent's leaf recording the child's checkpoint of ``size``."""
+    found = None
+    for row in view.leaves_of_aggregate(str(ledger_id(parent))):
+        leaf = Leaf.decode(row["leaf_input"].encode("utf-8"))
+        if not leaf.event_type.endswith("ChildCheckpointWitnessed"):
+            continue
+        state = json.loads(leaf.payload)
+        if state.get("child") == child and int(state.get("size", -1)) == size:
+            found = row
+    if found is None:
+        raise NotFoundError(f"{parent} has not witnessed {child} at size {size}")
+    return found
+
+
+def build_bundle(
+    platform: Platform,
+    path: str,
+    aggregate_id: UUID,
+    kind: str,
+    exported_by: Principal | None = None,
+) -> dict[str, Any]:
+    """The evidence bundle of one aggregate of ``path``, exported by ``exported_by``.
+
+    Pass the caller: its id, tenant and roles are signed into the export statement
+    (without one, the installation's own auditor principal is named).
+    """
+    view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
+    catch_up(platform)
+    rows = [
+        r for r in view.leaves_of_aggregate(str(aggregate_id)) if r["tenant"] == path
+    ]
+    if not rows:
+        raise NotFoundError(
+            f"{kind} {aggregate_id} has no events in the log of {path}", field="id"
+        )
+    checkpoint = checkpoint_now(platform, path)
+    events = [
+        entry(view, r, checkpoint.size)
+        for r in rows
+        if int(r["leaf_index"]) < checkpoint.size
+    ]
+    latest, map_proof = platform.auditor.aggregate_map.proof(
+        path, checkpoint.size, str(aggregate_id)
+    )
+    witnesses = []
+    child, child_size = path, checkpoint.size
+    while (parent := parent_of(child)) is not None:
+        catch_up(platform)
+        row = witness_leaf(view, parent, child, child_size)
+        parent_checkpoint = checkpoint_now(platform, parent)
+        witnesses.append(
+            {
+                "tenant": parent,
+                "checkpoint": parent_checkpoint.note,
+                "witness_event": entry(view, row, parent_checkpoint.size),
+            }
+        )
+        child, child_size = parent, parent_checkpoint.size
+    # After the witnesses: a verifier refuses a cosignature dated after the export,
+    # and the parents' checkpoints above may have been cosigned just now.
+    exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
+    statement = ExportStatement(
+        origin=platform.auditor.origin(path),
+        kind=kind,
+        subject_id=str(aggregate_id),
+        size=checkpoint.size,
+        root=b64(checkpoint.root_hash),
+        exported_at=exported_at,
+        exported_by=(exported_by or SYSTEM).actor(),
+    )
+    signer = platform.auditor.keys.signer(platform.auditor.origin(path), path)
+    export = sign_note(statement.body(), signer).format()
+    return {
+        "format": FORMAT,
+        "installation": platform.settings.installation,
+        "exported_at": exported_at,
+        "subject": {"kind": kind, "id": str(aggregate_id), "tenant": path},
+        "tenant": path,
+        "checkpoint": checkpoint.note,
+        "events": events,
+        "map_proof": {
+            "version": latest.version,
+            "leaf_index": latest.leaf_index,
+            "proof": [b64(h) for h in map_proof],
+        },
+        "export": export,
+        "keys": platform.auditor.verifier_keys(path),
+        "witnesses": witnesses,
+    }

@@ -1,0 +1,578 @@
+"""Case commands (一事一办): file, route, handle, reply, close and erase cases.
+
+The Case events carry only ``applicant_ref``, the vault subject; the sealed personal
+data is an ``ApplicantRecord`` in the log, its key in the vault. Erasing a closed case
+records ``Erased`` on both and then destroys the key.
+
+Routing (transfer, split) is in ``case_routing``, the applicant's personal data in
+``case_applicants``: parts of ``Cases`` mixed into it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
+
+from domain.access import HANDLING, Principal, Role, require_read, require_role
+from domain.base import Clock
+from domain.cases.applicant import ApplicantRecord
+from domain.cases.case import AnswerType, Case, CaseKind, IntakeChannel, Rating
+from domain.cases.personal_data import Applicant
+from domain.cases.service_catalogue import ServiceEntry, find_service
+from domain.errors import (
+    CaseNotFoundError,
+    ForbiddenError,
+    GongkaiError,
+    InvalidInputError,
+)
+from domain.tenancy import is_within
+from domain.timeliness import local_date
+from infra.vault import PersonalDataVault, seal_applicant
+from services.cases.applicants import ApplicantData
+from services.cases.routing import CaseRouting
+from services.core.base import (
+    GongkaiApplication,
+    Stamp,
+    check_expected_version,
+    recorded,
+    rules_checked_at_append,
+)
+from services.disclosures.commands import Changed
+from services.people.staff import staff_reference
+
+KEPT_CASES = 10_000  # cases kept per process between actions (then forgotten)
+
+# Roles each action requires of a caller of the case's own tenant (else HANDLING);
+# ``supervise`` is for a supervisor above, ``child-resolved`` is no caller's action.
+ACTION_ROLES: dict[str, tuple[Role, ...]] = {
+    "feedback": (Role.CLERK,),
+    "erase": (Role.CLERK, Role.ADMIN),
+    "child-resolved": (),
+}
+
+
+def caller_actions(
+    principal: Principal, tenant_path: str, actions: Sequence[str]
+) -> list[str]:
+    """Those of the case's ``actions`` that ``principal`` would not be refused."""
+    own = principal.tenant
+    if own is None or not principal.can_read(tenant_path):
+        return []
+    allowed: list[str] = []
+    for action in actions:
+        if action == "supervise":
+            ok = own != tenant_path and Role.SUPERVISOR in principal.roles
+        else:
+            roles = ACTION_ROLES.get(action, HANDLING)
+            ok = own == tenant_path and bool(principal.roles.intersection(roles))
+        if ok:
+            allowed.append(action)
+    return allowed
+
+
+# The tenant's default promise (承诺期限) by kind when the service catalogue has none.
+DEFAULT_PROMISES: dict[str, int] = {
+    "complaint": 15,
+    "report": 15,
+    "service_request": 10,
+    "inquiry": 5,
+    "proposal": 20,
+    "visit": 15,
+}
+
+
+def default_promise(case: Case, services: tuple[ServiceEntry, ...]) -> int | None:
+    """The promised working days: the service's promise, else the kind's default;
+    None for a disclosure request, whose period the statute sets."""
+    if case.kind.value == "disclosure_request":
+        return None
+    service = find_service(case.category, services) if case.category else None
+    if service is not None:
+        return service.promised_working_days
+    return DEFAULT_PROMISES.get(case.kind.value, 15)
+
+
+class Cases(CaseRouting, ApplicantData, GongkaiApplication):
+    """Records the cases a tenant handles, with their routing and personal data."""
+
+    vault: PersonalDataVault
+
+    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env, clock)
+        self._kept: dict[UUID, Case] = {}  # as last saved here (_act)
+        self._kept_lock = threading.Lock()
+
+    def configure(self, vault: PersonalDataVault) -> None:
+        self.vault = vault
+
+    # Filing ---------------------------------------------------------------------------
+
+    @rules_checked_at_append
+    def file(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        *,
+        kind: CaseKind | str,
+        channel: IntakeChannel | str,
+        summary: str,
+        signed: bool,
+        category: str | None = None,
+        applicant: Applicant | None = None,
+        filed_by_agent: str | None = None,
+        agent_village: str | None = None,
+        received_on: date | None = None,
+        applicant_type: str | None = None,
+    ) -> Changed:
+        """登记 a case; ``received_on`` defaults to today (China time)."""
+        require_role(principal, tenant_path, *HANDLING)
+        with self.rules_scope(tenant_path):
+            self.read_tenant(tenant_path)
+            if category is not None:
+                find_service(category, self.services_for(tenant_path))
+        if signed and applicant is None:
+            raise InvalidInputError(
+                "a signed case names its applicant", field="applicant"
+            )
+        now = self.now()
+        stamp: Stamp = {"actor": principal.actor(), "effective_at": now}
+        subject = self.vault.new_subject() if applicant is not None else None
+        try:
+            with recorded(self):
+                records: list[ApplicantRecord] = []
+                if applicant is not None and subject is not None:
+                    sealed = seal_applicant(
+                        self.vault, applicant, tenant_path, subject=subject
+                    )
+                    records.append(
+                        ApplicantRecord.seal(
+                            subject=subject,
+                            tenant=tenant_path,
+                            ciphertext=sealed["ciphertext"],
+                            **stamp,
+                        )
+                    )
+                case = Case.file(
+                    tenant=tenant_path,
+                    kind=kind,
+                    channel=channel,
+                    category=category,
+                    summary=summary,
+                    signed=signed,
+                    applicant_ref=subject,
+                    received_on=received_on or local_date(now),
+                    filed_by_agent=filed_by_agent,
+                    agent_village=agent_village,
+                    applicant_type=applicant_type,
+                    **stamp,
+                )
+            position = self._commit(*records, case)
+        except BaseException:
+            if subject is not None:
+                self.vault.erase(subject)  # nothing was recorded: drop the key
+            raise
+        if self.references.enabled:
+            self._keep_case(case.id, case)
+        return Changed(case.id, case.version, position)
+
+    # Handling -------------------------------------------------------------------------
+
+    @rules_checked_at_append
+    def request_materials(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        items: Sequence[str],
+        expected_version: int | None = None,
+    ) -> Changed:
+        """补正/补充材料清单; the clock waits."""
+        calendar = self.calendar()
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.request_materials(items=items, calendar=calendar, **s),
+        )
+
+    def provide_materials(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The materials arrived; the clock restarts."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.provide_materials(**s),
+        )
+
+    def accept(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """受理."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.accept(**s),
+        )
+
+    def reject(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        reason: str,
+        referral: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """不予受理, with where to go instead."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reject(reason=reason, referral=referral, **s),
+        )
+
+    @rules_checked_at_append
+    def assign(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        department: str,
+        handler: str,
+        backup_handler: str | None = None,
+        promised_working_days: int | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """交办 to a department and 全程承办人 (staff named by badge number)."""
+        handler = staff_reference(self, tenant_path, handler, "handler") or handler
+        backup_handler = staff_reference(
+            self, tenant_path, backup_handler, "backup_handler"
+        )
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.assign(
+                department=department,
+                handler=handler,
+                backup_handler=backup_handler,
+                promised_working_days=(
+                    promised_working_days
+                    if promised_working_days is not None
+                    else default_promise(c, self.services_for(tenant_path))
+                ),
+                **s,
+            ),
+        )
+
+    def supervise(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        due_on: date,
+        note: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """督办 by a supervisor of a tenant above the case's (the caller's tenant)."""
+        require_read(principal, tenant_path)
+        own = principal.tenant
+        if own is None or own == tenant_path or not is_within(tenant_path, own):
+            raise ForbiddenError("only a tenant above the case's tenant supervises it")
+        if Role.SUPERVISOR not in principal.roles:
+            raise ForbiddenError("this needs the role supervisor")
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        with recorded(self):
+            case.supervise(
+                supervisor=own, due_on=due_on, note=note, **self._stamp(principal)
+            )
+        position = self._commit(case)
+        return Changed(case.id, case.version, position)
+
+    def consult(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        party: str,
+        third_party: bool,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """征求意见; the working days until it ends do not count."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.consult(party=party, third_party=third_party, **s),
+        )
+
+    def end_consultation(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The consultation ended; the clock resumes."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.end_consultation(note=note, **s),
+        )
+
+    @rules_checked_at_append
+    def extend(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        working_days: int,
+        reason: str,
+        approver: str,
+        applicant_notice: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """延期 before the due date passes, as often as the tenant's rules allow."""
+        calendar = self.calendar()
+        rules = self.case_rules_for(tenant_path)
+        max_extensions = rules.max_extensions if rules else 1
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.extend(
+                working_days=working_days,
+                reason=reason,
+                approver=approver,
+                applicant_notice=applicant_notice,
+                calendar=calendar,
+                max_extensions=max_extensions,
+                **s,
+            ),
+        )
+
+    def resolve(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        result: str,
+        answer: AnswerType | str | None = None,
+        legal_ground: str | None = None,
+        referral: str | None = None,
+        disclosure_id: UUID | None = None,
+        expected_version: int | None = None,
+        answer_reason: str | None = None,
+    ) -> Changed:
+        """办结; a split parent learns of it (and resolves with its last child)."""
+        require_role(principal, tenant_path, *HANDLING)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        stamp = self._stamp(principal)
+        with recorded(self):
+            case.resolve(
+                result=result,
+                answer=answer,
+                legal_ground=legal_ground,
+                referral=referral,
+                disclosure_id=disclosure_id,
+                answer_reason=answer_reason,
+                **stamp,
+            )
+            parents = self._tell_parents(case, stamp)
+        position = self._commit(case, *parents)
+        return Changed(case.id, case.version, position)
+
+    def reply(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        method: str,
+        content: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """回复 the applicant."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reply(method=method, content=content, **s),
+        )
+
+    def feedback(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        rating: Rating | str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """The applicant's rating, recorded by the clerk on their behalf."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.feedback(rating=rating, **s),
+            roles=(Role.CLERK,),
+        )
+
+    def close_case(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """结案 (named so as not to shadow ``Application.close``)."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.close(note=note, **s),
+        )
+
+    def reopen(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """重新办理 after 不满意 feedback."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.reopen(reason=reason, **s),
+        )
+
+    # Queries --------------------------------------------------------------------------
+
+    def case(self, principal: Principal, tenant_path: str, case_id: UUID) -> Case:
+        """The case, if ``tenant_path`` handles it and the caller may read it."""
+        require_read(principal, tenant_path)
+        return self._case(tenant_path, case_id)
+
+    # Helpers --------------------------------------------------------------------------
+
+    def _case(self, tenant_path: str, case_id: UUID) -> Case:
+        found = self._get(case_id, Case)
+        if found is None or found.tenant != tenant_path:
+            raise CaseNotFoundError(
+                f"case {case_id} not found in {tenant_path!r}", field="id"
+            )
+        return found
+
+    def _stamp(self, principal: Principal) -> Stamp:
+        return {"actor": principal.actor(), "effective_at": self.now()}
+
+    def _act(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        expected_version: int | None,
+        command: Callable[[Case, Stamp], None],
+        roles: Sequence[Role] = HANDLING,
+    ) -> Changed:
+        """get → command → save for an action on one case by the handling tenant.
+
+        The case is taken from this process's copy of it when there is one (no
+        read). A copy that is stale because another process acted meanwhile fails
+        at the save (its next version is taken) or decides wrongly before it; either
+        way nothing was recorded, the copy is dropped and the action decided again
+        on the stored case. So the copy saves the read, never the check.
+        """
+        require_role(principal, tenant_path, *roles)
+        kept = self._kept_case(tenant_path, case_id)
+        if kept is not None:
+            try:
+                check_expected_version(kept, expected_version)
+                with recorded(self):
+                    command(kept, self._stamp(principal))
+                position = self.save(kept)[-1].notification.id
+            except (GongkaiError, IntegrityError):
+                self._keep_case(case_id, None)
+            else:
+                self._keep_case(case_id, kept)
+                return Changed(kept.id, kept.version, position)
+        case = self._case(tenant_path, case_id)
+        check_expected_version(case, expected_version)
+        with recorded(self):
+            command(case, self._stamp(principal))
+        position = self._commit(case)
+        self._keep_case(case_id, case)
+        return Changed(case.id, case.version, position)
+
+    def _kept_case(self, tenant_path: str, case_id: UUID) -> Case | None:
+        """A private copy of the case as this process last saved it, if any."""
+        if not self.references.enabled:
+            return None
+        with self._kept_lock:
+            kept = self._kept.get(case_id)
+        if kept is None or kept.tenant != tenant_path:
+            return None
+        return copy.deepcopy(kept)
+
+    def _keep_case(self, case_id: UUID, case: Case | None) -> None:
+        """Keep ``case`` as last saved; the caller hands it over and must not
+        change it afterwards (``_kept_case`` hands out copies)."""
+        with self._kept_lock:
+            if case is None:
+                self._kept.pop(case_id, None)
+                return
+            if len(self._kept) >= KEPT_CASES:
+                self._kept.clear()
+            self._kept[case_id] = case
+
+
+__all__ = ["Cases", "Changed"]

@@ -1,0 +1,1 @@
+"""The ``gongkai`` command: one module per command group."""

@@ -1,0 +1,97 @@
+"""``gongkai projections``: follow, inspect or rebuild the read views."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from services.cli.common import err, load_settings, named_ticks, progress
+
+projections_app = typer.Typer(
+    help="Follow, inspect or rebuild the read views.", no_args_is_help=True
+)
+
+
+def rebuild_views(platform: object) -> None:
+    from infra.runlock import ProjectionsBusyError
+    from services.platform.runtime import Platform
+
+    assert isinstance(platform, Platform)
+    try:
+        platform.projection_lock.acquire()
+    except ProjectionsBusyError as e:
+        err.print(f"[red]cannot rebuild:[/red] {e}")
+        raise typer.Exit(1) from None
+    with progress() as bar:
+        counts = platform.rebuild(progress=named_ticks(bar, "rebuilding"))
+    err.print(
+        "views rebuilt: " + ", ".join(f"{k} {v} events" for k, v in counts.items())
+    )
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Drop every view and replay the whole log into it (stop the runners first)."""
+    from services.platform.runtime import Platform
+
+    platform = Platform(load_settings())
+    try:
+        rebuild_views(platform)
+    finally:
+        platform.close()
+
+
+@projections_app.command("status")
+def projections_status(
+    max_lag: Annotated[
+        int | None,
+        typer.Option(
+            help="exit 1 if any view lags more events than this (a health check)"
+        ),
+    ] = None,
+) -> None:
+    """Print each view's position and lag."""
+    from services.platform.runtime import Platform
+
+    platform = Platform(load_settings())
+    try:
+        typer.echo(f"log position {platform.max_position()}")
+        lagging = []
+        for name, info in platform.lag().items():
+            typer.echo(f"{name}: position {info['position']}, lag {info['lag']}")
+            if max_lag is not None and info["lag"] > max_lag:
+                lagging.append(name)
+    finally:
+        platform.close()
+    if lagging:
+        err.print(
+            f"[red]lagging more than {max_lag} events:[/red] {', '.join(lagging)}"
+        )
+        raise typer.Exit(1)
+
+
+@projections_app.command("run")
+def projections_run() -> None:
+    """Follow the log and keep every view current until interrupted."""
+    from infra.runlock import ProjectionsBusyError
+    from services.platform.runtime import Platform
+
+    platform = Platform(load_settings())
+    try:
+        platform.start_projections()
+    except ProjectionsBusyError as e:
+        err.print(f"[red]{e}[/red]")
+        platform.close()
+        raise typer.Exit(1) from None
+    err.print("following the log; Ctrl-C stops")
+    try:
+        while not platform.runner_errors():
+            time.sleep(1)
+        err.print(f"[red]a projection stopped:[/red] {platform.runner_errors()}")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        platform.close()

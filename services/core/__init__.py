@@ -1,0 +1,3 @@
+"""What every capability builds on: the application base, log batches, the reference
+cache, the view catalogue.
+"""

@@ -1,0 +1,3 @@
+"""Inspection files (纪检监察核查): commands, timelines, replay at a moment,
+evidence.
+"""

@@ -1,0 +1,1 @@
+"""Staff: the registry, sign-in, and staff shown by name."""

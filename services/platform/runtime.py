@@ -1,0 +1,494 @@
+"""Builds the running platform from settings: applications, views, projection runners.
+
+The only place that knows which view class serves which store, so the API, the CLI
+and the tests all get the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.utils import Environment
+
+from domain.base import Clock
+from domain.errors import GongkaiError
+from domain.tenancy import parent_of
+from infra.batching import batches
+from infra.credentials import CredentialStore
+from infra.keys import KeyStore
+from infra.passwords import Passwords
+from infra.runlock import ProjectionLock
+from infra.settings import Settings
+from infra.vault import PersonalDataVault
+from projections.assessment import (
+    CampaignHistory,
+    PostgresCampaignHistoryView,
+    SQLiteCampaignHistoryView,
+)
+from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
+from projections.cases import CaseProjection, PostgresCaseView, SQLiteCaseView
+from projections.disclosures import (
+    DisclosureProjection,
+    PostgresDisclosureView,
+    SQLiteDisclosureView,
+)
+from projections.sql import SqlView
+from projections.staff import PostgresStaffView, SQLiteStaffView, StaffProjection
+from projections.tenant_directory import (
+    PostgresTenantDirectoryView,
+    SQLiteTenantDirectoryView,
+    TenantDirectory,
+)
+from services.assessment.campaigns import Campaigns
+from services.assessment.conduct import Conduct
+from services.assessment.rankings import Rankings
+from services.assessment.statements import Statements
+from services.audit.auditor import Auditor
+from services.audit.witness import WitnessEndpoint, submit_to_all
+from services.cases.commands import Cases
+from services.core.base import APP_NAME, GongkaiApplication
+from services.core.batches import (
+    BatchingProjectionRunner,
+    Decoded,
+    SideBySide,
+    apply_batch,
+    apply_decoded,
+    decoded,
+    iter_log,
+    len_log,
+    process_batch,
+    topic_counts,
+)
+from services.disclosures.commands import Disclosures
+from services.inspection.commands import Inspections
+from services.people.signin import SignIns
+from services.people.staff import Staff
+from services.reporting.annual_reports import AnnualReports
+from services.tenants.commands import Tenants
+from services.tenants.reference import ReferenceData
+
+log = logging.getLogger("gongkai.runtime")
+
+__all__ = [  # the batching helpers are re-exported for callers of this module
+    "AUDIT_NAME",
+    "PROJECTIONS",
+    "BatchingProjectionRunner",
+    "Platform",
+    "append_leaves",
+    "apply_batch",
+    "iter_log",
+    "len_log",
+    "process_batch",
+]
+
+
+@dataclass(frozen=True)
+class ProjectionSpec:
+    projection: type[Projection[Any]]
+    postgres_view: type[SqlView]
+    sqlite_view: type[SqlView]
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+
+AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
+AUDIT_NAME = "audit"
+WAIT_FIRST_SECONDS = 0.002
+WAIT_MAX_SECONDS = 0.05
+CASES_NAME = "cases"
+
+PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec(
+        TenantDirectory, PostgresTenantDirectoryView, SQLiteTenantDirectoryView
+    ),
+    ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
+    ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
+    ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
+    ProjectionSpec(
+        CampaignHistory, PostgresCampaignHistoryView, SQLiteCampaignHistoryView
+    ),
+)
+
+
+class Platform:
+    """The applications and views of one installation, for one process."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.env = settings.eventsourcing_env()
+        CaseProjection.bind(
+            self.env, GongkaiApplication
+        )  # cases rebuilt from this store
+        self.clock = clock
+        self.tenants = Tenants(env=self.env, clock=clock)
+        self.disclosures = Disclosures(env=self.env, clock=clock)
+        self.disclosures.backdating_window = settings.backdating_window_working_days
+        self.reference = ReferenceData(env=self.env, clock=clock)
+        self._factories: list[InfrastructureFactory[Any]] = []
+        self.views: dict[str, SqlView] = {
+            spec.name: self._construct_view(spec) for spec in PROJECTIONS
+        }
+        self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
+        self.cases = Cases(env=self.env, clock=clock)
+        self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        self.credentials = CredentialStore(self.env)
+        self.staff = Staff(env=self.env, clock=clock)
+        self.staff.configure(self.credentials, settings)
+        self.sign_ins = SignIns(env=self.env, clock=clock)
+        self.sign_ins.configure(self.credentials, Passwords(), settings)
+        self.inspections = Inspections(env=self.env, clock=clock)
+        self.annual_reports = AnnualReports(env=self.env, clock=clock)
+        self.campaigns = Campaigns(env=self.env, clock=clock)
+        self.rankings = Rankings(env=self.env, clock=clock)
+        self.conduct = Conduct(env=self.env, clock=clock)
+        self.conduct.configure(self.staff)
+        self.statements = Statements(env=self.env, clock=clock)
+        self.statements.configure(self.staff)
+        self.auditor = Auditor(env=self.env, clock=clock)
+        self.auditor.configure(
+            self.views[AUDIT_NAME],  # type: ignore[arg-type]
+            KeyStore(settings.effective_key_dir),
+            settings.installation,
+        )
+        self.witnesses = [WitnessEndpoint(w.url, w.key) for w in settings.witnesses]
+        self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
+        self._followers: list[AuditFollower] = []
+        self._lock = threading.Lock()
+        self.projection_lock = ProjectionLock(settings)
+        self._watchdog: Any = None
+
+    # Views ---------------------------------------------------------------------------
+
+    def view_class(self, spec: ProjectionSpec) -> type[SqlView]:
+        return (
+            spec.postgres_view
+            if self.settings.store_kind == "postgresql"
+            else (spec.sqlite_view)
+        )
+
+    def _construct_view(self, spec: ProjectionSpec, name: str = "") -> SqlView:
+        factory = InfrastructureFactory[Any].construct(
+            env=Environment(name or spec.name, self.env)
+        )
+        self._factories.append(factory)
+        view: SqlView = factory.tracking_recorder(self.view_class(spec))
+        return view
+
+    @property
+    def directory(self) -> Any:
+        return self.views[TenantDirectory.name]
+
+    @property
+    def disclosure_view(self) -> Any:
+        return self.views[DisclosureProjection.name]
+
+    @property
+    def case_view(self) -> Any:
+        return self.views[CASES_NAME]
+
+    @property
+    def staff_view(self) -> Any:
+        return self.views[StaffProjection.name]
+
+    def wait(self, view_name: str, position: int) -> bool:
+        """Wait (bounded) until a view has processed ``position``; False on timeout.
+
+        Polls from 2 ms, doubling to 50 ms: the library's own wait starts at
+        100 ms, which every read-your-writes answer would pay even when the view
+        is a millisecond behind."""
+        view = self.views[view_name]
+        deadline = time.monotonic() + self.settings.read_wait_seconds
+        interval = WAIT_FIRST_SECONDS
+        while not view.has_tracking_id(APP_NAME, position):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 2, WAIT_MAX_SECONDS)
+        return True
+
+    def lag(self) -> dict[str, dict[str, Any]]:
+        """Per view: its position and how many of its events are still unprocessed."""
+        recorder = self.tenants.recorder
+        report: dict[str, dict[str, Any]] = {}
+        for spec in PROJECTIONS:
+            position = self.views[spec.name].max_tracking_id(APP_NAME) or 0
+            pending = recorder.select_notifications(
+                start=position,
+                limit=1000,
+                topics=spec.projection.topics,
+                inclusive_of_start=False,
+            )
+            runner = self._runners.get(spec.name)
+            report[spec.name] = {
+                "position": position,
+                "lag": len(pending),
+                "running": runner is not None and not runner.is_interrupted.is_set(),
+            }
+        position = self.views[AUDIT_NAME].max_tracking_id(APP_NAME) or 0
+        report[AUDIT_NAME] = {
+            "position": position,
+            "lag": max(self.max_position() - position, 0),
+            "running": any(f.running for f in self._followers),
+        }
+        return report
+
+    def max_position(self) -> int:
+        return self.tenants.recorder.max_notification_id() or 0
+
+    # Runners -------------------------------------------------------------------------
+
+    def start_projections(self, *, supervise: bool = False) -> None:
+        """Follow the log in background threads: one runner per view, the audit
+        follower, and the checkpointer. Raises ProjectionsBusyError if another
+        process already does. ``supervise``: restart them after a failure
+        (services/platform/watchdog.py)."""
+        if supervise and self._watchdog is None:
+            from services.platform.watchdog import Watchdog
+
+            self._watchdog = Watchdog(self)
+            self._watchdog.start()
+        with self._lock:
+            self.projection_lock.acquire()
+            for spec in PROJECTIONS:
+                if spec.name in self._runners:
+                    continue
+                runner: ProjectionRunner[Any, Any] = BatchingProjectionRunner(
+                    application_class=GongkaiApplication,
+                    projection_class=spec.projection,
+                    view_class=self.view_class(spec),
+                    env=self.env,
+                    batch_limit=self.settings.follow_batch,
+                )
+                self._runners[spec.name] = runner
+                log.info("projection %s following the log", spec.name)
+            if not self._followers:
+                self._followers = [AuditFollower(self), Checkpointer(self)]
+                for follower in self._followers:
+                    follower.start()
+
+    def stop_projections(self) -> None:
+        with self._lock:
+            runners, self._runners = self._runners, {}
+            followers, self._followers = self._followers, []
+        for follower in followers:
+            follower.stop()
+        for runner in runners.values():
+            with suppress(Exception):
+                runner.__exit__(None, None, None)
+        self.projection_lock.release()
+
+    def runner_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for name, runner in self._runners.items():
+            error = getattr(runner, "_thread_error", None)
+            if error is not None or runner.is_interrupted.is_set():
+                errors[name] = repr(error) if error else "stopped"
+        for follower in self._followers:
+            if follower.error is not None:
+                errors[follower.name] = repr(follower.error)
+        return errors
+
+    def rebuild(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        batch: int = 500,
+    ) -> dict[str, int]:
+        """Drop every view and replay the whole log into it; returns events applied.
+
+        Refuses (ProjectionsBusyError) while another process follows the log.
+        """
+        holding = self.projection_lock.held
+        self.projection_lock.acquire()
+        try:
+            return self._rebuild(progress, batch)
+        finally:
+            if not holding:
+                self.projection_lock.release()
+
+    def _rebuild(
+        self, progress: Callable[[str, int, int], None] | None, batch: int
+    ) -> dict[str, int]:
+        """One pass over the log feeds every view side by side, a batch of
+        notifications per view transaction (with its tracking position)."""
+        app = self.tenants
+        projections: dict[str, Projection[Any]] = {}
+        for spec in PROJECTIONS:
+            view = self.views[spec.name]
+            view.drop()
+            view.create_table()
+            projections[spec.name] = spec.projection(view=view)
+        audit = self.views[AUDIT_NAME]
+        audit.drop()
+        audit.create_table()
+        counts = dict.fromkeys([*projections, AUDIT_NAME], 0)
+        by_topic = topic_counts(app)
+        totals = {
+            spec.name: sum(by_topic.get(t, 0) for t in spec.projection.topics)
+            for spec in PROJECTIONS
+        }
+        totals[AUDIT_NAME] = sum(by_topic.values())
+        topics = {spec.name: set(spec.projection.topics) for spec in PROJECTIONS}
+        # On PostgreSQL the views write side by side, each on its own connection, so
+        # one view's round trips overlap another's Python; SQLite has one writer.
+        parallel = self.settings.store_kind == "postgresql"
+        with SideBySide(len(projections) + 1 if parallel else 0) as side:
+            for notifications in iter_log(app, (), batch):
+                events = decoded(app, notifications)
+                jobs: list[Callable[[], None]] = []
+                for name, projection in projections.items():
+                    mine = [e for e in events if e[0].topic in topics[name]]
+                    jobs.append(partial(apply_decoded, projection, app.name, mine))
+                    counts[name] += len(mine)
+                jobs.append(partial(append_decoded_leaves, self, events))
+                counts[AUDIT_NAME] += len(notifications)
+                side.run(jobs)
+                if progress:
+                    for name, done in counts.items():
+                        progress(name, done, totals[name])
+        for spec in PROJECTIONS:  # bulk-written: give the planner fresh statistics
+            self.views[spec.name].analyze()
+        for name, done in counts.items():
+            log.info("rebuilt %s: %d events", name, done)
+        return counts
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        self.stop_projections()
+        # Every application (each holds a share of the process's connection pool).
+        apps = [a for a in vars(self).values() if isinstance(a, Application)]
+        for app in apps:
+            with suppress(Exception):
+                app.close()
+        with suppress(Exception):
+            self.credentials.close()
+        for factory in self._factories:
+            with suppress(Exception):
+                factory.close()
+
+
+def append_leaf(platform: Platform, notification: Any) -> None:
+    """Append one raw stored event to its tenant's Merkle log."""
+    append_leaves(platform, [notification])
+
+
+def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
+    """Append raw stored events (in log order) to their tenants' Merkle logs, in
+    one transaction with the position of the last one."""
+    if not notifications:
+        return
+    append_decoded_leaves(platform, decoded(platform.tenants, notifications))
+
+
+def append_decoded_leaves(platform: Platform, events: Sequence[Decoded]) -> None:
+    """``append_leaves`` of events already decoded."""
+    if not events:
+        return
+    leaves = [leaf_from(n, event) for n, event in events]
+    platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
+        leaves, Tracking(APP_NAME, events[-1][0].id)
+    )
+
+
+class Worker:
+    """A background thread that reports its error instead of dying silently."""
+
+    name = "worker"
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.error: BaseException | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._interrupt()
+        self._thread.join(timeout=10)
+
+    def _interrupt(self) -> None:
+        pass
+
+    def _main(self) -> None:
+        try:
+            self.run()
+        except BaseException as e:  # reported by health and `projections run`
+            self.error = e
+            log.exception("%s stopped", self.name)
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+
+class AuditFollower(Worker):
+    """Follows the raw notifications into the per-tenant Merkle logs."""
+
+    name = "audit"
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__(platform)
+        self._subscription: Any = None
+
+    def _interrupt(self) -> None:
+        if self._subscription is not None:
+            self._subscription.stop()
+
+    def run(self) -> None:
+        view = self.platform.views[AUDIT_NAME]
+        recorder = self.platform.tenants.recorder
+        with recorder.subscribe(gt=view.max_tracking_id(APP_NAME)) as subscription:
+            self._subscription = subscription
+            if self._stopping.is_set():
+                return
+            limit = self.platform.settings.follow_batch
+            for notifications in batches(subscription, limit):
+                append_leaves(self.platform, notifications)
+
+
+class Checkpointer(Worker):
+    """Issues checkpoints after every N events or T seconds (settings)."""
+
+    name = "checkpointer"
+    tick_seconds = 1.0
+
+    def run(self) -> None:
+        settings = self.platform.settings
+        auditor = self.platform.auditor
+        while not self._stopping.wait(self.tick_seconds):
+            now = auditor.now()
+            for path in auditor.due(
+                now, settings.checkpoint_every_events, settings.checkpoint_every_seconds
+            ):
+                self.checkpoint(path)
+
+    def checkpoint(self, path: str) -> None:
+        try:
+            if self.platform.auditor.ledger(path) is None:
+                self.platform.auditor.open_ledger(path)  # issued on a later tick
+                return
+            self.platform.auditor.issue(path)
+        except GongkaiError as e:  # a refusal is recorded and reported, not fatal
+            log.warning("checkpoint of %s not issued: %s", path, e.detail)
+            return
+        if parent_of(path) is None and self.platform.settings.witnesses:
+            submit_to_all(self.platform.auditor, path, self.platform.witnesses)

@@ -1,0 +1,523 @@
+"""The annual 政府信息公开工作年度报告 of a tenant, computed from the log.
+
+Tables 三 and 四 are tallied from the tenant's disclosure requests and the reviews and
+lawsuits against their decisions, each replayed as it stood at the report's moment
+(effective by ``as_of``, recorded by ``known_at``, like every history query); table
+二 from the tenant's disclosures in the catalogue categories that map to its items,
+and the inputs the office recorded. Every cell carries the ids of the cases,
+challenges or disclosures behind it. A county's summary adds up its subtree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.access import HANDLING, Principal, Role, require_read, require_role
+from domain.cases.case import Case
+from domain.cases.rules import CaseState
+from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
+from domain.reporting.annual import (
+    ANNUAL_REPORT_CATEGORY,
+    DEFAULT_APPLICANT_TYPE,
+    PROACTIVE_COLUMNS,
+    PROACTIVE_ROWS,
+    SECTIONS,
+    ChallengeFacts,
+    Line,
+    RequestFacts,
+    Table,
+    applications_table,
+    challenges_table,
+)
+from domain.reporting.challenge import Challenge
+from domain.reporting.drafts import AnnualReport, check_year, report_id
+from domain.tenancy import is_within
+from domain.timeliness import SHANGHAI, local_date, local_noon
+from services.core.base import GongkaiApplication, recorded
+from services.disclosures.commands import Changed, Disclosures
+from services.inspection.moments import replay
+from services.reporting.annual_render import report_text, title_of
+
+_DR = "disclosure_request"
+SCAN_BATCH = 2_000
+
+
+def year_bounds(year: int) -> tuple[date, date, datetime]:
+    """First and last day, and the last instant (China time), of ``year``."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    last = datetime.combine(end + timedelta(days=1), time(), SHANGHAI)
+    return start, end, (last - timedelta(microseconds=1)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The report's period and moment: the year, effective by ``as_of`` (at most
+    the year's end), recorded by ``known_at``."""
+
+    year: int
+    as_of: datetime
+    known_at: datetime
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def cut(self) -> date:
+        return local_date(self.as_of)
+
+
+def moment_of(
+    year: int, as_of: datetime | None, known_at: datetime | None, now: datetime
+) -> Moment:
+    _, _, last = year_bounds(check_year(year))
+    effective = min(as_of or now, last)
+    return Moment(year, effective, known_at or now)
+
+
+def _table_json(table: Table) -> dict[str, Any]:
+    rows = []
+    for row in table.rows:
+        cells = {c.code: table.cell(row.code, c.code) for c in table.columns}
+        refs = {
+            c.code: list(table.refs.get((row.code, c.code), []))
+            for c in table.columns
+            if c.code != "total" and table.refs.get((row.code, c.code))
+        }
+        rows.append(
+            {"code": row.code, "label": row.label, "cells": cells, "refs": refs}
+        )
+    return {"columns": _columns(table.columns), "rows": rows}
+
+
+def _columns(columns: tuple[Line, ...]) -> list[dict[str, str]]:
+    return [{"code": c.code, "label": c.label} for c in columns]
+
+
+class AnnualReports(GongkaiApplication):
+    """Reviews and lawsuits, drafts and inputs, and the report itself."""
+
+    # Reviews and lawsuits -------------------------------------------------------------
+
+    def file_challenge(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        route: str,
+        filed_on: date,
+    ) -> Changed:
+        """Record a 行政复议 or 行政诉讼 against a disclosure request's decision."""
+        require_role(principal, tenant_path, *HANDLING)
+        case = self._get(case_id, Case)
+        if case is None or case.tenant != tenant_path or case.kind.value != _DR:
+            raise CaseNotFoundError(
+                f"no disclosure request {case_id} in {tenant_path!r}", field="case_id"
+            )
+        if case.resolved_on is None or case.state in (CaseState.ACCEPTED,):
+            raise InvalidInputError(
+                "only a decided disclosure request can be challenged", field="case_id"
+            )
+        with recorded(self):
+            challenge = Challenge.file(
+                tenant=tenant_path,
+                case_id=case_id,
+                route=route,
+                filed_on=filed_on,
+                resolved_on=case.resolved_on,
+                actor=principal.actor(),
+                effective_at=self._effective(filed_on),
+            )
+        position = self._commit(challenge)
+        return Changed(challenge.id, challenge.version, position)
+
+    def decide_challenge(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        challenge_id: UUID,
+        *,
+        outcome: str,
+        decided_on: date,
+    ) -> Changed:
+        """Record the outcome: 维持, 纠正 or 其他."""
+        require_role(principal, tenant_path, *HANDLING)
+        challenge = self.challenge(principal, tenant_path, challenge_id)
+        with recorded(self):
+            challenge.decide(
+                outcome=outcome,
+                decided_on=decided_on,
+                actor=principal.actor(),
+                effective_at=self._effective(decided_on),
+            )
+        position = self._commit(challenge)
+        return Changed(challenge.id, challenge.version, position)
+
+    def _effective(self, day: date) -> datetime:
+        """The act happened on ``day``: now if today, else noon of that day."""
+        now = self.now()
+        return now if day >= local_date(now) else local_noon(day)
+
+    def challenge(
+        self, principal: Principal, tenant_path: str, challenge_id: UUID
+    ) -> Challenge:
+        require_read(principal, tenant_path)
+        found = self._get(challenge_id, Challenge)
+        if found is None or found.tenant != tenant_path:
+            raise NotFoundError(f"challenge {challenge_id} not found", field="id")
+        return found
+
+    # Drafts ---------------------------------------------------------------------------
+
+    def write_section(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        year: int,
+        section: int,
+        *,
+        text: str | None,
+        inputs: Mapping[str, Any],
+    ) -> Changed:
+        """Record a written section (一, 五, 六) or table 二's inputs (section 2)."""
+        require_role(principal, tenant_path, *HANDLING)
+        self.tenant(tenant_path)
+        report = self._draft(principal, tenant_path, year)
+        with recorded(self):
+            report.write(
+                section=section,
+                text=text,
+                inputs=inputs,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+        position = self._commit(report)
+        return Changed(report.id, report.version, position)
+
+    def _draft(self, principal: Principal, tenant_path: str, year: int) -> AnnualReport:
+        found = self._get(report_id(tenant_path, check_year(year)), AnnualReport)
+        if found is not None:
+            return found
+        with recorded(self):
+            return AnnualReport(
+                tenant=tenant_path,
+                year=year,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+
+    def record_publication(
+        self, principal: Principal, tenant_path: str, year: int, disclosure_id: UUID
+    ) -> Changed:
+        report = self._draft(principal, tenant_path, year)
+        revision = report.published is not None
+        with recorded(self):
+            report.publish(
+                disclosure_id=disclosure_id,
+                revision=revision,
+                actor=principal.actor(),
+                effective_at=self.now(),
+            )
+        position = self._commit(report)
+        return Changed(report.id, report.version, position)
+
+    def draft(self, tenant_path: str, year: int, moment: Moment) -> AnnualReport | None:
+        """The drafts as known at ``known_at`` (they are written after the year, so
+        ``as_of`` does not cut them)."""
+        at = moment.known_at
+        (known,), _ = replay(self, report_id(tenant_path, year), [(at, at)])
+        return known if isinstance(known, AnnualReport) else None
+
+    # The report -----------------------------------------------------------------------
+
+    def report(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        year: int,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The report of ``tenant_path`` for ``year`` as it stood then."""
+        require_read(principal, tenant_path)
+        tenant = self.tenant(tenant_path)
+        moment = moment_of(year, as_of, known_at, self.now())
+        tables = self.tables([tenant_path], moment)
+        draft = self.draft(tenant_path, year, moment)
+        inputs = dict(draft.inputs) if draft else {}
+        tables["proactive"] = self._proactive(
+            [tenant_path], moment, inputs, own=tenant_path
+        )
+        return {
+            "tenant": tenant_path,
+            "name": tenant.name,
+            "year": year,
+            "as_of": moment.as_of.isoformat(),
+            "known_at": moment.known_at.isoformat(),
+            "period": {"from": str(moment.start), "to": str(moment.cut)},
+            "sections": {
+                str(n): {
+                    "title": title,
+                    "text": (draft.sections.get(str(n)) if draft else None),
+                }
+                for n, title in SECTIONS.items()
+            },
+            "tables": tables,
+            "published": draft.published if draft else None,
+        }
+
+    def tables(self, paths: Collection[str], moment: Moment) -> dict[str, Any]:
+        """Tables 三 and 四 over the tenants at ``paths``."""
+        requests = list(self._requests(paths, moment))
+        challenges = list(self._challenges(paths, moment))
+        return {
+            "applications": _table_json(
+                applications_table(requests, moment.start, moment.cut)
+            ),
+            "reviews_lawsuits": _table_json(
+                challenges_table(challenges, moment.start, moment.cut)
+            ),
+        }
+
+    def _scan(
+        self, topic: str, paths: Collection[str], moment: Moment
+    ) -> Iterator[Any]:
+        """Creation events of ``topic`` in the tenants, recorded by ``known_at``."""
+        start = 0
+        while True:
+            batch = list(
+                self.recorder.select_notifications(
+                    start=start,
+                    limit=SCAN_BATCH,
+                    topics=(topic,),
+                    inclusive_of_start=False,
+                )
+            )
+            for n in batch:
+                event: Any = self.mapper.to_domain_event(n)
+                if event.timestamp > moment.known_at:
+                    return
+                if event.tenant in paths:
+                    yield event
+            if len(batch) < SCAN_BATCH:
+                return
+            start = batch[-1].id
+
+    def _requests(
+        self, paths: Collection[str], moment: Moment
+    ) -> Iterator[RequestFacts]:
+        for filed in self._scan("domain.cases:Case.Filed", paths, moment):
+            if filed.kind != _DR:
+                continue
+            (case,), _ = replay(
+                self, filed.originator_id, [(moment.as_of, moment.known_at)]
+            )
+            if not isinstance(case, Case):
+                continue
+            answer = case.answer_class or {}
+            yield RequestFacts(
+                ref=str(case.id),
+                applicant_type=case.applicant_type or DEFAULT_APPLICANT_TYPE,
+                received_on=case.received_on,
+                resolved_on=case.resolved_on if answer else None,
+                category=answer.get("category"),
+                reason=answer.get("reason"),
+            )
+
+    def _challenges(
+        self, paths: Collection[str], moment: Moment
+    ) -> Iterator[ChallengeFacts]:
+        topic = "domain.reporting.challenge:Challenge.Filed"
+        for filed in self._scan(topic, paths, moment):
+            (found,), _ = replay(
+                self, filed.originator_id, [(moment.as_of, moment.known_at)]
+            )
+            if isinstance(found, Challenge):
+                yield ChallengeFacts(
+                    ref=str(found.id),
+                    route=found.route,
+                    filed_on=found.filed_on,
+                    outcome=found.outcome,
+                    decided_on=found.decided_on,
+                )
+
+    def _proactive(
+        self,
+        paths: Collection[str],
+        moment: Moment,
+        inputs: Mapping[str, float],
+        own: str | None,
+    ) -> dict[str, Any]:
+        """Table 二: disclosures in mapped categories count as 本年制发; the rest
+        are the recorded inputs (a recorded input replaces the count)."""
+        made: dict[str, list[str]] = {}
+        items = {
+            e.code: e.annual_item
+            for path in paths
+            for e in self.catalogue_for(self.tenant(path))
+            if e.annual_item
+        }
+        for e in self._scan("domain.disclosure:Disclosure.Published", paths, moment):
+            row = items.get(e.category)
+            on = e.published_on
+            if (
+                row
+                and moment.start <= on <= moment.cut
+                and e.effective_at <= moment.as_of
+            ):
+                made.setdefault(row, []).append(str(e.originator_id))
+        rows = []
+        for row in PROACTIVE_ROWS:
+            cells: dict[str, float | None] = {}
+            refs: dict[str, list[str]] = {}
+            sources: dict[str, str] = {}
+            for col in PROACTIVE_COLUMNS[row.code]:
+                key = f"{row.code}.{col.code}"
+                if key in inputs:
+                    cells[col.code] = inputs[key]
+                    sources[col.code] = "input"
+                elif col.code in ("made", "decisions"):
+                    cells[col.code] = len(made.get(row.code, []))
+                    refs[col.code] = made.get(row.code, [])
+                    sources[col.code] = "log"
+                else:
+                    cells[col.code] = None
+                    sources[col.code] = "missing"
+            rows.append(
+                {
+                    "code": row.code,
+                    "label": row.label,
+                    "columns": _columns(PROACTIVE_COLUMNS[row.code]),
+                    "cells": cells,
+                    "refs": refs,
+                    "sources": sources,
+                }
+            )
+        return {"rows": rows}
+
+    # The county's summary ---------------------------------------------------------
+
+    def summary(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        year: int,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Tables 三 and 四 added up over ``tenant_path`` and its descendants, and
+        who of them owes a report (not villages) and whether it is published."""
+        require_read(principal, tenant_path)
+        top = self.tenant(tenant_path)
+        moment = moment_of(year, as_of, known_at, self.now())
+        everyone = ScanAll()
+        subtree = {
+            e.path: e
+            for e in self._scan("domain.tenancy:Tenant.Registered", everyone, moment)
+            if is_within(e.path, tenant_path)
+        }
+        tables = self.tables(set(subtree), moment)
+        today = local_date(self.now())
+        owed = []
+        inputs: dict[str, float] = {}
+        for path in subtree:  # table 二: the subtree's recorded inputs added up
+            draft = self.draft(path, year, moment)
+            for key, value in (draft.inputs if draft else {}).items():
+                inputs[key] = inputs.get(key, 0) + value
+        tables["proactive"] = self._proactive(set(subtree), moment, inputs, own=None)
+        for path, registered in sorted(subtree.items()):
+            if registered.level == "village" or registered.kind == "community":
+                continue  # 基层群众自治组织 are no 行政机关: they owe no report
+            due = date(year + 1, 3, 31) if registered.parent is None else None
+            due = due or date(year + 1, 1, 31)
+            draft = self.draft(path, year, moment)
+            published = draft.published if draft else None
+            owed.append(
+                {
+                    "tenant": path,
+                    "name": registered.name,
+                    "level": registered.level,
+                    "due_on": due.isoformat(),
+                    "published": published,
+                    "overdue": published is None and today > due,
+                }
+            )
+        return {
+            "tenant": tenant_path,
+            "name": top.name,
+            "year": year,
+            "as_of": moment.as_of.isoformat(),
+            "known_at": moment.known_at.isoformat(),
+            "tenants": len(subtree),
+            "tables": tables,
+            "reports": owed,
+            "not_published": [r["tenant"] for r in owed if r["published"] is None],
+        }
+
+
+class ScanAll:
+    """Every tenant path (for scans that filter on their own)."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def publish_report(
+    reports: AnnualReports,
+    disclosures: Disclosures,
+    principal: Principal,
+    tenant_path: str,
+    year: int,
+    *,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Publish the report as a disclosure of the tenant (公开栏 and website); a later
+    publication is a revision (更正) of the same disclosure and needs a reason."""
+    require_role(principal, tenant_path, Role.CLERK)
+    report = reports.report(principal, tenant_path, year)
+    body = report_text(report)
+    published = report["published"]
+    if published is None:
+        out = disclosures.publish(
+            principal,
+            tenant_path,
+            category=ANNUAL_REPORT_CATEGORY,
+            title=title_of(report),
+            body=body,
+            channels=["notice_board", "website"],
+            formed_on=local_date(reports.now()),
+        )
+        disclosure_id, position = out.id, out.position
+    else:
+        if not reason:
+            raise InvalidInputError(
+                "the report is published; a correction gives its reason",
+                field="reason",
+            )
+        disclosure_id = UUID(published["disclosure_id"])
+        position = disclosures.revise(
+            principal, tenant_path, disclosure_id, reason=reason, body=body
+        ).position
+    changed = reports.record_publication(principal, tenant_path, year, disclosure_id)
+    return {
+        "disclosure_id": str(disclosure_id),
+        "revision": published is not None,
+        "position": changed.position,
+        "disclosure_position": position,
+    }
+
+
+__all__ = ["AnnualReports", "Moment", "moment_of", "publish_report", "year_bounds"]

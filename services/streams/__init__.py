@@ -1,0 +1,3 @@
+"""Streams for integrators: CloudEvents, their schemas, the HTTP feed, the Kafka relay,
+subscribe.
+"""

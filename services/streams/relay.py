@@ -1,0 +1,371 @@
+"""``gongkai relay``: the log and its signed checkpoints to Kafka, as CloudEvents.
+
+A worker like the audit follower: it reads the raw notification log after its
+committed position, sends each event (redacted, services/streams/cloudevents.py) to its
+family's topic keyed by aggregate id, and commits the new position in the store
+only once the broker acknowledged the whole batch. After a crash it re-sends from
+the committed position with the same ids: at-least-once, effectively once for a
+consumer that remembers ids. While the broker is down it backs off and retries the
+same batch. Signed checkpoints go to ``gongkai.audit.v1`` once the events they
+cover are out, each tenant's published size tracked like the position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from pydantic_core import to_json
+
+from domain.ledger.audit_ledger import ledger_id
+from infra.kafka import BrokerUnavailableError, Message, ensure_topics
+from infra.runlock import ProjectionLock
+from projections.audit import AuditView
+from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView
+from services.platform.runtime import AUDIT_NAME, Platform, ProjectionSpec
+from services.streams.cloudevents import (
+    checkpoint_cloudevent,
+    families,
+    family_of_type,
+    kafka_headers,
+    kafka_topic,
+)
+from services.streams.feed import Feed
+from services.streams.relay_reader import Encoded, LocalReader, ReadBatch, ReaderProcess
+
+log = logging.getLogger("gongkai.relay")
+
+RELAY_NAME = "relay"
+POSITION = "gongkai"  # tracking name of the relayed log position
+CHECKPOINT = "checkpoint:"  # + tenant: tracking of the tenant's published size
+
+
+class RelayPositions(SqlView):
+    """The relay's committed positions (one tracking row per stream)."""
+
+    tracking_table_name = "relay_tracking"
+
+    def published_sizes(self) -> dict[str, int]:
+        rows = self._query(
+            f"SELECT application_name, notification_id FROM {self.tracking_table_name}"
+            " WHERE application_name LIKE ?",
+            [CHECKPOINT + "%"],
+        )
+        return {
+            r["application_name"][len(CHECKPOINT) :]: int(r["notification_id"])
+            for r in rows
+        }
+
+
+class PostgresRelayPositions(RelayPositions, PostgresSqlView):
+    pass
+
+
+class SQLiteRelayPositions(RelayPositions, SQLiteSqlView):
+    pass
+
+
+RELAY = ProjectionSpec(Projection, PostgresRelayPositions, SQLiteRelayPositions)
+
+
+def relay_positions(platform: Platform) -> RelayPositions:
+    view = platform.views.get(RELAY_NAME)
+    if view is None:
+        view = platform._construct_view(RELAY, RELAY_NAME)
+        platform.views[RELAY_NAME] = view
+    return view  # type: ignore[return-value]
+
+
+def relay_status(platform: Platform) -> dict[str, Any]:
+    """Where the relay stands: its committed position and how far behind the log."""
+    position = relay_positions(platform).max_tracking_id(POSITION) or 0
+    return {"position": position, "lag": max(platform.max_position() - position, 0)}
+
+
+class Sink(Protocol):
+    def send(self, messages: list[Message]) -> list[Any]: ...
+
+    def wait(self, futures: list[Any]) -> None: ...
+
+    def send_all(self, messages: list[Message]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class InFlight:
+    """A batch handed to the producer, not yet acknowledged."""
+
+    futures: list[Any]
+    last: int
+    count: int
+
+
+def encode(cloudevent: dict[str, Any]) -> Message:
+    """The Kafka message of a CloudEvent: structured mode, UTF-8 JSON."""
+    return Message(
+        topic=kafka_topic(family_of_type(cloudevent["type"])),
+        key=str(cloudevent["partitionkey"]).encode(),
+        value=to_json(cloudevent),
+        headers=kafka_headers(cloudevent),
+    )
+
+
+@dataclass
+class Backoff:
+    """Exponential waits from ``first`` to ``most`` seconds, reset on success."""
+
+    first: float = 0.2
+    most: float = 30.0
+    current: float = 0.0
+
+    def next(self) -> float:
+        self.current = min(self.most, self.current * 2 if self.current else self.first)
+        return self.current
+
+    def reset(self) -> None:
+        self.current = 0.0
+
+
+class Relay:
+    """Follows the log into a sink; ``run`` until ``stop`` is set."""
+
+    checkpoint_seconds = 1.0  # how often new signed checkpoints are looked for
+
+    def __init__(
+        self,
+        platform: Platform,
+        sink: Sink,
+        *,
+        ensure: Callable[[], object] | None = None,
+        reader_process: bool | None = None,
+    ) -> None:
+        self.platform = platform
+        self.settings = platform.settings
+        self.sink = sink
+        self.positions = relay_positions(platform)
+        self.feed = Feed(platform)
+        self.audit: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
+        self.backoff = Backoff(most=self.settings.relay_backoff_max_seconds)
+        self._ensure = ensure or self._ensure_topics
+        self.sent = 0
+        self._reported = 0.0
+        self._inflight: InFlight | None = None
+        self._reading: Future[ReadBatch] | None = None  # the next batch, read ahead
+        self._checkpoints_at = 0.0
+        self._sent_upto = 0
+        if reader_process is None:
+            reader_process = self.settings.relay_reader_process
+        self.reader: LocalReader | ReaderProcess = (
+            ReaderProcess(self.settings)
+            if reader_process
+            else LocalReader(self._select)
+        )
+
+    def _select(self, after: int, limit: int) -> Sequence[Any]:
+        return self.platform.tenants.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def close(self) -> None:
+        """Stop the reader process, if there is one."""
+        self.reader.close()
+
+    def restart(self) -> None:
+        """Forget what is in flight and read ahead: re-send from the committed
+        position (after the broker failed)."""
+        self._inflight = None
+        self._reading = None
+
+    def _ensure_topics(self) -> object:
+        return ensure_topics(
+            self.settings,
+            [kafka_topic(f) for f in families()],
+            self.settings.kafka_topic_partitions,
+            self.settings.kafka_topic_replication,
+        )
+
+    @property
+    def position(self) -> int:
+        return self.positions.max_tracking_id(POSITION) or 0
+
+    def step(self) -> int:
+        """Hand the next batch to the producer (read and mapped while the previous
+        one was sent), then wait for the previous one's acks and commit its position
+        (so reading, mapping and sending overlap); returns the events sent. Then,
+        once a second at most, new checkpoints whose events are acknowledged."""
+        if self._inflight is None and self._reading is None:
+            self._sent_upto = self.position
+        start = self._sent_upto
+        reading = self._reading or self.reader.read(start, self.settings.relay_batch)
+        read = reading.result()
+        # Read ahead: the next batch is read and mapped while this one is sent.
+        self._reading = (
+            self.reader.read(read.last, self.settings.relay_batch)
+            if read.count
+            else None
+        )
+        current = None
+        if read.count:
+            messages = [self._message(item) for item in read.items]
+            current = InFlight(self.sink.send(messages), read.last, read.count)
+            self._sent_upto = read.last
+        previous, self._inflight = self._inflight, current
+        if previous is not None:
+            self._settle(previous)
+        now = time.monotonic()
+        if now - self._checkpoints_at >= self.checkpoint_seconds:
+            self._checkpoints_at = now  # also under load, once a second at most
+            self._send_checkpoints(previous.last if previous else start)
+        return read.count
+
+    def _message(self, item: Encoded | Any) -> Message:
+        """The Kafka message of a read item: encoded by the reader process, or a
+        notification to map here."""
+        if type(item) is tuple:
+            family, key, value, headers = item
+            return Message(kafka_topic(family), key, value, headers)
+        return encode(self.feed.cloudevent(item))
+
+    def _settle(self, inflight: InFlight) -> None:
+        try:
+            self.sink.wait(inflight.futures)
+        except BrokerUnavailableError:
+            self.restart()  # re-send from the committed position
+            raise
+        self.positions.insert_tracking(Tracking(POSITION, inflight.last))
+        self.sent += inflight.count
+
+    def flush(self) -> None:
+        """Wait for and commit what is in flight (what was read ahead is read
+        again by the next relay)."""
+        self._reading = None
+        inflight, self._inflight = self._inflight, None
+        if inflight is not None:
+            self._settle(inflight)
+
+    def _send_checkpoints(self, upto: int) -> None:
+        published = self.positions.published_sizes()
+        due = [
+            row
+            for row in self.audit.checkpoints_covering(0, upto)
+            if int(row["size"]) > published.get(row["tenant"], 0)
+        ]
+        if not due:
+            return
+        self.sink.send_all(
+            [
+                encode(
+                    checkpoint_cloudevent(
+                        row,
+                        int(row["position"]),
+                        self.settings.installation,
+                        str(ledger_id(row["tenant"])),
+                    )
+                )
+                for row in due
+            ]
+        )
+        newest: dict[str, int] = {}
+        for row in due:
+            newest[row["tenant"]] = max(newest.get(row["tenant"], 0), int(row["size"]))
+        for tenant, size in newest.items():
+            self.positions.insert_tracking(Tracking(CHECKPOINT + tenant, size))
+
+    def run(self, stop: threading.Event) -> None:
+        ensured = False
+        while not stop.is_set():
+            try:
+                if not ensured:
+                    self._ensure()
+                    ensured = True
+                sent = self.step()
+                self.backoff.reset()
+            except BrokerUnavailableError as e:
+                self.restart()  # re-send from the committed position
+                ensured = False  # a restarted broker may have lost its topics
+                wait = self.backoff.next()
+                log.warning("broker unavailable (%s); retrying in %.1fs", e, wait)
+                stop.wait(wait)
+                continue
+            except Exception as e:  # e.g. NoBrokersAvailable while creating topics
+                if type(e).__module__.startswith("kafka"):
+                    wait = self.backoff.next()
+                    log.warning("broker unavailable (%r); retrying in %.1fs", e, wait)
+                    stop.wait(wait)
+                    continue
+                raise
+            self._report()
+            if sent == 0:
+                stop.wait(self.settings.relay_poll_seconds)
+        with contextlib.suppress(BrokerUnavailableError):
+            self.flush()
+
+    def _report(self, every: float = 10.0) -> None:
+        now = time.monotonic()
+        if now - self._reported >= every:
+            self._reported = now
+            status = relay_status(self.platform)
+            log.info(
+                "relay at position %d, lag %d, sent %d",
+                status["position"],
+                status["lag"],
+                self.sent,
+            )
+
+
+def relay_lock(platform: Platform) -> ProjectionLock:
+    """One relay per store (the same discipline as the projection runners)."""
+    return ProjectionLock(platform.settings, RELAY_NAME)
+
+
+def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
+    """The ``gongkai relay`` process: lock, follow, publish until stopped.
+
+    Raises ProjectionsBusyError if another relay runs on this store, ValueError if
+    no broker is configured.
+    """
+    import signal
+
+    from infra.kafka import KafkaSink, client_config
+
+    client_config(settings)  # refuse early without GONGKAI_KAFKA_BOOTSTRAP_SERVERS
+    logging.getLogger("gongkai").setLevel(logging.INFO)
+    stop = stop or threading.Event()
+    platform = Platform(settings)
+    lock = relay_lock(platform)
+    sink = KafkaSink(settings)
+    # The relay makes objects at the rate it sends; each full pass of the cyclic
+    # collector would also walk the hundreds of thousands that start-up left (the
+    # applications, views, schemas, kafka-python): freeze those out of its sight.
+    gc.freeze()
+    try:
+        lock.acquire()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+        status = relay_status(platform)
+        log.info(
+            "relay following the log from position %d (lag %d) to %s",
+            status["position"],
+            status["lag"],
+            settings.kafka_bootstrap_servers,
+        )
+        relay = Relay(platform, sink)
+        try:
+            relay.run(stop)
+        finally:
+            relay.close()
+    finally:
+        sink.close()
+        lock.release()
+        platform.close()

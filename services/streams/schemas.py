@@ -1,0 +1,118 @@
+"""JSON Schemas of the streamed CloudEvents, generated from the domain event classes.
+
+Nothing here is written by hand per type: each event class's annotated fields (minus
+the envelope and the redacted ones, plus what redaction adds) become a pydantic model
+whose JSON Schema is the ``data`` of a CloudEvent envelope.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import fields
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from services.streams.cloudevents import (
+    CHECKPOINT_TYPE,
+    DROPPED_FIELDS,
+    ENVELOPE,
+    EventType,
+    by_ce_type,
+    schema_url,
+)
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class RedactedApplicant(BaseModel):
+    """An applicant's redacted form (or 已删除 once erased); never the clear one."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None
+    phone: str | None
+    id_number: str | None
+    address: str | None
+
+
+class CheckpointData(BaseModel):
+    """A tenant's signed tree head: C2SP note text with signatures and cosignatures."""
+
+    model_config = ConfigDict(extra="forbid")
+    tenant: str
+    size: int
+    root_hash: str
+    note: str
+
+
+def _data_model(et: EventType) -> type[BaseModel]:
+    hints = typing.get_type_hints(et.cls)
+    dropped = DROPPED_FIELDS.get(et.qualname, frozenset())
+    spec: dict[str, Any] = {"aggregate_id": (str, ...), "version": (int, ...)}
+    for f in fields(et.cls):
+        if f.name in ENVELOPE or f.name in dropped:
+            continue
+        spec[f.name] = (hints[f.name], ...)
+    if et.qualname == "ApplicantRecord.Sealed":
+        spec["applicant_ref"] = (str, ...)
+    if et.qualname == "Case.Filed":
+        spec["applicant"] = (RedactedApplicant | None, None)
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        et.name, __config__=ConfigDict(extra="forbid"), **spec
+    )
+    return model
+
+
+def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str, Any]:
+    defs = data.pop("$defs", {})
+    string = {"type": "string", "minLength": 1}
+    schema: dict[str, Any] = {
+        "$schema": DIALECT,
+        "$id": schema_url(installation, ce_type),
+        "title": ce_type,
+        "description": "A structured CloudEvent 1.0 as Gongkai streams it.",
+        "type": "object",
+        "required": [
+            "specversion",
+            "id",
+            "source",
+            "type",
+            "subject",
+            "time",
+            "sequence",
+            "data",
+        ],
+        "properties": {
+            "specversion": {"const": "1.0"},
+            "id": string,
+            "source": string,
+            "type": {"const": ce_type},
+            "subject": {"type": "string"},
+            "time": {"type": "string", "format": "date-time"},
+            "datacontenttype": {"const": "application/json"},
+            "dataschema": {"type": "string", "format": "uri"},
+            "sequence": {"type": "string", "pattern": "^[0-9]+$"},
+            "effectiveat": {"type": "string", "format": "date-time"},
+            "partitionkey": string,
+            "data": data,
+        },
+        "additionalProperties": False,
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+@cache
+def schema_of(ce_type: str, installation: str) -> dict[str, Any]:
+    """The JSON Schema of one CloudEvent type; KeyError if there is no such type."""
+    if ce_type == CHECKPOINT_TYPE:
+        data = CheckpointData.model_json_schema()
+    else:
+        data = _data_model(by_ce_type()[ce_type]).model_json_schema()
+    return _envelope(ce_type, data, installation)
+
+
+def all_types() -> list[str]:
+    return sorted([*by_ce_type(), CHECKPOINT_TYPE])
