@@ -74,7 +74,8 @@ from domain.ledger.leaf import Leaf, canonical_json
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from projections.audit import AuditView
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.core.views import AUDIT_NAME
+from services.platform.runtime import Platform
 
 Command = Callable[[int], None]
 

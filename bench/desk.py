@@ -26,9 +26,9 @@ from fastapi.testclient import TestClient
 from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.api.app import create_app
 from services.demo.builder import SimClock, load_demo
 from services.platform.runtime import Platform
+from services.server import create_app
 
 REQUESTS = (
     ("overview", "/v1/tenants/xinhe/overview", {}),

@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.county import bench_platform, load_disclosures, log, register_county
 from infra.scratchdb import create_database, drop_database
 from services.core.base import APP_NAME
-from services.platform.runtime import AUDIT_NAME, PROJECTIONS, Platform
+from services.core.views import AUDIT_NAME, PROJECTIONS
+from services.platform.runtime import Platform
 
 
 def caught_up(platform: Platform) -> bool:

@@ -143,6 +143,12 @@ class Ed25519Verifier:
         return f"Ed25519Verifier({self._name!r}, key_id={self._key_id.hex()})"
 
 
+def make_verifier(text: str, signature_type: int) -> Ed25519Verifier:
+    """An Ed25519 verifier of the key ``text`` for note (0x01) or cosignature (0x04)."""
+    name, _, public_key = parse_verifier_key(text)
+    return Ed25519Verifier(name, public_key, signature_type=signature_type)
+
+
 class KeyStore:
     """One Ed25519 private key per tenant path, kept as files under a directory.
 

@@ -16,7 +16,8 @@ from domain.disclosures.coverage import CoverageStatus, PublicItem, coverage
 from domain.timeliness import SHANGHAI
 from projections.sql import iso_moment
 from services.core.base import APP_NAME
-from services.platform.runtime import CASES_NAME, PROJECTIONS, Platform, ProjectionSpec
+from services.core.ports import Running
+from services.core.views import CASES_NAME, PROJECTIONS, ProjectionSpec
 
 LIMIT = 10_000
 
@@ -26,7 +27,7 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=SHANGHAI)
 
 
-def settle(platform: Platform, spec: ProjectionSpec) -> None:
+def settle(platform: Running, spec: ProjectionSpec) -> None:
     """Wait (bounded) until the view has processed the last event of its topics."""
     view = platform.views[spec.name]
     pending = platform.tenants.recorder.select_notifications(
@@ -40,7 +41,7 @@ def settle(platform: Platform, spec: ProjectionSpec) -> None:
 
 
 def target_metrics(
-    platform: Platform, target: str, period_from: date, period_to: date
+    platform: Running, target: str, period_from: date, period_to: date
 ) -> dict[str, Any]:
     """Figures of ``target`` and its subtree for [period_from, period_to], as the
     platform knew them at the end of period_to."""

@@ -24,7 +24,8 @@ from domain.tenancy import parent_of
 from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.audit.auditor import SYSTEM, IssuedCheckpoint
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.core.ports import Running
+from services.core.views import AUDIT_NAME
 
 FORMAT = "gongkai-evidence/v2"
 
@@ -33,12 +34,12 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def catch_up(platform: Platform) -> None:
+def catch_up(platform: Running) -> None:
     """Let the audit view reach the end of the log (bounded wait)."""
     platform.wait(AUDIT_NAME, platform.max_position())
 
 
-def checkpoint_now(platform: Platform, path: str) -> IssuedCheckpoint:
+def checkpoint_now(platform: Running, path: str) -> IssuedCheckpoint:
     auditor = platform.auditor
     if auditor.ledger(path) is None:
         auditor.open_ledger(path)
@@ -73,7 +74,7 @@ def witness_leaf(view: AuditView, parent: str, child: str, size: int) -> dict[st
 
 
 def build_bundle(
-    platform: Platform,
+    platform: Running,
     path: str,
     aggregate_id: UUID,
     kind: str,

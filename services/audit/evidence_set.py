@@ -14,6 +14,11 @@ from typing import Any
 
 from rich.console import Console
 
+from domain.errors import EvidenceError
+from domain.ledger.evidence import load_bundle, verify_bundle
+from domain.ledger.export import principal_text
+from infra.keys import make_verifier
+
 SET_FORMAT = "gongkai-evidence-set/v1"
 NO_EVENTS_HERE = ("staff", "campaign")  # registries kept elsewhere may have none
 
@@ -32,10 +37,6 @@ def verify_set(
 ) -> int:
     """Verify every bundle of the set (each against ``pins``, the ``--trust`` keys,
     when given) and that each listed subject has its bundle."""
-    from domain.errors import EvidenceError
-    from domain.ledger.evidence import load_bundle, verify_bundle
-    from domain.ledger.export import principal_text
-    from services.cli.verify import make_verifier
 
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)

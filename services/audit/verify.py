@@ -23,7 +23,9 @@ from domain.tenancy import parent_of
 from infra.keys import Ed25519Verifier
 from projections.audit import AuditView, event_id, leaf_from
 from services.core.base import APP_NAME
-from services.platform.runtime import AUDIT_NAME, Platform, iter_log
+from services.core.batches import iter_log
+from services.core.ports import Running
+from services.core.views import AUDIT_NAME
 
 WITNESSED = "AuditLedger.ChildCheckpointWitnessed"
 OPENED = ("AuditLedger.Opened", "AuditLedger.KeyRotated")
@@ -67,7 +69,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def verify_store(
-    platform: Platform,
+    platform: Running,
     tenant: str | None = None,
     progress: Progress | None = None,
     held: Iterable[dict[str, Any]] = (),
@@ -240,7 +242,7 @@ def _compute_roots(log: Recomputed, sizes: set[int]) -> None:
 
 
 def _check_checkpoints(
-    platform: Platform,
+    platform: Running,
     rows: list[dict[str, Any]],
     path: str,
     logs: dict[str, Recomputed],
@@ -326,7 +328,7 @@ def _signed_by(note: Note, signature: Any, verifier: Ed25519Verifier) -> bool:
 
 
 def _check_cosignature(
-    platform: Platform,
+    platform: Running,
     path: str,
     parent: str,
     note: Note,

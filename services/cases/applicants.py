@@ -4,7 +4,6 @@ and erasure (the vault key destroyed). A part of ``Cases``."""
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.access import HANDLING, Principal, Role, require_role
@@ -12,18 +11,15 @@ from domain.cases.applicant import ApplicantRecord
 from domain.cases.personal_data import erased_view
 from domain.tenancy import is_within
 from infra.vault import open_applicant
-from services.core.base import check_expected_version, recorded
-from services.disclosures.commands import Changed
-
-if TYPE_CHECKING:
-    from services.cases.commands import Cases
+from services.cases.base import CaseApplication
+from services.core.base import Changed, check_expected_version, recorded
 
 
-class ApplicantData:
-    """Personal-data methods of ``Cases`` (a mixin: the application is ``self``)."""
+class ApplicantData(CaseApplication):
+    """Personal-data methods of ``Cases``."""
 
     def erase(
-        self: Cases,
+        self,
         principal: Principal,
         tenant_path: str,
         case_id: UUID,
@@ -49,7 +45,7 @@ class ApplicantData:
         return Changed(case.id, case.version, position)
 
     def applicant(
-        self: Cases, principal: Principal, tenant_path: str, case_id: UUID
+        self, principal: Principal, tenant_path: str, case_id: UUID
     ) -> dict[str, str | None] | None:
         """Cleartext for the handling clerk/handler and inspectors at or above the
         case's tenant, redacted for other readers, the erased view once erased."""
@@ -72,9 +68,7 @@ class ApplicantData:
         )
         return person.to_dict() if handling or inspecting else person.redacted()
 
-    def phone_ends_with(
-        self: Cases, tenant_path: str, case_id: UUID, last4: str
-    ) -> bool:
+    def phone_ends_with(self, tenant_path: str, case_id: UUID, last4: str) -> bool:
         """Whether the applicant's phone ends with ``last4`` (the 回执号 lookup);
         nothing else about the applicant leaves this method."""
         case = self._case(tenant_path, case_id)

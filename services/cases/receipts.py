@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.cases.rules import CaseKind, CaseState
+from services.core.ports import Running
 from services.people.signin import too_many
-from services.platform.runtime import Platform
 
 RECEIPT = re.compile(r"^(\d{8})-?([0-9A-Fa-f]{8})$")
 
@@ -43,7 +43,7 @@ class ReceiptStatus:
     completed_on: str | None
 
 
-def look_up(platform: Platform, receipt: str, last4: str) -> ReceiptStatus | None:
+def look_up(platform: Running, receipt: str, last4: str) -> ReceiptStatus | None:
     """The case's public status, or None (unknown receipt or phone digits differ:
     the two answers are the same, so a guess learns nothing)."""
     found = RECEIPT.match(receipt.strip())
@@ -72,7 +72,7 @@ def look_up(platform: Platform, receipt: str, last4: str) -> ReceiptStatus | Non
 
 
 def look_up_throttled(
-    platform: Platform, receipt: str, last4: str, address: str
+    platform: Running, receipt: str, last4: str, address: str
 ) -> ReceiptStatus | None:
     """``look_up``, refused while the receipt number or the address is locked;
     a lookup that finds nothing counts as a failure of both."""

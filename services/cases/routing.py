@@ -3,7 +3,6 @@ tenants, and the split parents told when a child is resolved. A part of ``Cases`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.access import HANDLING, Principal, require_role
@@ -13,18 +12,15 @@ from domain.cases.rules import CaseState
 from domain.errors import InvalidInputError
 from domain.tenancy import Tenant, is_within, parent_of, tenant_id
 from domain.timeliness import local_date
-from services.core.base import Stamp, check_expected_version, recorded
-from services.disclosures.commands import Changed
-
-if TYPE_CHECKING:
-    from services.cases.commands import Cases
+from services.cases.base import CaseApplication
+from services.core.base import Changed, Stamp, check_expected_version, recorded
 
 
-class CaseRouting:
-    """Routing commands of ``Cases`` (a mixin: the application is ``self``)."""
+class CaseRouting(CaseApplication):
+    """Routing commands of ``Cases``."""
 
     def transfer(
-        self: Cases,
+        self,
         principal: Principal,
         tenant_path: str,
         case_id: UUID,
@@ -53,7 +49,7 @@ class CaseRouting:
         return Changed(case.id, case.version, position)
 
     def split(
-        self: Cases,
+        self,
         principal: Principal,
         tenant_path: str,
         case_id: UUID,

@@ -163,11 +163,10 @@ def relay(
 ) -> None:
     """Publish every event and signed checkpoint to Kafka as CloudEvents."""
     from infra.runlock import ProjectionsBusyError
+    from services.platform.runtime import Platform
     from services.streams.relay import relay_status, run_relay
 
     if status:
-        from services.platform.runtime import Platform
-
         platform = Platform(load_settings())
         try:
             report = relay_status(platform)
@@ -178,7 +177,7 @@ def relay(
             raise typer.Exit(1)
         return
     try:
-        run_relay(load_settings())
+        run_relay(load_settings(), build=Platform)
     except (ProjectionsBusyError, ValueError) as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
@@ -286,8 +285,8 @@ def serve(
     """Serve the API and its interactive docs."""
     import uvicorn
 
-    from services.api.app import create_app
     from services.platform.state_dir import check_writable
+    from services.server import create_app
 
     settings = load_settings()
     check_writable(settings)
@@ -352,7 +351,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     )
     try:
         uvicorn.run(
-            "services.api.app:create_app",
+            "services.server:create_app",
             factory=True,
             host=host,
             port=port,

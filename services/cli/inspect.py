@@ -57,10 +57,11 @@ def timeline(
     """Print one page of the file's timeline (and every subject's state at
     --as-of / --known-at when given)."""
     from infra.settings import Settings
+    from services.core.views import AUDIT_NAME
     from services.inspection.moments import states_at
     from services.inspection.timeline import Filters, tenant_log_of, timeline_page
     from services.people.names import name_timeline
-    from services.platform.runtime import AUDIT_NAME, Platform
+    from services.platform.runtime import Platform
 
     platform = Platform(Settings())
     try:

@@ -11,17 +11,10 @@ from domain.errors import EvidenceError
 from domain.ledger.evidence import BundleReport, load_bundle, verify_bundle
 from domain.ledger.export import principal_text
 from domain.ledger.leaf import utc_text
-from domain.ledger.note import Verifier, parse_verifier_key
-from infra.keys import Ed25519Verifier
+from infra.keys import make_verifier
 from services.audit.evidence_set import read_set, verify_set
 
 SIGNATURE_TYPES = {1: "签名 signature", 4: "副署 cosignature"}
-
-
-def make_verifier(text: str, signature_type: int) -> Verifier:
-    """An Ed25519 verifier of the key ``text`` for note (0x01) or cosignature (0x04)."""
-    name, _, public_key = parse_verifier_key(text)
-    return Ed25519Verifier(name, public_key, signature_type=signature_type)
 
 
 def read_trust_file(path: Path) -> list[str]:

@@ -12,6 +12,7 @@ import copy
 import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -247,6 +248,15 @@ def rules_checked_at_append(method: F) -> F:
         return method(self, *args, **kwargs)
 
     return cast("F", command)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a command returns: the aggregate, its new version and the log position."""
+
+    id: UUID
+    version: int
+    position: int
 
 
 def check_expected_version(aggregate: Aggregate, expected: int | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from domain.access import Principal, Role
 from domain.assessment.criteria import TEMPLATE
 from domain.timeliness import SHANGHAI
+from services.demo.common import Plan
 
 COUNTY, TOWN = "xinhe", "xinhe.xinhe-zhen"
 TOWNS = ("xinhe.xinhe-zhen", "xinhe.yqaerk", "xinhe.tmtglk")
@@ -41,7 +42,7 @@ def items(share: float) -> list[dict[str, Any]]:
     return [{"code": c.code, "points": round(c.points * share, 1)} for c in TEMPLATE]
 
 
-def plan_assessment(builder: Any) -> None:
+def plan_assessment(builder: Plan) -> None:
     """Schedule the assessment commands on the demo builder's clock."""
     p = builder.platform
     start, end = builder.start, builder.end
@@ -59,15 +60,15 @@ def plan_assessment(builder: Any) -> None:
             )  # fmt: skip
             state[key] = made.id
 
-        builder._add(at(day), plan)
+        builder.add(at(day), plan)
         for i, target in enumerate(targets):
-            builder._add(
+            builder.add(
                 at(day + timedelta(days=1), 11 + i),
                 lambda t=target: p.campaigns.self_assess(
                     clerk(t), owner, state[key], t, items(0.95), "自评自查报告"
                 ),
             )
-            builder._add(
+            builder.add(
                 at(day + timedelta(days=4), 11 + i),
                 lambda t=target: p.campaigns.review(
                     sup, owner, state[key], t, items(SHARES[t]), "on_site"
@@ -80,17 +81,17 @@ def plan_assessment(builder: Any) -> None:
     campaign("county", COUNTY, county, TOWNS, f"{start.year}年上半年乡镇政务公开考核",
              half, first)  # fmt: skip
     notice = first + timedelta(days=6)
-    builder._add(
+    builder.add(
         at(notice), lambda: p.campaigns.publish_notice(county, COUNTY, state["county"])
     )
-    builder._add(
+    builder.add(
         at(notice + timedelta(days=2)),
         lambda: p.campaigns.object(
             clerk("xinhe.tmtglk"), COUNTY, state["county"], "xinhe.tmtglk",
             "自评材料中的公开栏照片未被采纳",
         ),
     )  # fmt: skip
-    builder._add(
+    builder.add(
         at(notice + timedelta(days=4)),
         lambda: p.campaigns.answer_objection(
             county,
@@ -101,23 +102,23 @@ def plan_assessment(builder: Any) -> None:
         ),
     )
     final = notice + timedelta(days=25)
-    builder._add(
+    builder.add(
         at(final), lambda: p.campaigns.finalize(county, COUNTY, state["county"])
     )
-    builder._add(
+    builder.add(
         at(final, 15),
         lambda: p.campaigns.order_rectification(
             county, COUNTY, state["county"], "xinhe.tmtglk", 20
         ),
     )
-    builder._add(
+    builder.add(
         at(final + timedelta(days=20)),
         lambda: p.campaigns.report_rectification(
             clerk("xinhe.tmtglk"), COUNTY, state["county"], "xinhe.tmtglk",
             "已建立政务公开领导小组，补充公开重大项目资金安排",
         ),
     )  # fmt: skip
-    builder._add(
+    builder.add(
         at(final + timedelta(days=30)),
         lambda: p.campaigns.verify_rectification(
             county, COUNTY, state["county"], "xinhe.tmtglk", True, "整改到位", 10
@@ -128,13 +129,13 @@ def plan_assessment(builder: Any) -> None:
     town_day = end - timedelta(days=8)
     campaign("town", TOWN, town, VILLAGES, f"{end.year}年新和镇村务公开考核",
              (start, end - timedelta(days=30)), town_day)  # fmt: skip
-    builder._add(
+    builder.add(
         at(end - timedelta(days=2)),
         lambda: p.campaigns.publish_notice(town, TOWN, state["town"]),
     )
 
     # The county's weights for the monthly rankings (12345 style).
-    builder._add(
+    builder.add(
         at(start + timedelta(days=1)),
         lambda: p.rankings.set_scheme(
             county, COUNTY, {"response": 30, "resolution": 35, "satisfaction": 35}, 5
@@ -154,14 +155,14 @@ def plan_assessment(builder: Any) -> None:
         )
         state["statement"] = made.id
 
-    builder._add(at(start + timedelta(days=2)), issue)
+    builder.add(at(start + timedelta(days=2)), issue)
     head = Principal("XH-0101@xinhe", TOWN, frozenset({Role.SUPERVISOR}))
-    builder._add(
+    builder.add(
         at(start + timedelta(days=3)),
         lambda: p.statements.sign(head, COUNTY, state["statement"]),
     )
     if date(year + 1, 1, 10) < end:
-        builder._add(
+        builder.add(
             at(date(year + 1, 1, 10)),
             lambda: p.statements.assess(
                 county, COUNTY, state["statement"], {},

@@ -10,14 +10,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.access import Principal, Role
 from domain.cases.personal_data import Applicant
 from domain.disclosures.catalogue import CatalogueEntry, Period
-from domain.timeliness import SHANGHAI, local_date
+from domain.timeliness import local_date
 from services.demo.assessment import plan_assessment
+from services.demo.common import case_clerk, office_moment
 from services.demo.requests import plan_disclosure_requests
 from services.demo.staff import register_demo_staff, staff_handler
 from services.platform.runtime import Platform
@@ -84,12 +85,6 @@ def clerk(path: str) -> Principal:
     return Principal(id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK}))
 
 
-def case_clerk(path: str) -> Principal:
-    return Principal(
-        id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK, Role.HANDLER})
-    )
-
-
 SCENIC_COMPLAINTS = (
     "景区停车场收费标准未公示，游客被多收停车费",
     "景区门票优惠政策执行不到位，老年人未享受半价",
@@ -124,12 +119,6 @@ GIVEN_NAMES = (
 )
 DEPARTMENTS = ("咨询受理服务部", "政务服务部", "社会事务服务部", "经济发展服务部")
 HANDLERS = ("李明", "王芳", "阿不都", "古丽娜", "张伟", "刘洋")
-
-
-def office_moment(day: date, rng: random.Random) -> datetime:
-    """A time during office hours in China on ``day``."""
-    clock = time(9 + rng.randrange(8), rng.randrange(60))
-    return datetime.combine(day, clock, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class DemoBuilder:
@@ -233,7 +222,7 @@ class DemoBuilder:
                 self.withdrawn = True
                 self._plan_withdrawal(path, result.id, record_day)
 
-        self._add(at, publish)
+        self.add(at, publish)
 
     def _plan_revision(self, path: str, disclosure_id: Any, after: date) -> None:
         day = after + timedelta(days=self.rng.randint(1, 20))
@@ -253,7 +242,7 @@ class DemoBuilder:
                 body=current.body + f"\n（{reason}）",
             )
 
-        self._add(office_moment(day, self.rng), revise)
+        self.add(office_moment(day, self.rng), revise)
 
     def _plan_withdrawal(self, path: str, disclosure_id: Any, after: date) -> None:
         day = after + timedelta(days=3)
@@ -266,7 +255,7 @@ class DemoBuilder:
                 reason="误发：该事项涉及个人隐私，已按规定撤回并重新审核",
             )
 
-        self._add(office_moment(day, self.rng), withdraw)
+        self.add(office_moment(day, self.rng), withdraw)
 
     # Cases -----------------------------------------------------------------------
 
@@ -378,10 +367,11 @@ class DemoBuilder:
                     return  # left open: the board shows it for a second look
             cases.close_case(clerk_of, path, case_id)
 
-        self._add(office_moment(day, rng), file)
-        self._add(office_moment(resolve_day, rng), finish)
+        self.add(office_moment(day, rng), file)
+        self.add(office_moment(resolve_day, rng), finish)
 
-    def _add(self, at: datetime, run: Callable[[], Any]) -> None:
+    def add(self, at: datetime, run: Callable[[], Any]) -> None:
+        """Run ``run`` at ``at`` of the simulated year."""
         self.actions.append(Action(at, len(self.actions), run))
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> int:

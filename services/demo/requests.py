@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.reporting.annual import APPLICANT_TYPES
+from services.demo.common import Plan, case_clerk, office_moment
 from services.reporting.annual_reports import publish_report
-
-if TYPE_CHECKING:
-    from services.demo.builder import DemoBuilder
 
 REPORTING = ("xinhe", "xinhe.czj", "xinhe.xinhe-zhen", "xinhe.yqaerk", "xinhe.tmtglk")
 PUBLISHED = "xinhe.xinhe-zhen"
@@ -55,10 +53,8 @@ INPUTS = {
 }
 
 
-def plan_disclosure_requests(builder: DemoBuilder, seed: int = 49) -> None:
+def plan_disclosure_requests(builder: Plan, seed: int = 49) -> None:
     """Plan the requests, challenges, drafts and one publication."""
-    from services.demo.builder import case_clerk, office_moment
-
     rng = random.Random(seed)  # noqa: S311 - its own stream: the rest stays as it was
     platform = builder.platform
     calendar = platform.disclosures.calendar()
@@ -98,9 +94,9 @@ def plan_disclosure_requests(builder: DemoBuilder, seed: int = 49) -> None:
             if kind == "refuse":
                 refused.append((path, state, done_day))
 
-        builder._add(office_moment(day, rng), file)
+        builder.add(office_moment(day, rng), file)
         if answer is not None and done_day < builder.end:
-            builder._add(office_moment(done_day, rng), finish)
+            builder.add(office_moment(done_day, rng), finish)
 
     for path in REPORTING:
         for _ in range(rng.randint(4, 7)):
@@ -143,8 +139,8 @@ def plan_disclosure_requests(builder: DemoBuilder, seed: int = 49) -> None:
         )
 
     last = builder.end - timedelta(days=1)
-    builder._add(office_moment(last, rng), challenges)
-    builder._add(office_moment(last, rng) + timedelta(minutes=1), drafts)
+    builder.add(office_moment(last, rng), challenges)
+    builder.add(office_moment(last, rng) + timedelta(minutes=1), drafts)
 
 
 def _person(rng: random.Random) -> Any:

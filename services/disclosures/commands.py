@@ -23,6 +23,7 @@ from domain.timeliness import (
 )
 from domain.workdays import WorkingDayCalendar
 from services.core.base import (
+    Changed,
     GongkaiApplication,
     check_expected_version,
     recorded,
@@ -39,13 +40,6 @@ class Published:
     position: int
     timeliness: Timeliness
     backdating: Backdating
-
-
-@dataclass(frozen=True)
-class Changed:
-    id: UUID
-    version: int
-    position: int
 
 
 def check_category(

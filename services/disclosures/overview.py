@@ -40,7 +40,7 @@ from projections.cases import CLOSED_STATES
 from projections.disclosures import ListFilter
 from projections.sql import Row, iso_moment
 from services.core.base import GongkaiApplication
-from services.platform.runtime import Platform
+from services.core.ports import Running
 
 A = TypeVar("A", bound=Aggregate)
 ALL_STATUSES = ListFilter(statuses=("published", "revised", "withdrawn"))
@@ -84,7 +84,7 @@ class Reference:
         return {e.code: f"{e.level1}/{e.level2}" for e in self.entries(kind)}
 
 
-def reference_at(platform: Platform, county: str, known_at: datetime) -> Reference:
+def reference_at(platform: Running, county: str, known_at: datetime) -> Reference:
     app = platform.disclosures
     own = as_known(app, catalogue_id(county), CountyCatalogue, known_at)
     schedules = as_known(app, CALENDAR_ID, HolidaySchedules, known_at)
@@ -110,7 +110,7 @@ def public_items(rows: Iterable[Row]) -> list[PublicItem]:
 
 
 def subtree_rows(
-    platform: Platform, path: str, as_of: datetime, known_at: datetime
+    platform: Running, path: str, as_of: datetime, known_at: datetime
 ) -> list[Row]:
     """Every item of the subtree as it stood at ``as_of`` known at ``known_at``,
     withdrawn ones included."""
@@ -147,7 +147,7 @@ class CatalogueFacts:
 
 
 def catalogue_facts(
-    platform: Platform,
+    platform: Running,
     path: str,
     as_of: datetime,
     known_at: datetime,
@@ -216,7 +216,7 @@ RATES = ("reply_rate", "on_time_rate", "satisfaction_rate")
 
 
 def overview(
-    platform: Platform,
+    platform: Running,
     path: str,
     as_of: datetime,
     known_at: datetime,

@@ -22,8 +22,12 @@ from domain.inspection import (
     SubjectOutOfScopeError,
     make_link,
 )
-from services.core.base import GongkaiApplication, check_expected_version, recorded
-from services.disclosures.commands import Changed
+from services.core.base import (
+    Changed,
+    GongkaiApplication,
+    check_expected_version,
+    recorded,
+)
 
 READ_ATTEMPTS = 5
 WRITE_ACTIONS = ("link", "note", "finding", "close")  # POST …/inspections/{id}/<action>

@@ -23,6 +23,8 @@ from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.audit.evidence import build_bundle, catch_up
 from services.audit.evidence_set import SET_FORMAT
+from services.core.ports import Running
+from services.core.views import AUDIT_NAME
 from services.inspection.timeline import (
     Filters,
     subjects_of,
@@ -30,13 +32,12 @@ from services.inspection.timeline import (
     timeline_page,
 )
 from services.people.names import actor_text, name_timeline
-from services.platform.runtime import AUDIT_NAME, Platform
 
 REPORT_MAX_EVENTS = 10_000
 
 
 def build_evidence_set(
-    platform: Platform, inspection: Inspection, exported_by: Principal | None = None
+    platform: Running, inspection: Inspection, exported_by: Principal | None = None
 ) -> dict[str, Any]:
     """Bundles of the file and of each linked subject, as the audit log holds them,
     each with ``exported_by`` (the caller) in its signed export statement."""
@@ -69,7 +70,7 @@ def build_evidence_set(
 
 
 def report_events(
-    platform: Platform, inspection: Inspection
+    platform: Running, inspection: Inspection
 ) -> tuple[list[dict[str, Any]], bool]:
     """The whole timeline (up to REPORT_MAX_EVENTS), each event with ``leaf``
     (``<tenant> #<index>``); and whether it was cut short."""
@@ -100,7 +101,7 @@ def report_events(
     return events, cursor is not None
 
 
-def report_html(platform: Platform, inspection: Inspection) -> str:
+def report_html(platform: Running, inspection: Inspection) -> str:
     """The whole timeline (up to REPORT_MAX_EVENTS) as a printable Chinese page."""
     events, cut = report_events(platform, inspection)
     e = html.escape

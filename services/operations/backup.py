@@ -283,7 +283,8 @@ def catch_up_views(settings: Settings, batch: int = 500) -> int:
     from eventsourcing.persistence import Tracking
 
     from services.core.base import APP_NAME
-    from services.platform.runtime import AUDIT_NAME, PROJECTIONS, Platform, append_leaf
+    from services.core.views import AUDIT_NAME, PROJECTIONS
+    from services.platform.runtime import Platform, append_leaf
 
     platform = Platform(settings)
     applied = 0

@@ -7,22 +7,20 @@ Shared by the API (case, disclosure and staff histories) and by inspection timel
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.people.staff import parse_username
-
-if TYPE_CHECKING:
-    from services.platform.runtime import Platform
+from services.core.ports import Running
 
 
-def named_actor(platform: Platform, actor: dict[str, Any]) -> dict[str, Any]:
+def named_actor(platform: Running, actor: dict[str, Any]) -> dict[str, Any]:
     """An event's actor, with the staffer's badge number and name when it is one."""
     named = named_actors(platform, [actor])[0]
     return actor if named is None else named
 
 
 def named_actors(
-    platform: Platform, actors: list[dict[str, Any] | None]
+    platform: Running, actors: list[dict[str, Any] | None]
 ) -> list[dict[str, Any] | None]:
     """:func:`named_actor` of each, with one look-up per county."""
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -46,7 +44,7 @@ def named_actors(
     return out
 
 
-def name_timeline(platform: Platform, events: list[dict[str, Any]]) -> None:
+def name_timeline(platform: Running, events: list[dict[str, Any]]) -> None:
     """Name the staff actors of timeline entries in place."""
     actors = named_actors(platform, [e.get("actor") for e in events])
     for event, actor in zip(events, actors, strict=True):

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -30,23 +29,14 @@ from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
-from projections.assessment import (
-    CampaignHistory,
-    PostgresCampaignHistoryView,
-    SQLiteCampaignHistoryView,
-)
-from projections.audit import PostgresAuditView, SQLiteAuditView, leaf_from
-from projections.cases import CaseProjection, PostgresCaseView, SQLiteCaseView
+from projections.audit import leaf_from
+from projections.cases import CaseProjection
 from projections.disclosures import (
     DisclosureProjection,
-    PostgresDisclosureView,
-    SQLiteDisclosureView,
 )
 from projections.sql import SqlView
-from projections.staff import PostgresStaffView, SQLiteStaffView, StaffProjection
+from projections.staff import StaffProjection
 from projections.tenant_directory import (
-    PostgresTenantDirectoryView,
-    SQLiteTenantDirectoryView,
     TenantDirectory,
 )
 from services.assessment.campaigns import Campaigns
@@ -69,10 +59,18 @@ from services.core.batches import (
     process_batch,
     topic_counts,
 )
+from services.core.views import (
+    AUDIT,
+    AUDIT_NAME,
+    CASES_NAME,
+    PROJECTIONS,
+    ProjectionSpec,
+)
 from services.disclosures.commands import Disclosures
 from services.inspection.commands import Inspections
 from services.people.signin import SignIns
 from services.people.staff import Staff
+from services.platform.watchdog import Watchdog
 from services.reporting.annual_reports import AnnualReports
 from services.tenants.commands import Tenants
 from services.tenants.reference import ReferenceData
@@ -92,34 +90,8 @@ __all__ = [  # the batching helpers are re-exported for callers of this module
 ]
 
 
-@dataclass(frozen=True)
-class ProjectionSpec:
-    projection: type[Projection[Any]]
-    postgres_view: type[SqlView]
-    sqlite_view: type[SqlView]
-
-    @property
-    def name(self) -> str:
-        return self.projection.name
-
-
-AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
-AUDIT_NAME = "audit"
 WAIT_FIRST_SECONDS = 0.002
 WAIT_MAX_SECONDS = 0.05
-CASES_NAME = "cases"
-
-PROJECTIONS: tuple[ProjectionSpec, ...] = (
-    ProjectionSpec(
-        TenantDirectory, PostgresTenantDirectoryView, SQLiteTenantDirectoryView
-    ),
-    ProjectionSpec(DisclosureProjection, PostgresDisclosureView, SQLiteDisclosureView),
-    ProjectionSpec(CaseProjection, PostgresCaseView, SQLiteCaseView),
-    ProjectionSpec(StaffProjection, PostgresStaffView, SQLiteStaffView),
-    ProjectionSpec(
-        CampaignHistory, PostgresCampaignHistoryView, SQLiteCampaignHistoryView
-    ),
-)
 
 
 class Platform:
@@ -138,9 +110,9 @@ class Platform:
         self.reference = ReferenceData(env=self.env, clock=clock)
         self._factories: list[InfrastructureFactory[Any]] = []
         self.views: dict[str, SqlView] = {
-            spec.name: self._construct_view(spec) for spec in PROJECTIONS
+            spec.name: self.construct_view(spec) for spec in PROJECTIONS
         }
-        self.views[AUDIT_NAME] = self._construct_view(AUDIT, AUDIT_NAME)
+        self.views[AUDIT_NAME] = self.construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
         self.credentials = CredentialStore(self.env)
@@ -178,7 +150,7 @@ class Platform:
             else (spec.sqlite_view)
         )
 
-    def _construct_view(self, spec: ProjectionSpec, name: str = "") -> SqlView:
+    def construct_view(self, spec: ProjectionSpec, name: str = "") -> SqlView:
         factory = InfrastructureFactory[Any].construct(
             env=Environment(name or spec.name, self.env)
         )
@@ -256,8 +228,6 @@ class Platform:
         process already does. ``supervise``: restart them after a failure
         (services/platform/watchdog.py)."""
         if supervise and self._watchdog is None:
-            from services.platform.watchdog import Watchdog
-
             self._watchdog = Watchdog(self)
             self._watchdog.start()
         with self._lock:

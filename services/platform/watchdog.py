@@ -14,19 +14,28 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from infra.runlock import ProjectionsBusyError
-
-if TYPE_CHECKING:
-    from services.platform.runtime import Platform
 
 log = logging.getLogger("gongkai.watchdog")
 
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 
 
-def store_answers(platform: Platform) -> bool:
+class Supervised(Protocol):
+    """What the watchdog needs of the platform it watches (``Platform`` is one)."""
+
+    def max_position(self) -> int: ...
+
+    def runner_errors(self) -> dict[str, str]: ...
+
+    def start_projections(self, *, supervise: bool = False) -> None: ...
+
+    def stop_projections(self) -> None: ...
+
+
+def store_answers(platform: Supervised) -> bool:
     try:
         platform.max_position()
     except Exception:  # any failure means "not yet"
@@ -37,7 +46,7 @@ def store_answers(platform: Platform) -> bool:
 class Watchdog:
     """A daemon thread that restarts failed runners (see the module docstring)."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Supervised) -> None:
         self.platform = platform
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)

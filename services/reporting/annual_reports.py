@@ -37,8 +37,8 @@ from domain.reporting.challenge import Challenge
 from domain.reporting.drafts import AnnualReport, check_year, report_id
 from domain.tenancy import is_within
 from domain.timeliness import SHANGHAI, local_date, local_noon
-from services.core.base import GongkaiApplication, recorded
-from services.disclosures.commands import Changed, Disclosures
+from services.core.base import Changed, GongkaiApplication, recorded
+from services.disclosures.commands import Disclosures
 from services.inspection.moments import replay
 from services.reporting.annual_render import report_text, title_of
 

@@ -21,7 +21,8 @@ from domain.ledger.audit_ledger import ledger_id
 from domain.tenancy import is_within
 from infra.vault import CiphertextError, open_applicant
 from projections.audit import AuditView
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.core.ports import Running
+from services.core.views import AUDIT_NAME
 from services.streams.cloudevents import (
     CHECKPOINT_TYPE,
     by_ce_type,
@@ -53,7 +54,7 @@ def in_scope(tenant: str, scope: str | None) -> bool:
 class Feed:
     """Reads CloudEvents from the store for one installation."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Running) -> None:
         self.platform = platform
         self.installation = platform.settings.installation
         self.stored = StoredMapping(

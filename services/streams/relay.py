@@ -31,7 +31,8 @@ from infra.kafka import BrokerUnavailableError, Message, ensure_topics
 from infra.runlock import ProjectionLock
 from projections.audit import AuditView
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView
-from services.platform.runtime import AUDIT_NAME, Platform, ProjectionSpec
+from services.core.ports import Running
+from services.core.views import AUDIT_NAME, ProjectionSpec
 from services.streams.cloudevents import (
     checkpoint_cloudevent,
     families,
@@ -77,15 +78,15 @@ class SQLiteRelayPositions(RelayPositions, SQLiteSqlView):
 RELAY = ProjectionSpec(Projection, PostgresRelayPositions, SQLiteRelayPositions)
 
 
-def relay_positions(platform: Platform) -> RelayPositions:
+def relay_positions(platform: Running) -> RelayPositions:
     view = platform.views.get(RELAY_NAME)
     if view is None:
-        view = platform._construct_view(RELAY, RELAY_NAME)
+        view = platform.construct_view(RELAY, RELAY_NAME)
         platform.views[RELAY_NAME] = view
     return view  # type: ignore[return-value]
 
 
-def relay_status(platform: Platform) -> dict[str, Any]:
+def relay_status(platform: Running) -> dict[str, Any]:
     """Where the relay stands: its committed position and how far behind the log."""
     position = relay_positions(platform).max_tracking_id(POSITION) or 0
     return {"position": position, "lag": max(platform.max_position() - position, 0)}
@@ -143,7 +144,7 @@ class Relay:
 
     def __init__(
         self,
-        platform: Platform,
+        platform: Running,
         sink: Sink,
         *,
         ensure: Callable[[], object] | None = None,
@@ -323,13 +324,21 @@ class Relay:
             )
 
 
-def relay_lock(platform: Platform) -> ProjectionLock:
+def relay_lock(platform: Running) -> ProjectionLock:
     """One relay per store (the same discipline as the projection runners)."""
     return ProjectionLock(platform.settings, RELAY_NAME)
 
 
-def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
+def run_relay(
+    settings: Any,
+    stop: threading.Event | None = None,
+    *,
+    build: Callable[[Any], Running],
+) -> None:
     """The ``gongkai relay`` process: lock, follow, publish until stopped.
+
+    ``build`` makes the platform from the settings (the caller's
+    ``services.platform.runtime.Platform``, which the streams cannot import).
 
     Raises ProjectionsBusyError if another relay runs on this store, ValueError if
     no broker is configured.
@@ -341,7 +350,7 @@ def run_relay(settings: Any, stop: threading.Event | None = None) -> None:
     client_config(settings)  # refuse early without GONGKAI_KAFKA_BOOTSTRAP_SERVERS
     logging.getLogger("gongkai").setLevel(logging.INFO)
     stop = stop or threading.Event()
-    platform = Platform(settings)
+    platform = build(settings)
     lock = relay_lock(platform)
     sink = KafkaSink(settings)
     # The relay makes objects at the rate it sends; each full pass of the cyclic

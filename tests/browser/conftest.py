@@ -24,7 +24,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from infra.settings import Settings
-from services.api.app import create_app
+from services.server import create_app
 from tests.web_seed import seed
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.api.app import create_app
+from services.server import create_app
 
 Headers = dict[str, str]
 TokenFactory = Callable[..., Headers]

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from domain.ledger.tree import verify_consistency
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
-from services.api.app import create_app
 from services.platform.runtime import Platform
+from services.server import create_app
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_cases_api import APPLICANT, COMPLAINT
 from tests.faults.procs import GONGKAI, clean_env

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.ledger.evidence import load_bundle, verify_bundle
+from infra.keys import make_verifier
 from services.audit.verify import verify_store
-from services.cli.verify import make_verifier
 from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
 
@@ -328,8 +328,8 @@ def test_a_town_edits_its_service_promises_and_its_cases_follow_them(
 def test_a_lagging_view_still_answers_from_the_aggregate(
     settings: Any, clock: MutableClock, auth: TokenFactory
 ) -> None:
-    from services.api.app import create_app
     from services.platform.runtime import Platform
+    from services.server import create_app
     from tests.conftest import build_tree
 
     lagging = Platform(

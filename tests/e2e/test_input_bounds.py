@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from infra.settings import Settings
-from services.api.app import create_app
 from services.api.params import encode_cursor
+from services.server import create_app
 from tests.conftest import build_tree
 from tests.e2e.conftest import FINANCE, TokenFactory
 

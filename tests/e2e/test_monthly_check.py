@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infra.settings import Settings
-from services.api.app import create_app
 from services.demo.builder import SimClock, load_demo
 from services.platform.runtime import Platform
+from services.server import create_app
 
 END = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China

@@ -35,7 +35,7 @@ from domain.access import Role
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.api.app import create_app
+from services.server import create_app
 from tests.conftest import MutableClock, build_tree
 from tests.e2e.conftest import FINANCE
 

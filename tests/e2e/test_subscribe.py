@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
-from services.api.app import create_app
 from services.cli.app import app
 from services.platform.runtime import Platform
+from services.server import create_app
 from services.streams.subscribe import Api, SubscribeError, Verifier
 from tests.conftest import build_tree, principal
 from tests.integration.streams import free_port

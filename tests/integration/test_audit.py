@@ -23,7 +23,8 @@ from projections.audit_map import map_entries
 from services.audit.auditor import CheckpointRefusedError
 from services.audit.evidence import catch_up, checkpoint_now
 from services.audit.verify import verify_store
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.core.views import AUDIT_NAME
+from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from domain.access import Role
 from domain.ledger.evidence import load_bundle, verify_bundle
+from infra.keys import make_verifier
 from infra.settings import Settings
 from services.audit.evidence import build_bundle
-from services.cli.verify import make_verifier
 from services.platform.runtime import Platform
 from tests.conftest import build_tree, principal
 

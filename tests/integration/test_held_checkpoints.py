@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from infra.settings import Settings
-from services.api.app import create_app
 from services.audit.evidence import checkpoint_now
 from services.audit.held_checkpoints import held_rows
 from services.audit.verify import verify_store
 from services.cli.app import app
 from services.platform.runtime import Platform
+from services.server import create_app
 from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.feed import Feed
 from services.streams.relay import relay_status, run_relay
@@ -119,7 +119,9 @@ def test_the_relay_publishes_every_signed_checkpoint_and_verify_reads_the_topic(
         platform = Platform(settings, clock=clock)
         platform.start_projections()
         stop = threading.Event()
-        relay = threading.Thread(target=run_relay, args=(settings, stop))
+        relay = threading.Thread(
+            target=run_relay, args=(settings, stop), kwargs={"build": Platform}
+        )
         try:
             build_tree(platform)
             publish(platform, "新和县2026年1月财务收支")

@@ -11,7 +11,8 @@ from eventsourcing.persistence import IntegrityError
 from domain.access import Role
 from projections.disclosures import DisclosureProjection
 from projections.sql import iso_moment
-from services.platform.runtime import Platform, apply_batch
+from services.core.batches import apply_batch
+from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
 
 TUANJIE = "xinhe.tahe.tuanjie"

@@ -32,11 +32,10 @@ from domain.ledger.note import (
     verify_note,
 )
 from domain.tenancy import tenant_id
-from infra.keys import Ed25519Signer, Ed25519Verifier
+from infra.keys import Ed25519Signer, Ed25519Verifier, make_verifier
 from infra.settings import Settings, WitnessSetting
 from services.audit.evidence import build_bundle, catch_up, checkpoint_now
 from services.audit.witness import WitnessEndpoint
-from services.cli.verify import make_verifier
 from services.platform.runtime import Checkpointer, Platform
 from tests.conftest import ADMIN
 

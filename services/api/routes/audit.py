@@ -26,7 +26,8 @@ from services.api.schemas import (
 )
 from services.audit.auditor import IssuedCheckpoint
 from services.audit.evidence import checkpoint_now
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.core.views import AUDIT_NAME
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/audit", tags=["audit"])
 

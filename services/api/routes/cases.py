@@ -29,7 +29,8 @@ from services.api.params import (
 from services.api.present import label, labelled
 from services.api.routes.staff import handler_names, named_actor
 from services.cases.commands import caller_actions
-from services.platform.runtime import CASES_NAME, Platform
+from services.core.views import CASES_NAME
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
 

@@ -32,6 +32,7 @@ from services.api.params import (
     parse_moment,
 )
 from services.audit.evidence import catch_up
+from services.core.views import AUDIT_NAME
 from services.inspection.evidence import (
     build_evidence_set,
     report_events,
@@ -49,7 +50,7 @@ from services.inspection.timeline import (
     timeline_page,
 )
 from services.people.names import name_timeline
-from services.platform.runtime import AUDIT_NAME, Platform
+from services.platform.runtime import Platform
 from services.reporting.pdf import cjk_font, report_pdf
 
 router = APIRouter(prefix="/tenants/{path}/inspections", tags=["inspections"])

@@ -23,7 +23,7 @@ from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment.metrics import settle
 from services.assessment.rankings import monthly_ranking
-from services.platform.runtime import CASES_NAME, PROJECTIONS
+from services.core.views import CASES_NAME, PROJECTIONS
 
 router = APIRouter(prefix="/tenants/{path}", tags=["rankings"])
 

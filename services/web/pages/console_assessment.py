@@ -28,7 +28,8 @@ from services.api.routes import campaigns as campaigns_api
 from services.api.routes import rankings as rankings_api
 from services.api.routes import tenants
 from services.assessment.metrics import settle
-from services.platform.runtime import PROJECTIONS, Platform
+from services.core.views import PROJECTIONS
+from services.platform.runtime import Platform
 from services.web.forms import FormErrors
 from services.web.pages.console import StaffDep, can_write, see_other, tenant_crumbs
 from services.web.templating import render

@@ -19,7 +19,8 @@ from services.api.params import moment_text
 from services.api.routes import audit, cases, tenants
 from services.api.routes import case_list as case_list_api
 from services.cases.receipts import receipt_number
-from services.platform.runtime import CASES_NAME, Platform
+from services.core.views import CASES_NAME
+from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
 from services.web.pages.console import (
     FormDep,

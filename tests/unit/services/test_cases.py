@@ -23,7 +23,8 @@ from domain.errors import (
     UnknownServiceError,
 )
 from infra.vault import PersonalDataVault
-from services.cases.commands import Cases, Changed
+from services.cases.commands import Cases
+from services.core.base import Changed
 from services.disclosures.commands import Disclosures
 from services.tenants.commands import Tenants
 from services.tenants.reference import ReferenceData
