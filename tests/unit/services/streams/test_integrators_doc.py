@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.streams.cloudevents import CHECKPOINT_TYPE, by_ce_type
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "integrators.md"
+DOC = Path(__file__).resolve().parents[4] / "docs" / "integrators.md"
 
 
 def test_every_streamed_type_has_its_section() -> None:

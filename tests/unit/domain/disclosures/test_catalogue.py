@@ -436,7 +436,7 @@ def test_line_numbers_count_physical_lines_across_quoted_line_breaks() -> None:
 
 
 def test_the_documented_csv_example_parses_and_overlays_the_defaults() -> None:
-    doc = Path(__file__).parents[3] / "docs" / "catalogue.md"
+    doc = Path(__file__).parents[4] / "docs" / "catalogue.md"
     example = doc.read_text(encoding="utf-8").split("```csv\n")[1].split("```")[0]
     overlay = parse_catalogue_csv(example)
     assert [e.code for e in overlay] == ["common.finance", "town.farm-subsidy"]

@@ -1,7 +1,7 @@
 """Write the RFC 6962 proof vectors in ``inclusion/`` and ``consistency/``.
 
-Run ``.venv/bin/python tests/unit/ledger/testdata/gen_vectors.py``; running it again
-leaves no diff (``test_tree.py`` checks that). Stdlib only, and independent of
+Run ``.venv/bin/python tests/unit/domain/ledger/testdata/gen_vectors.py``; running it
+again leaves no diff (``test_tree.py`` checks that). Stdlib only, and independent of
 ``domain.ledger`` on purpose: proofs come from the recursive PATH and PROOF of
 RFC 6962 §2.1.1-2.1.2, and ``want_error`` from recursive verifiers that undo them.
 Inputs, all committed and named in README.md: ``reference/tree.json`` (the 8-leaf

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from domain.ledger.note import Note
 from services.cli.verify import verify_file
-from tests.unit.ledger.test_evidence import (
+from tests.unit.domain.ledger.test_evidence import (
     COUNTY,
     DISCLOSURE,
     EXPORTED_AT,

@@ -24,7 +24,7 @@ from domain.ledger.note import (
     verify_note,
 )
 from infra.keys import Ed25519Signer, Ed25519Verifier
-from tests.unit.ledger import ed25519_ref
+from tests.unit.domain.ledger import ed25519_ref
 
 LOG = "gongkai.example/log/xinhe.tahe"
 WITNESS = "gongkai.example/witness/xinhe"
