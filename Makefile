@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check domain infra projections services
 	$(BIN)/mypy --strict domain
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy --strict domain
