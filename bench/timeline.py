@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from domain.access import Principal, Role
-from domain.inspection import Inspection
+from domain.inspection.inspection_file import Inspection
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from services.core.base import recorded

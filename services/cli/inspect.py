@@ -18,7 +18,7 @@ from rich.table import Table
 
 from domain.access import Principal, Role
 from domain.errors import GongkaiError
-from domain.inspection import ReadKind
+from domain.inspection.inspection_file import ReadKind
 from services.people.names import actor_text
 
 inspect_app = typer.Typer(

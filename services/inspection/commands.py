@@ -14,7 +14,7 @@ from domain.access import Principal, Role, require_role, require_subtree_role
 from domain.cases.case import Case
 from domain.disclosures.disclosure import Disclosure
 from domain.errors import ConflictError
-from domain.inspection import (
+from domain.inspection.inspection_file import (
     Inspection,
     InspectionNotFoundError,
     ReadKind,

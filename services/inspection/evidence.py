@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from domain.access import Principal
-from domain.inspection import Inspection
+from domain.inspection.inspection_file import Inspection
 from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.audit.evidence import build_bundle, catch_up

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidInputError
-from domain.inspection import Inspection
+from domain.inspection.inspection_file import Inspection
 from infra.subject_log import select_subject_events
 from services.core.base import GongkaiApplication
 from services.inspection.timeline import (

@@ -31,7 +31,7 @@ from eventsourcing.persistence import Notification
 from domain.cases.case import Case
 from domain.disclosures.disclosure import Disclosure
 from domain.errors import InvalidInputError
-from domain.inspection import Inspection
+from domain.inspection.inspection_file import Inspection
 from domain.ledger.leaf import Leaf
 from domain.tenancy import Tenant, tenant_id
 from domain.timeliness import local_date

@@ -16,7 +16,7 @@ from typing import Any
 from fpdf import FPDF
 
 from domain.errors import GongkaiError
-from domain.inspection import Inspection
+from domain.inspection.inspection_file import Inspection
 from services.people.names import actor_text
 
 FONT_PATHS = (

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
-from domain.inspection import Inspection, ReadKind
+from domain.inspection.inspection_file import Inspection, ReadKind
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.inspection_schemas import (
     CloseIn,

@@ -19,6 +19,7 @@ from domain.base import GongkaiAggregate, event_classes
 from domain.cases.applicant import ApplicantRecord
 from domain.cases.case import Case
 from domain.disclosures.disclosure import Disclosure
+from domain.inspection.inspection_file import Inspection
 from domain.ledger.audit_ledger import AuditLedger
 from domain.people.signin import Outcome, SignIn
 from domain.people.staff import Staffer
@@ -30,6 +31,7 @@ MOVED: dict[type[Aggregate], str] = {
     AuditLedger: "domain.audit",
     Staffer: "domain.staff",
     SignIn: "domain.signin",
+    Inspection: "domain.inspection",
 }
 
 

@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
-from domain.base import GongkaiAggregate
+from domain.base import GongkaiAggregate, stored_as
 from domain.cases.checks import check_tenant_path
 from domain.errors import ConflictError, GongkaiError, InvalidInputError, NotFoundError
 from domain.tenancy import is_within
@@ -125,6 +125,7 @@ def make_link(
     return {"kind": parsed.value, "id": text, "tenant": path}
 
 
+@stored_as("domain.inspection")  # its stored name (docs/events.md)
 class Inspection(GongkaiAggregate):
     """One inspection file with its subjects, notes, findings and reads."""
 

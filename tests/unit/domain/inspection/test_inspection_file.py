@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import InvalidInputError
-from domain.inspection import (
+from domain.inspection.inspection_file import (
     AlreadyLinkedError,
     Inspection,
     InspectionClosedError,
