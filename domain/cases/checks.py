@@ -1,24 +1,32 @@
-"""Checks of a case command's input: texts, dates, working days, agents, answers.
+"""Checks of a case command's input: texts, dates, working days, agents, answers,
+a whole filing.
 
-Apart from the rules as data (``case_rules``): these refuse bad input with the
-field it came in, before an event is made."""
+Apart from the rules as data (``domain.cases.rules``): these refuse bad input with
+the field it came in, before an event is made."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import TypedDict
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.cases.rules import (
     CORRECTION_NOTICE_WORKING_DAYS,
+    DISCLOSURE_ANSWER_WORKING_DAYS,
     DISCLOSURE_EXTENSION_WORKING_DAYS,
     EARLIEST_DAY,
     MAX_MATERIALS,
     MAX_NAME_LENGTH,
     MAX_PROMISED_WORKING_DAYS,
+    MAX_SUMMARY_LENGTH,
+    SERVICE_CODE_PATTERN,
     AnswerType,
+    CaseKind,
     IntakeChannel,
     RoutingMode,
+    parse_case_kind,
+    parse_intake_channel,
 )
 from domain.errors import (
     CaseDateError,
@@ -28,6 +36,7 @@ from domain.errors import (
     ExtensionLimitError,
     InvalidInputError,
 )
+from domain.reporting.annual import parse_applicant_type
 from domain.tenancy import CODE_PATTERN as TENANT_CODE_PATTERN
 from domain.tenancy import is_within
 from domain.timeliness import MAX_REASON_LENGTH, local_date
@@ -246,3 +255,84 @@ def check_answer(
         raise InvalidInputError(
             f"a {answer.value} answer links no disclosure", field="disclosure_id"
         )
+
+
+class FiledFields(TypedDict):
+    """The checked fields of a ``Filed`` event, besides ``actor`` and
+    ``effective_at``."""
+
+    id: UUID
+    tenant: str
+    kind: str
+    channel: str
+    category: str | None
+    summary: str
+    signed: bool
+    applicant_ref: str | None
+    filed_by_agent: str | None
+    agent_village: str | None
+    parent_case: UUID | None
+    received_on: date
+    statutory_working_days: int | None
+
+
+def check_filing(
+    *,
+    tenant: str,
+    kind: CaseKind | str,
+    channel: IntakeChannel | str,
+    category: str | None,
+    summary: str,
+    signed: bool,
+    applicant_ref: str | None,
+    received_on: date,
+    effective_at: datetime,
+    filed_by_agent: str | None,
+    agent_village: str | None,
+    parent_case: UUID | None,
+    case_id: UUID | None,
+    applicant_type: str | None,
+) -> tuple[FiledFields, str | None]:
+    """登记's input: the ``Filed`` fields, and the applicant type a disclosure
+    request names (None if it names none)."""
+    path = check_tenant_path(tenant, "tenant")
+    case_kind = parse_case_kind(kind)
+    intake = parse_intake_channel(channel)
+    if case_kind is CaseKind.DISCLOSURE_REQUEST and not signed:
+        raise InvalidInputError(
+            "a disclosure request names its applicant (条例第二十九条)",
+            field="signed",
+        )
+    check_received_on(received_on, effective_at)
+    kind_of_applicant = None
+    if applicant_type is not None:
+        if case_kind is not CaseKind.DISCLOSURE_REQUEST:
+            raise InvalidInputError(
+                "only a disclosure request takes an applicant_type",
+                field="applicant_type",
+            )
+        kind_of_applicant = parse_applicant_type(applicant_type)
+    if category is not None and not SERVICE_CODE_PATTERN.fullmatch(category):
+        raise InvalidInputError(
+            f"category {category!r} is not a service code", field="category"
+        )
+    if parent_case is not None and parent_case == case_id:
+        raise InvalidInputError("a case cannot be its own parent", field="parent_case")
+    fields = FiledFields(
+        id=case_id or uuid4(),
+        tenant=path,
+        kind=case_kind.value,
+        channel=intake.value,
+        category=category,
+        summary=check_text(summary, "summary", MAX_SUMMARY_LENGTH),
+        signed=bool(signed),
+        applicant_ref=check_applicant_ref(applicant_ref, signed),
+        filed_by_agent=check_agent(intake, filed_by_agent, agent_village, path),
+        agent_village=agent_village,
+        parent_case=parent_case,
+        received_on=received_on,
+        statutory_working_days=DISCLOSURE_ANSWER_WORKING_DAYS
+        if case_kind is CaseKind.DISCLOSURE_REQUEST
+        else None,
+    )
+    return fields, kind_of_applicant

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from domain.access import HANDLING, Principal, Role, require_read, require_role
 from domain.cases.applicant import ApplicantRecord
-from domain.cases.case import AnswerType, Case, CaseKind, IntakeChannel, Rating
+from domain.cases.case import Case
 from domain.cases.personal_data import Applicant
+from domain.cases.rules import AnswerType, CaseKind, IntakeChannel, Rating
 from domain.cases.service_catalogue import ServiceEntry, find_service
 from domain.errors import (
     ForbiddenError,

@@ -9,20 +9,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.cases.case import (
+from domain.cases.case import Case
+from domain.cases.checks import linked_case_id
+from domain.cases.rules import (
+    TRANSITIONS,
     Action,
     AnswerType,
-    Case,
     CaseKind,
     CaseState,
     IntakeChannel,
     Rating,
     RoutingMode,
     allowed_actions,
-)
-from domain.cases.checks import linked_case_id
-from domain.cases.rules import (
-    TRANSITIONS,
     parse_answer_type,
     parse_case_kind,
     parse_case_state,

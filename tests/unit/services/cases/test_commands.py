@@ -12,8 +12,9 @@ import pytest
 
 from domain.access import Principal, Role
 from domain.cases.applicant import ApplicantRecord
-from domain.cases.case import Case, CaseState
+from domain.cases.case import Case
 from domain.cases.personal_data import Applicant, erased_view, id_check_digit
+from domain.cases.rules import CaseState
 from domain.errors import (
     CaseNotFoundError,
     ForbiddenError,
