@@ -17,10 +17,10 @@ from domain.cases.service_catalogue import (
     merge_services,
 )
 from domain.disclosures.catalogue import (
-    DEFAULT_CATALOGUE,
     CatalogueEntry,
     merge_catalogues,
 )
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import InvalidInputError
 from domain.workdays import WorkingDayCalendar, YearSchedule
 

@@ -34,8 +34,9 @@ With ``trusted`` verifier keys (``gongkai verify --trust``), the top tenant's
 checkpoint must be signed by one of them; without, the bundle's own keys are trusted
 and the report says so. Ed25519 comes in through ``make_verifier``.
 
-The checks themselves are in ``evidence_checks``; what they prove, in
-``evidence_report``.
+The checks themselves are in ``evidence_keys`` (header, keys, signed checkpoints,
+pins), ``evidence_events`` (events, completeness, the export statement) and
+``evidence_witnesses`` (each witness level); what they prove, in ``evidence_report``.
 """
 
 from __future__ import annotations
@@ -51,25 +52,29 @@ from domain.ledger.bundle import (
     load_bundle,
     parse_bundle,
 )
-from domain.ledger.evidence_checks import (
-    MakeVerifier,
-    chain_of,
+from domain.ledger.evidence_events import (
     check_complete,
-    check_cosigned,
     check_events,
     check_export,
+    check_included,
+)
+from domain.ledger.evidence_keys import (
+    MakeVerifier,
+    chain_of,
     check_head,
     check_header,
-    check_included,
     check_keys,
-    check_parent_path,
     check_pinned,
-    check_witness_record,
     parent_of,
     parse_pins,
-    witness_leaf,
 )
 from domain.ledger.evidence_report import BundleReport, CheckedEvent, KeyUse, Witness
+from domain.ledger.evidence_witnesses import (
+    check_cosigned,
+    check_parent_path,
+    check_witness_record,
+    witness_leaf,
+)
 from domain.ledger.note import (
     COSIGNATURE_V1,
     ED25519,

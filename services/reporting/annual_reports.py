@@ -1,101 +1,33 @@
-"""The annual 政府信息公开工作年度报告 of a tenant, computed from the log.
+"""The annual 政府信息公开工作年度报告 of a tenant: the application that records it.
 
-Tables 三 and 四 are tallied from the tenant's disclosure requests and the reviews and
-lawsuits against their decisions, each replayed as it stood at the report's moment
-(effective by ``as_of``, recorded by ``known_at``, like every history query); table
-二 from the tenant's disclosures in the catalogue categories that map to its items,
-and the inputs the office recorded. Every cell carries the ids of the cases,
-challenges or disclosures behind it. A county's summary adds up its subtree.
+Records the reviews and lawsuits against disclosure decisions, the office's written
+sections and table 二 inputs (the draft), and the publication; assembles the report
+of a tenant, and a county's summary over its subtree, as it stood at a moment. The
+figures in the tables are tallied from the log in ``annual_figures``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Collection, Mapping
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from domain.access import HANDLING, Principal, Role, require_read, require_role
 from domain.cases.case import Case
-from domain.cases.rules import CaseState
+from domain.cases.rules import CaseKind, CaseState
 from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
-from domain.reporting.annual import (
-    ANNUAL_REPORT_CATEGORY,
-    DEFAULT_APPLICANT_TYPE,
-    PROACTIVE_COLUMNS,
-    PROACTIVE_ROWS,
-    SECTIONS,
-    ChallengeFacts,
-    Line,
-    RequestFacts,
-    Table,
-    applications_table,
-    challenges_table,
-)
+from domain.reporting.annual import ANNUAL_REPORT_CATEGORY, SECTIONS
 from domain.reporting.challenge import Challenge
 from domain.reporting.drafts import AnnualReport, check_year, report_id
 from domain.tenancy import is_within
-from domain.timeliness import SHANGHAI, local_date, local_noon
+from domain.timeliness import local_date, local_noon
 from services.core.base import Changed, GongkaiApplication, recorded
 from services.disclosures.commands import Disclosures
 from services.inspection.moments import replay
+from services.reporting import annual_figures
+from services.reporting.annual_figures import Moment, ScanAll, moment_of
 from services.reporting.annual_render import report_text, title_of
-
-_DR = "disclosure_request"
-SCAN_BATCH = 2_000
-
-
-def year_bounds(year: int) -> tuple[date, date, datetime]:
-    """First and last day, and the last instant (China time), of ``year``."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    last = datetime.combine(end + timedelta(days=1), time(), SHANGHAI)
-    return start, end, (last - timedelta(microseconds=1)).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Moment:
-    """The report's period and moment: the year, effective by ``as_of`` (at most
-    the year's end), recorded by ``known_at``."""
-
-    year: int
-    as_of: datetime
-    known_at: datetime
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 1, 1)
-
-    @property
-    def cut(self) -> date:
-        return local_date(self.as_of)
-
-
-def moment_of(
-    year: int, as_of: datetime | None, known_at: datetime | None, now: datetime
-) -> Moment:
-    _, _, last = year_bounds(check_year(year))
-    effective = min(as_of or now, last)
-    return Moment(year, effective, known_at or now)
-
-
-def _table_json(table: Table) -> dict[str, Any]:
-    rows = []
-    for row in table.rows:
-        cells = {c.code: table.cell(row.code, c.code) for c in table.columns}
-        refs = {
-            c.code: list(table.refs.get((row.code, c.code), []))
-            for c in table.columns
-            if c.code != "total" and table.refs.get((row.code, c.code))
-        }
-        rows.append(
-            {"code": row.code, "label": row.label, "cells": cells, "refs": refs}
-        )
-    return {"columns": _columns(table.columns), "rows": rows}
-
-
-def _columns(columns: tuple[Line, ...]) -> list[dict[str, str]]:
-    return [{"code": c.code, "label": c.label} for c in columns]
 
 
 class AnnualReports(GongkaiApplication):
@@ -115,7 +47,11 @@ class AnnualReports(GongkaiApplication):
         """Record a 行政复议 or 行政诉讼 against a disclosure request's decision."""
         require_role(principal, tenant_path, *HANDLING)
         case = self._get(case_id, Case)
-        if case is None or case.tenant != tenant_path or case.kind.value != _DR:
+        if (
+            case is None
+            or case.tenant != tenant_path
+            or case.kind.value != CaseKind.DISCLOSURE_REQUEST
+        ):
             raise CaseNotFoundError(
                 f"no disclosure request {case_id} in {tenant_path!r}", field="case_id"
             )
@@ -251,8 +187,8 @@ class AnnualReports(GongkaiApplication):
         tables = self.tables([tenant_path], moment)
         draft = self.draft(tenant_path, year, moment)
         inputs = dict(draft.inputs) if draft else {}
-        tables["proactive"] = self._proactive(
-            [tenant_path], moment, inputs, own=tenant_path
+        tables["proactive"] = annual_figures.proactive(
+            self, [tenant_path], moment, inputs, own=tenant_path
         )
         return {
             "tenant": tenant_path,
@@ -274,132 +210,7 @@ class AnnualReports(GongkaiApplication):
 
     def tables(self, paths: Collection[str], moment: Moment) -> dict[str, Any]:
         """Tables 三 and 四 over the tenants at ``paths``."""
-        requests = list(self._requests(paths, moment))
-        challenges = list(self._challenges(paths, moment))
-        return {
-            "applications": _table_json(
-                applications_table(requests, moment.start, moment.cut)
-            ),
-            "reviews_lawsuits": _table_json(
-                challenges_table(challenges, moment.start, moment.cut)
-            ),
-        }
-
-    def _scan(
-        self, topic: str, paths: Collection[str], moment: Moment
-    ) -> Iterator[Any]:
-        """Creation events of ``topic`` in the tenants, recorded by ``known_at``."""
-        start = 0
-        while True:
-            batch = list(
-                self.recorder.select_notifications(
-                    start=start,
-                    limit=SCAN_BATCH,
-                    topics=(topic,),
-                    inclusive_of_start=False,
-                )
-            )
-            for n in batch:
-                event: Any = self.mapper.to_domain_event(n)
-                if event.timestamp > moment.known_at:
-                    return
-                if event.tenant in paths:
-                    yield event
-            if len(batch) < SCAN_BATCH:
-                return
-            start = batch[-1].id
-
-    def _requests(
-        self, paths: Collection[str], moment: Moment
-    ) -> Iterator[RequestFacts]:
-        for filed in self._scan("domain.cases:Case.Filed", paths, moment):
-            if filed.kind != _DR:
-                continue
-            (case,), _ = replay(
-                self, filed.originator_id, [(moment.as_of, moment.known_at)]
-            )
-            if not isinstance(case, Case):
-                continue
-            answer = case.answer_class or {}
-            yield RequestFacts(
-                ref=str(case.id),
-                applicant_type=case.applicant_type or DEFAULT_APPLICANT_TYPE,
-                received_on=case.received_on,
-                resolved_on=case.resolved_on if answer else None,
-                category=answer.get("category"),
-                reason=answer.get("reason"),
-            )
-
-    def _challenges(
-        self, paths: Collection[str], moment: Moment
-    ) -> Iterator[ChallengeFacts]:
-        topic = "domain.reporting.challenge:Challenge.Filed"
-        for filed in self._scan(topic, paths, moment):
-            (found,), _ = replay(
-                self, filed.originator_id, [(moment.as_of, moment.known_at)]
-            )
-            if isinstance(found, Challenge):
-                yield ChallengeFacts(
-                    ref=str(found.id),
-                    route=found.route,
-                    filed_on=found.filed_on,
-                    outcome=found.outcome,
-                    decided_on=found.decided_on,
-                )
-
-    def _proactive(
-        self,
-        paths: Collection[str],
-        moment: Moment,
-        inputs: Mapping[str, float],
-        own: str | None,
-    ) -> dict[str, Any]:
-        """Table 二: disclosures in mapped categories count as 本年制发; the rest
-        are the recorded inputs (a recorded input replaces the count)."""
-        made: dict[str, list[str]] = {}
-        items = {
-            e.code: e.annual_item
-            for path in paths
-            for e in self.catalogue_for(self.tenant(path))
-            if e.annual_item
-        }
-        for e in self._scan("domain.disclosure:Disclosure.Published", paths, moment):
-            row = items.get(e.category)
-            on = e.published_on
-            if (
-                row
-                and moment.start <= on <= moment.cut
-                and e.effective_at <= moment.as_of
-            ):
-                made.setdefault(row, []).append(str(e.originator_id))
-        rows = []
-        for row in PROACTIVE_ROWS:
-            cells: dict[str, float | None] = {}
-            refs: dict[str, list[str]] = {}
-            sources: dict[str, str] = {}
-            for col in PROACTIVE_COLUMNS[row.code]:
-                key = f"{row.code}.{col.code}"
-                if key in inputs:
-                    cells[col.code] = inputs[key]
-                    sources[col.code] = "input"
-                elif col.code in ("made", "decisions"):
-                    cells[col.code] = len(made.get(row.code, []))
-                    refs[col.code] = made.get(row.code, [])
-                    sources[col.code] = "log"
-                else:
-                    cells[col.code] = None
-                    sources[col.code] = "missing"
-            rows.append(
-                {
-                    "code": row.code,
-                    "label": row.label,
-                    "columns": _columns(PROACTIVE_COLUMNS[row.code]),
-                    "cells": cells,
-                    "refs": refs,
-                    "sources": sources,
-                }
-            )
-        return {"rows": rows}
+        return annual_figures.tables(self, paths, moment)
 
     # The county's summary ---------------------------------------------------------
 
@@ -420,7 +231,9 @@ class AnnualReports(GongkaiApplication):
         everyone = ScanAll()
         subtree = {
             e.path: e
-            for e in self._scan("domain.tenancy:Tenant.Registered", everyone, moment)
+            for e in annual_figures.scan(
+                self, "domain.tenancy:Tenant.Registered", everyone, moment
+            )
             if is_within(e.path, tenant_path)
         }
         tables = self.tables(set(subtree), moment)
@@ -431,7 +244,9 @@ class AnnualReports(GongkaiApplication):
             draft = self.draft(path, year, moment)
             for key, value in (draft.inputs if draft else {}).items():
                 inputs[key] = inputs.get(key, 0) + value
-        tables["proactive"] = self._proactive(set(subtree), moment, inputs, own=None)
+        tables["proactive"] = annual_figures.proactive(
+            self, set(subtree), moment, inputs, own=None
+        )
         for path, registered in sorted(subtree.items()):
             if registered.level == "village" or registered.kind == "community":
                 continue  # 基层群众自治组织 are no 行政机关: they owe no report
@@ -460,19 +275,6 @@ class AnnualReports(GongkaiApplication):
             "reports": owed,
             "not_published": [r["tenant"] for r in owed if r["published"] is None],
         }
-
-
-class ScanAll:
-    """Every tenant path (for scans that filter on their own)."""
-
-    def __contains__(self, _: object) -> bool:
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
 
 def publish_report(
@@ -520,4 +322,4 @@ def publish_report(
     }
 
 
-__all__ = ["AnnualReports", "Moment", "moment_of", "publish_report", "year_bounds"]
+__all__ = ["AnnualReports", "publish_report"]

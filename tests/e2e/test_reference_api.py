@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
-from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
+from domain.disclosures.catalogue import catalogue_to_csv, find_entry
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 

@@ -15,7 +15,8 @@ from uuid import UUID
 from domain.access import Principal, Role
 from domain.cases.personal_data import Applicant
 from domain.cases.service_catalogue import DEFAULT_SERVICES
-from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv
+from domain.disclosures.catalogue import catalogue_to_csv
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from services.audit.auditor import CheckpointRefusedError
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform

@@ -15,7 +15,8 @@ import pytest
 
 from domain.access import Role
 from domain.cases.service_catalogue import DEFAULT_SERVICES
-from domain.disclosures.catalogue import DEFAULT_CATALOGUE, catalogue_to_csv, find_entry
+from domain.disclosures.catalogue import catalogue_to_csv, find_entry
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import GongkaiError
 from domain.reference import YearSchedule
 from infra.settings import Settings

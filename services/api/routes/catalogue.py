@@ -10,10 +10,10 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from domain.access import require_read
 from domain.disclosures.catalogue import (
-    DEFAULT_CATALOGUE,
     CatalogueEntry,
     catalogue_to_csv,
 )
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import CatalogueFormatError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep

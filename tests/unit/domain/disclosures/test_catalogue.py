@@ -7,15 +7,16 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 from domain.disclosures import catalogue as catalogue_module
+from domain.disclosures import catalogue_defaults as catalogue_defaults_module
 from domain.disclosures.catalogue import (
     CODE_PATTERN,
     CSV_COLUMNS,
-    DEFAULT_CATALOGUE,
     KIND_LABELS,
     TENANT_KINDS,
     Audience,
@@ -32,6 +33,7 @@ from domain.disclosures.catalogue import (
     parse_catalogue_csv,
     parse_channel,
 )
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import (
     CatalogueFormatError,
     InvalidInputError,
@@ -153,8 +155,11 @@ def test_every_code_has_a_chinese_label() -> None:
         assert all(m.label and not m.label.isascii() for m in enum)
 
 
-def test_catalogue_module_imports_only_the_standard_library_and_domain() -> None:
-    source = Path(catalogue_module.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", [catalogue_module, catalogue_defaults_module])
+def test_catalogue_module_imports_only_the_standard_library_and_domain(
+    module: ModuleType,
+) -> None:
+    source = Path(module.__file__).read_text(encoding="utf-8")
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):

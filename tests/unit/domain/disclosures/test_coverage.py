@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from domain.disclosures.catalogue import (
-    DEFAULT_CATALOGUE,
     CatalogueEntry,
     Period,
     find_entry,
 )
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.disclosures.coverage import (
     CategoryCoverage,
     CategoryFacts,

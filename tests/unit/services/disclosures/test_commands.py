@@ -17,12 +17,12 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 from domain.access import Principal, Role
 from domain.disclosures.catalogue import (
-    DEFAULT_CATALOGUE,
     CatalogueEntry,
     catalogue_to_csv,
     entries_for,
     find_entry,
 )
+from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import (
     AlreadyWithdrawnError,
     BackdatingError,

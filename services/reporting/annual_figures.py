@@ -1,0 +1,234 @@
+"""The figures of the annual 政府信息公开工作年度报告, tallied from the log.
+
+Tables 三 and 四 are tallied from the tenants' disclosure requests and the reviews and
+lawsuits against their decisions, each replayed as it stood at the report's moment
+(effective by ``as_of``, recorded by ``known_at``, like every history query); table
+二 from the tenants' disclosures in the catalogue categories that map to its items,
+and the inputs the office recorded. Every cell carries the ids of the cases,
+challenges or disclosures behind it. These only read the store of the application
+passed in; the commands, the drafts and the report's assembly are in
+``annual_reports``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from domain.cases.case import Case
+from domain.cases.rules import CaseKind
+from domain.reporting.annual import (
+    DEFAULT_APPLICANT_TYPE,
+    PROACTIVE_COLUMNS,
+    PROACTIVE_ROWS,
+    ChallengeFacts,
+    Line,
+    RequestFacts,
+    Table,
+    applications_table,
+    challenges_table,
+)
+from domain.reporting.challenge import Challenge
+from domain.reporting.drafts import check_year
+from domain.timeliness import SHANGHAI, local_date
+from services.core.base import GongkaiApplication
+from services.inspection.moments import replay
+
+SCAN_BATCH = 2_000
+
+
+def year_bounds(year: int) -> tuple[date, date, datetime]:
+    """First and last day, and the last instant (China time), of ``year``."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    last = datetime.combine(end + timedelta(days=1), time(), SHANGHAI)
+    return start, end, (last - timedelta(microseconds=1)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The report's period and moment: the year, effective by ``as_of`` (at most
+    the year's end), recorded by ``known_at``."""
+
+    year: int
+    as_of: datetime
+    known_at: datetime
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def cut(self) -> date:
+        return local_date(self.as_of)
+
+
+def moment_of(
+    year: int, as_of: datetime | None, known_at: datetime | None, now: datetime
+) -> Moment:
+    _, _, last = year_bounds(check_year(year))
+    effective = min(as_of or now, last)
+    return Moment(year, effective, known_at or now)
+
+
+class ScanAll:
+    """Every tenant path (for scans that filter on their own)."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def tables(
+    app: GongkaiApplication, paths: Collection[str], moment: Moment
+) -> dict[str, Any]:
+    """Tables 三 and 四 over the tenants at ``paths``."""
+    requests = list(_requests(app, paths, moment))
+    challenges = list(_challenges(app, paths, moment))
+    return {
+        "applications": _table_json(
+            applications_table(requests, moment.start, moment.cut)
+        ),
+        "reviews_lawsuits": _table_json(
+            challenges_table(challenges, moment.start, moment.cut)
+        ),
+    }
+
+
+def scan(
+    app: GongkaiApplication, topic: str, paths: Collection[str], moment: Moment
+) -> Iterator[Any]:
+    """Creation events of ``topic`` in the tenants, recorded by ``known_at``."""
+    start = 0
+    while True:
+        batch = list(
+            app.recorder.select_notifications(
+                start=start,
+                limit=SCAN_BATCH,
+                topics=(topic,),
+                inclusive_of_start=False,
+            )
+        )
+        for n in batch:
+            event: Any = app.mapper.to_domain_event(n)
+            if event.timestamp > moment.known_at:
+                return
+            if event.tenant in paths:
+                yield event
+        if len(batch) < SCAN_BATCH:
+            return
+        start = batch[-1].id
+
+
+def _requests(
+    app: GongkaiApplication, paths: Collection[str], moment: Moment
+) -> Iterator[RequestFacts]:
+    for filed in scan(app, "domain.cases:Case.Filed", paths, moment):
+        if filed.kind != CaseKind.DISCLOSURE_REQUEST:
+            continue
+        (case,), _ = replay(app, filed.originator_id, [(moment.as_of, moment.known_at)])
+        if not isinstance(case, Case):
+            continue
+        answer = case.answer_class or {}
+        yield RequestFacts(
+            ref=str(case.id),
+            applicant_type=case.applicant_type or DEFAULT_APPLICANT_TYPE,
+            received_on=case.received_on,
+            resolved_on=case.resolved_on if answer else None,
+            category=answer.get("category"),
+            reason=answer.get("reason"),
+        )
+
+
+def _challenges(
+    app: GongkaiApplication, paths: Collection[str], moment: Moment
+) -> Iterator[ChallengeFacts]:
+    topic = "domain.reporting.challenge:Challenge.Filed"
+    for filed in scan(app, topic, paths, moment):
+        (found,), _ = replay(
+            app, filed.originator_id, [(moment.as_of, moment.known_at)]
+        )
+        if isinstance(found, Challenge):
+            yield ChallengeFacts(
+                ref=str(found.id),
+                route=found.route,
+                filed_on=found.filed_on,
+                outcome=found.outcome,
+                decided_on=found.decided_on,
+            )
+
+
+def proactive(
+    app: GongkaiApplication,
+    paths: Collection[str],
+    moment: Moment,
+    inputs: Mapping[str, float],
+    own: str | None,
+) -> dict[str, Any]:
+    """Table 二: disclosures in mapped categories count as 本年制发; the rest
+    are the recorded inputs (a recorded input replaces the count)."""
+    made: dict[str, list[str]] = {}
+    items = {
+        e.code: e.annual_item
+        for path in paths
+        for e in app.catalogue_for(app.tenant(path))
+        if e.annual_item
+    }
+    for e in scan(app, "domain.disclosure:Disclosure.Published", paths, moment):
+        item = items.get(e.category)
+        on = e.published_on
+        if item and moment.start <= on <= moment.cut and e.effective_at <= moment.as_of:
+            made.setdefault(item, []).append(str(e.originator_id))
+    rows = []
+    for row in PROACTIVE_ROWS:
+        cells: dict[str, float | None] = {}
+        refs: dict[str, list[str]] = {}
+        sources: dict[str, str] = {}
+        for col in PROACTIVE_COLUMNS[row.code]:
+            key = f"{row.code}.{col.code}"
+            if key in inputs:
+                cells[col.code] = inputs[key]
+                sources[col.code] = "input"
+            elif col.code in ("made", "decisions"):
+                cells[col.code] = len(made.get(row.code, []))
+                refs[col.code] = made.get(row.code, [])
+                sources[col.code] = "log"
+            else:
+                cells[col.code] = None
+                sources[col.code] = "missing"
+        rows.append(
+            {
+                "code": row.code,
+                "label": row.label,
+                "columns": _columns(PROACTIVE_COLUMNS[row.code]),
+                "cells": cells,
+                "refs": refs,
+                "sources": sources,
+            }
+        )
+    return {"rows": rows}
+
+
+def _table_json(table: Table) -> dict[str, Any]:
+    rows = []
+    for row in table.rows:
+        cells = {c.code: table.cell(row.code, c.code) for c in table.columns}
+        refs = {
+            c.code: list(table.refs.get((row.code, c.code), []))
+            for c in table.columns
+            if c.code != "total" and table.refs.get((row.code, c.code))
+        }
+        rows.append(
+            {"code": row.code, "label": row.label, "cells": cells, "refs": refs}
+        )
+    return {"columns": _columns(table.columns), "rows": rows}
+
+
+def _columns(columns: tuple[Line, ...]) -> list[dict[str, str]]:
+    return [{"code": c.code, "label": c.label} for c in columns]
