@@ -9,7 +9,7 @@ from typing import Any
 from domain.access import Principal, Role
 from domain.assessment.criteria import TEMPLATE
 from domain.timeliness import SHANGHAI
-from services.demo.common import Plan
+from services.demo.common import Plan, clerk
 
 COUNTY, TOWN = "xinhe", "xinhe.xinhe-zhen"
 TOWNS = ("xinhe.xinhe-zhen", "xinhe.yqaerk", "xinhe.tmtglk")
@@ -28,10 +28,6 @@ SHARES = {
 
 def supervisor(path: str, number: str) -> Principal:
     return Principal(f"{number}@xinhe", path, frozenset({Role.SUPERVISOR}))
-
-
-def clerk(path: str) -> Principal:
-    return Principal(f"clerk@{path}", path, frozenset({Role.CLERK}))
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -18,7 +18,7 @@ from domain.cases.personal_data import Applicant
 from domain.disclosures.catalogue import CatalogueEntry, Period
 from domain.timeliness import local_date
 from services.demo.assessment import plan_assessment
-from services.demo.common import case_clerk, office_moment
+from services.demo.common import case_clerk, clerk, office_moment
 from services.demo.requests import plan_disclosure_requests
 from services.demo.staff import register_demo_staff, staff_handler
 from services.platform.runtime import Platform
@@ -79,10 +79,6 @@ class SimClock:
 
     def __call__(self) -> datetime:
         return self.moment
-
-
-def clerk(path: str) -> Principal:
-    return Principal(id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK}))
 
 
 SCENIC_COMPLAINTS = (

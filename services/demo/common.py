@@ -23,6 +23,10 @@ class Plan(Protocol):
     def add(self, at: datetime, run: Callable[[], Any]) -> None: ...
 
 
+def clerk(path: str) -> Principal:
+    return Principal(id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK}))
+
+
 def case_clerk(path: str) -> Principal:
     return Principal(
         id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK, Role.HANDLER})

@@ -51,12 +51,9 @@ from services.core.batches import (
     BatchingProjectionRunner,
     Decoded,
     SideBySide,
-    apply_batch,
     apply_decoded,
     decoded,
     iter_log,
-    len_log,
-    process_batch,
     topic_counts,
 )
 from services.core.views import (
@@ -76,18 +73,6 @@ from services.tenants.commands import Tenants
 from services.tenants.reference import ReferenceData
 
 log = logging.getLogger("gongkai.runtime")
-
-__all__ = [  # the batching helpers are re-exported for callers of this module
-    "AUDIT_NAME",
-    "PROJECTIONS",
-    "BatchingProjectionRunner",
-    "Platform",
-    "append_leaves",
-    "apply_batch",
-    "iter_log",
-    "len_log",
-    "process_batch",
-]
 
 
 WAIT_FIRST_SECONDS = 0.002

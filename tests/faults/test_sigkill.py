@@ -26,7 +26,8 @@ from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from infra.tokens import TokenSigner
 from services.core.views import AUDIT_NAME
-from services.demo.builder import SimClock, clerk, load_demo
+from services.demo.builder import SimClock, load_demo
+from services.demo.common import clerk
 from services.platform.runtime import Platform
 from tests.faults.procs import GONGKAI, Server, call, clean_env
 from tests.faults.test_store_down import TENANT, disclosure, wait_for
