@@ -5,22 +5,33 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
+# The exact versions (and hashes) the image installs; the venv takes the same
+# versions, so the tests run against what ships. Refresh with `make lock`.
+LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK)
+	sed -e '/--hash=/d' -e 's/ *\\$$//' $(LOCK) > $(VENV)/constraints.txt
+	$(BIN)/pip install --quiet -e '.[dev]' -c $(VENV)/constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve the runtime dependencies of pyproject.toml for the image (Linux,
+# Python 3.11) to their newest allowed versions, with hashes; then `make test`.
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --python-platform linux \
+	  --generate-hashes --upgrade --quiet -o $(LOCK)
 
 run: install
 	$(BIN)/gongkai serve --host $(HOST) --port $(PORT) --demo-if-empty

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     )
     installation: str = Field(default="gongkai.local", description="installation name")
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    drain_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description="on SIGTERM, the longest a server keeps answering requests in"
+        " flight before it stops (it stops sooner once idle)",
+    )
     key_dir: Path | None = Field(
         default=None, description="tenants' signing keys (default $GONGKAI_HOME/keys)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +40,7 @@ from services.api.routes import (
     violations,
 )
 from services.api.strict import reject_unknown_query
+from services.platform.drain import Drain, DrainMiddleware
 from services.platform.runtime import Platform
 from services.web import install as web
 
@@ -61,9 +63,11 @@ def create_app(
 ) -> FastAPI:
     """Build the API; a given ``platform`` is used as is (tests), else one is built."""
     settings = settings or Settings()
+    drain = Drain(settings.drain_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        drain.install(asyncio.get_running_loop())
         own = platform is None
         app.state.platform = platform or Platform(settings, clock=clock)
         if own and settings.run_projections:
@@ -88,6 +92,7 @@ def create_app(
         dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
+    app.state.drain = drain
     app.state.logger = logging.getLogger("gongkai.api")
     secret = load_secret(settings)
     app.state.signer = TokenSigner(
@@ -97,7 +102,8 @@ def create_app(
     openapi.install(app)
 
     app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
-    app.add_middleware(problems.LastResort)  # outermost: added last
+    app.add_middleware(problems.LastResort)
+    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: added last
 
     v1 = APIRouter(prefix="/v1")
     modules = (

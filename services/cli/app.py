@@ -319,7 +319,13 @@ def serve(
         )
     err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
+        )
         return
     _serve_workers(settings, host, port, workers)
 
@@ -357,6 +363,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
             port=port,
             workers=workers,
             log_level="info",
+            timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
         )
     finally:
         if follower is not None:

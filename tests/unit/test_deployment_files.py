@@ -4,12 +4,16 @@ the shape issue #9 asks for and the commands they run exist in this CLI."""
 from __future__ import annotations
 
 import shlex
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from typer.testing import CliRunner
 
+from infra.settings import Settings
 from services.cli.app import app
 from services.reporting.pdf import FONT_PATHS, LATIN_FONT
 
@@ -68,3 +72,84 @@ def test_the_image_carries_the_pdf_fonts_and_the_state_directory() -> None:
     assert any("droid" in str(p) for p in FONT_PATHS)
     volumes = compose()["x-platform"]["volumes"]
     assert any(v.endswith(":/var/lib/gongkai") for v in volumes)
+
+
+def test_base_images_are_pinned_by_version() -> None:
+    """A floating tag (``python:3.11-slim``, ``postgres:16``) moves under a rebuild."""
+    images = [
+        line.split()[1]
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("FROM ")
+    ]
+    images += [  # not gongkai:latest, which compose builds from the Dockerfile
+        s["image"] for s in compose()["services"].values() if "build" not in s
+    ]
+    assert len(images) == 3
+    for image in images:
+        version = image.partition(":")[2].split("-")[0]
+        parts = version.split(".")
+        assert len(parts) >= 2, image
+        assert all(p.isdigit() for p in parts), image
+
+
+def test_the_image_has_pg_dump_of_the_servers_major() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    server = compose()["services"]["postgres"]["image"].split(":")[1]
+    major = server.split(".")[0]
+    assert f"ARG PG_MAJOR={major}" in dockerfile
+    assert "postgresql-client-${PG_MAJOR}" in dockerfile
+
+
+def _lock() -> dict[str, str]:
+    """name -> version of every package requirements.lock pins."""
+    pins: dict[str, str] = {}
+    text = (ROOT / "requirements.lock").read_text()
+    for raw in text.splitlines():
+        line = raw.strip()
+        if "==" in line and not line.startswith(("#", "--")):
+            name, version = line.rstrip(" \\").split(";")[0].split("==")
+            pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def test_the_lock_pins_every_runtime_dependency_within_pyproject() -> None:
+    """The image installs exactly the lock; a dependency added to pyproject.toml
+    without `make lock` would be missing from it (pip --require-hashes refuses)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = _lock()
+    for spec in project["dependencies"]:
+        requirement = Requirement(spec)
+        if requirement.marker and not requirement.marker.evaluate(
+            {"sys_platform": "linux", "python_version": "3.11"}
+        ):
+            continue
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock pins {name}=={pins[name]}, outside {requirement}: "
+            "run make lock"
+        )
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if "==" in line and not line.startswith("#"):
+            assert lines[i + 1].strip().startswith("--hash=sha256:"), line
+
+
+def test_the_image_installs_the_lock_and_services_wait_only_for_what_they_use() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements.lock" in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
+    services = compose()["services"]
+    platform = compose()["x-platform"]
+    assert set(platform["depends_on"]) == {"postgres"}
+    for name in ("api", "projections"):
+        assert set(services[name].get("depends_on", platform["depends_on"])) == {
+            "postgres"
+        }, name
+    assert set(services["relay"]["depends_on"]) == {"postgres", "kafka"}
+
+
+def test_compose_waits_longer_than_the_drain() -> None:
+    grace = compose()["x-platform"]["stop_grace_period"]
+    assert grace.endswith("s")
+    assert int(grace[:-1]) > Settings().drain_seconds
