@@ -285,6 +285,7 @@ def serve(
     """Serve the API and its interactive docs."""
     import uvicorn
 
+    from services.api.forwarded import uvicorn_options
     from services.platform.state_dir import check_writable
     from services.server import create_app
 
@@ -319,7 +320,13 @@ def serve(
         )
     err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            **uvicorn_options(settings),
+        )
         return
     _serve_workers(settings, host, port, workers)
 
@@ -330,6 +337,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     import subprocess
 
     import uvicorn
+
+    from services.api.forwarded import uvicorn_options
 
     if settings.store_kind != "postgresql":
         err.print("--workers needs PostgreSQL (GONGKAI_DATABASE_URL=postgresql://…)")
@@ -357,6 +366,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
             port=port,
             workers=workers,
             log_level="info",
+            **uvicorn_options(settings),
         )
     finally:
         if follower is not None:

@@ -11,15 +11,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
+from services.api.forwarded import client_address
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, run uvicorn with --proxy-headers)."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(

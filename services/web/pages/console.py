@@ -21,6 +21,7 @@ from domain.disclosures.catalogue import Channel
 from domain.errors import GongkaiError
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
+from services.api.forwarded import is_https
 from services.api.params import moment_text, parse_moment
 from services.api.routes import auth, catalogue, disclosures, overview, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
@@ -33,7 +34,7 @@ from services.web.session import (
     require_staff,
     session_claims,
 )
-from services.web.templating import COOKIE_FLAGS, is_https, render
+from services.web.templating import COOKIE_FLAGS, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 StaffDep = Annotated[Principal, Depends(require_staff)]
