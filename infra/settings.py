@@ -6,7 +6,6 @@ derived here from ``GONGKAI_DATABASE_URL``.
 
 from __future__ import annotations
 
-from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -186,7 +185,7 @@ class Settings(BaseSettings):
                 ) from None
         return ",".join(_items(value))
 
-    @cached_property
+    @property
     def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The reverse proxies whose forwarded headers are believed."""
         return tuple(ip_network(i, strict=False) for i in _items(self.trusted_proxies))

@@ -84,6 +84,7 @@ def browser(
         "--lang=zh-CN",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console
     options.add_experimental_option(
         "prefs",
         {

@@ -16,6 +16,10 @@ from services.api.staff_schemas import Activated, ActivateIn, TokenOut
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+THROTTLED = (
+    "Too many failed attempts from this address, or at this account from it: "
+    "wait Retry-After seconds (docs/auth.md, Throttling)"
+)
 
 
 @router.post(
@@ -24,7 +28,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     summary="Set your password with the one-time activation code",
     responses={
         401: {"description": "The activation code is wrong, expired or used"},
-        429: {"description": "Too many failed attempts for this account or address"},
+        429: {"description": THROTTLED},
     },
 )
 def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
@@ -40,7 +44,7 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
     summary="Sign in (OAuth2 password flow, form-encoded username and password)",
     responses={
         401: {"description": "Wrong username or password, or an inactive account"},
-        429: {"description": "Too many failed attempts for this account or address"},
+        429: {"description": THROTTLED},
     },
 )
 def token(

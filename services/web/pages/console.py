@@ -21,20 +21,20 @@ from domain.disclosures.catalogue import Channel
 from domain.errors import GongkaiError
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
-from services.api.forwarded import is_https
 from services.api.params import moment_text, parse_moment
 from services.api.routes import auth, catalogue, disclosures, overview, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse
 from services.web.session import (
-    SESSION_COOKIE,
     check_csrf,
+    end_session,
     prepare,
     require_staff,
     session_claims,
+    start_session,
 )
-from services.web.templating import COOKIE_FLAGS, render
+from services.web.templating import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 StaffDep = Annotated[Principal, Depends(require_staff)]
@@ -93,23 +93,19 @@ def sign_in(request: Request, platform: PlatformDep, form: FormDep) -> Response:
         token = auth.sign_in(request, platform, username, password)
     except GongkaiError as e:
         errors = FormErrors([("password" if e.status == 401 else "username", e.detail)])
+        wait = getattr(e, "retry_after", None)
         return render(
             request,
             "sign_in.html",
             status_code=e.status,
+            headers={"Retry-After": str(wait)} if wait else None,
             title="错误：登录工作台",
             next=target,
             errors=errors,
             username=username,
         )
     response = see_other(target)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token.access_token,
-        max_age=token.expires_in,
-        secure=is_https(request),
-        **COOKIE_FLAGS,
-    )
+    start_session(request, response, token.access_token, token.expires_in)
     return response
 
 
@@ -119,7 +115,7 @@ def sign_out(request: Request, platform: PlatformDep, form: FormDep) -> Response
     if claims and claims.is_staff and claims.jti and claims.expires_at:
         platform.sign_ins.sign_out(claims.subject, claims.jti, claims.expires_at)
     response = see_other("/console/sign-in")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    end_session(request, response)
     return response
 
 
