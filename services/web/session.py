@@ -53,10 +53,9 @@ def _secret(request: Request) -> bytes:
     return secret
 
 
-def csrf_for(request: Request, nonce: str, session: str | None = None) -> str:
-    """The token of ``nonce`` in ``session`` (default: the request's session)."""
-    if session is None:
-        session = request.cookies.get(SESSION_COOKIE, "")
+def csrf_for(request: Request, nonce: str) -> str:
+    """The token of ``nonce`` in the request's session (none when signed out)."""
+    session = request.cookies.get(SESSION_COOKIE, "")
     message = b"csrf:" + nonce.encode() + b"\x00" + session.encode()
     return hmac.new(_secret(request), message, hashlib.sha256).hexdigest()
 
