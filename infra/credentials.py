@@ -6,8 +6,9 @@ instead, where a hash can be replaced or deleted:
 
 - ``staff_credentials``: username, Argon2id password hash, SHA-256 digest of the
   pending activation code and its expiry;
-- ``signin_throttle``: failed attempts per key (``account:NAME`` or ``address:IP``) in
-  the current window, and until when the key is locked.
+- ``signin_throttle``: failed attempts per key (an account, an address, the two
+  together, a receipt number) in the current window, and until when the key is locked
+  or held back.
 
 The events say *that* a staffer was activated or signed in; these tables say *how* to
 check them. Both tables are created on first use; they are not projections (nothing
@@ -140,11 +141,18 @@ class CredentialStore:
         until = datetime.fromisoformat(row["locked_until"])
         return until if until > now else None
 
-    def fail(
-        self, key: str, now: datetime, limit: int, window: timedelta
-    ) -> datetime | None:
-        """Count one failure for ``key``; lock it for ``window`` at ``limit`` failures
-        within ``window``. Returns when it is locked until, if it now is."""
+    def failures(self, key: str, now: datetime, window: timedelta) -> int:
+        """Failures of ``key`` counted in a window that is still open at ``now``."""
+        row = self._run(
+            "SELECT failures FROM signin_throttle WHERE key = ? AND window_start >= ?",
+            [key, _iso(now - window)],
+            commit=False,
+        )
+        return 0 if row is None else int(row["failures"])
+
+    def count(self, key: str, now: datetime, window: timedelta) -> int:
+        """Count one failure for ``key`` in its window (a new window once the last
+        is over); returns the failures in the window, this one included."""
         start = _iso(now - window)
         row = self._run(
             "INSERT INTO signin_throttle (key, failures, window_start, locked_until)"
@@ -156,7 +164,21 @@ class CredentialStore:
             " RETURNING failures",
             [key, _iso(now), start, start, _iso(now)],
         )
-        if row is None or int(row["failures"]) < limit:
+        return 0 if row is None else int(row["failures"])
+
+    def hold(self, key: str, until: datetime) -> None:
+        """Refuse ``key`` until ``until``; its count goes on."""
+        self._run(
+            "UPDATE signin_throttle SET locked_until = ? WHERE key = ?",
+            [_iso(until), key],
+        )
+
+    def fail(
+        self, key: str, now: datetime, limit: int, window: timedelta
+    ) -> datetime | None:
+        """Count one failure for ``key``; lock it for ``window`` at ``limit`` failures
+        within ``window``. Returns when it is locked until, if it now is."""
+        if self.count(key, now, window) < limit:
             return None
         until = now + window
         self._run(

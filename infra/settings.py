@@ -6,6 +6,7 @@ derived here from ``GONGKAI_DATABASE_URL``.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -26,6 +27,10 @@ SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
 # The projection runners' 6 subscriptions each hold one connection of the pool
 # while they listen; their batches and the API's requests need more beside them.
 MIN_POOL_CONNECTIONS = 10
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 class WitnessSetting(BaseModel):
@@ -56,13 +61,28 @@ class Settings(BaseSettings):
     )
     activation_code_ttl_hours: int = Field(default=7 * 24, ge=1)
     signin_account_max_failures: int = Field(
-        default=5, ge=1, description="failed attempts before an account is locked"
+        default=5,
+        ge=1,
+        description="failed attempts at one account from one address before that "
+        "address is locked out of it; also the failures of an account (from "
+        "anywhere) after which addresses that failed it wait a growing delay",
     )
     signin_address_max_failures: int = Field(
         default=20, ge=1, description="failed attempts before an address is locked"
     )
     signin_lockout_minutes: int = Field(
         default=15, ge=1, description="the counting window and the lock's length"
+    )
+    signin_delay_max_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="the longest delay an account's growing delay reaches",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks (10.0.0.5, 10.1.0.0/16) "
+        "of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; "
+        "empty (the default): none, the client is the TCP peer",
     )
     receipt_max_failures: int = Field(
         default=5,
@@ -158,6 +178,24 @@ class Settings(BaseSettings):
     @property
     def effective_vault_dir(self) -> Path:
         return self.vault_dir or self.home / "vault"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for item in _items(value):
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"GONGKAI_TRUSTED_PROXIES: {item!r} is not an address or a network"
+                    " (e.g. 10.0.0.5 or 10.1.0.0/16)"
+                ) from None
+        return ",".join(_items(value))
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The reverse proxies whose forwarded headers are believed."""
+        return tuple(ip_network(i, strict=False) for i in _items(self.trusted_proxies))
 
     @field_validator("database_url")
     @classmethod

@@ -33,6 +33,7 @@ from domain.errors import (
     join_codes,
 )
 from domain.reporting.annual import PROACTIVE_ITEMS
+from domain.spreadsheet import guard_formula, unguard_formula
 
 # CSV --------------------------------------------------------------------------------
 
@@ -119,7 +120,7 @@ def _read_rows(text: str) -> list[tuple[int, list[str]]]:
     last = 0
     try:
         for row in reader:
-            cells = [cell.strip() for cell in row]
+            cells = [unguard_formula(cell.strip()).strip() for cell in row]
             if any(cells):
                 rows.append((last + 1, cells))
             last = reader.line_num
@@ -302,31 +303,31 @@ def _split(value: str) -> list[str]:
 
 def catalogue_to_csv(entries: Iterable[CatalogueEntry]) -> str:
     """The entries as CSV (Chinese labels, CRLF) that ``parse_catalogue_csv`` reads
-    back unchanged; offered as the template a county edits."""
+    back unchanged; offered as the template a county edits. A cell a spreadsheet
+    would take for a formula is guarded with an apostrophe, which reading drops."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow((*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS))
     for e in entries:
-        writer.writerow(
-            [
-                e.code,
-                e.level1,
-                e.level2,
-                e.content,
-                e.basis,
-                e.time_limit,
-                e.period.label,
-                e.subject,
-                ";".join(
-                    f"{c.channel.label}({'必选' if c.required else '可选'})"
-                    for c in e.channels
-                ),
-                e.audience.label,
-                e.mode.label,
-                e.level.label,
-                "、".join(KIND_LABELS[k] for k in e.applies_to),
-                "是" if e.required else "否",
-                PROACTIVE_ITEMS[e.annual_item] if e.annual_item else "",
-            ]
+        cells = (
+            e.code,
+            e.level1,
+            e.level2,
+            e.content,
+            e.basis,
+            e.time_limit,
+            e.period.label,
+            e.subject,
+            ";".join(
+                f"{c.channel.label}({'必选' if c.required else '可选'})"
+                for c in e.channels
+            ),
+            e.audience.label,
+            e.mode.label,
+            e.level.label,
+            "、".join(KIND_LABELS[k] for k in e.applies_to),
+            "是" if e.required else "否",
+            PROACTIVE_ITEMS[e.annual_item] if e.annual_item else "",
         )
+        writer.writerow([guard_formula(c) for c in cells])
     return buffer.getvalue()

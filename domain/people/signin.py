@@ -25,7 +25,8 @@ class Outcome(StrEnum):
     UNKNOWN_ACCOUNT = "unknown-account"
     NOT_ACTIVATED = "not-activated"
     INACTIVE = "inactive"
-    LOCKED = "locked"
+    LOCKED = "locked"  # the hard lock before #21; kept for events recorded then
+    THROTTLED = "throttled"
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ _OUTCOME_LABELS = {
     Outcome.NOT_ACTIVATED: "账号未激活",
     Outcome.INACTIVE: "账号已停用",
     Outcome.LOCKED: "账号已锁定",
+    Outcome.THROTTLED: "尝试过多，暂缓受理",
 }
 
 

@@ -21,6 +21,7 @@ import xlsxwriter
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
+from domain.spreadsheet import guard_formula
 from services.api.present import china_text, china_time
 
 CSV = "text/csv"
@@ -77,17 +78,24 @@ def cell(value: Any) -> Any:
     return str(value)
 
 
+def csv_cell(value: Any) -> Any:
+    """``cell`` for a CSV file: text a spreadsheet would run as a formula is
+    guarded (XLSX stores text as text and needs no guard)."""
+    value = cell(value)
+    return guard_formula(value) if isinstance(value, str) else value
+
+
 def _csv_lines(
     columns: Sequence[Column], rows: Iterable[dict[str, Any]]
 ) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for _, header in columns])
+    writer.writerow([csv_cell(header) for _, header in columns])
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([cell(row.get(key)) for key, _ in columns])
+        writer.writerow([csv_cell(row.get(key)) for key, _ in columns])
         yield buffer.getvalue().encode("utf-8")
 
 

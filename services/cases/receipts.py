@@ -19,7 +19,7 @@ from uuid import UUID
 
 from domain.cases.rules import CaseKind, CaseState
 from services.core.ports import Running
-from services.people.signin import too_many
+from services.people.throttle import too_many
 
 RECEIPT = re.compile(r"^(\d{8})-?([0-9A-Fa-f]{8})$")
 
@@ -86,7 +86,9 @@ def look_up_throttled(
     for key in keys:
         until = store.locked_until(key, now)
         if until is not None:
-            raise too_many(key.split(":", 1)[0], until, now)
+            raise too_many(
+                "此回执号" if key.startswith("receipt:") else "此地址", until, now
+            )
     status = look_up(platform, receipt, last4)
     if status is None:
         window = timedelta(minutes=settings.receipt_lockout_minutes)

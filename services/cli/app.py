@@ -285,6 +285,7 @@ def serve(
     """Serve the API and its interactive docs."""
     import uvicorn
 
+    from services.api.forwarded import uvicorn_options
     from services.platform.state_dir import check_writable
     from services.server import create_app
 
@@ -325,6 +326,7 @@ def serve(
             port=port,
             log_level="info",
             timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
+            **uvicorn_options(settings),
         )
         return
     _serve_workers(settings, host, port, workers)
@@ -336,6 +338,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     import subprocess
 
     import uvicorn
+
+    from services.api.forwarded import uvicorn_options
 
     if settings.store_kind != "postgresql":
         err.print("--workers needs PostgreSQL (GONGKAI_DATABASE_URL=postgresql://…)")
@@ -364,6 +368,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
             workers=workers,
             log_level="info",
             timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
+            **uvicorn_options(settings),
         )
     finally:
         if follower is not None:

@@ -2,15 +2,15 @@
 
 Password hashes live in the credential store (infra/credentials.py), never in the log.
 Every sign-in and activation attempt is recorded as a ``SignIn`` event (who, when, from
-where, how it ended) in the log of the staffer's tenant.
+where, how it ended) in the log of the staffer's tenant; the throttle that refuses
+attempts is ``services/people/throttle.py``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from math import ceil
+from datetime import datetime
 from uuid import uuid4
 
 from domain.access import Principal
@@ -18,7 +18,6 @@ from domain.errors import (
     AccountInactiveError,
     InvalidActivationCodeError,
     InvalidCredentialsError,
-    TooManyAttemptsError,
 )
 from domain.people.signin import Outcome, SignIn
 from domain.people.staff import (
@@ -33,6 +32,7 @@ from infra.credentials import CredentialStore
 from infra.passwords import Passwords, activation_digest, same_digest
 from infra.settings import Settings
 from services.core.base import GongkaiApplication, recorded
+from services.people.throttle import SignInThrottle
 
 log = logging.getLogger("gongkai.signin")
 
@@ -57,6 +57,7 @@ class SignIns(GongkaiApplication):
     credentials: CredentialStore
     passwords: Passwords
     settings: Settings
+    throttle: SignInThrottle
 
     def configure(
         self, credentials: CredentialStore, passwords: Passwords, settings: Settings
@@ -66,13 +67,14 @@ class SignIns(GongkaiApplication):
             passwords,
             settings,
         )
+        self.throttle = SignInThrottle(credentials, settings)
 
     def activate(self, username: str, code: str, password: str, address: str) -> int:
         """Set the password with the one-time activation code; returns the position."""
         now = self.now()
         staffer = self._by_username(username)
         name = staffer.username if staffer else username.strip()
-        self._refuse_if_locked(name, address, staffer)
+        self._refuse_if_throttled(name, address, staffer)
         credential = self.credentials.get(name) if staffer else None
         digest = activation_digest(code)
         good = (
@@ -99,7 +101,7 @@ class SignIns(GongkaiApplication):
             raise InvalidActivationCodeError(
                 "the activation code was just used", field="activation_code"
             )
-        self.credentials.clear(_account_key(name))
+        self.throttle.succeeded(name, address)
         with recorded(self):
             staffer.record_activation(effective_at=now)
             attempt = SignIn.attempt(
@@ -116,7 +118,7 @@ class SignIns(GongkaiApplication):
         """Check the password (Argon2id); every attempt is recorded."""
         staffer = self._by_username(username[:MAX_USERNAME])
         name = staffer.username if staffer else username.strip()[:MAX_USERNAME]
-        self._refuse_if_locked(name, address, staffer)
+        self._refuse_if_throttled(name, address, staffer)
         credential = self.credentials.get(name) if staffer else None
         stored = credential.password_hash if credential else None
         too_long = len(password) > MAX_PASSWORD  # never valid: spare the hashing
@@ -138,7 +140,7 @@ class SignIns(GongkaiApplication):
             self.credentials.set_password_hash(
                 name, stored, self.passwords.hash(password)
             )
-        self.credentials.clear(_account_key(name))
+        self.throttle.succeeded(name, address)
         jti = uuid4().hex
         position = self._record_attempt(
             staffer.tenant, name, Outcome.SUCCEEDED, address, jti
@@ -184,35 +186,24 @@ class SignIns(GongkaiApplication):
             return None
         return self._get(staff_id(*parsed), Staffer)
 
-    def _refuse_if_locked(
+    def _refuse_if_throttled(
         self, name: str, address: str, staffer: Staffer | None
     ) -> None:
-        now = self.now()
-        by_address = self.credentials.locked_until(_address_key(address), now)
-        if by_address is not None:
-            log.warning("sign-in from %s refused: address locked", address)
-            raise too_many("this address", by_address, now)
-        by_account = self.credentials.locked_until(_account_key(name), now)
-        if by_account is not None:
-            self._record_attempt(
-                staffer.tenant if staffer else None, name, Outcome.LOCKED, address
-            )
-            raise too_many("this account", by_account, now)
+        """Raise 429 if the throttle holds this attempt back; recorded in the
+        staffer's log (an unknown account's only logged, so a flood of made-up
+        names cannot grow the log)."""
+        refused = self.throttle.refusal(name, address, self.now())
+        if refused is None:
+            return
+        log.warning("sign-in as %r from %s refused: %s", name, address, refused)
+        if staffer is not None:
+            self._record_attempt(staffer.tenant, name, Outcome.THROTTLED, address)
+        raise refused
 
     def _failure(
         self, name: str, address: str, staffer: Staffer | None, outcome: Outcome
     ) -> None:
-        now = self.now()
-        window = timedelta(minutes=self.settings.signin_lockout_minutes)
-        self.credentials.fail(
-            _account_key(name), now, self.settings.signin_account_max_failures, window
-        )
-        self.credentials.fail(
-            _address_key(address),
-            now,
-            self.settings.signin_address_max_failures,
-            window,
-        )
+        self.throttle.missed(name, address, self.now())
         self._record_attempt(
             staffer.tenant if staffer else None, name, outcome, address
         )
@@ -244,19 +235,3 @@ class SignIns(GongkaiApplication):
                 effective_at=self.now(),
             )
         return self._commit(attempt)
-
-
-def _account_key(username: str) -> str:
-    return f"account:{username.lower()[:100]}"
-
-
-def _address_key(address: str) -> str:
-    return f"address:{address[:100]}"
-
-
-def too_many(what: str, until: datetime, now: datetime) -> TooManyAttemptsError:
-    seconds = max(1, ceil((until - now).total_seconds()))
-    return TooManyAttemptsError(
-        f"too many failed attempts for {what}; try again in {seconds} seconds",
-        retry_after=seconds,
-    )

@@ -10,13 +10,13 @@ from urllib.parse import quote
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import GongkaiError
 from services.api.problems import RETRY_AFTER_SECONDS, UNAVAILABLE, HttpProblemError
+from services.web.headers import SecurityHeaders
 from services.web.pages import (
     console,
     console_assessment,
@@ -30,6 +30,7 @@ from services.web.templating import HERE, render
 # Swagger UI and ReDoc come from the fastapi-offline package (MIT), which ships them.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 HTML_PREFIXES = ("/console", "/gongkai")
+DOCS_PAGE = {"title": "Gongkai 公开 — API", "openapi_url": "/openapi.json"}
 
 
 def is_page(request: Request) -> bool:
@@ -60,8 +61,10 @@ def problem_page(request: Request, status: int, title: str, detail: str) -> Resp
 
 
 def install(app: FastAPI, secret: bytes) -> None:
-    """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /."""
+    """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /;
+    the security headers on every answer (outermost, so errors carry them too)."""
     app.state.web_secret = hashlib.sha256(b"gongkai-web:" + secret).digest()
+    app.add_middleware(SecurityHeaders)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(public.router)
@@ -70,25 +73,15 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
 
+    # FastAPI's own docs pages start Swagger UI with an inline script, which the
+    # pages' Content-Security-Policy refuses: these start it from a static file.
     @app.get("/docs", include_in_schema=False)
-    def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Gongkai 公开 — API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+    def swagger(request: Request) -> HTMLResponse:
+        return render(request, "docs_swagger.html", **DOCS_PAGE)
 
     @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title="Gongkai 公开 — API",
-            redoc_js_url="/static/docs/redoc.standalone.js",
-            redoc_favicon_url="/static/docs/favicon.png",
-            with_google_fonts=False,
-        )
+    def redoc(request: Request) -> HTMLResponse:
+        return render(request, "docs_redoc.html", **DOCS_PAGE)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

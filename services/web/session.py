@@ -5,8 +5,12 @@ The session cookie holds the staff token that ``POST /v1/auth/token`` would answ
 bearer token, so signing out or deactivating an account ends the session too.
 
 CSRF: a random nonce lives in its own HttpOnly cookie; every form carries
-HMAC(secret, nonce) in a hidden field, and a POST whose field does not match is refused
-(403) before anything else happens.
+HMAC(secret, nonce, session) in a hidden field, where the session is the session
+cookie's value (empty when signed out), and a POST whose field does not match is
+refused (403) before anything else happens. Bound to the session, a token is good only
+for the session it was drawn in: a cookie and token pair planted from an anonymous
+visit (or another session) is refused for a signed-in staffer, and signing in or out
+starts a new nonce as well.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from domain.access import Principal
 from infra.tokens import Claims
 from services.api.deps import claims_of, get_principal
+from services.api.forwarded import is_https
 from services.api.problems import HttpProblemError
+from services.web.templating import COOKIE_FLAGS
 
 SESSION_COOKIE = "gongkai_session"
 CSRF_COOKIE = "gongkai_csrf"
@@ -48,17 +54,40 @@ def _secret(request: Request) -> bytes:
 
 
 def csrf_for(request: Request, nonce: str) -> str:
-    mac = hmac.new(_secret(request), b"csrf:" + nonce.encode(), hashlib.sha256)
-    return mac.hexdigest()
+    """The token of ``nonce`` in the request's session (none when signed out)."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    message = b"csrf:" + nonce.encode() + b"\x00" + session.encode()
+    return hmac.new(_secret(request), message, hashlib.sha256).hexdigest()
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def prepare(request: Request) -> None:
     """Give the request a CSRF token for its forms (a new nonce cookie if none)."""
     nonce = request.cookies.get(CSRF_COOKIE)
     if not nonce or len(nonce) > 100:
-        nonce = secrets.token_urlsafe(24)
+        nonce = new_nonce()
         request.state.set_cookies = {CSRF_COOKIE: nonce}
     request.state.csrf = csrf_for(request, nonce)
+
+
+def start_session(request: Request, response: Response, token: str, ttl: int) -> None:
+    """Signed in: the session cookie, and a new CSRF nonce beside it."""
+    secure = is_https(request)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=ttl, secure=secure, **COOKIE_FLAGS
+    )
+    response.set_cookie(CSRF_COOKIE, new_nonce(), secure=secure, **COOKIE_FLAGS)
+
+
+def end_session(request: Request, response: Response) -> None:
+    """Signed out: no session cookie, and a new CSRF nonce."""
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.set_cookie(
+        CSRF_COOKIE, new_nonce(), secure=is_https(request), **COOKIE_FLAGS
+    )
 
 
 async def check_csrf(request: Request) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from domain.cases.rules import CaseKind, IntakeChannel, Rating
+from services.api.forwarded import is_https
 
 HERE = Path(__file__).parent
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -119,12 +120,6 @@ def render(
     for name, value in getattr(request.state, "set_cookies", {}).items():
         response.set_cookie(name, value, secure=is_https(request), **COOKIE_FLAGS)
     return response
-
-
-def is_https(request: Request) -> bool:
-    """Cookies are Secure when the page came over HTTPS (behind a proxy, run uvicorn
-    with --proxy-headers so the scheme is the client's)."""
-    return request.url.scheme == "https"
 
 
 COOKIE_FLAGS: dict[str, Any] = {

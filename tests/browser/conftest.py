@@ -10,21 +10,18 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from infra.settings import Settings
 from services.server import create_app
+from tests.live_server import live_server
 from tests.web_seed import seed
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,13 +31,6 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 class Live:
     def __init__(self, url: str, platform: Any, ids: dict[str, str], shots: Path):
         self.url, self.platform, self.ids, self.shots = url, platform, ids, shots
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -57,21 +47,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     platform = Platform(settings)
     platform.start_projections()
     ids = seed(platform)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, platform=platform),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
     shots = Path(
         os.environ.get("GONGKAI_SCREENSHOTS")
         or tempfile.mkdtemp(prefix="gongkai-shots-")
@@ -79,10 +54,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     shots.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots in {shots}")
     try:
-        yield Live(f"http://127.0.0.1:{port}", platform, ids, shots)
+        with live_server(create_app(settings, platform=platform), settings) as url:
+            yield Live(url, platform, ids, shots)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         platform.close()
 
 
@@ -110,6 +84,7 @@ def browser(
         "--lang=zh-CN",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console
     options.add_experimental_option(
         "prefs",
         {

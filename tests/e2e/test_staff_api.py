@@ -123,7 +123,7 @@ def test_a_staffer_is_registered_activates_and_signs_in(
     )
 
 
-def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(
+def test_a_wrong_password_is_refused_and_repeated_misses_lock_that_address_out(
     client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
 ) -> None:
     created = register(client, auth, "XH-0201")
@@ -135,7 +135,7 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(
     assert wrong.headers["content-type"] == "application/problem+json"
     for _ in range(4):
         assert sign_in(client, created["username"], "still-wrong!").status_code == 401
-    locked = sign_in(client, created["username"])  # even the right password
+    locked = sign_in(client, created["username"])  # even the right password, here
     assert locked.status_code == 429, locked.text
     assert locked.json()["type"].endswith("/too-many-attempts")
     assert 1 <= int(locked.headers["Retry-After"]) <= 15 * 60

@@ -11,15 +11,15 @@ from fastapi.security import OAuth2PasswordRequestForm
 from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
 from services.api.deps import PlatformDep, PrincipalDep, current_claims
+from services.api.forwarded import client_address
 from services.api.staff_schemas import Activated, ActivateIn, TokenOut
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, run uvicorn with --proxy-headers)."""
-    return request.client.host if request.client else "unknown"
+THROTTLED = (
+    "Too many failed attempts from this address, or at this account from it: "
+    "wait Retry-After seconds (docs/auth.md, Throttling)"
+)
 
 
 @router.post(
@@ -28,7 +28,7 @@ def client_address(request: Request) -> str:
     summary="Set your password with the one-time activation code",
     responses={
         401: {"description": "The activation code is wrong, expired or used"},
-        429: {"description": "Too many failed attempts for this account or address"},
+        429: {"description": THROTTLED},
     },
 )
 def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activated:
@@ -44,7 +44,7 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
     summary="Sign in (OAuth2 password flow, form-encoded username and password)",
     responses={
         401: {"description": "Wrong username or password, or an inactive account"},
-        429: {"description": "Too many failed attempts for this account or address"},
+        429: {"description": THROTTLED},
     },
 )
 def token(

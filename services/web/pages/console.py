@@ -27,13 +27,14 @@ from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawa
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse
 from services.web.session import (
-    SESSION_COOKIE,
     check_csrf,
+    end_session,
     prepare,
     require_staff,
     session_claims,
+    start_session,
 )
-from services.web.templating import COOKIE_FLAGS, is_https, render
+from services.web.templating import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 StaffDep = Annotated[Principal, Depends(require_staff)]
@@ -92,23 +93,19 @@ def sign_in(request: Request, platform: PlatformDep, form: FormDep) -> Response:
         token = auth.sign_in(request, platform, username, password)
     except GongkaiError as e:
         errors = FormErrors([("password" if e.status == 401 else "username", e.detail)])
+        wait = getattr(e, "retry_after", None)
         return render(
             request,
             "sign_in.html",
             status_code=e.status,
+            headers={"Retry-After": str(wait)} if wait else None,
             title="错误：登录工作台",
             next=target,
             errors=errors,
             username=username,
         )
     response = see_other(target)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token.access_token,
-        max_age=token.expires_in,
-        secure=is_https(request),
-        **COOKIE_FLAGS,
-    )
+    start_session(request, response, token.access_token, token.expires_in)
     return response
 
 
@@ -118,7 +115,7 @@ def sign_out(request: Request, platform: PlatformDep, form: FormDep) -> Response
     if claims and claims.is_staff and claims.jti and claims.expires_at:
         platform.sign_ins.sign_out(claims.subject, claims.jti, claims.expires_at)
     response = see_other("/console/sign-in")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    end_session(request, response)
     return response
 
 

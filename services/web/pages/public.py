@@ -18,9 +18,9 @@ from domain.errors import TooManyAttemptsError
 from domain.reporting.annual import ANNUAL_REPORT_CATEGORY
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
+from services.api.forwarded import client_address
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
-from services.api.routes.auth import client_address
 from services.cases.receipts import look_up_throttled
 from services.web.session import check_csrf, prepare
 from services.web.templating import render

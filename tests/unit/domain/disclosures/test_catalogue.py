@@ -286,6 +286,18 @@ def test_default_catalogue_exports_to_csv_and_parses_back_unchanged() -> None:
     assert parse_catalogue_csv(text) == DEFAULT_CATALOGUE
 
 
+def test_cells_that_look_like_formulas_are_guarded_and_read_back() -> None:
+    tricky = replace(
+        DEFAULT_CATALOGUE[0],
+        content='=HYPERLINK("http://evil.example/","click")',
+        basis="-2+3",
+    )
+    text = catalogue_to_csv([tricky])
+    assert "'=HYPERLINK" in text
+    assert ",'-2+3," in text
+    assert parse_catalogue_csv(text) == (tricky,)
+
+
 def test_the_optional_annual_report_column_maps_an_entry_to_table_two() -> None:
     columns = (*CSV_COLUMNS, "年报项目")
     (entry,) = parse_catalogue_csv(

@@ -1,0 +1,26 @@
+"""The CSV writer of every export: text guarded, numbers left numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from services.api.export import _csv_lines
+
+
+def test_negative_numbers_stay_numbers_and_text_formulas_are_guarded() -> None:
+    columns = [("n", "数值"), ("t", "说明"), ("x", "=表头")]
+    rows = [
+        {"n": -3, "t": "-2+3", "x": "=1+1"},
+        {"n": -0.5, "t": "@SUM(1)", "x": "普通文字"},
+        {"n": 12, "t": ["-a", "b"], "x": None},
+    ]
+    text = b"".join(_csv_lines(columns, rows)).decode("utf-8-sig")
+    assert text.splitlines()[1].startswith("-3,")  # a number, as Excel reads it
+    table = list(csv.reader(io.StringIO(text)))
+    assert table == [
+        ["数值", "说明", "'=表头"],
+        ["-3", "'-2+3", "'=1+1"],
+        ["-0.5", "'@SUM(1)", "普通文字"],
+        ["12", "'-a、b", ""],
+    ]
