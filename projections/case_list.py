@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from projections.case_rows import completed_day
 from projections.cases import CLOSED_STATES, CaseView
 from projections.sql import Row, like_pattern, subtree_clause, subtree_params
 
@@ -212,10 +213,7 @@ class CaseList:
             facts = json.loads(row.pop("facts"))
             for c in _FACT_COLUMNS:
                 row[c] = facts.get(c)
-            row["completed_on"] = (
-                row["replied_on"] if row["kind"] == "disclosure_request"
-                else row["resolved_on"]
-            )  # fmt: skip
+            row["completed_on"] = completed_day(row)
             row["updated_at"] = row.pop("known_updated_at")
             item = _out(row, f.today)
             if _matches(item, f):
@@ -236,9 +234,6 @@ def known_facts(view: CaseView, tenant: str, known_at: str) -> list[Row]:
     for row in rows:
         facts = json.loads(row["facts"])
         facts["tenant"] = row["tenant"]
-        facts["completed_on"] = (
-            facts.get("replied_on") if facts["kind"] == "disclosure_request"
-            else facts.get("resolved_on")
-        )  # fmt: skip
+        facts["completed_on"] = completed_day(facts)
         out.append(facts)
     return out

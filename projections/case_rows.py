@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.cases.case import Case
-from domain.cases.rules import CaseState
+from domain.cases.rules import CaseKind, CaseState
 from domain.cases.stats import CaseFacts
 from domain.workdays import WorkingDayCalendar
 from projections.sql import Row, iso_day, iso_moment
@@ -49,6 +49,7 @@ CARD_COLUMNS = (
     "updated_at",
     "working_days_to_resolve",
 )
+_DR = CaseKind.DISCLOSURE_REQUEST.value
 CARD_JSON = ("links", "supervised_by", "allowed_actions")
 CARD_FLAGS = ("signed", "erased", "paused")
 EVENT_COLUMNS = (
@@ -134,12 +135,7 @@ def facts_of(row: Row) -> CaseFacts:
         received_on=date.fromisoformat(row["received_on"]),
         accepted=accepted,
         rejected=rejected,
-        # A disclosure request's timed duty is the reply (条例第三十三条).
-        resolved_on=day_of(
-            row.get("completed_on") or None
-            if row["kind"] == "disclosure_request"
-            else row["resolved_on"]
-        ),
+        resolved_on=day_of(completed_day(row)),
         due_on=day_of(row["due_on"]),
         replied=row["replied_on"] is not None,
         rating=row["rating"],
@@ -162,6 +158,14 @@ FACT_KEYS = (
 )
 
 
+def completed_day(row: Row) -> str | None:
+    """The day the timed duty was met, from a card or a ``facts`` snapshot (which
+    holds no ``completed_on``): a disclosure request's reply (条例第三十三条 times
+    the 答复), any other case's resolution. ``Case.completed_on`` is the rule."""
+    done: str | None = row["replied_on" if row["kind"] == _DR else "resolved_on"]
+    return done
+
+
 def day_of(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
@@ -169,7 +173,7 @@ def day_of(text: str | None) -> date | None:
 def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> Row:
     """The card of ``case`` as rebuilt at one version."""
     deadline = case.deadline(calendar)
-    resolved_on = case.resolved_on
+    completed_on = case.completed_on
     rating = case.rating
     return {
         "id": str(case.id),
@@ -183,9 +187,9 @@ def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> R
         "applicant_ref": case.applicant_ref,
         "received_on": iso_day(case.received_on),
         "accepted_on": iso_day(case.accepted_on),
-        "resolved_on": iso_day(resolved_on),
+        "resolved_on": iso_day(case.resolved_on),
         "replied_on": iso_day(case.replied_on),
-        "completed_on": iso_day(case.completed_on),
+        "completed_on": iso_day(completed_on),
         "due_on": iso_day(deadline.due_on),
         "paused": int(deadline.paused),
         "handler": case.handler,
@@ -205,9 +209,10 @@ def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> R
         "position": tracking.notification_id,
         "filed_at": iso_moment(case.created_on),
         "updated_at": iso_moment(case.modified_on),
+        # Counted to the timed duty met, as the statistics read it (facts_of).
         "working_days_to_resolve": None
-        if resolved_on is None
-        else calendar.working_days_between(case.received_on, resolved_on),
+        if completed_on is None
+        else calendar.working_days_between(case.received_on, completed_on),
     }
 
 

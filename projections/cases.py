@@ -111,6 +111,8 @@ def _by_due(card: Row) -> tuple[bool, str, int]:
 class CaseView(SqlView):
     tables = ("case_cards", "case_events", "case_supervision", "case_calendar")
     tracking_table_name = "cases_tracking"
+    # 2: a disclosure request's working days count to its reply, as its facts do
+    schema_version = 2
     ddl = (
         table_ddl("case_cards", CARD_COLUMNS, "id"),
         table_ddl("case_events", EVENT_COLUMNS, "case_id, version"),

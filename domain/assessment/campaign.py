@@ -372,17 +372,20 @@ class Campaign(GongkaiAggregate):
         actor: dict[str, str],
         working_days: int = 10,
     ) -> None:
-        """Closed when it passed, else ordered again with a new deadline."""
+        """Closed when it passed, else ordered again (``rect.reordered_due_on``)."""
         self._require_rectification(
             target, rect.REPORTED, f"{target} has not reported its rectification"
         )
         days = check_working_days(working_days)
+        due_on = rect.reordered_due_on(
+            self.rectifications[target]["due_on"], today, days, calendar
+        )
         self._rectification_verified(
             tenant=self.tenant,
             target=target,
             passed=passed,
             note=check_text(note, "note"),
-            due_on=None if passed else calendar.add_working_days(today, days),
+            due_on=None if passed else due_on,
             actor=actor,
         )
 

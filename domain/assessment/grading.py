@@ -1,4 +1,5 @@
-"""Grades (第十二条), scoring a set of item points, the veto and the notice window.
+"""Grades (第十二条), scoring a set of item points, the veto, the league order and
+the notice window.
 
 Fractional scores are never rounded: 89.5 is below 90, so it is 良好; 59.5 is 不合格.
 ``grade`` is the one place that turns a score into a grade.
@@ -10,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from domain.assessment.criteria import Criterion
 from domain.errors import CriteriaError
@@ -96,6 +98,23 @@ def assess(criteria: Sequence[Criterion], points: Mapping[str, float]) -> Result
     vetoed = tuple(c.code for c in criteria if c.veto and c.code in failed)
     score = round(sum(checked.values()), 6)  # float noise only; never to a grade
     return Result(score, grade(score, vetoed=bool(vetoed)), vetoed, failed)
+
+
+def league_order(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Scored rows (each with ``grade`` and ``score``) best first, each with its
+    ``rank``: by grade first, then by score, so a vetoed 95 (不合格) ranks below
+    every 合格 unit; rows of the same grade and score share a rank (1, 2, 2, 4)."""
+    place = {g.value: i for i, g in enumerate(Grade)}  # best first
+    ordered = sorted(rows, key=lambda r: (place[r["grade"]], -r["score"]))
+    out: list[dict[str, Any]] = []
+    for i, row in enumerate(ordered):
+        before = out[-1] if out else None
+        same = before is not None and (before["grade"], before["score"]) == (
+            row["grade"],
+            row["score"],
+        )
+        out.append({**row, "rank": before["rank"] if before and same else i + 1})
+    return out
 
 
 def mean_points(reviews: Sequence[Mapping[str, float]]) -> dict[str, float]:

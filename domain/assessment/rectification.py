@@ -15,8 +15,14 @@ from typing import Any
 
 from domain.assessment.grading import Grade
 from domain.errors import CampaignStageError
+from domain.workdays import WorkingDayCalendar
 
 ORDERED, REPORTED, CLOSED = "ordered", "reported", "closed"
+STATUS_LABELS = {
+    ORDERED: "已下达整改通知",
+    REPORTED: "已报送整改情况",
+    CLOSED: "整改已验收",
+}
 
 
 def items_to_rectify(
@@ -48,6 +54,18 @@ def require_status(
         raise CampaignStageError(f"no rectification ordered for {target}")
     if current["status"] != status:
         raise CampaignStageError(missing)
+
+
+def reordered_due_on(
+    current_due_on: date,
+    verified_on: date,
+    working_days: int,
+    calendar: WorkingDayCalendar,
+) -> date:
+    """The 期限 of the order a failed verification gives again: ``working_days``
+    counted from the verification, and never before the open order's 期限 (a target
+    that reported early keeps the time it was given)."""
+    return max(current_due_on, calendar.add_working_days(verified_on, working_days))
 
 
 def ordered(items: list[str], due_on: date, actor: dict[str, str]) -> dict[str, Any]:

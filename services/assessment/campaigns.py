@@ -9,14 +9,14 @@ and the targets' own principals (the notice is public).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from domain.access import Principal, Role, require_role
 from domain.assessment.campaign import Campaign
-from domain.assessment.grading import Grade, assess
+from domain.assessment.grading import Grade, assess, league_order
 from domain.errors import CampaignNotFoundError, ForbiddenError, NotFoundError
 from domain.tenancy import is_within
 from domain.timeliness import local_date
@@ -238,7 +238,8 @@ class Campaigns(GongkaiApplication):
 
 
 def league_table(campaign: Campaign) -> list[dict[str, Any]]:
-    """Targets by score, best first; equal scores share a rank (1, 2, 2, 4).
+    """Targets best first: by grade, then score (``league_order``); equal grade and
+    score share a rank (1, 2, 2, 4).
 
     Final results once finalized, the noticed ones during the notice, else the
     reviewers' provisional points; a target not reviewed yet has no score or rank.
@@ -250,13 +251,14 @@ def league_table(campaign: Campaign) -> list[dict[str, Any]]:
             provisional = campaign.provisional(target)
             result = provisional.to_dict() if provisional else None
         rows.append({"target": target, **(result or _unscored())})
-    scored = sorted(
-        (r for r in rows if r["score"] is not None), key=lambda r: -r["score"]
-    )
-    for i, row in enumerate(scored):
-        same = i > 0 and row["score"] == scored[i - 1]["score"]
-        row["rank"] = scored[i - 1]["rank"] if same else i + 1
+    scored = league_order([r for r in rows if r["score"] is not None])
     return scored + [r for r in rows if r["score"] is None]
+
+
+def item_titles(campaign: Campaign, codes: Iterable[str]) -> str:
+    """The items' titles (考核内容), not their codes, as a person reads them."""
+    titles = {c.code: c.title for c in campaign.criteria}
+    return "、".join(titles.get(code, code) for code in codes)
 
 
 def _unscored() -> dict[str, Any]:

@@ -13,14 +13,16 @@ from typing import Any
 from fpdf import FPDF, FontFace
 
 from domain.assessment.campaign import FINAL, NOTICE, Campaign
-from services.assessment.campaigns import league_table
+from domain.assessment.rectification import STATUS_LABELS
+from services.assessment.campaigns import item_titles, league_table
 from services.reporting.pdf import LATIN_FONT, cjk_font
 
 
 def notice_lines(
     campaign: Campaign, names: dict[str, str]
 ) -> tuple[str, list[str], list[list[str]], list[str]]:
-    """Title, paragraphs before the table, table rows, paragraphs after."""
+    """Title, paragraphs before the table, table rows, paragraphs after; ``names``
+    are the tenants' names (owner and targets) by path, items show their titles."""
     rows = league_table(campaign)
     table = [
         [
@@ -28,7 +30,7 @@ def notice_lines(
             names.get(r["target"], r["target"]),
             "—" if r["score"] is None else f"{r['score']:g}",
             r["grade_label"] or "未评",
-            "、".join(r["vetoed_by"]) or "",
+            item_titles(campaign, r["vetoed_by"]),
         ]
         for r in rows
     ]
@@ -57,8 +59,9 @@ def notice_lines(
             after.append(f"对考核不合格的{'、'.join(bad)}予以通报批评，限期整改。")
         for target, order in campaign.rectifications.items():
             after.append(
-                f"{names.get(target, target)}：整改事项 {'、'.join(order['items'])}，"
-                f"期限 {order['due_on']}，状态 {order['status']}。"
+                f"{names.get(target, target)}：整改事项 "
+                f"{item_titles(campaign, order['items'])}，期限 {order['due_on']}，"
+                f"状态 {STATUS_LABELS.get(order['status'], order['status'])}。"
             )
     else:
         title = f"{campaign.title}（考核中）"
@@ -70,6 +73,7 @@ HEADERS = ["名次", "单位", "得分", "等次", "一票否决项"]
 
 def notice_html(campaign: Campaign, names: dict[str, str]) -> str:
     title, before, table, after = notice_lines(campaign, names)
+    owner = names.get(campaign.tenant, campaign.tenant)
     e = html.escape
     head = "".join(f'<th scope="col">{h}</th>' for h in HEADERS)
     body = "".join(
@@ -83,7 +87,7 @@ def notice_html(campaign: Campaign, names: dict[str, str]) -> str:
 max-width:48em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}
 td,th{{border:1px solid #444;padding:.3em .6em}}</style></head>
 <body><h1>{e(title)}</h1>{paras}
-<table><caption>考核结果（{e(campaign.tenant)}）</caption><thead><tr>{head}</tr></thead>
+<table><caption>考核结果（{e(owner)}）</caption><thead><tr>{head}</tr></thead>
 <tbody>{body}</tbody></table>{tail}</body></html>"""
 
 

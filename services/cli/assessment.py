@@ -54,7 +54,9 @@ def league(
     tenant: TenantOption,
     as_json: JsonOption = False,
 ) -> None:
-    """排名: targets by score, with grade and rank."""
+    """排名: targets by grade, then score, with rank."""
+    from services.assessment.campaigns import item_titles
+
     campaign, rows = _read(tenant, campaign_id, None)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
@@ -66,7 +68,7 @@ def league(
             r["target"],
             "—" if r["score"] is None else f"{r['score']:g}",
             r["grade_label"] or "未评",
-            "、".join(r["vetoed_by"]),
+            item_titles(campaign, r["vetoed_by"]),
         )
     Console().print(table)
 

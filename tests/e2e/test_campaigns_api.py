@@ -43,6 +43,15 @@ def sheet(response: Any) -> list[tuple[Any, ...]]:
     return list(book.active.iter_rows(values_only=True))
 
 
+def notice_rows(page: str) -> list[list[str]]:
+    """The 公示/通报 table's body rows, cell texts."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [cell.split("</td>", 1)[0] for cell in row.split("<td>")[1:]]
+        for row in body.split("<tr>")[1:]
+    ]
+
+
 def items(org: float, content: float, evidence: list[str] | None = None) -> Any:
     return [
         {"code": "org", "points": org, "evidence": evidence or []},
@@ -92,7 +101,8 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     }
     ok(client.post(f"{base}/review", json=review_a, headers=sup))
     problem(client.post(f"{base}/publish-notice", json={}, headers=sup), 409)
-    review_b = {"target": B, "items": items(10, 75), "method": "online"}
+    # B's 90 is vetoed (组织领导 under 60 %): 不合格 ranks below A's 良好 89.5.
+    review_b = {"target": B, "items": items(10, 80), "method": "online"}
     ok(client.post(f"{base}/review", json=review_b, headers=sup))
     noticed = ok(client.post(f"{base}/publish-notice", json={}, headers=sup))
     assert noticed["notice"]["ends_on"] == "2026-03-11"  # Mon 2 Mar + 7 working days
@@ -101,7 +111,7 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     assert [(r["target"], r["score"], r["grade"], r["grade_label"], r["rank"])
             for r in table["rows"]] == [
         (A, 89.5, "good", "良好", 1),
-        (B, 85, "fail", "不合格", 2),
+        (B, 90, "fail", "不合格", 2),
     ]  # fmt: skip
     card = ok(client.get(f"{base}/scorecards/{B}", headers=sup))
     assert card["result"]["vetoed_by"] == ["org"]
@@ -111,6 +121,11 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     page = client.get(f"{base}/notice", headers=clerk_a)
     assert page.status_code == 200
     assert "公示期：2026-03-02 至 2026-03-11" in page.text
+    assert notice_rows(page.text) == [
+        ["1", "团结村", "89.5", "良好", ""],
+        ["2", "幸福村", "90", "不合格", "组织领导"],
+    ]
+    assert "<caption>考核结果（塔河镇）</caption>" in page.text
     objection = {"target": B, "text": "组织领导材料未被采纳"}
     ok(client.post(f"{base}/object", json=objection, headers=clerk_b))
     clock.advance(days=9)  # Wed 11 Mar: the last day of the notice
@@ -137,6 +152,8 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
 
     notice = client.get(f"{base}/notice", headers=sup).text
     assert "予以通报批评" in notice
+    assert "幸福村：整改事项 组织领导，期限 2026-03-19，状态 整改已验收。" in notice
+    assert notice_rows(notice)[0][:2] == ["1", "团结村"]
     pdf = client.get(f"{base}/notice?format=pdf", headers=sup)
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
@@ -167,7 +184,7 @@ def _exports_match_the_json(
         (r["target"], r["score"], r["grade_label"]) for r in table["rows"]
     ]
     assert [r[0] for r in rows[1:]] == [r["rank"] for r in table["rows"]]
-    assert rows[2][5] == "org"  # B: vetoed by 组织领导
+    assert rows[2][5] == "组织领导"  # B's veto item by its title, not its code
     by_accept = client.get(
         f"{base}/league-table", headers={**sup, "Accept": "text/csv"}
     )

@@ -35,7 +35,7 @@ from services.api.assessment_schemas import (
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
-from services.assessment.campaigns import league_table, scorecard
+from services.assessment.campaigns import item_titles, league_table, scorecard
 from services.assessment.metrics import shares, target_metrics
 from services.assessment.notice import notice_html, notice_pdf
 from services.core.base import check_expected_version
@@ -211,7 +211,7 @@ def _verify(platform: Platform, p: Any, path: str, cid: UUID, b: Any) -> Any:
     "/{campaign_id}/league-table",
     response_model=LeagueTable,
     responses=EXPORT_RESPONSES,
-    summary="排名: targets by score with grade and rank (ties share a rank); "
+    summary="排名: targets by grade, then score, with rank (ties share a rank); "
     "CSV/XLSX with ?format=",
 )
 def get_league_table(
@@ -231,6 +231,9 @@ def get_league_table(
         row["target_name"] = tenant["name"] if tenant else None
     fmt = wanted(request, format)
     if fmt != "json":
+        for row in rows:  # the items as a person reads them, not their codes
+            row["vetoed_by"] = item_titles(campaign, row["vetoed_by"])
+            row["failed_items"] = item_titles(campaign, row["failed_items"])
         name = f"league-table-{campaign_id}"
         return export(fmt, LEAGUE_COLUMNS, rows, name, "排名")
     return LeagueTable(
@@ -301,10 +304,10 @@ def get_notice(
         cjk_font()  # a missing font is a 503
     campaign = platform.campaigns.campaign(principal, path, campaign_id)
     names = {}
-    for target in campaign.targets:
-        tenant = platform.directory.get(target)
+    for each in (campaign.tenant, *campaign.targets):
+        tenant = platform.directory.get(each)
         if tenant:
-            names[target] = tenant["name"]
+            names[each] = tenant["name"]
     if notice_format == "html":
         return HTMLResponse(notice_html(campaign, names))
     return Response(

@@ -124,3 +124,33 @@ def test_reviewers_are_averaged_and_a_reviewer_may_revise() -> None:
     result = c.provisional("xinhe.tahe")
     assert result is not None
     assert (result.score, result.grade.value) == (84, "good")
+
+
+def finalized_with_a_failure() -> Campaign:
+    c = planned()
+    run_to_notice(c)
+    c.finalize(date(2025, 10, 14), SUP)
+    return c
+
+
+def test_a_failed_verification_never_shortens_the_order_it_repeats() -> None:
+    """Ordered Fri 16 Oct 2026 for 20 working days (due 13 Nov), reported and found
+    wanting that same day: the new order was due 30 Oct, before the first (#23 §5)."""
+    c = finalized_with_a_failure()
+    day = date(2026, 10, 16)
+    c.order_rectification("xinhe.jiamu", 20, day, CAL, SUP)
+    assert c.rectifications["xinhe.jiamu"]["due_on"] == date(2026, 11, 13)
+    c.report_rectification("xinhe.jiamu", "已健全领导小组", day, CLERK)
+    c.verify_rectification("xinhe.jiamu", False, "未见文件", day, CAL, SUP, 10)
+    order = c.rectifications["xinhe.jiamu"]
+    assert order["due_on"] == date(2026, 11, 13)
+    assert [r["due_on"] for r in order["rounds"]] == [date(2026, 11, 13)] * 2
+
+
+def test_a_new_order_counts_its_working_days_from_the_verification() -> None:
+    c = finalized_with_a_failure()
+    c.order_rectification("xinhe.jiamu", 5, date(2026, 10, 16), CAL, SUP)
+    c.report_rectification("xinhe.jiamu", "已整改", date(2026, 10, 22), CLERK)
+    verified_on = date(2026, 11, 20)  # a Friday, after the first 期限 (23 Oct)
+    c.verify_rectification("xinhe.jiamu", False, "未见文件", verified_on, CAL, SUP, 10)
+    assert c.rectifications["xinhe.jiamu"]["due_on"] == date(2026, 12, 4)

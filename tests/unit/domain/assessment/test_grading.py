@@ -12,7 +12,14 @@ from domain.assessment.criteria import (
     check_criteria,
     criteria_from,
 )
-from domain.assessment.grading import Grade, assess, grade, notice_ends_on, notice_over
+from domain.assessment.grading import (
+    Grade,
+    assess,
+    grade,
+    league_order,
+    notice_ends_on,
+    notice_over,
+)
 from domain.errors import CriteriaError
 from domain.workdays import default_calendar
 
@@ -89,3 +96,25 @@ def test_the_notice_runs_seven_working_days_across_national_day() -> None:
     assert ends == date(2025, 10, 13)
     assert not notice_over(ends, date(2025, 10, 13))
     assert notice_over(ends, date(2025, 10, 14))
+
+
+def test_the_league_ranks_by_grade_then_score() -> None:
+    """A vetoed 95 is 不合格: it ranks below every 合格 (issue #23 §5)."""
+    rows = [
+        {"target": "yqaerk", "score": 95.0, "grade": "fail"},
+        {"target": "tmtglk", "score": 61.0, "grade": "pass"},
+        {"target": "xinhe-zhen", "score": 92.9, "grade": "excellent"},
+        {"target": "school-1", "score": 55.0, "grade": "fail"},
+        {"target": "aiyi", "score": 82.0, "grade": "good"},
+        {"target": "heping", "score": 82.0, "grade": "good"},
+    ]
+    ranked = league_order(rows)
+    assert [(r["target"], r["rank"]) for r in ranked] == [
+        ("xinhe-zhen", 1),
+        ("aiyi", 2),
+        ("heping", 2),  # same grade and score: one rank, the next is 4
+        ("tmtglk", 4),
+        ("yqaerk", 5),
+        ("school-1", 6),
+    ]
+    assert all("rank" not in r for r in rows)  # the input is left as it was
