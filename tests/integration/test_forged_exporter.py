@@ -19,7 +19,7 @@ from services.audit.evidence import build_bundle
 from services.cli.verify import verify_file
 from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
-from tests.unit.domain.ledger.test_evidence_binding import (
+from tests.fixtures.bundles import (
     FORGED_BY,
     export_by,
     re_signed,

@@ -14,42 +14,27 @@ import pytest
 
 from domain.errors import EvidenceError
 from domain.ledger.evidence import verify_bundle
-from domain.ledger.export import ExportStatement
-from domain.ledger.note import Note, add_signature, sign_note
-from infra.keys import Ed25519Signer
+from domain.ledger.note import Note, add_signature
 from tests.fixtures.bundles import (
     COUNTY,
+    FORGED_BY,
+    FORGER,
     TOWN,
     VILLAGE,
     build_bundle,
+    export_by,
+    forged_exporter,
     make_verifier,
+    re_signed,
     signer,
 )
 
 GOOD = build_bundle()
 COUNTY_KEY = signer(COUNTY).verifier_key()
-FORGER = signer(VILLAGE, key_seed=b"\x66" * 32)  # a new key with the village's name
-FORGED_BY = {"id": "XH-9999 伪造者", "roles": "inspector", "tenant": "xinhe"}
 
 
 def bundle() -> dict[str, Any]:
     return copy.deepcopy(GOOD)
-
-
-def re_signed(note_text: str, key: Ed25519Signer) -> str:
-    """``note_text`` with the tenant's own signature line replaced by ``key``'s,
-    other lines (the parent's cosignature) kept as they are."""
-    note = Note.parse(note_text)
-    own = [s for s in note.signatures if s.name == key.name]
-    others = tuple(s for s in note.signatures if s not in own)
-    forged = sign_note(note.text, key)
-    return Note(note.text, (*forged.signatures, *others)).format()
-
-
-def export_by(b: dict[str, Any], key: Ed25519Signer, who: dict[str, str]) -> str:
-    statement = ExportStatement.parse(Note.parse(b["export"]).text)
-    fields = {**statement.__dict__, "exported_by": who}
-    return sign_note(ExportStatement(**fields).body(), key).format()
 
 
 def refused(b: dict[str, Any], *words: str, trust: bool = True) -> EvidenceError:
@@ -68,10 +53,7 @@ def test_the_honest_bundle_verifies_with_the_county_pinned_every_key_bound() -> 
 
 def test_a_forged_exporter_with_a_new_village_key_is_refused() -> None:
     """The attack of #20 §1, step by step; before, it verified with the pin."""
-    b = bundle()
-    b["checkpoint"] = re_signed(b["checkpoint"], FORGER)
-    b["export"] = export_by(b, FORGER, FORGED_BY)
-    b["keys"][VILLAGE] = [FORGER.verifier_key()]
+    b = forged_exporter(bundle())
     for trust in (True, False):
         error = refused(
             b,

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from domain.ledger.note import Note
 from services.cli.verify import verify_file
+from tests.fixtures.bundles import FORGER, forged_exporter
 from tests.unit.domain.ledger.test_evidence import (
     COUNTY,
     DISCLOSURE,
@@ -20,12 +21,6 @@ from tests.unit.domain.ledger.test_evidence import (
     bundle,
     key_id,
     signer,
-)
-from tests.unit.domain.ledger.test_evidence_binding import (
-    FORGED_BY,
-    FORGER,
-    export_by,
-    re_signed,
 )
 
 
@@ -132,10 +127,7 @@ def test_reasons_with_brackets_are_printed_verbatim(tmp_path: Path) -> None:
 def test_the_forged_exporter_of_issue_20_exits_1_with_the_county_pinned(
     tmp_path: Path,
 ) -> None:
-    b = bundle()
-    b["checkpoint"] = re_signed(b["checkpoint"], FORGER)
-    b["export"] = export_by(b, FORGER, FORGED_BY)
-    b["keys"][VILLAGE] = [FORGER.verifier_key()]
+    b = forged_exporter(bundle())
     status, out = run(write(tmp_path, b), (signer(COUNTY).verifier_key(),))
     assert status == 1, out
     assert "✓" not in out
