@@ -181,10 +181,9 @@ def check_recorded_note(
         )
     if note != child.text:
         fail(
-            f"{child_field}: the checkpoint of {child.tenant} is not signed as "
-            f"{label} recorded it: the record has {signers_of(recorded)}, the bundle "
-            f"{signers_of(child.note)}; a key the witness chain does not bind signed "
-            "it",
+            f"the checkpoint of {child.tenant} is not signed as {label} recorded "
+            f"it: the bundle's lines are by {signers_of(child.note)}, the record's by "
+            f"{signers_of(recorded)}; a key the witness chain does not bind signed it",
             child_field,
         )
 

@@ -58,8 +58,8 @@ def test_a_forged_exporter_with_a_new_village_key_is_refused() -> None:
         error = refused(
             b,
             f"the checkpoint of {VILLAGE} is not signed as witnesses[0]",
-            f"the bundle {FORGER.name}+{FORGER.key_id.hex()}",
-            f"the record has {signer(VILLAGE).name}+{signer(VILLAGE).key_id.hex()}",
+            f"the bundle's lines are by {FORGER.name}+{FORGER.key_id.hex()}",
+            f"the record's by {signer(VILLAGE).name}+{signer(VILLAGE).key_id.hex()}",
             trust=trust,
         )
         assert error.field == "checkpoint"
