@@ -26,17 +26,21 @@ A bundle is one JSON object (``services/audit/evidence.py`` writes it)::
 4. each witness level, child to parent: the child's note carries the parent's
    cosignature/v1 (dated no later than ``exported_at``); the parent's
    ``AuditLedger.ChildCheckpointWitnessed`` leaf is proven into the parent's own
-   signed checkpoint and records exactly the child's checkpoint (checked last, so a
-   mismatch there is a real contradiction, not a damaged leaf); the chain ends at a
-   top tenant.
+   signed checkpoint and records exactly the child's checkpoint, byte for byte with
+   its signature lines (checked last, so a mismatch there is a real contradiction,
+   not a damaged leaf); the chain ends at a top tenant;
+5. the keys, from the top down (``evidence_binding``): with ``trusted`` verifier keys
+   (``gongkai verify --trust``) the top tenant's checkpoint must be signed by one of
+   them, without, the bundle's own keys are trusted and the report says so; below
+   the top a key counts only if it verified a line of a note its parent recorded;
+   the export statement must be signed by such a bound key; any other key in
+   ``keys`` is named in the report, and fails the bundle when a key is pinned.
 
-With ``trusted`` verifier keys (``gongkai verify --trust``), the top tenant's
-checkpoint must be signed by one of them; without, the bundle's own keys are trusted
-and the report says so. Ed25519 comes in through ``make_verifier``.
-
-The checks themselves are in ``evidence_keys`` (header, keys, signed checkpoints,
-pins), ``evidence_events`` (events, completeness, the export statement) and
-``evidence_witnesses`` (each witness level); what they prove, in ``evidence_report``.
+Ed25519 comes in through ``make_verifier``. The checks themselves are in
+``evidence_keys`` (header, keys, signed checkpoints, pins), ``evidence_events``
+(events, completeness, the export statement), ``evidence_witnesses`` (each witness
+level) and ``evidence_binding`` (which keys the chain binds); what they prove, in
+``evidence_report``.
 """
 
 from __future__ import annotations
@@ -51,6 +55,11 @@ from domain.ledger.bundle import (
     fail,
     load_bundle,
     parse_bundle,
+)
+from domain.ledger.evidence_binding import (
+    Binding,
+    check_all_bound,
+    check_export_signer,
 )
 from domain.ledger.evidence_events import (
     check_complete,
@@ -67,6 +76,7 @@ from domain.ledger.evidence_keys import (
     check_pinned,
     parent_of,
     parse_pins,
+    signed_with,
 )
 from domain.ledger.evidence_report import BundleReport, CheckedEvent, KeyUse, Witness
 from domain.ledger.evidence_witnesses import (
@@ -120,13 +130,14 @@ def verify_bundle(
             f"at leaf {latest.leaf_index}",
             f"events[{len(b.events) - 1}].leaf_index",
         )
-    statement = check_export(b, head, keys)
+    statement, export_signers = check_export(b, head, keys)
+    binding = Binding(b.installation, keys)
     witnessed: list[Witness] = []
     child, child_field = head, "checkpoint"
     for level in b.witnesses:
         check_parent_path(child.tenant, level)
         parent = level.tenant
-        cosigner = check_cosigned(
+        cosigning_key, cosigner = check_cosigned(
             b.installation,
             child,
             parent,
@@ -141,7 +152,10 @@ def verify_bundle(
         where = f"{level.where}.checkpoint"
         parent_head = check_head(b.installation, parent, level.checkpoint, keys, where)
         check_included(level.event, leaf_bytes, parent_head)
-        check_witness_record(leaf, child, parent, level.event)
+        check_witness_record(leaf, child, parent, level.event, child_field)
+        # The parent recorded the child's note as it is here: its signers are bound.
+        binding.bind(child.tenant, signed_with(child.signed_by, keys[child.tenant]))
+        binding.bind(parent, [cosigning_key])
         used.extend(
             KeyUse(parent, v.key_id.hex(), ED25519) for v in parent_head.signed_by
         )
@@ -153,7 +167,10 @@ def verify_bundle(
             f"{parent_of(child.tenant)} must witness it, up to the top tenant",
             "witnesses",
         )
-    pinned = check_pinned(b, child, keys, pins)
+    top_keys = check_pinned(b, child, keys, pins)
+    binding.bind(child.tenant, top_keys)
+    export_key = check_export_signer(binding, b.tenant, export_signers)
+    unbound = check_all_bound(binding, pinned=bool(pins))
     return BundleReport(
         installation=b.installation,
         exported_at=exported_at,
@@ -166,5 +183,7 @@ def verify_bundle(
         key_ids=tuple(used),
         latest_version=latest.version,
         exported_by=statement.exported_by,
-        pinned=pinned,
+        exported_key=export_key.key_id.hex(),
+        pinned=tuple(k.key_id.hex() for k in top_keys) if pins else (),
+        unbound=unbound,
     )

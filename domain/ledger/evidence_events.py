@@ -14,7 +14,12 @@ from collections.abc import Mapping
 
 from domain.errors import LedgerError
 from domain.ledger.bundle import BundleEvent, ParsedBundle, b64, fail, unb64
-from domain.ledger.evidence_keys import VerifiedHead, VerifiedKey, origin_of
+from domain.ledger.evidence_keys import (
+    VerifiedHead,
+    VerifiedKey,
+    origin_of,
+    signed_with,
+)
 from domain.ledger.evidence_report import CheckedEvent
 from domain.ledger.export import ExportStatement
 from domain.ledger.hashing import hash_leaf
@@ -170,11 +175,12 @@ def check_complete(b: ParsedBundle, head: VerifiedHead) -> MapEntry:
 
 def check_export(
     b: ParsedBundle, head: VerifiedHead, keys: Mapping[str, list[VerifiedKey]]
-) -> ExportStatement:
-    """The signed export statement, saying exactly what the bundle says."""
+) -> tuple[ExportStatement, list[VerifiedKey]]:
+    """The signed export statement, saying exactly what the bundle says, and the
+    tenant's keys that signed it."""
     try:
         note = Note.parse(b.export)
-        verify_note(note, [k.verifier for k in keys[b.tenant]])
+        verified = verify_note(note, [k.verifier for k in keys[b.tenant]])
         statement = ExportStatement.parse(note.text)
     except LedgerError as e:
         fail(
@@ -197,4 +203,4 @@ def check_export(
                 f"{getattr(statement, name)!r}, the bundle {value!r}",
                 field,
             )
-    return statement
+    return statement, signed_with(verified, keys[b.tenant])

@@ -43,9 +43,10 @@ class VerifiedKey:
 
 @dataclass(frozen=True)
 class VerifiedHead:
-    """A checkpoint note verified as signed by its tenant."""
+    """A checkpoint note verified as signed by its tenant; ``text`` as in the bundle."""
 
     tenant: str
+    text: str
     note: Note
     checkpoint: Checkpoint
     signed_by: list[Verifier]
@@ -171,7 +172,7 @@ def check_head(
             f"{where} of {tenant} is not signed by a key in keys.{tenant}: {e.detail}",
             where,
         )
-    return VerifiedHead(tenant, note, checkpoint, signed_by)
+    return VerifiedHead(tenant, text, note, checkpoint, signed_by)
 
 
 def parse_pins(trusted: Sequence[str]) -> list[tuple[str, bytes, bytes]]:
@@ -189,18 +190,17 @@ def check_pinned(
     top: VerifiedHead,
     keys: Mapping[str, list[VerifiedKey]],
     pins: list[tuple[str, bytes, bytes]],
-) -> tuple[str, ...]:
-    """Key IDs of pinned keys that signed the top checkpoint; raise if pins miss."""
+) -> list[VerifiedKey]:
+    """The pinned keys that signed the top checkpoint; raise if pins miss.
+
+    Without pins, every key of the top tenant that signed its checkpoint."""
+    signers = signed_with(top.signed_by, keys[top.tenant])
     if not pins:
-        return ()
+        return signers
     name = origin_of(b.installation, top.tenant)
-    signers = {bytes(v.key_id) for v in top.signed_by}
-    used = [k for k in keys[top.tenant] if k.key_id in signers]
-    matched = tuple(
-        k.key_id.hex() for k in used if (name, k.key_id, k.public_key) in pins
-    )
+    matched = [k for k in signers if (name, k.key_id, k.public_key) in pins]
     if not matched:
-        signed = ", ".join(k.key_id.hex() for k in used)
+        signed = ", ".join(k.key_id.hex() for k in signers)
         pinned = ", ".join(f"{n}+{kid.hex()}" for n, kid, _ in pins)
         fail(
             f"the chain ends at {top.tenant}, whose checkpoint is signed by key "
@@ -208,3 +208,10 @@ def check_pinned(
             "witnesses" if b.witnesses else "checkpoint",
         )
     return matched
+
+
+def signed_with(
+    verified: Sequence[Verifier], keys: Sequence[VerifiedKey]
+) -> list[VerifiedKey]:
+    """The keys among ``keys`` whose verifier is one of ``verified``."""
+    return [k for k in keys if any(v is k.verifier for v in verified)]

@@ -53,8 +53,13 @@ class BundleReport:
     key_ids: tuple[KeyUse, ...]
     latest_version: int
     exported_by: dict[str, str]
+    exported_key: str
+    """Hex key ID of the tenant's bound key that signed the export statement."""
     pinned: tuple[str, ...]
     """The pinned key IDs the top checkpoint is signed by; empty: none was pinned."""
+    unbound: tuple[str, ...] = ()
+    """``keys.<path>[i] <name>+<key id>`` of keys the witness chain does not bind
+    (signed nothing it records); with a pin the bundle fails instead."""
 
     @property
     def chain(self) -> tuple[str, ...]:

@@ -62,10 +62,11 @@ def check_cosigned(
     not_after: int,
     where: str,
     field: str,
-) -> Verifier:
-    """The parent's cosigner that signed the child's note (at ``field``), else raise."""
+) -> tuple[VerifiedKey, Verifier]:
+    """The parent's key and cosigner that signed the child's note (at ``field``),
+    else raise."""
     name = origin_of(installation, parent)
-    verifiers: list[Verifier] = []
+    verifiers: list[tuple[VerifiedKey, Verifier]] = []
     for i, key in enumerate(keys[parent]):
         cosigner = make_key(
             make_verifier, key.text, COSIGNATURE_V1, f"keys.{parent}[{i}]"
@@ -76,9 +77,9 @@ def check_cosigned(
                 f"the cosigner made from keys.{parent}[{i}] has another name or key ID",
                 f"keys.{parent}[{i}]",
             )
-        verifiers.append(cosigner)
+        verifiers.append((key, cosigner))
     for line, sig in enumerate(child.note.signatures, start=1):
-        for cosigner in verifiers:
+        for key, cosigner in verifiers:
             if (sig.name, sig.key_id) != (cosigner.name, bytes(cosigner.key_id)):
                 continue
             try:
@@ -94,8 +95,8 @@ def check_cosigned(
                     f"the cosignature of {parent}, fails: {e.detail}",
                     field,
                 )
-            return cosigner
-    ids = ", ".join(v.key_id.hex() for v in verifiers)
+            return key, cosigner
+    ids = ", ".join(v.key_id.hex() for _, v in verifiers)
     raise EvidenceError(
         f"{where}: the checkpoint of {child.tenant} carries no cosignature/v1 line "
         f"by {name} (key ID {ids})",
@@ -118,9 +119,12 @@ def witness_leaf(parent: str, event: BundleEvent) -> tuple[Leaf, bytes]:
 
 
 def check_witness_record(
-    leaf: Leaf, child: VerifiedHead, parent: str, event: BundleEvent
+    leaf: Leaf, child: VerifiedHead, parent: str, event: BundleEvent, child_field: str
 ) -> None:
-    """Raise unless the parent's proven leaf records exactly the child's checkpoint."""
+    """Raise unless the parent's proven leaf records exactly the child's checkpoint:
+    the same note byte for byte, its signature lines included, so the child's key is
+    the one the parent saw sign it (the culprit is then the note at ``child_field``).
+    """
     label = f"{event.where} ({event.event_id})"
     field = f"{event.where}.leaf_input"
     state = witness_state(leaf, label, field)
@@ -147,7 +151,7 @@ def check_witness_record(
             f"has {b64(checkpoint.root_hash)}",
             field,
         )
-    check_recorded_note(state.get("note"), child, label, field)
+    check_recorded_note(state.get("note"), child, label, field, child_field)
 
 
 def witness_state(leaf: Leaf, label: str, field: str) -> dict[str, Any]:
@@ -161,17 +165,29 @@ def witness_state(leaf: Leaf, label: str, field: str) -> dict[str, Any]:
 
 
 def check_recorded_note(
-    note: object, child: VerifiedHead, label: str, field: str
+    note: object, child: VerifiedHead, label: str, field: str, child_field: str
 ) -> None:
     if not isinstance(note, str):
         fail(f"{label} records no note", field)
     try:
-        text = Note.parse(note).text
+        recorded = Note.parse(note)
     except GongkaiError as e:
         fail(f"{label} records a note that does not parse: {e.detail}", field)
-    if text != child.note.text:
+    if recorded.text != child.note.text:
         fail(
             f"{label} records a note whose text differs from the checkpoint of "
             f"{child.tenant}",
             field,
         )
+    if note != child.text:
+        fail(
+            f"the checkpoint of {child.tenant} is not signed as {label} recorded "
+            f"it: the bundle's lines are by {signers_of(child.note)}, the record's by "
+            f"{signers_of(recorded)}; a key the witness chain does not bind signed it",
+            child_field,
+        )
+
+
+def signers_of(note: Note) -> str:
+    """``name+keyid, …``: who signed ``note``, line by line, unverified."""
+    return ", ".join(f"{s.name}+{s.key_id.hex()}" for s in note.signatures)

@@ -17,6 +17,7 @@ from uuid import UUID
 from domain.access import Principal
 from domain.errors import NotFoundError
 from domain.ledger.audit_ledger import ledger_id
+from domain.ledger.evidence_binding import signing_keys
 from domain.ledger.export import ExportStatement
 from domain.ledger.leaf import Leaf
 from domain.ledger.note import sign_note
@@ -58,15 +59,20 @@ def entry(view: AuditView, row: dict[str, Any], size: int) -> dict[str, Any]:
     }
 
 
-def witness_leaf(view: AuditView, parent: str, child: str, size: int) -> dict[str, Any]:
-    """The parent's leaf recording the child's checkpoint of ``size``."""
+def witness_leaf(
+    view: AuditView, parent: str, child: str, size: int, note: str
+) -> dict[str, Any]:
+    """The parent's leaf recording the child's checkpoint ``note`` of ``size``, byte
+    for byte (a verifier compares the signature lines too)."""
     found = None
     for row in view.leaves_of_aggregate(str(ledger_id(parent))):
         leaf = Leaf.decode(row["leaf_input"].encode("utf-8"))
         if not leaf.event_type.endswith("ChildCheckpointWitnessed"):
             continue
         state = json.loads(leaf.payload)
-        if state.get("child") == child and int(state.get("size", -1)) == size:
+        if (state.get("child"), int(state.get("size", -1))) != (child, size):
+            continue
+        if state.get("note") == note:
             found = row
     if found is None:
         raise NotFoundError(f"{parent} has not witnessed {child} at size {size}")
@@ -104,10 +110,10 @@ def build_bundle(
         path, checkpoint.size, str(aggregate_id)
     )
     witnesses = []
-    child, child_size = path, checkpoint.size
+    child, child_size, child_note = path, checkpoint.size, checkpoint.note
     while (parent := parent_of(child)) is not None:
         catch_up(platform)
-        row = witness_leaf(view, parent, child, child_size)
+        row = witness_leaf(view, parent, child, child_size, child_note)
         parent_checkpoint = checkpoint_now(platform, parent)
         witnesses.append(
             {
@@ -117,6 +123,7 @@ def build_bundle(
             }
         )
         child, child_size = parent, parent_checkpoint.size
+        child_note = parent_checkpoint.note
     # After the witnesses: a verifier refuses a cosignature dated after the export,
     # and the parents' checkpoints above may have been cosigned just now.
     exported_at = iso_moment(platform.auditor.now()).replace("+00:00", "Z")
@@ -145,6 +152,10 @@ def build_bundle(
             "proof": [b64(h) for h in map_proof],
         },
         "export": export,
-        "keys": platform.auditor.verifier_keys(path),
+        "keys": signing_keys(  # only keys the witness chain binds
+            platform.settings.installation,
+            platform.auditor.verifier_keys(path),
+            [checkpoint.note, export, *(w["checkpoint"] for w in witnesses)],
+        ),
         "witnesses": witnesses,
     }

@@ -86,6 +86,8 @@ def verify_set(
         )
     exporters = sorted({principal_text(r.exported_by) for r in reports})
     say(f"  导出 exported by: {', '.join(exporters)} (signed in every bundle)")
+    for key in sorted({k for r in reports for k in r.unbound}):
+        say(f"  未绑定 unbound:  {key}: signed nothing the witness chain records")
     tops = sorted({r.chain[-1] for r in reports})
     if pins:
         keys = sorted({k for r in reports for k in r.pinned})

@@ -2,13 +2,14 @@
 
 Nothing is trusted but the stored events and the keys the log itself registered:
 leaves are re-derived from the raw rows, roots from those leaves, and every stored
-checkpoint, cosignature and parent witness record is checked against them. The first
-divergence names its tenant, event and field.
+checkpoint, cosignature and parent witness record is checked against them; every
+child checkpoint its parent cosigned must be recorded in the parent's log
+(``verify_chain``: a parent's deleted tail shows). The first divergence names its
+tenant, event and field.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,10 +19,19 @@ from domain.errors import GongkaiError
 from domain.ledger import append_to_range, hash_leaf, root_from_range
 from domain.ledger.leaf import Leaf, LeafFormatError
 from domain.ledger.map import latest_entries, map_root, root_from_extensions
-from domain.ledger.note import COSIGNATURE_V1, Checkpoint, Note, verify_cosignature
+from domain.ledger.note import Checkpoint, Note
 from domain.tenancy import parent_of
 from infra.keys import Ed25519Verifier
 from projections.audit import AuditView, event_id, leaf_from
+from services.audit.verify_chain import (
+    Cosigned,
+    Finding,
+    Recomputed,
+    check_cosignature,
+    check_recorded,
+    check_witness,
+    recorded_key,
+)
 from services.core.base import APP_NAME
 from services.core.batches import iter_log
 from services.core.ports import Running
@@ -29,31 +39,6 @@ from services.core.views import AUDIT_NAME
 
 WITNESSED = "AuditLedger.ChildCheckpointWitnessed"
 OPENED = ("AuditLedger.Opened", "AuditLedger.KeyRotated")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One divergence: where, and what differs."""
-
-    tenant: str
-    event: str | None
-    field: str
-    detail: str
-
-    def __str__(self) -> str:
-        where = f"tenant {self.tenant}" + (
-            f", event {self.event}" if self.event else ""
-        )
-        return f"{where}, field {self.field}: {self.detail}"
-
-
-@dataclass
-class Recomputed:
-    """A tenant's log as re-derived from the raw store."""
-
-    leaves: list[Leaf] = field(default_factory=list)
-    roots: dict[int, bytes] = field(default_factory=dict)
-    keys: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,12 +66,10 @@ def verify_store(
     deleted together with its stored checkpoint still contradicts a checkpoint an
     integrator holds."""
     report = Report()
-    app = platform.tenants
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
-    logs: dict[str, Recomputed] = {}
-    witnesses: list[tuple[str, dict[str, Any], str]] = []
     # Checkpoints first, then the audited position: every checkpoint read here was
-    # signed over leaves at or below that position, so none may exceed the store.
+    # signed over leaves at or below that position, so none may exceed the store;
+    # and the parent recorded each one before it was stored (Auditor.witness).
     signed: dict[str, list[dict[str, Any]]] = {}
     known: set[tuple[str, int, str]] = set()
     for row in [*view.checkpoints(), *held]:
@@ -95,13 +78,52 @@ def verify_store(
             known.add(key)
             signed.setdefault(row["tenant"], []).append(row)
     audited = view.max_tracking_id(APP_NAME) or 0  # later events are not audited yet
-    total = audited
+    logs, witnesses, recorded = _read_log(platform, audited, report, progress)
+    for path in signed:  # a tenant whose every event was deleted
+        logs.setdefault(path, Recomputed())
+    selected = sorted(t for t in logs if tenant is None or _within(t, tenant))
+    witnessed_sizes: dict[str, set[int]] = {}
+    for _, state, _ in witnesses:
+        witnessed_sizes.setdefault(str(state["child"]), set()).add(int(state["size"]))
+    cosigned: list[Cosigned] = []
+    for path in selected:
+        _check_leaves(view, path, logs[path], report, audited)
+        sizes = {int(c["size"]) for c in signed.get(path, [])}
+        _compute_roots(logs[path], sizes | witnessed_sizes.get(path, set()))
+        _check_checkpoints(platform, signed.get(path, []), path, logs, report, cosigned)
+        report.tenants += 1
+        if progress:
+            progress("tenants", report.tenants, len(selected))
+    for parent, state, witness_event in witnesses:
+        child = str(state["child"])
+        if tenant is not None and not _within(child, tenant):
+            continue
+        report.witnessed += 1
+        finding = check_witness(parent, child, state, witness_event, logs)
+        if finding is not None:
+            report.findings.append(finding)
+    report.findings.extend(check_recorded(cosigned, recorded, logs))
+    return report
+
+
+Witnesses = list[tuple[str, dict[str, Any], str]]
+"""``(parent, state, event id)`` of each audited ``ChildCheckpointWitnessed``."""
+
+
+def _read_log(
+    platform: Running, audited: int, report: Report, progress: Progress | None
+) -> tuple[dict[str, Recomputed], Witnesses, set[tuple[str, str, int, str]]]:
+    """Each tenant's log re-derived from the audited events; the witness records
+    among them; and what every witness record in the store records, also those
+    the audit view has not reached yet (a checkpoint is stored after its record)."""
+    app = platform.tenants
+    logs: dict[str, Recomputed] = {}
+    witnesses: Witnesses = []
+    recorded: set[tuple[str, str, int, str]] = set()
     for batch in iter_log(app, (), 500):
-        if batch[0].id > audited:
-            break
         for n in batch:
-            if n.id > audited:
-                break
+            if n.id > audited and not n.topic.endswith(WITNESSED):
+                continue
             try:
                 event = app.mapper.to_domain_event(n)
                 leaf = leaf_from(n, event)
@@ -115,37 +137,21 @@ def verify_store(
                     )
                 )
                 continue
+            if leaf.event_type.endswith(WITNESSED):
+                state = json.loads(leaf.payload)
+                recorded.add(recorded_key(leaf.tenant, state))
+                if n.id <= audited:
+                    witnesses.append((leaf.tenant, state, event_id(leaf)))
+            if n.id > audited:
+                continue
             log = logs.setdefault(leaf.tenant, Recomputed())
             log.leaves.append(leaf)
             if leaf.event_type.endswith(OPENED):
                 log.keys.append(json.loads(leaf.payload)["verifier_key"])
-            if leaf.event_type.endswith(WITNESSED):
-                witnesses.append(
-                    (leaf.tenant, json.loads(leaf.payload), event_id(leaf))
-                )
             report.events += 1
         if progress:
-            progress("events", report.events, total)
-    for path in signed:  # a tenant whose every event was deleted
-        logs.setdefault(path, Recomputed())
-    selected = sorted(t for t in logs if tenant is None or _within(t, tenant))
-    witnessed_sizes: dict[str, set[int]] = {}
-    for _, state, _ in witnesses:
-        witnessed_sizes.setdefault(str(state["child"]), set()).add(int(state["size"]))
-    for path in selected:
-        _check_leaves(view, path, logs[path], report, audited)
-        sizes = {int(c["size"]) for c in signed.get(path, [])}
-        _compute_roots(logs[path], sizes | witnessed_sizes.get(path, set()))
-        _check_checkpoints(platform, signed.get(path, []), path, logs, report)
-        report.tenants += 1
-        if progress:
-            progress("tenants", report.tenants, len(selected))
-    for parent, state, witness_event in witnesses:
-        child = str(state["child"])
-        if tenant is not None and not _within(child, tenant):
-            continue
-        _check_witness(parent, child, state, witness_event, logs, report)
-    return report
+            progress("events", min(report.events, audited), audited)
+    return logs, witnesses, recorded
 
 
 def _within(path: str, top: str) -> bool:
@@ -247,7 +253,10 @@ def _check_checkpoints(
     path: str,
     logs: dict[str, Recomputed],
     report: Report,
+    cosigned: list[Cosigned],
 ) -> None:
+    """Each stored (or held) checkpoint of ``path`` against its re-derived log;
+    those its parent cosigned go into ``cosigned``."""
     origin = platform.auditor.origin(path)
     keys = [Ed25519Verifier.from_verifier_key(k) for k in logs[path].keys]
     for row in rows:
@@ -307,7 +316,12 @@ def _check_checkpoints(
             )
         parent = parent_of(path)
         if parent is not None and parent in logs:
-            _check_cosignature(platform, path, parent, note, logs, report, where)
+            name = platform.auditor.origin(parent)
+            found = check_cosignature(name, path, parent, note, size, logs, where)
+            if isinstance(found, Finding):
+                report.findings.append(found)
+            else:
+                cosigned.append(found)
 
 
 def _map_root(log: Recomputed, size: int) -> bytes:
@@ -325,69 +339,3 @@ def _signed_by(note: Note, signature: Any, verifier: Ed25519Verifier) -> bool:
         signature.key_id == verifier.key_id
         and verifier.verify(note.text.encode("utf-8"), signature.signature)
     )
-
-
-def _check_cosignature(
-    platform: Running,
-    path: str,
-    parent: str,
-    note: Note,
-    logs: dict[str, Recomputed],
-    report: Report,
-    where: str,
-) -> None:
-    name = platform.auditor.origin(parent)
-    cosigners = []
-    for text in logs[parent].keys:
-        plain = Ed25519Verifier.from_verifier_key(text)
-        cosigners.append(
-            Ed25519Verifier(name, plain.public_key, signature_type=COSIGNATURE_V1)
-        )
-    for signature in (s for s in note.signatures if s.name == name):
-        for cosigner in cosigners:
-            try:
-                verify_cosignature(note.text, signature, cosigner)
-            except GongkaiError:
-                continue
-            return
-    report.findings.append(
-        Finding(
-            path,
-            None,
-            f"{where}.cosignature",
-            f"no valid cosignature by the parent {parent}",
-        )
-    )
-
-
-def _check_witness(
-    parent: str,
-    child: str,
-    state: dict[str, Any],
-    witness_event: str,
-    logs: dict[str, Recomputed],
-    report: Report,
-) -> None:
-    report.witnessed += 1
-    size = int(state["size"])
-    leaves = logs.get(child, Recomputed()).leaves
-    if size > len(leaves):
-        report.findings.append(
-            Finding(
-                child,
-                witness_event,
-                "witnessed.size",
-                f"{parent} witnessed {size} events; the store now holds {len(leaves)}",
-            )
-        )
-        return
-    root = logs[child].roots.get(size)
-    if root != base64.b64decode(state["root_hash"]):
-        report.findings.append(
-            Finding(
-                child,
-                witness_event,
-                "witnessed.root_hash",
-                f"{parent} witnessed a different history of {child} at size {size}",
-            )
-        )

@@ -92,8 +92,15 @@ def _summary(console: Console, path: Path, report: BundleReport) -> None:
     _say(
         console,
         f"  导出 exported:     {utc_text(report.exported_at)} by "
-        f"{principal_text(report.exported_by)} (signed by {report.tenant})",
+        f"{principal_text(report.exported_by)} (signed by {report.tenant} "
+        f"{report.exported_key})",
     )
+    for key in report.unbound:
+        _say(
+            console,
+            f"  未绑定 unbound:   {key}: signed nothing the witness chain records "
+            "(with --trust this fails)",
+        )
     top = report.chain[-1]
     if report.pinned:
         _say(

@@ -1,8 +1,9 @@
-"""Offline verification of evidence bundles, built here from real keys and trees.
+"""Offline verification of evidence bundles, built from real keys and trees.
 
-The bundle is a village disclosure's history (团结村 ← 塔河镇 ← 新和县): the village
-log, its checkpoint cosigned by the town, the town's record of that checkpoint proven
-into its own checkpoint cosigned by the county, and the county's record of the town.
+The bundle (tests/fixtures/bundles.py) is a village disclosure's history (团结村 ←
+塔河镇 ← 新和县): the village log, its checkpoint cosigned by the town, the town's
+record of that checkpoint proven into its own checkpoint cosigned by the county, and
+the county's record of the town.
 """
 
 from __future__ import annotations
@@ -10,21 +11,15 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-import itertools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 import pytest
 
 from domain.errors import EvidenceError, GongkaiError
-from domain.ledger import append_to_range, hash_leaf, inclusion_proof, root_from_range
-from domain.ledger.audit_ledger import ledger_id
 from domain.ledger.evidence import (
-    FORMAT,
     CheckedEvent,
     KeyUse,
     Subject,
@@ -34,7 +29,6 @@ from domain.ledger.evidence import (
 )
 from domain.ledger.export import ExportStatement
 from domain.ledger.leaf import Leaf, utc_text
-from domain.ledger.map import extension_line, latest_entries, map_proof, map_root
 from domain.ledger.note import (
     COSIGNATURE_V1,
     ED25519,
@@ -43,276 +37,27 @@ from domain.ledger.note import (
     Note,
     Verifier,
     add_signature,
-    parse_verifier_key,
     sign_note,
 )
-from infra.keys import Ed25519Signer, Ed25519Verifier
-
-INSTALLATION = "gongkai.local"
-COUNTY, TOWN, VILLAGE = "xinhe", "xinhe.tahe", "xinhe.tahe.tuanjie"
-DISCLOSURE = UUID("5b0f8c1e-3a2d-4e6f-9a7b-1c2d3e4f5a6b")
-OTHER = UUID("0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a")
-T0 = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
-EXPORTED_AT = "2026-11-25T14:00:00.000000Z"
-EXPORTED_BY = {"id": "inspector-li", "tenant": "xinhe", "roles": "inspector"}
-DISCLOSURE_TOPIC = "domain.disclosure:Disclosure"
-LEDGER_TOPIC = "domain.audit:AuditLedger"
-
-
-def seed(path: str) -> bytes:
-    return hashlib.sha256(f"gongkai test seed: {path}".encode()).digest()
-
-
-def origin(path: str) -> str:
-    return f"{INSTALLATION}/{path}"
-
-
-def signer(path: str, *, key_seed: bytes | None = None) -> Ed25519Signer:
-    return Ed25519Signer(origin(path), key_seed or seed(path))
-
-
-def cosigner(path: str) -> Ed25519Signer:
-    return Ed25519Signer(origin(path), seed(path), signature_type=COSIGNATURE_V1)
-
-
-def make_verifier(text: str, signature_type: int) -> Verifier:
-    name, _, public_key = parse_verifier_key(text)
-    return Ed25519Verifier(name, public_key, signature_type=signature_type)
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def moment(at: datetime) -> dict[str, str]:
-    """A datetime as the eventsourcing JSON transcoder stores it."""
-    return {"_type_": "datetime_iso", "_data_": at.isoformat()}
-
-
-def state(at: datetime, **fields: Any) -> bytes:
-    """A stored event state: JSON, non-ASCII as itself, like the real transcoder."""
-    obj = {"timestamp": moment(at), **fields, "effective_at": moment(at)}
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-@dataclass
-class Log:
-    """One tenant's Merkle log over a dict node store."""
-
-    tenant: str
-    leaves: list[bytes] = field(default_factory=list)
-    nodes: dict[tuple[int, int], bytes] = field(default_factory=dict)
-    range_: list[bytes] = field(default_factory=list)
-
-    @property
-    def size(self) -> int:
-        return len(self.leaves)
-
-    def append(self, leaf: Leaf) -> int:
-        data = leaf.encode()
-        self.range_, stored = append_to_range(self.range_, self.size, hash_leaf(data))
-        for level, index, hash_ in stored:
-            self.nodes[level, index] = hash_
-        self.leaves.append(data)
-        return self.size - 1
-
-    def root(self) -> bytes:
-        return root_from_range(self.range_, self.size)
-
-    def map_entries(self) -> list[Any]:
-        leaves = [Leaf.decode(d) for d in self.leaves]
-        return latest_entries(
-            (str(leaf.aggregate_id), leaf.version, i) for i, leaf in enumerate(leaves)
-        )
-
-    def checkpoint(self) -> Checkpoint:
-        """The checkpoint of the log now, committing to its aggregate map."""
-        line = extension_line(map_root(self.map_entries()))
-        return Checkpoint(origin(self.tenant), self.size, self.root(), (line,))
-
-    def entry(self, index: int, size: int) -> dict[str, Any]:
-        leaf = Leaf.decode(self.leaves[index])
-        proof = inclusion_proof(index, size, lambda lvl, i: self.nodes[lvl, i])
-        return {
-            "event_id": f"{leaf.aggregate_id}:{leaf.version}",
-            "leaf_index": index,
-            "leaf_input": b64(self.leaves[index]),
-            "inclusion_proof": [b64(h) for h in proof],
-        }
-
-
-class Installation:
-    """Logs of a chain of tenants sharing one notification sequence and clock."""
-
-    def __init__(self, chain: list[str]) -> None:
-        self.logs = {path: Log(path) for path in chain}
-        self.position = 0
-        self.now = T0
-
-    def record(
-        self,
-        tenant: str,
-        aggregate_id: UUID,
-        version: int,
-        event_type: str,
-        payload: bytes,
-        *,
-        effective_at: datetime | None = None,
-    ) -> int:
-        self.position += 7
-        self.now += timedelta(minutes=13, microseconds=250)
-        leaf = Leaf(
-            tenant=tenant,
-            aggregate_id=aggregate_id,
-            version=version,
-            event_type=event_type,
-            recorded_at=self.now,
-            effective_at=effective_at or self.now,
-            position=self.position,
-            payload=payload,
-        )
-        return self.logs[tenant].append(leaf)
-
-    def open_ledger(self, tenant: str) -> None:
-        payload = state(
-            self.now,
-            originator_topic=LEDGER_TOPIC,
-            tenant=tenant,
-            verifier_key=signer(tenant).verifier_key(),
-            actor={"id": "gongkai-auditor"},
-        )
-        self.record(tenant, ledger_id(tenant), 1, f"{LEDGER_TOPIC}.Opened", payload)
-
-
-def disclosure_history(inst: Installation, tenant: str) -> list[int]:
-    """Publish, revise and withdraw a disclosure, between other events of the log."""
-    actor = {"id": "clerk-wang", "name": "王晓燕"}
-    published = state(
-        inst.now,
-        originator_topic=DISCLOSURE_TOPIC,
-        tenant=tenant,
-        category="village-finance",
-        title="团结村2026年第三季度村级财务收支公开",
-        body="本季度收入：上级转移支付12.5万元；支出：道路维修8.2万元。",
-        channels=["bulletin-board", "wechat"],
-        formed_on={"_type_": "date_iso", "_data_": "2026-10-08"},
-        published_on={"_type_": "date_iso", "_data_": "2026-10-12"},
-        actor=actor,
-    )
-    indexes = [
-        inst.record(tenant, DISCLOSURE, 1, f"{DISCLOSURE_TOPIC}.Published", published)
-    ]
-    inst.record(
-        tenant,
-        OTHER,
-        1,
-        f"{DISCLOSURE_TOPIC}.Published",
-        state(inst.now, title="党务公开：2026年11月主题党日", actor=actor),
-    )
-    revised = state(inst.now, body="更正：道路维修支出为8.4万元。", actor=actor)
-    indexes.append(
-        inst.record(tenant, DISCLOSURE, 2, f"{DISCLOSURE_TOPIC}.Revised", revised)
-    )
-    withdrawn = state(inst.now, reason="与乡镇公开重复", actor=actor)
-    indexes.append(
-        inst.record(
-            tenant,
-            DISCLOSURE,
-            3,
-            f"{DISCLOSURE_TOPIC}.Withdrawn",
-            withdrawn,
-            effective_at=T0 - timedelta(days=2),
-        )
-    )
-    inst.record(tenant, OTHER, 2, f"{DISCLOSURE_TOPIC}.Revised", state(inst.now))
-    return indexes
-
-
-WitnessHook = Callable[[str, dict[str, Any]], dict[str, Any]]
-
-
-def build_bundle(
-    tenant: str = VILLAGE, *, witness_state: WitnessHook | None = None
-) -> dict[str, Any]:
-    """A good bundle of the disclosure's history in ``tenant``'s log.
-
-    ``witness_state(child, fields)`` may alter what a parent records of a child; the
-    parent then signs its log honestly over that record.
-    """
-    parts = tenant.split(".")
-    chain = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
-    inst = Installation(chain)
-    for path in reversed(chain):
-        inst.open_ledger(path)
-    indexes = disclosure_history(inst, tenant)
-    log = inst.logs[tenant]
-    note = sign_note(log.checkpoint().body(), signer(tenant))
-    notes: dict[str, Note] = {}
-    witnessed: list[tuple[str, int]] = []
-    for child, parent in itertools.pairwise(chain):
-        stamp = int(inst.now.timestamp())
-        note = add_signature(note, CosignatureSigner(cosigner(parent), stamp))
-        notes[child] = note
-        body = Checkpoint.parse(note.text)
-        fields: dict[str, Any] = {
-            "tenant": parent,
-            "child": child,
-            "size": body.size,
-            "root_hash": b64(body.root_hash),
-            "note": note.format(),
-            "actor": {"id": "gongkai-auditor"},
-        }
-        if witness_state is not None:
-            fields = witness_state(child, fields)
-        parent_log = inst.logs[parent]
-        version = 2 + sum(1 for p, _ in witnessed if p == parent)
-        index = inst.record(
-            parent,
-            ledger_id(parent),
-            version,
-            f"{LEDGER_TOPIC}.ChildCheckpointWitnessed",
-            state(inst.now, **fields),
-        )
-        witnessed.append((parent, index))
-        inst.record(parent, OTHER, 1, f"{DISCLOSURE_TOPIC}.Published", state(inst.now))
-        note = sign_note(parent_log.checkpoint().body(), signer(parent))
-    notes[chain[-1]] = note
-    entries = log.map_entries()
-    latest = next(e for e in entries if e.aggregate_id == str(DISCLOSURE))
-    statement = ExportStatement(
-        origin(tenant),
-        "disclosure",
-        str(DISCLOSURE),
-        log.size,
-        b64(log.root()),
-        EXPORTED_AT,
-        EXPORTED_BY,
-    )
-    return {
-        "format": FORMAT,
-        "installation": INSTALLATION,
-        "exported_at": EXPORTED_AT,
-        "subject": {"kind": "disclosure", "id": str(DISCLOSURE), "tenant": tenant},
-        "tenant": tenant,
-        "checkpoint": notes[tenant].format(),
-        "events": [log.entry(i, log.size) for i in indexes],
-        "map_proof": {
-            "version": latest.version,
-            "leaf_index": latest.leaf_index,
-            "proof": [b64(h) for h in map_proof(entries, str(DISCLOSURE))],
-        },
-        "export": sign_note(statement.body(), signer(tenant)).format(),
-        "keys": {path: [signer(path).verifier_key()] for path in reversed(chain)},
-        "witnesses": [
-            {
-                "tenant": parent,
-                "checkpoint": notes[parent].format(),
-                "witness_event": inst.logs[parent].entry(index, inst.logs[parent].size),
-            }
-            for parent, index in witnessed
-        ],
-    }
-
+from infra.keys import Ed25519Signer
+from tests.fixtures.bundles import (
+    COUNTY,
+    DISCLOSURE,
+    EXPORTED_AT,
+    EXPORTED_BY,
+    INSTALLATION,
+    LEDGER_TOPIC,
+    OTHER,
+    T0,
+    TOWN,
+    VILLAGE,
+    b64,
+    build_bundle,
+    cosigner,
+    make_verifier,
+    origin,
+    signer,
+)
 
 GOOD = build_bundle()
 GOOD_TEXT = json.dumps(GOOD, ensure_ascii=False, indent=1)
@@ -387,12 +132,18 @@ def test_a_town_and_a_county_bundle_verify_with_shorter_chains() -> None:
     assert county.witnessed_by == ()
 
 
-def test_a_retired_key_listed_beside_the_current_one_is_fine() -> None:
+def test_a_retired_key_listed_beside_the_current_one_is_named_as_unbound() -> None:
     b = bundle()
     retired = signer(VILLAGE, key_seed=b"\x01" * 32).verifier_key()
     b["keys"][VILLAGE].insert(0, retired)
     report = verify_bundle(b, make_verifier)
     assert report.key_ids[0] == KeyUse(VILLAGE, key_id(VILLAGE), ED25519)
+    assert report.unbound == (f"keys.{VILLAGE}[0] {retired.rpartition('+')[0]}",)
+    pinned = [signer(COUNTY).verifier_key()]
+    with pytest.raises(EvidenceError) as caught:
+        verify_bundle(b, make_verifier, pinned)  # an exporter lists only bound keys
+    assert "not bound to the pinned key" in caught.value.detail
+    assert caught.value.field == f"keys.{VILLAGE}[0]"
 
 
 # Every one-character change fails ----------------------------------------------------

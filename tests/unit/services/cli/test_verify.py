@@ -11,6 +11,7 @@ from rich.console import Console
 
 from domain.ledger.note import Note
 from services.cli.verify import verify_file
+from tests.fixtures.bundles import FORGER, forged_exporter
 from tests.unit.domain.ledger.test_evidence import (
     COUNTY,
     DISCLOSURE,
@@ -58,7 +59,11 @@ def test_a_good_bundle_exits_0_and_shows_what_was_proven(tmp_path: Path) -> None
     assert f"{VILLAGE} ← {TOWN} (size 3) ← {COUNTY} (size 3)" in out
     assert f"{VILLAGE} {key_id(VILLAGE)}" in out
     assert EXPORTED_AT in out
-    assert "by inspector-li (inspector @ xinhe) (signed by xinhe.tahe.tuanjie)" in out
+    assert (
+        "by inspector-li (inspector @ xinhe) "
+        f"(signed by xinhe.tahe.tuanjie {key_id(VILLAGE)})"
+    ) in out
+    assert "unbound" not in out
     assert "versions 1…3" in out
     assert "no key pinned: trusted the keys inside the bundle" in out
 
@@ -117,3 +122,27 @@ def test_reasons_with_brackets_are_printed_verbatim(tmp_path: Path) -> None:
     assert status == 1
     assert "events[1]" in out
     assert "[events[1].inclusion_proof[0]]" in out
+
+
+def test_the_forged_exporter_of_issue_20_exits_1_with_the_county_pinned(
+    tmp_path: Path,
+) -> None:
+    b = forged_exporter(bundle())
+    status, out = run(write(tmp_path, b), (signer(COUNTY).verifier_key(),))
+    assert status == 1, out
+    assert "✓" not in out
+    assert "XH-9999" not in out
+    assert f"the checkpoint of {VILLAGE} is not signed as" in out
+    assert out.rstrip().endswith("[checkpoint]")
+
+
+def test_an_unbound_key_is_named_and_fails_only_with_a_pin(tmp_path: Path) -> None:
+    b = bundle()
+    b["keys"][VILLAGE].append(FORGER.verifier_key())
+    path = write(tmp_path, b)
+    status, out = run(path)
+    assert status == 0, out
+    assert f"未绑定 unbound:   keys.{VILLAGE}[1] {FORGER.name}+" in out
+    status, out = run(path, (signer(COUNTY).verifier_key(),))
+    assert status == 1, out
+    assert f"[keys.{VILLAGE}[1]]" in out
