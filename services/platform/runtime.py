@@ -27,7 +27,7 @@ from infra.credentials import CredentialStore
 from infra.keys import KeyStore
 from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
-from infra.settings import Settings
+from infra.settings import Settings, check_follower_budget
 from infra.vault import PersonalDataVault
 from projections.audit import leaf_from
 from projections.cases import CaseProjection
@@ -176,8 +176,22 @@ class Platform:
             interval = min(interval * 2, WAIT_MAX_SECONDS)
         return True
 
-    def lag(self) -> dict[str, dict[str, Any]]:
-        """Per view: its position and how many of its events are still unprocessed."""
+    def follower(self) -> str:
+        """Who follows the log: ``here`` (this process), ``elsewhere`` (another
+        live process holds the projection lock) or ``none``."""
+        if self.projection_lock.held:
+            return "here"
+        if self.settings.store_kind == "sqlite":
+            alive = self.projection_lock.held_anywhere()
+        else:
+            with self.tenants.recorder.datastore.get_connection() as conn:
+                alive = self.projection_lock.held_anywhere(conn)
+        return "elsewhere" if alive else "none"
+
+    def lag(self, follower: str | None = None) -> dict[str, dict[str, Any]]:
+        """Per view: its position, how many of its events are still unprocessed,
+        and whether a runner follows it (here, or in another live process)."""
+        follower = follower or self.follower()
         recorder = self.tenants.recorder
         report: dict[str, dict[str, Any]] = {}
         for spec in PROJECTIONS:
@@ -189,16 +203,18 @@ class Platform:
                 inclusive_of_start=False,
             )
             runner = self._runners.get(spec.name)
+            here = runner is not None and not runner.is_interrupted.is_set()
             report[spec.name] = {
                 "position": position,
                 "lag": len(pending),
-                "running": runner is not None and not runner.is_interrupted.is_set(),
+                "running": here if follower == "here" else follower == "elsewhere",
             }
         position = self.views[AUDIT_NAME].max_tracking_id(APP_NAME) or 0
+        here = any(isinstance(f, AuditFollower) and f.running for f in self._followers)
         report[AUDIT_NAME] = {
             "position": position,
             "lag": max(self.max_position() - position, 0),
-            "running": any(f.running for f in self._followers),
+            "running": here if follower == "here" else follower == "elsewhere",
         }
         return report
 
@@ -212,6 +228,8 @@ class Platform:
         follower, and the checkpointer. Raises ProjectionsBusyError if another
         process already does. ``supervise``: restart them after a failure
         (services/platform/watchdog.py)."""
+        if self.settings.store_kind == "postgresql":
+            check_follower_budget(self.settings.pg_connections)
         if supervise and self._watchdog is None:
             self._watchdog = Watchdog(self)
             self._watchdog.start()
