@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from services.streams.relay import relay_status
 
-DEADLINE_SECONDS = 0.5
+DEADLINE_SECONDS = 0.8
 ABANDON_SECONDS = 30.0
 
 
