@@ -78,6 +78,15 @@ def test_health_is_503_views_stale_unless_a_follower_keeps_the_views_current(
             assert current.status_code == 200, current.json()
             assert current.json()["follower"] == "here"
             assert current.json()["views"]["tenant_directory"]["lag"] == 0
+
+            # A stopped checkpointer (it used to make health answer 500).
+            checkpointer = next(f for f in platform._followers if f.name != "audit")
+            checkpointer.error = RuntimeError("disk full")
+            stopped = client.get("/v1/health")
+            assert stopped.status_code == 503
+            error = "RuntimeError('disk full')"
+            assert stopped.json()["stopped"] == {"checkpointer": error}
+            assert "checkpointer stopped" in stopped.json()["detail"]
     finally:
         lock.release()
         platform.close()
