@@ -12,8 +12,11 @@ same share one datastore, counted by reference and closed by the last user.
 
 Every user of the pool takes a connection for one call or one transaction and
 gives it back; a subscription's ``LISTEN`` holds one for as long as it follows
-the log. Size the pool for those listeners plus the concurrent work
-(``GONGKAI_PG_POOL_SIZE`` + ``GONGKAI_PG_POOL_OVERFLOW``; see docs/operations.md).
+the log. The pool opens at most ``GONGKAI_PG_CONNECTIONS`` - 1 (the process's
+share of the budget, less the lock's: docs/operations.md, "Connections") and
+closes connections beyond ``GONGKAI_PG_POOL_SIZE`` once idle for a minute
+(``MAX_IDLE_SECONDS``). A failed connect is reported to ``infra/storestate.py``
+at once, so that the API stops waiting on a store that is down.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import Environment, EnvType
 from psycopg.sql import SQL, Identifier
+
+from infra.storestate import connect_failed
 
 __all__ = ["SharedPoolPostgresFactory", "UnlisteningSubscription", "shared_pools"]
 
@@ -59,6 +64,9 @@ DATASTORE_KEYS = (
 # Statements each connection keeps prepared (psycopg's default is 100): one
 # connection now serves the queries of every application and view.
 PREPARED_MAX = 1000
+# psycopg_pool closes one idle connection beyond the pool's minimum per period
+# (its default: 10 minutes); a minute brings a burst's extras back sooner.
+MAX_IDLE_SECONDS = 60.0
 
 Key = tuple[str | None, ...]
 
@@ -85,6 +93,8 @@ class SharedPoolPostgresFactory(PostgresFactory):
             if entry is None:
                 super().__init__(env)  # builds self.datastore (the pool opens lazily)
                 _keep_more_statements_prepared(self.datastore)
+                _report_failed_connects(self.datastore)
+                self.datastore.pool.max_idle = MAX_IDLE_SECONDS
                 _pools[self._key] = [self.datastore, 1]
             else:
                 self.datastore = entry[0]
@@ -119,6 +129,20 @@ def _keep_more_statements_prepared(datastore: PostgresDatastore) -> None:
         conn.prepared_max = PREPARED_MAX
 
     pool._configure = configure_connection
+
+
+def _report_failed_connects(datastore: PostgresDatastore) -> None:
+    pool: Any = datastore.pool
+    connect = pool._connect
+
+    def connecting(timeout: float | None = None) -> Any:
+        try:
+            return connect(timeout=timeout)
+        except psycopg.Error as e:
+            connect_failed(e)
+            raise
+
+    pool._connect = connecting
 
 
 class UnlisteningSubscription(PostgresSubscription):

@@ -4,12 +4,18 @@ Rebuilding drops the view tables; doing that while another process follows the l
 would corrupt the views. On SQLite the lock is an advisory file lock next to the
 database; on PostgreSQL a session advisory lock, so processes on different hosts
 (the compose ``projections`` service) exclude each other too.
+
+Whoever holds the lock is alive: PostgreSQL ends a session, and with it the lock,
+when its process dies, as the kernel drops a dead process's file lock. So any
+process can tell whether the log is followed (``held_anywhere``): the API
+processes of ``gongkai serve --workers`` report it in ``/v1/health``.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +26,20 @@ from infra.settings import Settings
 
 class ProjectionsBusyError(Exception):
     """Another process is following the log or rebuilding the views."""
+
+
+# A look by ``held_anywhere`` takes the file lock shared for an instant;
+# ``acquire`` tries again a few times rather than take that for a holder.
+FILE_LOCK_TRIES, FILE_LOCK_PAUSE = 5, 0.01
+
+# Sessions of this database holding the advisory lock of a key (a bigint key is
+# stored as its high and low 32 bits in classid and objid, with objsubid 1).
+HOLDERS_SQL = """
+SELECT count(*) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND objsubid = 1
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND classid = %s::bigint::oid AND objid = %s::bigint::oid
+"""
 
 
 def _key(name: str) -> int:
@@ -47,13 +67,16 @@ class ProjectionLock:
         if self.held:
             return
         if self._settings.store_kind == "sqlite":
-            path = Path(str(self._settings.sqlite_path()) + f".{self._name}.lock")
-            handle = path.open("w")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                raise ProjectionsBusyError(self._busy(self._name)) from None
+            handle = self._path.open("w")
+            for attempt in range(FILE_LOCK_TRIES):
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if attempt + 1 == FILE_LOCK_TRIES:
+                        handle.close()
+                        raise ProjectionsBusyError(self._busy(self._name)) from None
+                    time.sleep(FILE_LOCK_PAUSE)
             self._file = handle
             return
         conn = psycopg.connect(self._settings.effective_database_url, autocommit=True)
@@ -64,6 +87,33 @@ class ProjectionLock:
             conn.close()
             raise ProjectionsBusyError(self._busy(self._name))
         self._conn = conn
+
+    @property
+    def _path(self) -> Path:
+        return Path(str(self._settings.sqlite_path()) + f".{self._name}.lock")
+
+    def held_anywhere(self, conn: psycopg.Connection[Any] | None = None) -> bool:
+        """Whether a live process (this one included) holds the lock. On
+        PostgreSQL ``conn`` (any connection to the store) asks ``pg_locks``."""
+        if self.held:
+            return True
+        if self._settings.store_kind == "sqlite":
+            try:
+                handle = self._path.open("a")
+            except FileNotFoundError:
+                return False
+            with handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+        assert conn is not None, "held_anywhere on PostgreSQL needs a connection"
+        key = _key(f"gongkai:{self._name}")
+        high, low = (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
+        row = conn.execute(HOLDERS_SQL, (high, low)).fetchone()
+        return bool(row and _first(row))
 
     def release(self) -> None:
         if self._file is not None:
@@ -82,3 +132,8 @@ class ProjectionLock:
             "another process is following the log or rebuilding the views "
             "(stop `gongkai serve` / `gongkai projections run` first)"
         )
+
+
+def _first(row: Any) -> Any:
+    """The first column of a tuple row or a dict row (the pool's)."""
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]

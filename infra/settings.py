@@ -27,6 +27,36 @@ SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
 # The projection runners' 6 subscriptions each hold one connection of the pool
 # while they listen; their batches and the API's requests need more beside them.
 MIN_POOL_CONNECTIONS = 10
+# A process that follows the log: that pool, and the projection lock's connection.
+FOLLOWER_CONNECTIONS = MIN_POOL_CONNECTIONS + 1
+# An API process: a pool of two, and the lock slot every process keeps (unused).
+MIN_API_CONNECTIONS = 3
+
+
+def share_connections(budget: int, workers: int, follower: bool) -> int:
+    """``gongkai serve --workers N``: each API worker's share of the budget, after
+    the follower's FOLLOWER_CONNECTIONS (if it runs one). ValueError if too small."""
+    rest = budget - (FOLLOWER_CONNECTIONS if follower else 0)
+    share = rest // workers
+    if share < MIN_API_CONNECTIONS:
+        need = (FOLLOWER_CONNECTIONS if follower else 0) + workers * MIN_API_CONNECTIONS
+        raise ValueError(
+            f"GONGKAI_PG_CONNECTIONS is {budget}; {workers} API processes"
+            + (f" and the follower ({FOLLOWER_CONNECTIONS})" if follower else "")
+            + f" need at least {need} ({MIN_API_CONNECTIONS} a process)"
+        )
+    return share
+
+
+def check_follower_budget(budget: int) -> None:
+    """ValueError unless a process that follows the log fits in ``budget``."""
+    if budget < FOLLOWER_CONNECTIONS:
+        raise ValueError(
+            f"GONGKAI_PG_CONNECTIONS is {budget}; a process that follows the log "
+            f"needs at least {FOLLOWER_CONNECTIONS}: each of the 6 subscriptions "
+            "holds a connection while it listens, the work needs more beside them, "
+            "and the projection lock has one of its own"
+        )
 
 
 def _items(value: str) -> list[str]:
@@ -114,11 +144,15 @@ class Settings(BaseSettings):
     key_dir: Path | None = Field(
         default=None, description="tenants' signing keys (default $GONGKAI_HOME/keys)"
     )
-    pg_pool_size: int = Field(
-        default=2, ge=1, description="connections a process keeps open (one pool)"
+    # PostgreSQL connections (docs/operations.md, "Connections").
+    pg_connections: int = Field(
+        default=25,
+        ge=MIN_API_CONNECTIONS,
+        description="the most PostgreSQL connections one gongkai command holds, "
+        "all its processes together",
     )
-    pg_pool_overflow: int = Field(
-        default=30, ge=0, description="extra connections a process may open under load"
+    pg_pool_size: int = Field(
+        default=2, ge=1, description="connections a process keeps open at rest"
     )
     pg_connect_timeout: int = Field(
         default=5,
@@ -130,6 +164,12 @@ class Settings(BaseSettings):
         default=False,
         description="check each pooled connection with a round trip before use"
         " (off: a broken connection fails its call, which the store retries)",
+    )
+    health_max_lag: int = Field(
+        default=500,
+        ge=0,
+        description="a view lagging more events than this makes /v1/health "
+        "answer 503 views-stale",
     )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
@@ -210,15 +250,20 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _pool_fits_a_listener(self) -> Settings:
-        if self.pg_pool_size + self.pg_pool_overflow < MIN_POOL_CONNECTIONS:
+    def _pool_within_the_budget(self) -> Settings:
+        if self.pg_pool_size > self.pg_pool_max:
             raise ValueError(
-                "GONGKAI_PG_POOL_SIZE + GONGKAI_PG_POOL_OVERFLOW must be at least "
-                f"{MIN_POOL_CONNECTIONS}: the process's one pool serves every view "
-                "and application, and each of the 6 subscriptions of the projection "
-                "runners holds a connection while it listens"
+                f"GONGKAI_PG_POOL_SIZE ({self.pg_pool_size}) must be at most "
+                f"GONGKAI_PG_CONNECTIONS - 1 ({self.pg_pool_max}): the connections "
+                "kept open at rest are part of the budget"
             )
         return self
+
+    @property
+    def pg_pool_max(self) -> int:
+        """The most connections this process's pool opens: the budget less one
+        for the lock a follower or relay holds outside the pool."""
+        return self.pg_connections - 1
 
     @property
     def effective_database_url(self) -> str:
@@ -236,8 +281,9 @@ class Settings(BaseSettings):
             raise ValueError("a SQLite URL looks like sqlite:///var/gongkai.db")
         return Path(unquote(rest[3:]))
 
-    def eventsourcing_env(self) -> dict[str, str]:
-        """The environment eventsourcing's factories read, for apps and views alike."""
+    def eventsourcing_env(self, pool_max: int | None = None) -> dict[str, str]:
+        """The environment eventsourcing's factories read, for apps and views alike
+        (``pool_max``: a smaller pool than the budget's, e.g. the relay's reader)."""
         if self.store_kind == "sqlite":
             path = self.sqlite_path()
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -248,6 +294,7 @@ class Settings(BaseSettings):
                 "APPLICATION_RECORDER_TOPIC": POLLING_SQLITE_RECORDER,
             }
         url = urlparse(self.effective_database_url)
+        most = self.pg_pool_max if pool_max is None else pool_max
         return {
             "PERSISTENCE_MODULE": SHARED_POOL_POSTGRES_FACTORY,
             "POSTGRES_DBNAME": url.path.lstrip("/") or "gongkai",
@@ -256,8 +303,8 @@ class Settings(BaseSettings):
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             # One pool per process, shared by every application and view.
-            "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_overflow),
+            "POSTGRES_POOL_SIZE": str(min(self.pg_pool_size, most)),
+            "POSTGRES_MAX_OVERFLOW": str(most - min(self.pg_pool_size, most)),
             # Bounds both a new connection and a checkout from a pool: while the
             # database is down a request fails after this many seconds (503).
             "POSTGRES_CONNECT_TIMEOUT": str(self.pg_connect_timeout),

@@ -11,8 +11,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, FastAPI
 
 from domain.base import Clock
-from infra.runlock import ProjectionsBusyError
 from infra.settings import Settings
+from infra.storestate import StoreState
 from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
@@ -42,6 +42,7 @@ from services.api.routes import (
 from services.api.strict import reject_unknown_query
 from services.platform.drain import Drain, DrainMiddleware
 from services.platform.runtime import Platform
+from services.platform.starter import Starter
 from services.web import install as web
 
 DESCRIPTION = """
@@ -68,18 +69,22 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain.install(asyncio.get_running_loop())
+        # Never fails on the store: a worker that cannot connect starts without
+        # a platform and answers 503 until it can (services/platform/starter.py).
         own = platform is None
-        app.state.platform = platform or Platform(settings, clock=clock)
-        if own and settings.run_projections:
-            try:
-                app.state.platform.start_projections(supervise=True)
-            except ProjectionsBusyError as e:  # another process keeps the views
-                app.state.logger.warning("not following the log: %s", e)
+        app.state.store = store = StoreState(settings)
+        app.state.starter = starter = Starter(
+            (lambda: Platform(settings, clock=clock)) if own else (lambda: platform),
+            store,
+            follow=own and settings.run_projections,
+        )
+        starter.start()
         try:
             yield
         finally:
+            store.close()
             if own:
-                app.state.platform.close()
+                starter.close()
 
     app = FastAPI(
         title="Gongkai 公开",

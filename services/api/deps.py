@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.access import Principal, Role
+from infra.storestate import StoreDownError, StoreState
 from infra.tokens import Claims, TokenError, TokenSigner
 from services.api.problems import HttpProblemError
 from services.platform.runtime import Platform
@@ -16,7 +17,17 @@ from services.platform.runtime import Platform
 # Dependencies that do no I/O are ``async``: FastAPI runs a sync one on the thread
 # pool, a hop per dependency per request that costs more than the work itself.
 async def get_platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
+    return platform_of(request)
+
+
+def platform_of(request: Request) -> Platform:
+    """The process's platform; StoreDownError (503 at once) while the store is
+    known down or the process has not connected yet (services/platform/starter.py)."""
+    store: StoreState = request.app.state.store
+    down = store.down
+    platform: Platform | None = request.app.state.starter.platform
+    if down or platform is None:
+        raise StoreDownError(down or store.reason or "not connected to the store yet")
     return platform
 
 
@@ -62,7 +73,7 @@ def get_principal(
     """The caller; a staffer's token is checked against the registry every time
     (deactivated, signed out or re-activated → refused) and takes its roles there."""
     if claims.is_staff:
-        platform: Platform = request.app.state.platform
+        platform = platform_of(request)
         principal = platform.sign_ins.current(
             claims.subject, claims.jti, claims.generation
         )

@@ -6,8 +6,6 @@ import logging
 import re
 from typing import Any
 
-import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import GongkaiError
+from infra.storestate import CONNECT_ERRORS, StoreDownError
 
 PROBLEM_BASE = "https://gongkai.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -23,13 +22,9 @@ logger = logging.getLogger("gongkai.api")
 HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"}
 RETRY_AFTER_SECONDS = 5
 # The store cannot be reached (down, restarting, no connection within
-# GONGKAI_PG_CONNECT_TIMEOUT) or refuses writes (SQLite: locked, disk full): 503.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    OperationalError,
-    InterfaceError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-)
+# GONGKAI_PG_CONNECT_TIMEOUT, known down: StoreDownError) or refuses writes
+# (SQLite: locked, disk full): 503.
+UNAVAILABLE = CONNECT_ERRORS
 
 
 class FieldError(BaseModel):
@@ -214,19 +209,36 @@ def install(app: FastAPI) -> None:
         )
 
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-        logger.warning("store unavailable on %s: %s", request.url.path, exc)
-        return problem(
-            503,
-            "store-unavailable",
-            "Store unavailable",
-            f"the event store cannot be reached; retry in {RETRY_AFTER_SECONDS} "
-            "seconds (a command answered so may or may not have been recorded)",
-            instance=request.url.path,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return unavailable(request, exc)
 
     for error in UNAVAILABLE:
         app.add_exception_handler(error, _unavailable)
+
+
+def unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 ``store-unavailable``: at once if the store is known down (nothing
+    was tried), else after the call failed (the store is then probed)."""
+    store = getattr(request.app.state, "store", None)
+    retry = f"retry in {RETRY_AFTER_SECONDS} seconds"
+    if isinstance(exc, StoreDownError):
+        detail = f"{exc}; nothing was recorded; {retry}"
+    else:
+        logger.warning("store unavailable on %s: %s", request.url.path, exc)
+        if store is not None:
+            store.suspect()
+        reason = store.reason if store is not None else None
+        detail = (
+            f"the event store cannot be reached{f' ({reason})' if reason else ''}; "
+            f"{retry} (a command answered so may or may not have been recorded)"
+        )
+    return problem(
+        503,
+        "store-unavailable",
+        "Store unavailable",
+        detail,
+        instance=request.url.path,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:

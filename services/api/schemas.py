@@ -294,11 +294,32 @@ class CalendarYears(BaseModel):
     years: list[dict[str, Any]]
 
 
+class ViewHealth(BaseModel):
+    position: int = Field(description="the last log position the view applied")
+    lag: int = Field(
+        description="events of its topics not applied yet (counted up to 1000; "
+        "for audit every event, uncapped)"
+    )
+    running: bool = Field(
+        description="a runner follows it: in this process, or in the live process "
+        "that holds the projection lock"
+    )
+    error: str | None = Field(default=None, description="why its runner stopped")
+
+
 class Health(BaseModel):
-    status: Literal["ok", "degraded"]
+    """200: the store answers and every view is followed and within the lag limit
+    (else 503 ``views-stale`` with these members, or ``store-unavailable``)."""
+
+    status: Literal["ok"]
     store: Literal["sqlite", "postgresql"]
-    position: int
-    views: dict[str, dict[str, Any]]
+    position: int = Field(description="the log's last position")
+    follower: Literal["here", "elsewhere", "none"] = Field(
+        description="who follows the log: this process, another live process "
+        "(the projection lock's holder), or nobody"
+    )
+    max_lag: int = Field(description="GONGKAI_HEALTH_MAX_LAG")
+    views: dict[str, ViewHealth]
     relay: dict[str, int] | None = Field(
         default=None, description="the Kafka relay's committed position and lag"
     )

@@ -320,6 +320,14 @@ def serve(
         )
     err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
     if workers == 1:
+        if settings.store_kind == "postgresql" and settings.run_projections:
+            from infra.settings import check_follower_budget
+
+            try:
+                check_follower_budget(settings.pg_connections)
+            except ValueError as e:
+                err.print(f"[red]{e}[/red]")
+                raise typer.Exit(2) from None
         uvicorn.run(
             create_app(settings),
             host=host,
@@ -334,30 +342,53 @@ def serve(
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """Several API processes behind one port, and (unless the views are followed
-    elsewhere) one ``gongkai projections run`` beside them."""
-    import subprocess
-
+    elsewhere) one supervised ``gongkai projections run`` beside them, sharing
+    GONGKAI_PG_CONNECTIONS (docs/operations.md, "Connections")."""
     import uvicorn
 
+    from infra.settings import FOLLOWER_CONNECTIONS, share_connections
+    from infra.storestate import CONNECT_ERRORS, StoreState
     from services.api.forwarded import uvicorn_options
+    from services.cli.follower import Follower
 
     if settings.store_kind != "postgresql":
         err.print("--workers needs PostgreSQL (GONGKAI_DATABASE_URL=postgresql://…)")
         raise typer.Exit(2)
+    follows = settings.run_projections
+    try:
+        share = share_connections(settings.pg_connections, workers, follows)
+    except ValueError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
     from services.platform.runtime import Platform
 
-    # Create the tables and functions once, here: processes that start together
-    # on a fresh database race on them ("tuple concurrently updated").
-    Platform(settings).close()
+    # Create the tables and functions once, here, if the store answers (the DDL
+    # is serialised anyway); the processes connect on their own when it does.
+    store = StoreState(settings)
+    reason = store.probe_once()
+    store.close()
+    try:
+        if reason is None:
+            Platform(settings).close()
+    except CONNECT_ERRORS as e:
+        reason = str(e)
+    if reason is not None:
+        err.print(f"{reason}: starting anyway", soft_wrap=True)
     follower = None
-    if settings.run_projections:
-        argv = [sys.executable, "-c", "from services.cli.app import app; app()"]
-        follower = subprocess.Popen([*argv, "projections", "run"])  # noqa: S603
-    os.environ["GONGKAI_RUN_PROJECTIONS"] = "false"  # the workers read it
+    if follows:
+        env = {**os.environ, "GONGKAI_PG_CONNECTIONS": str(FOLLOWER_CONNECTIONS)}
+        follower = Follower(env)
+        follower.start()
+    os.environ["GONGKAI_RUN_PROJECTIONS"] = "false"  # the workers read these
+    os.environ["GONGKAI_PG_CONNECTIONS"] = str(share)
     err.print(
-        f"{workers} API processes; the views followed by process {follower.pid}"
-        if follower
-        else f"{workers} API processes; the views followed elsewhere"
+        f"{workers} API processes ({share} PostgreSQL connections each); "
+        + (
+            f"the views followed by process {follower.pid} "
+            f"({FOLLOWER_CONNECTIONS} connections), restarted if it ends"
+            if follower
+            else "the views followed elsewhere"
+        )
     )
     try:
         uvicorn.run(
@@ -372,8 +403,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         )
     finally:
         if follower is not None:
-            follower.terminate()
-            follower.wait(timeout=30)
+            follower.stop()
 
 
 @app.command()

@@ -9,6 +9,12 @@ import typer
 
 from services.cli.common import err, load_settings, named_ticks, progress
 
+FOLLOWED = {
+    "here": "by this process",
+    "elsewhere": "by a live process (it holds the projection lock)",
+    "none": "by no process: the views do not move",
+}
+
 projections_app = typer.Typer(
     help="Follow, inspect or rebuild the read views.", no_args_is_help=True
 )
@@ -58,8 +64,10 @@ def projections_status(
     platform = Platform(load_settings())
     try:
         typer.echo(f"log position {platform.max_position()}")
+        follower = platform.follower()
+        typer.echo(f"followed {FOLLOWED[follower]}")
         lagging = []
-        for name, info in platform.lag().items():
+        for name, info in platform.lag(follower).items():
             typer.echo(f"{name}: position {info['position']}, lag {info['lag']}")
             if max_lag is not None and info["lag"] > max_lag:
                 lagging.append(name)
@@ -76,12 +84,20 @@ def projections_status(
 def projections_run() -> None:
     """Follow the log and keep every view current until interrupted."""
     from infra.runlock import ProjectionsBusyError
+    from infra.storestate import StoreState
     from services.platform.runtime import Platform
 
-    platform = Platform(load_settings())
+    settings = load_settings()
+    store = StoreState(settings)
+    reason = store.probe_once()  # at once, where a pool would wait its timeout
+    store.close()
+    if reason is not None:
+        err.print(reason, style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    platform = Platform(settings)
     try:
         platform.start_projections()
-    except ProjectionsBusyError as e:
+    except (ProjectionsBusyError, ValueError) as e:  # ValueError: the budget
         err.print(f"[red]{e}[/red]")
         platform.close()
         raise typer.Exit(1) from None

@@ -3,7 +3,7 @@
 ``process_batch`` is the one place a view commits a batch (``SqlView.batch``: every
 handler and the first and last tracking positions in one transaction); the audit log's
 counterpart is ``AuditView.append_many`` (``append_leaves`` in
-services/platform/runtime.py).
+services/platform/followers.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ the vault. When it is read-only, missing its permissions, or on a full disk, the
 CLI says so in one line and exits 1 instead of printing a traceback:
 ``check_writable`` runs before ``serve`` and ``demo`` start, and ``reported``
 wraps the whole command for failures that come later (a disk that fills up
-during ``gongkai demo``).
+during ``gongkai demo``). It also puts a PostgreSQL that cannot be reached in
+plain words (refused, too many clients, …: ``infra/storestate.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from eventsourcing.persistence import PersistenceError
 
 from infra.settings import Settings
+from infra.storestate import CONNECT_ERRORS, StoreState, describe
 
 FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 
@@ -98,11 +100,26 @@ def reported(print_error: object) -> Iterator[None]:
         except Exception:  # the settings error is reported elsewhere
             settings = None
         found = _describe(e, settings) or _describe_cause(e, settings)
-        if found is None:
+        text = str(found) if found else _store_reason(e, settings)
+        if text is None:
             raise
         assert callable(print_error)
-        print_error(str(found))
+        print_error(text)
         raise SystemExit(1) from None
+
+
+def _store_reason(error: BaseException, settings: Settings | None) -> str | None:
+    """Why PostgreSQL could not be used, if that is what ``error`` is: a fresh
+    probe's reason (a pool only says it timed out), else the error's own."""
+    if settings is None or settings.store_kind != "postgresql":
+        return None
+    if not isinstance(error, CONNECT_ERRORS):
+        return None
+    store = StoreState(settings)
+    try:
+        return store.probe_once() or describe(error, store.where)[1]
+    finally:
+        store.close()
 
 
 def _describe_cause(

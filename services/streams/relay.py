@@ -41,7 +41,13 @@ from services.streams.cloudevents import (
     kafka_topic,
 )
 from services.streams.feed import Feed
-from services.streams.relay_reader import Encoded, LocalReader, ReadBatch, ReaderProcess
+from services.streams.relay_reader import (
+    READER_CONNECTIONS,
+    Encoded,
+    LocalReader,
+    ReadBatch,
+    ReaderProcess,
+)
 
 log = logging.getLogger("gongkai.relay")
 
@@ -348,6 +354,10 @@ def run_relay(
     from infra.kafka import KafkaSink, client_config
 
     client_config(settings)  # refuse early without GONGKAI_KAFKA_BOOTSTRAP_SERVERS
+    if settings.store_kind == "postgresql" and settings.relay_reader_process:
+        # The reader process's one connection comes out of the relay's budget.
+        budget = settings.pg_connections - READER_CONNECTIONS
+        settings = settings.model_copy(update={"pg_connections": budget})
     logging.getLogger("gongkai").setLevel(logging.INFO)
     stop = stop or threading.Event()
     platform = build(settings)

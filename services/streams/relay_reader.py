@@ -32,6 +32,9 @@ from infra.settings import Settings
 from services.streams.cloudevents import family_of_type, kafka_headers, streamed
 from services.streams.stored_cloudevents import NotMappableError, StoredMapping
 
+# PostgreSQL connections of the reader process, out of the relay's budget.
+READER_CONNECTIONS = 1
+
 # (family, key, value, headers): a message whose topic the relay names.
 Encoded = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
 
@@ -99,7 +102,9 @@ class _Worker:
             Tenants,  # one application: its store and mapper
         )
 
-        self.app = Tenants(env=settings.eventsourcing_env())
+        # One connection: it reads one batch at a time (its share of the relay's
+        # GONGKAI_PG_CONNECTIONS, READER_CONNECTIONS).
+        self.app = Tenants(env=settings.eventsourcing_env(pool_max=READER_CONNECTIONS))
         self.mapping = StoredMapping(
             self.app.mapper, settings.installation, _refuse_applicant, _refuse
         )

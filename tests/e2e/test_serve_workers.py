@@ -3,7 +3,9 @@ that follows the views, on PostgreSQL (docs/operations.md, "Several API processe
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,8 +15,8 @@ import pytest
 
 from infra.scratchdb import create_database, drop_database
 from infra.tokens import TokenSigner
-from tests.faults.procs import GONGKAI, Server, call, clean_env
-from tests.faults.test_store_down import TENANT, disclosure
+from tests.faults.procs import GONGKAI, Answer, Server, call, clean_env
+from tests.faults.test_store_down import TENANT, disclosure, wait_for
 
 
 @pytest.fixture
@@ -93,6 +95,72 @@ def test_two_workers_and_a_follower_serve_writes_and_reads(
         time.sleep(0.2)
     assert not [kids[k] for k in kids if alive(k)], "children left running"
     assert "Gongkai on http://127.0.0.1" in (tmp_path / "serve.log").read_text()
+
+
+def follower_of(server: Server) -> int:
+    found = [
+        pid
+        for pid in children(server.process.pid)
+        if "projections run" in command_line(pid) and alive(pid)
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_killed_follower_is_restarted_and_health_is_503_until_it_catches_up(
+    pg: str, tmp_path: Path
+) -> None:
+    secret = secrets.token_urlsafe(32)
+    signer = TokenSigner(secret)
+    admin = signer.mint(subject="root", tenant=None, roles=["admin"])
+    clerk = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
+    env = clean_env(
+        home=str(tmp_path / "home"),
+        database_url=pg,
+        token_secret=secret,
+        health_max_lag="0",  # any lag is stale: 200 means caught up
+        read_wait_seconds="0",  # the writes below do not wait for the views
+    )
+    log = tmp_path / "serve.log"
+    server = Server(env, log, "--workers", "2")
+    try:
+        server.wait_ready()
+        county = {"code": TENANT, "name": "新和县", "level": "county"}
+        assert call("POST", f"{server.base}/v1/tenants", admin, county).status == 201
+        first = follower_of(server)
+        os.kill(first, signal.SIGKILL)
+        health = f"{server.base}/v1/health"
+        wait_for(lambda: call("GET", health).status == 503, 30, "a 503 after the kill")
+        url = f"{server.base}/v1/tenants/{TENANT}/disclosures"
+        made = [call("POST", url, clerk, disclosure(n)) for n in range(3)]
+        assert [m.status for m in made] == [201] * 3, made
+
+        answers: list[Answer] = []
+
+        def caught_up() -> bool:
+            answers.append(call("GET", health))
+            return answers[-1].status == 200
+
+        wait_for(caught_up, 90, f"health 200 again\n{log.read_text()[-3000:]}")
+        stale, current = answers[:-1], answers[-1].body
+        for a in stale:  # 503 all along, until every view has caught up
+            assert a.status == 503, a
+            assert a.body["type"].endswith("/views-stale"), a.body
+        assert current["follower"] == "elsewhere"
+        assert all(
+            v == {**v, "lag": 0, "running": True} for v in current["views"].values()
+        )
+        second = follower_of(server)
+        assert second != first
+        assert not Path(f"/proc/{first}").exists()  # reaped, not left <defunct>
+        assert f"the projection process {first} killed by SIGKILL" in log.read_text()
+        for m in made:
+            got = call("GET", f"{url}/{m.body['id']}", clerk)
+            assert got.status == 200, got
+            assert "view_pending" not in got.body or not got.body["view_pending"]
+    finally:
+        server.stop()
+    print(f"\nfollower {first} killed, {second} restarted; {len(answers)} health polls")
 
 
 def test_workers_refuse_sqlite(tmp_path: Path) -> None:

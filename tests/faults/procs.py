@@ -125,7 +125,8 @@ class Cluster:
     ``postgres`` OS user and its commands run as that user.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_connections: int = 100) -> None:
+        self.max_connections = max_connections
         self.dir = Path(tempfile.mkdtemp(prefix="gongkai-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
@@ -170,7 +171,7 @@ class Cluster:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
-            "-c fsync=off -c max_connections=100"
+            f"-c fsync=off -c max_connections={self.max_connections}"
         )
         self._run(
             pg_bin("pg_ctl"),
@@ -197,8 +198,8 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[Cluster]:
-    c = Cluster()
+def cluster(max_connections: int = 100) -> Iterator[Cluster]:
+    c = Cluster(max_connections)
     try:
         yield c
     finally:

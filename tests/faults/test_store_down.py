@@ -2,9 +2,10 @@
 
 A throwaway cluster of the test's own (not the shared one) is stopped with
 ``pg_ctl -m immediate`` (a crash) under a running ``gongkai serve``. While it is
-down every answer is a 503 problem with Retry-After, within the connect timeout;
-once it is back the same server process records commands again; and every command
-that got a 2xx is in the log.
+down every answer is a 503 problem with Retry-After, within the connect timeout,
+and at once (without trying the store) once the process knows it is down;
+``/v1/health`` answers within a second all along; once it is back the same server
+process records commands again; and every command that got a 2xx is in the log.
 """
 
 from __future__ import annotations
@@ -59,6 +60,21 @@ class Writer(threading.Thread):
                 time.sleep(0.2)
 
 
+class HealthPoller(threading.Thread):
+    """Asks /v1/health every 0.1 s, giving each answer one second."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(name="health", daemon=True)
+        self.url = f"{base}/v1/health"
+        self.stopping = threading.Event()
+        self.answers: list[tuple[float, Answer]] = []  # (sent at, answer)
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.1):
+            sent = time.monotonic()
+            self.answers.append((sent, call("GET", self.url, timeout=1)))
+
+
 def wait_for(condition: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -101,9 +117,24 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
                 return sum(1 for w in writers for _, a in w.answers if a.status == 503)
 
             wait_for(lambda: acked() >= 10, 60, "acknowledged commands")
+            poller = HealthPoller(server.base)
+            poller.start()
             pg.stop("immediate")
             down_at = time.monotonic()
             wait_for(lambda: unavailable() >= 4, 60, "503 answers while down")
+            # Once the store is known down a command is refused at once.
+            fast: list[Answer] = []
+
+            def refused_at_once() -> bool:
+                fast.append(call("POST", writers[0].url, clerk, disclosure(0), 2))
+                return "nothing was recorded" in str(fast[-1].body)
+
+            wait_for(refused_at_once, 30, "a command refused at once")
+            wait_for(
+                lambda: sum(t > down_at for t, _ in poller.answers) >= 20,
+                60,
+                "health answers while down",
+            )
             pg.start()
             up_at = time.monotonic()
             before = acked()
@@ -124,6 +155,9 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
                 w.stopping.set()
             for w in writers:
                 w.join(timeout=60)
+            if writers:
+                poller.stopping.set()
+                poller.join(timeout=10)
             health = call("GET", f"{server.base}/v1/health") if writers else None
             server.stop()
 
@@ -148,6 +182,19 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
         ]
         assert not during, "a command was acknowledged while the store was down"
 
+        assert fast[-1].status == 503, fast
+        assert fast[-1].headers.get("retry-after") == "5"
+        assert fast[-1].body["type"].endswith("/store-unavailable")
+        # Health answered within a second every time, before, during and after.
+        late = [a.error for _, a in poller.answers if a.status == 0]
+        assert not late, late
+        while_down = [a for t, a in poller.answers if down_at < t and t + 1 < up_at]
+        assert len(while_down) >= 5, poller.answers
+        for a in while_down:
+            assert a.status == 503, a
+            assert a.body["type"].endswith("/store-unavailable"), a.body
+            assert a.headers.get("retry-after") == "5"
+
         ids = {i for w in writers for i in w.acked}
         with psycopg.connect(pg.url) as conn:
             stored = {
@@ -160,5 +207,6 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
         print(
             f"\nstore down: {len(answers)} answers, {len(ids)} acknowledged (all in "
             f"the log), {len(refused)} × 503 while down {up_at - down_at:.1f}s; "
+            f"{len(while_down)} health answers while down, all 503 within 1 s; "
             f"health after: {health.body if health else None}"
         )

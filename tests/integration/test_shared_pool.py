@@ -112,11 +112,11 @@ def test_a_subscription_gives_its_connection_back_without_listening(
         platform.close()
 
 
-def test_a_pool_too_small_for_the_listeners_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="at least 10"):
-        Settings(
-            home=tmp_path,
-            database_url="postgresql://postgres@127.0.0.1:5432/gongkai",
-            pg_pool_size=2,
-            pg_pool_overflow=4,
-        )
+def test_the_pool_keeps_within_the_budget_less_the_lock(tmp_path: Path) -> None:
+    url = "postgresql://postgres@127.0.0.1:5432/gongkai"
+    settings = Settings(home=tmp_path, database_url=url, pg_connections=12)
+    env = settings.eventsourcing_env()
+    assert int(env["POSTGRES_POOL_SIZE"]) + int(env["POSTGRES_MAX_OVERFLOW"]) == 11
+    assert settings.eventsourcing_env(pool_max=1)["POSTGRES_POOL_SIZE"] == "1"
+    with pytest.raises(ValidationError, match="at most"):
+        Settings(home=tmp_path, database_url=url, pg_connections=4, pg_pool_size=4)

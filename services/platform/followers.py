@@ -1,0 +1,150 @@
+"""The threads that follow the log into the audit view and sign its checkpoints.
+
+``AuditFollower`` appends every stored event, raw, to its tenant's Merkle log;
+``Checkpointer`` issues checkpoints after every N events or T seconds. Both are
+started and stopped by ``Platform.start_projections`` / ``stop_projections``
+(services/platform/runtime.py), report their error instead of dying silently, and
+are restarted by the watchdog (in ``gongkai serve``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Tracking
+
+from domain.errors import GongkaiError
+from domain.tenancy import parent_of
+from infra.batching import batches
+from projections.audit import leaf_from
+from services.audit.witness import submit_to_all
+from services.core.base import APP_NAME
+from services.core.batches import Decoded, decoded
+from services.core.views import AUDIT_NAME
+
+log = logging.getLogger("gongkai.runtime")
+
+
+class Followed(Protocol):
+    """What the followers use of the platform (``Platform`` is one)."""
+
+    settings: Any
+    views: dict[str, Any]
+    tenants: Any
+    auditor: Any
+    witnesses: list[Any]
+
+
+def append_leaf(platform: Followed, notification: Any) -> None:
+    """Append one raw stored event to its tenant's Merkle log."""
+    append_leaves(platform, [notification])
+
+
+def append_leaves(platform: Followed, notifications: Sequence[Any]) -> None:
+    """Append raw stored events (in log order) to their tenants' Merkle logs, in
+    one transaction with the position of the last one."""
+    if not notifications:
+        return
+    append_decoded_leaves(platform, decoded(platform.tenants, notifications))
+
+
+def append_decoded_leaves(platform: Followed, events: Sequence[Decoded]) -> None:
+    """``append_leaves`` of events already decoded."""
+    if not events:
+        return
+    leaves = [leaf_from(n, event) for n, event in events]
+    platform.views[AUDIT_NAME].append_many(leaves, Tracking(APP_NAME, events[-1][0].id))
+
+
+class Worker:
+    """A background thread that reports its error instead of dying silently."""
+
+    name = "worker"
+
+    def __init__(self, platform: Followed) -> None:
+        self.platform = platform
+        self.error: BaseException | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._interrupt()
+        self._thread.join(timeout=10)
+
+    def _interrupt(self) -> None:
+        pass
+
+    def _main(self) -> None:
+        try:
+            self.run()
+        except BaseException as e:  # reported by health and `projections run`
+            self.error = e
+            log.exception("%s stopped", self.name)
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+
+class AuditFollower(Worker):
+    """Follows the raw notifications into the per-tenant Merkle logs."""
+
+    name = "audit"
+
+    def __init__(self, platform: Followed) -> None:
+        super().__init__(platform)
+        self._subscription: Any = None
+
+    def _interrupt(self) -> None:
+        if self._subscription is not None:
+            self._subscription.stop()
+
+    def run(self) -> None:
+        view = self.platform.views[AUDIT_NAME]
+        recorder = self.platform.tenants.recorder
+        with recorder.subscribe(gt=view.max_tracking_id(APP_NAME)) as subscription:
+            self._subscription = subscription
+            if self._stopping.is_set():
+                return
+            limit = self.platform.settings.follow_batch
+            for notifications in batches(subscription, limit):
+                append_leaves(self.platform, notifications)
+
+
+class Checkpointer(Worker):
+    """Issues checkpoints after every N events or T seconds (settings)."""
+
+    name = "checkpointer"
+    tick_seconds = 1.0
+
+    def run(self) -> None:
+        settings = self.platform.settings
+        auditor = self.platform.auditor
+        while not self._stopping.wait(self.tick_seconds):
+            now = auditor.now()
+            for path in auditor.due(
+                now, settings.checkpoint_every_events, settings.checkpoint_every_seconds
+            ):
+                self.checkpoint(path)
+
+    def checkpoint(self, path: str) -> None:
+        try:
+            if self.platform.auditor.ledger(path) is None:
+                self.platform.auditor.open_ledger(path)  # issued on a later tick
+                return
+            self.platform.auditor.issue(path)
+        except GongkaiError as e:  # a refusal is recorded and reported, not fatal
+            log.warning("checkpoint of %s not issued: %s", path, e.detail)
+            return
+        if parent_of(path) is None and self.platform.settings.witnesses:
+            submit_to_all(self.platform.auditor, path, self.platform.witnesses)
