@@ -104,9 +104,10 @@ def test_sigterm_during_a_burst_answers_every_request(
         health = call("GET", f"{server.base}/v1/health")
         writer.join(60)
         assert outcome == Counter({"201": THREADS * EACH}), outcome
-        # while draining, health tells a load balancer to send work elsewhere
-        assert health.status == 503, health
-        assert health.body["type"].endswith("draining"), health.body
+        if workers == 1:  # under --workers the parent passes SIGTERM on later
+            # while draining, health tells a load balancer to send work elsewhere
+            assert health.status == 503, health
+            assert health.body["type"].endswith("draining"), health.body
         server.process.wait(timeout=60)
         assert time.monotonic() - stopping < 30  # idle once the burst ended
     finally:
