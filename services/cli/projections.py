@@ -75,10 +75,13 @@ def projections_status(
 @projections_app.command("run")
 def projections_run() -> None:
     """Follow the log and keep every view current until interrupted."""
+    from infra.logs import configure_logging
     from infra.runlock import ProjectionsBusyError
     from services.platform.runtime import Platform
 
-    platform = Platform(load_settings())
+    settings = load_settings()
+    configure_logging(settings)  # JSON lines, as serve's (infra/logs.py)
+    platform = Platform(settings)
     try:
         platform.start_projections()
     except ProjectionsBusyError as e:

@@ -1,0 +1,25 @@
+"""``GET /metrics``: Prometheus metrics (services/operations/metrics.py).
+
+Unauthenticated, like ``/v1/health``: a scraper holds no token, and no metric
+names a tenant, a resource or a principal (docs/operations.md, "Metrics"). Not in
+the OpenAPI document: it is for the operator's Prometheus, not for integrators.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from services.operations.metrics import exposition
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    settings = request.app.state.settings
+    body, content_type = exposition(
+        getattr(request.app.state, "platform", None),
+        request.headers.get("accept", ""),
+        settings.prometheus_multiproc_dir,
+    )
+    return Response(body, media_type=content_type)
