@@ -37,7 +37,12 @@ from psycopg.sql import SQL, Identifier
 
 from infra.storestate import connect_failed
 
-__all__ = ["SharedPoolPostgresFactory", "UnlisteningSubscription", "shared_pools"]
+__all__ = [
+    "SharedPoolPostgresFactory",
+    "UnlisteningSubscription",
+    "pool_stats",
+    "shared_pools",
+]
 
 # What configures a datastore: factories that agree on all of these share one.
 DATASTORE_KEYS = (
@@ -78,6 +83,20 @@ def shared_pools() -> dict[Key, int]:
     """How many open factories use each shared datastore (for tests and health)."""
     with _lock:
         return {key: entry[1] for key, entry in _pools.items()}
+
+
+def pool_stats() -> dict[str, dict[str, int]]:
+    """psycopg_pool's statistics of each shared pool of this process, by database
+    name (for /metrics): connections open and idle, requests waiting now, and
+    counters since the pool opened."""
+    with _lock:
+        pools = [(key[0] or "", entry[0].pool) for key, entry in _pools.items()]
+    stats: dict[str, dict[str, int]] = {}
+    for database, pool in pools:
+        mine = stats.setdefault(database, {})
+        for name, value in pool.get_stats().items():
+            mine[name] = mine.get(name, 0) + value
+    return stats
 
 
 class SharedPoolPostgresFactory(PostgresFactory):

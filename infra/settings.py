@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlparse
 
 from pydantic import (
@@ -15,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -188,6 +190,21 @@ class Settings(BaseSettings):
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"
     )
 
+    # Logs and metrics (docs/operations.md, "Logs" and "Metrics").
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="least level logged by serve, projections run and relay",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="json: one object a line; text; auto: text on a terminal",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="set by serve --workers: where its processes keep their metrics",
+    )
+
     # Streams (docs/integrators.md): the Kafka relay and its producer.
     kafka_bootstrap_servers: str = Field(
         default="", description="host:port[,host:port]; empty = no Kafka (HTTP feed)"
@@ -236,6 +253,13 @@ class Settings(BaseSettings):
     def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The reverse proxies whose forwarded headers are believed."""
         return tuple(ip_network(i, strict=False) for i in _items(self.trusted_proxies))
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("database_url")
     @classmethod

@@ -31,6 +31,7 @@ from services.api.routes import (
     feed,
     health,
     inspections,
+    metrics,
     overview,
     rankings,
     services,
@@ -40,6 +41,7 @@ from services.api.routes import (
     violations,
 )
 from services.api.strict import reject_unknown_query
+from services.operations.observe import Observe
 from services.platform.drain import Drain, DrainMiddleware
 from services.platform.runtime import Platform
 from services.platform.starter import Starter
@@ -108,7 +110,11 @@ def create_app(
 
     app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
     app.add_middleware(problems.LastResort)
-    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: added last
+    app.add_middleware(DrainMiddleware, drain=drain)
+    # Logs and metrics: outermost (added last), so that every answer is counted
+    # and logged with its request id, refusals and failures included.
+    app.add_middleware(Observe)
+    app.include_router(metrics.router)  # GET /metrics, beside /v1
 
     v1 = APIRouter(prefix="/v1")
     modules = (

@@ -85,12 +85,21 @@ def get_principal(
                 "this token no longer works (signed out, or the account was "
                 "deactivated or reset); sign in again",
             )
-        return principal
+        return noted(request, principal)
     try:
         roles = frozenset(Role(r) for r in claims.roles)
     except ValueError as e:
         raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
-    return Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
+    principal = Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
+    return noted(request, principal)
+
+
+def noted(request: Request, principal: Principal) -> Principal:
+    """The caller, noted on the request for its access record
+    (services/operations/observe.py)."""
+    request.state.principal = principal.id
+    request.state.tenant = principal.tenant
+    return principal
 
 
 def parse_if_match(if_match: str | None) -> int | None:

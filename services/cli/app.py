@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -162,6 +164,7 @@ def relay(
     ] = None,
 ) -> None:
     """Publish every event and signed checkpoint to Kafka as CloudEvents."""
+    from infra.logs import configure_logging
     from infra.runlock import ProjectionsBusyError
     from services.platform.runtime import Platform
     from services.streams.relay import relay_status, run_relay
@@ -176,8 +179,10 @@ def relay(
         if max_lag is not None and report["lag"] > max_lag:
             raise typer.Exit(1)
         return
+    settings = load_settings()
+    configure_logging(settings)
     try:
-        run_relay(load_settings(), build=Platform)
+        run_relay(settings, build=Platform)
     except (ProjectionsBusyError, ValueError) as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
@@ -332,9 +337,9 @@ def serve(
             create_app(settings),
             host=host,
             port=port,
-            log_level="info",
             timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
             **uvicorn_options(settings),
+            **_uvicorn_logging(settings),
         )
         return
     _serve_workers(settings, host, port, workers)
@@ -390,6 +395,10 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
             else "the views followed elsewhere"
         )
     )
+    # The workers' metrics, summed by whichever answers /metrics: a fresh
+    # directory each start (prometheus_client's multiprocess mode).
+    metrics_dir = tempfile.mkdtemp(prefix="gongkai-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
         uvicorn.run(
             "services.server:create_app",
@@ -397,13 +406,22 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
             host=host,
             port=port,
             workers=workers,
-            log_level="info",
             timeout_graceful_shutdown=int(settings.drain_seconds) + 1,
             **uvicorn_options(settings),
+            **_uvicorn_logging(settings),
         )
     finally:
         if follower is not None:
             follower.stop()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn's logging is ours (infra/logs.py), in the serving process and in
+    each worker it starts; the access records come from our middleware."""
+    from infra.logs import logging_config
+
+    return {"log_config": logging_config(settings), "access_log": False}
 
 
 @app.command()

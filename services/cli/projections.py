@@ -83,11 +83,13 @@ def projections_status(
 @projections_app.command("run")
 def projections_run() -> None:
     """Follow the log and keep every view current until interrupted."""
+    from infra.logs import configure_logging
     from infra.runlock import ProjectionsBusyError
     from infra.storestate import StoreState
     from services.platform.runtime import Platform
 
     settings = load_settings()
+    configure_logging(settings)  # JSON lines, as serve's (infra/logs.py)
     store = StoreState(settings)
     reason = store.probe_once()  # at once, where a pool would wait its timeout
     store.close()

@@ -89,6 +89,44 @@ def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+def logged_with_their_request_ids(server: str, token: str, log: Path) -> None:
+    """stderr (not a terminal) has one JSON object a line; the access record of
+    each request carries the X-Request-ID its answer returned: the caller's, or
+    one the server made."""
+    ids = []
+    for given in ("e2e-trace-1", None):
+        request = urllib.request.Request(
+            f"{server}/v1/tenants/xinhe", headers={"Authorization": f"Bearer {token}"}
+        )
+        if given:
+            request.add_header("X-Request-ID", given)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            ids.append(response.headers["X-Request-ID"])
+    assert ids[0] == "e2e-trace-1"
+    assert ids[1]
+    assert ids[1] != ids[0]
+    deadline = time.monotonic() + 10  # the record follows the answer
+    while True:
+        entries = [
+            json.loads(line)
+            for line in log.read_text().splitlines()
+            if line.startswith("{")
+        ]
+        found = {e.get("request_id"): e for e in entries}
+        if all(i in found for i in ids) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    for rid in ids:
+        entry = found[rid]
+        assert entry["logger"] == "gongkai.access"
+        assert entry["route"] == "/v1/tenants/{path}"
+        assert (entry["method"], entry["status"]) == ("GET", 200)
+        assert (entry["tenant"], entry["principal"]) == ("xinhe", "XH-0001@xinhe")
+        assert entry["timestamp"].endswith("+08:00")
+    assert any(e["message"].startswith("Uvicorn running on") for e in entries)
+    assert 'HTTP/1.1" 200' not in log.read_text()  # uvicorn's access log is off
+
+
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_token_prints_one_token_the_server_accepts(env: dict[str, str]) -> None:
     result = run(env, "token", "--tenant", "xinhe.tahe", "--role", "clerk")
@@ -130,6 +168,7 @@ def test_serve_loads_the_demo_and_answers_as_the_readme_says(
     assert signed["token_type"] == "bearer"
     assert signed["roles"] == ["admin", "supervisor"]
     token = signed["access_token"]
+    logged_with_their_request_ids(server, token, tmp_path / "serve.log")
     county = get(f"{server}/v1/tenants/xinhe", token)
     assert county["name"] == "新和县"
     assert {c["name"] for c in county["children"]} >= {"新和镇", "依其艾日克乡"}

@@ -8,10 +8,12 @@ import secrets
 import signal
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from infra.scratchdb import create_database, drop_database
 from infra.tokens import TokenSigner
@@ -86,6 +88,7 @@ def test_two_workers_and_a_follower_serve_writes_and_reads(
         assert sum("projections run" in k for k in kids) == 1, kids
         health = call("GET", f"{server.base}/v1/health").body
         assert health["status"] == "ok"
+        assert_metrics_outlive_the_workers(server)
     finally:
         kids = {k: command_line(k) for k in children(server.process.pid)}
         server.stop()
@@ -197,3 +200,39 @@ def test_processes_started_together_on_a_fresh_database_all_start(
             server.stop()
         follower.terminate()
         follower.wait(timeout=30)
+
+
+def assert_metrics_outlive_the_workers(server: Server) -> None:
+    """/metrics sums what every worker counted (prometheus_client's multiprocess
+    mode): once both workers are killed and uvicorn has started new ones, these
+    still report the 12 writes the old ones answered."""
+    route = "/v1/tenants/{path}/disclosures"
+
+    def writes() -> float:
+        with urllib.request.urlopen(f"{server.base}/metrics", timeout=10) as r:
+            families = list(text_string_to_metric_families(r.read().decode()))
+        samples = [s for family in families for s in family.samples]
+        assert any(s.name == "gongkai_view_lag" for s in samples)
+        assert any(s.name == "gongkai_pg_pool_connections" for s in samples)
+        return sum(
+            s.value
+            for s in samples
+            if s.name == "gongkai_http_requests_total"
+            and s.labels == {"method": "POST", "route": route, "status": "201"}
+        )
+
+    def workers() -> set[int]:
+        kids = children(server.process.pid)
+        return {k for k in kids if alive(k) and "spawn_main" in command_line(k)}
+
+    assert writes() == 12
+    before = workers()
+    assert len(before) == 2
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while len(now := workers()) != 2 or now & before:
+        assert time.monotonic() < deadline, f"workers not replaced: {before} {now}"
+        time.sleep(0.2)
+    server.wait_ready()
+    assert writes() == 12
