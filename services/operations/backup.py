@@ -284,7 +284,8 @@ def catch_up_views(settings: Settings, batch: int = 500) -> int:
 
     from services.core.base import APP_NAME
     from services.core.views import AUDIT_NAME, PROJECTIONS
-    from services.platform.runtime import Platform, append_leaf
+    from services.platform.followers import append_leaf
+    from services.platform.runtime import Platform
 
     platform = Platform(settings)
     applied = 0

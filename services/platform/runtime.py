@@ -9,27 +9,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.projection import Projection, ProjectionRunner
 from eventsourcing.utils import Environment
 
 from domain.base import Clock
-from domain.errors import GongkaiError
-from domain.tenancy import parent_of
-from infra.batching import batches
 from infra.credentials import CredentialStore
 from infra.keys import KeyStore
 from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings
 from infra.vault import PersonalDataVault
-from projections.audit import leaf_from
 from projections.cases import CaseProjection
 from projections.disclosures import (
     DisclosureProjection,
@@ -44,12 +40,11 @@ from services.assessment.conduct import Conduct
 from services.assessment.rankings import Rankings
 from services.assessment.statements import Statements
 from services.audit.auditor import Auditor
-from services.audit.witness import WitnessEndpoint, submit_to_all
+from services.audit.witness import WitnessEndpoint
 from services.cases.commands import Cases
 from services.core.base import APP_NAME, GongkaiApplication
 from services.core.batches import (
     BatchingProjectionRunner,
-    Decoded,
     SideBySide,
     apply_decoded,
     decoded,
@@ -67,6 +62,12 @@ from services.disclosures.commands import Disclosures
 from services.inspection.commands import Inspections
 from services.people.signin import SignIns
 from services.people.staff import Staff
+from services.platform.followers import (
+    AuditFollower,
+    Checkpointer,
+    append_decoded_leaves,
+    catch_up_audit,
+)
 from services.platform.watchdog import Watchdog
 from services.reporting.annual_reports import AnnualReports
 from services.tenants.commands import Tenants
@@ -175,6 +176,10 @@ class Platform:
             time.sleep(min(interval, remaining))
             interval = min(interval * 2, WAIT_MAX_SECONDS)
         return True
+
+    def catch_up_audit(self) -> bool:
+        """``services.platform.followers.catch_up_audit`` of this platform."""
+        return catch_up_audit(self)
 
     def lag(self) -> dict[str, dict[str, Any]]:
         """Per view: its position and how many of its events are still unprocessed."""
@@ -333,117 +338,3 @@ class Platform:
         for factory in self._factories:
             with suppress(Exception):
                 factory.close()
-
-
-def append_leaf(platform: Platform, notification: Any) -> None:
-    """Append one raw stored event to its tenant's Merkle log."""
-    append_leaves(platform, [notification])
-
-
-def append_leaves(platform: Platform, notifications: Sequence[Any]) -> None:
-    """Append raw stored events (in log order) to their tenants' Merkle logs, in
-    one transaction with the position of the last one."""
-    if not notifications:
-        return
-    append_decoded_leaves(platform, decoded(platform.tenants, notifications))
-
-
-def append_decoded_leaves(platform: Platform, events: Sequence[Decoded]) -> None:
-    """``append_leaves`` of events already decoded."""
-    if not events:
-        return
-    leaves = [leaf_from(n, event) for n, event in events]
-    platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
-        leaves, Tracking(APP_NAME, events[-1][0].id)
-    )
-
-
-class Worker:
-    """A background thread that reports its error instead of dying silently."""
-
-    name = "worker"
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.error: BaseException | None = None
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._interrupt()
-        self._thread.join(timeout=10)
-
-    def _interrupt(self) -> None:
-        pass
-
-    def _main(self) -> None:
-        try:
-            self.run()
-        except BaseException as e:  # reported by health and `projections run`
-            self.error = e
-            log.exception("%s stopped", self.name)
-
-    def run(self) -> None:
-        raise NotImplementedError
-
-
-class AuditFollower(Worker):
-    """Follows the raw notifications into the per-tenant Merkle logs."""
-
-    name = "audit"
-
-    def __init__(self, platform: Platform) -> None:
-        super().__init__(platform)
-        self._subscription: Any = None
-
-    def _interrupt(self) -> None:
-        if self._subscription is not None:
-            self._subscription.stop()
-
-    def run(self) -> None:
-        view = self.platform.views[AUDIT_NAME]
-        recorder = self.platform.tenants.recorder
-        with recorder.subscribe(gt=view.max_tracking_id(APP_NAME)) as subscription:
-            self._subscription = subscription
-            if self._stopping.is_set():
-                return
-            limit = self.platform.settings.follow_batch
-            for notifications in batches(subscription, limit):
-                append_leaves(self.platform, notifications)
-
-
-class Checkpointer(Worker):
-    """Issues checkpoints after every N events or T seconds (settings)."""
-
-    name = "checkpointer"
-    tick_seconds = 1.0
-
-    def run(self) -> None:
-        settings = self.platform.settings
-        auditor = self.platform.auditor
-        while not self._stopping.wait(self.tick_seconds):
-            now = auditor.now()
-            for path in auditor.due(
-                now, settings.checkpoint_every_events, settings.checkpoint_every_seconds
-            ):
-                self.checkpoint(path)
-
-    def checkpoint(self, path: str) -> None:
-        try:
-            if self.platform.auditor.ledger(path) is None:
-                self.platform.auditor.open_ledger(path)  # issued on a later tick
-                return
-            self.platform.auditor.issue(path)
-        except GongkaiError as e:  # a refusal is recorded and reported, not fatal
-            log.warning("checkpoint of %s not issued: %s", path, e.detail)
-            return
-        if parent_of(path) is None and self.platform.settings.witnesses:
-            submit_to_all(self.platform.auditor, path, self.platform.witnesses)

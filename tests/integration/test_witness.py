@@ -36,7 +36,8 @@ from infra.keys import Ed25519Signer, Ed25519Verifier, make_verifier
 from infra.settings import Settings, WitnessSetting
 from services.audit.evidence import build_bundle, catch_up, checkpoint_now
 from services.audit.witness import WitnessEndpoint
-from services.platform.runtime import Checkpointer, Platform
+from services.platform.followers import Checkpointer
+from services.platform.runtime import Platform
 from tests.conftest import ADMIN
 
 GONGKAI = str(Path(sys.executable).parent / "gongkai")
