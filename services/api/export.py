@@ -21,7 +21,7 @@ import xlsxwriter
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
-from services.api.present import china_text, china_time
+from domain.timeliness import china_text, china_time
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
