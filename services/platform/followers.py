@@ -2,9 +2,9 @@
 background threads of a platform that follows the log (the audit follower and the
 checkpointer; the projection runners are the library's).
 
-``catch_up_audit`` brings the audit view to the end of the log on demand: here, when
-no process follows the log (the projection lock is free), else by waiting for the
-process that does.
+``append_if_unfollowed`` brings the audit view to the end of the log on demand when
+no process follows the log (``Platform.catch_up_audit`` otherwise waits for the one
+that does).
 """
 
 from __future__ import annotations
@@ -30,23 +30,22 @@ from services.core.views import AUDIT_NAME
 log = logging.getLogger("gongkai.runtime")
 
 
-def catch_up_audit(platform: Running) -> bool:
-    """Bring the audit view to the end of the log: append the missing leaves in
-    this process when no process follows the log, else wait (bounded) for the one
-    that does. False if the view did not get there in time."""
+def append_if_unfollowed(platform: Running) -> bool:
+    """Append every leaf the audit view lacks, here, if no process follows the log
+    (this one included): takes the projection lock for that long. False if one
+    does (then wait for it). The caller keeps other threads of this process out."""
     lock = platform.projection_lock
-    if not lock.held:  # this process runs no follower
-        try:
-            lock.acquire()
-        except ProjectionsBusyError:
-            pass  # another process follows the log: wait for it below
-        else:
-            try:
-                append_to_end(platform)
-            finally:
-                lock.release()
-            return True
-    return platform.wait(AUDIT_NAME, platform.max_position())
+    if lock.held:
+        return False  # this process's follower runs
+    try:
+        lock.acquire()
+    except ProjectionsBusyError:
+        return False  # another process follows the log
+    try:
+        append_to_end(platform)
+    finally:
+        lock.release()
+    return True
 
 
 def append_to_end(platform: Running) -> None:

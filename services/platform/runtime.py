@@ -66,7 +66,7 @@ from services.platform.followers import (
     AuditFollower,
     Checkpointer,
     append_decoded_leaves,
-    catch_up_audit,
+    append_if_unfollowed,
 )
 from services.platform.watchdog import Watchdog
 from services.reporting.annual_reports import AnnualReports
@@ -178,8 +178,13 @@ class Platform:
         return True
 
     def catch_up_audit(self) -> bool:
-        """``services.platform.followers.catch_up_audit`` of this platform."""
-        return catch_up_audit(self)
+        """Bring the audit view to the end of the log: append the missing leaves
+        here when no process follows the log, else wait (bounded) for the one that
+        does. False if the view did not get there in time."""
+        with self._lock:  # one thread at a time; not while runners start or stop
+            if append_if_unfollowed(self):
+                return True
+        return self.wait(AUDIT_NAME, self.max_position())
 
     def lag(self) -> dict[str, dict[str, Any]]:
         """Per view: its position and how many of its events are still unprocessed."""
