@@ -7,8 +7,10 @@ days needs a reason, because back-dating is how on-time figures are faked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 from domain.errors import BackdatingError, InvalidDateError
 from domain.workdays import WorkingDayCalendar
@@ -23,6 +25,39 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of clients and server drift
 def local_date(moment: datetime) -> date:
     """The calendar day in China on which ``moment`` falls."""
     return moment.astimezone(SHANGHAI).date()
+
+
+_UTC_MOMENT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
+)
+
+
+def china_time(moment: datetime) -> str:
+    """RFC 3339 in China time, as every answer shows a moment; microseconds only
+    when there are some."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).isoformat()
+
+
+def china_text(text: str) -> str:
+    """A UTC date-time text in China time; any other text unchanged."""
+    if not _UTC_MOMENT.match(text):
+        return text
+    return china_time(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def in_china_time(value: Any) -> Any:
+    """``value`` with every UTC date-time (text or object) in China time."""
+    if isinstance(value, str):
+        return china_text(value)
+    if isinstance(value, datetime):
+        return china_time(value)
+    if isinstance(value, dict):
+        return {k: in_china_time(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [in_china_time(v) for v in value]
+    return value
 
 
 def local_noon(day: date) -> datetime:

@@ -5,7 +5,8 @@ the event's state exactly as stored (ciphertext stays ciphertext). Each append s
 the leaf, every perfect node it completes and the tenant's new compact range, in one
 transaction with the tracking position (exactly once). Proofs then need O(log n)
 node reads (domain/ledger/tree.py). Checkpoints are kept in a table that a rebuild
-leaves alone: they are signed artefacts, and a rebuilt tree must reproduce them.
+leaves alone (projections/audit_checkpoints.py): they are signed artefacts, and a
+rebuilt tree must reproduce them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from domain.ledger import (
     root_from_range,
 )
 from domain.ledger.leaf import Leaf
-from projections.sql import PostgresSqlView, Row, SQLiteSqlView, SqlView
+from projections.audit_checkpoints import CHECKPOINT_DDL, CheckpointTable
+from projections.sql import PostgresSqlView, Row, SQLiteSqlView
 
 NAME = "audit"
 
@@ -43,7 +45,7 @@ class Head:
     root_hash: bytes
 
 
-class AuditView(SqlView):
+class AuditView(CheckpointTable):
     tables = ("audit_leaves", "audit_nodes", "audit_heads")
     tracking_table_name = "audit_tracking"
     ddl = (
@@ -58,9 +60,7 @@ class AuditView(SqlView):
         " PRIMARY KEY (tenant, level, idx))",
         "CREATE TABLE IF NOT EXISTS audit_heads (tenant TEXT PRIMARY KEY,"
         " size BIGINT NOT NULL, compact_range TEXT NOT NULL, root_hash TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS audit_checkpoints (tenant TEXT NOT NULL,"
-        " size BIGINT NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL,"
-        " issued_at TEXT NOT NULL, PRIMARY KEY (tenant, size))",
+        *CHECKPOINT_DDL,
     )
 
     # Appends ------------------------------------------------------------------------
@@ -257,51 +257,6 @@ class AuditView(SqlView):
             return found[(level, index)]
 
         return resolve_proof(refs, get)
-
-    # Checkpoints --------------------------------------------------------------------
-
-    def save_checkpoint(
-        self, tenant: str, size: int, root_hash: bytes, note: str, issued_at: str
-    ) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            self._exec(
-                curs,
-                "DELETE FROM audit_checkpoints WHERE tenant = ? AND size = ?",
-                [tenant, size],
-            )
-            self._exec(
-                curs,
-                "INSERT INTO audit_checkpoints (tenant, size, root_hash,"
-                " note, issued_at) VALUES (?,?,?,?,?)",
-                [tenant, size, root_hash.hex(), note, issued_at],
-            )
-
-    def latest_checkpoint(self, tenant: str) -> Row | None:
-        rows = self._query(
-            "SELECT tenant, size, root_hash, note, issued_at FROM audit_checkpoints"
-            " WHERE tenant = ? ORDER BY size DESC LIMIT 1",
-            [tenant],
-        )
-        return rows[0] if rows else None
-
-    def checkpoints(self, tenant: str | None = None) -> list[Row]:
-        where, params = ("WHERE tenant = ?", [tenant]) if tenant else ("", [])
-        return self._query(
-            "SELECT tenant, size, root_hash, note, issued_at FROM audit_checkpoints "
-            f"{where} ORDER BY tenant, size",
-            params,
-        )
-
-    def checkpoints_covering(self, after: int, upto: int) -> list[Row]:
-        """Checkpoints whose last leaf sits at a log position in ``(after, upto]``,
-        with that ``position``, in position order."""
-        return self._query(
-            "SELECT c.tenant, c.size, c.root_hash, c.note, c.issued_at, l.position"
-            " FROM audit_checkpoints c JOIN audit_leaves l ON l.tenant = c.tenant"
-            " AND l.leaf_index = c.size - 1 WHERE l.position > ? AND l.position <= ?"
-            " ORDER BY l.position, c.tenant",
-            [after, upto],
-        )
 
 
 LEAF_COLUMNS = "tenant, leaf_index, position, event_id, leaf_hash, leaf_input"

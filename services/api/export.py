@@ -22,7 +22,7 @@ from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
 from domain.spreadsheet import guard_formula
-from services.api.present import china_text, china_time
+from domain.timeliness import china_text, china_time
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,8 +7,7 @@ import base64
 from datetime import datetime
 
 from domain.errors import UnknownCategoryError
-from domain.timeliness import FUTURE_TOLERANCE
-from services.api.present import china_time
+from domain.timeliness import FUTURE_TOLERANCE, china_time
 from services.api.problems import HttpProblemError
 from services.platform.runtime import Platform
 

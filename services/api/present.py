@@ -4,7 +4,8 @@ One place for both, so every route says them the same way:
 
 - every moment is RFC 3339 with the China offset (``2026-03-02T10:00:00+08:00``):
   ``ChinaJSONResponse`` (the app's default response class) rewrites every UTC
-  date-time text in an answer, whether it came from a pydantic model or a view row;
+  date-time text in an answer, whether it came from a pydantic model or a view row
+  (as ``domain.timeliness.in_china_time``, which the printed reports use too);
 - every code has its Chinese ``*_label`` beside it and every tenant path its ``name``:
   ``labelled`` adds them to a row from a view.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -29,39 +30,7 @@ from domain.cases.rules import (
     Rating,
 )
 from domain.disclosures.catalogue import Channel
-from domain.timeliness import SHANGHAI
-
-_UTC_MOMENT = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
-)
-
-
-def china_time(moment: datetime) -> str:
-    """RFC 3339 in China time; microseconds only when there are some."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(SHANGHAI).isoformat()
-
-
-def china_text(text: str) -> str:
-    """A UTC date-time text in China time; any other text unchanged."""
-    if not _UTC_MOMENT.match(text):
-        return text
-    return china_time(datetime.fromisoformat(text.replace("Z", "+00:00")))
-
-
-def in_china_time(value: Any) -> Any:
-    """``value`` with every UTC date-time (text or object) in China time."""
-    if isinstance(value, str):
-        return china_text(value)
-    if isinstance(value, datetime):
-        return china_time(value)
-    if isinstance(value, dict):
-        return {k: in_china_time(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [in_china_time(v) for v in value]
-    return value
-
+from domain.timeliness import SHANGHAI, china_time
 
 # A JSON string that is a UTC moment. It is a whole value (converted) when its
 # opening quote follows ``:``, ``[``, ``,`` or nothing and its closing quote comes

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Principal
-from domain.errors import NotFoundError
+from domain.errors import GongkaiError, NotFoundError
 from domain.ledger.audit_ledger import ledger_id
 from domain.ledger.evidence_binding import signing_keys
 from domain.ledger.export import ExportStatement
@@ -25,6 +25,7 @@ from domain.tenancy import parent_of
 from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.audit.auditor import SYSTEM, IssuedCheckpoint
+from services.core.base import APP_NAME
 from services.core.ports import Running
 from services.core.views import AUDIT_NAME
 
@@ -35,17 +36,39 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+class AuditViewBehindError(GongkaiError):
+    """The audit view did not reach the end of the log in time: nothing signed."""
+
+    slug = "audit-view-behind"
+    status = 503
+    title = "The audit view is behind the log"
+
+
 def catch_up(platform: Running) -> None:
     """Let the audit view reach the end of the log (bounded wait)."""
     platform.wait(AUDIT_NAME, platform.max_position())
 
 
 def checkpoint_now(platform: Running, path: str) -> IssuedCheckpoint:
+    """Sign the tenant's head as of now, the audit view caught up to the end of the
+    log first (in this process when no process follows the log), and again after
+    (the parent's witness record). Raises AuditViewBehindError rather than sign a
+    head that lacks what the log holds (the tenant's key, when its ledger was just
+    opened)."""
     auditor = platform.auditor
     if auditor.ledger(path) is None:
         auditor.open_ledger(path)
-    catch_up(platform)
-    return auditor.issue(path)
+    if not platform.catch_up_audit():
+        view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
+        behind = platform.max_position() - (view.max_tracking_id(APP_NAME) or 0)
+        raise AuditViewBehindError(
+            f"审计视图落后日志 {behind} 条事件，未签署 {path} 的检查点；"
+            "请确认 `gongkai serve` 或 `gongkai projections run` 正在运行后重试",
+            field="path",
+        )
+    issued = auditor.issue(path)
+    platform.catch_up_audit()  # signed already: a lag here only delays the record
+    return issued
 
 
 def entry(view: AuditView, row: dict[str, Any], size: int) -> dict[str, Any]:

@@ -212,7 +212,11 @@ def subscribe(
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option(envvar="GONGKAI_TOKEN", help="integrator bearer token"),
+        typer.Option(
+            envvar="GONGKAI_TOKEN",
+            help="bearer token: an integrator's (an inspector's or a supervisor's"
+            " reads --type cn.gongkai.audit.CheckpointIssued.v1 only)",
+        ),
     ] = None,
     verify: Annotated[
         bool,

@@ -67,17 +67,35 @@ def audit_verify(
 def audit_checkpoint(
     tenant: Annotated[str, typer.Option(help="tenant path")],
 ) -> None:
-    """Issue (and have the parent witness) a checkpoint of a tenant's log now."""
+    """Issue (and have the parent witness) a checkpoint of a tenant's log now; a top
+    tenant's goes to every witness in GONGKAI_WITNESSES too."""
+    from rich.markup import escape
+
     from domain.errors import GongkaiError
+    from domain.tenancy import parent_of
     from services.audit.evidence import checkpoint_now
+    from services.audit.witness import submit
     from services.platform.runtime import Platform
 
     platform = Platform(load_settings())
+    refused = 0
     try:
-        issued = checkpoint_now(platform, tenant)
-    except GongkaiError as e:
-        err.print(f"[red]no checkpoint:[/red] {e.detail}")
-        raise typer.Exit(1) from None
+        try:
+            issued = checkpoint_now(platform, tenant)
+        except GongkaiError as e:
+            err.print(f"[red]no checkpoint:[/red] {e.detail}")
+            raise typer.Exit(1) from None
+        if parent_of(tenant) is None:
+            for endpoint in platform.witnesses:
+                try:
+                    submit(platform.auditor, tenant, endpoint)
+                except (GongkaiError, OSError) as e:  # a refusal is a finding
+                    refused += 1
+                    detail = e.detail if isinstance(e, GongkaiError) else str(e)
+                    err.print(f"[red]witness refused:[/red] {escape(detail)}")
+            issued = platform.auditor.latest(tenant) or issued  # its cosignatures
     finally:
         platform.close()
     typer.echo(issued.note, nl=False)
+    if refused:
+        raise typer.Exit(1)

@@ -81,8 +81,8 @@ def timeline(
         now = app.now()
         when = _moment(as_of, "as_of", now)
         known = _moment(known_at, "known_at", now)
-        detail = {"via": "cli", **({"as_of": as_of} if as_of else {})}
-        detail |= {"known_at": known_at} if known_at else {}
+        asked = {"as_of": as_of, "known_at": known_at, "cursor": cursor, "limit": limit}
+        detail = {"via": "cli"} | {k: str(v) for k, v in asked.items() if v is not None}
         file = app.read(principal, home, inspection_id, ReadKind.TIMELINE, detail)
         page = timeline_page(
             app,

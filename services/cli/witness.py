@@ -15,6 +15,7 @@ witness_app = typer.Typer(
 )
 err = Console(stderr=True)
 WITNESS_KEY = "witness"  # the key file's name under the witness's home
+NAME_FILE = "witness.name"  # beside it: the name the key signs under
 
 
 def _home(home: Path | None) -> Path:
@@ -23,19 +24,43 @@ def _home(home: Path | None) -> Path:
     return home or Settings().home / "witness"
 
 
-def _name(name: str | None) -> str:
+def _default_name() -> str:
     from infra.settings import Settings
 
-    return name or f"{Settings().installation}/witness"
+    return f"{Settings().installation}/witness"
 
 
-def _signer(home: Path, name: str) -> Ed25519Signer:
+def _signer(home: Path, name: str | None) -> Ed25519Signer:
+    """The witness's cosigner: its key, and the name stored beside it when the key
+    was made, so that every command signs and prints one name and one key id.
+    Exits 2 if ``name`` is not the stored one."""
+    stored = home / "keys" / NAME_FILE
+    if stored.is_file():
+        known = stored.read_text(encoding="utf-8").strip()
+        if name is not None and name != known:
+            err.print(
+                f"[red]this witness's key is named {known!r}, not {name!r}:[/red] a"
+                " name is part of the key id the logs were given (another name needs"
+                " another --home)"
+            )
+            raise typer.Exit(2)
+        name = known
+    else:  # the first use (or a key from before names were stored) fixes the name
+        name = name or _default_name()
+        if "+" in name or not name or any(c.isspace() for c in name):
+            err.print(f"[red]a key name has no spaces and no '+':[/red] {name!r}")
+            raise typer.Exit(2)
+        stored.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        stored.write_text(name + "\n", encoding="utf-8")
     return KeyStore(home / "keys").cosigner(name, WITNESS_KEY)
 
 
 NameOpt = Annotated[
     str | None,
-    typer.Option(help="the witness's key name (default: <installation>/witness)"),
+    typer.Option(
+        help="the witness's key name, fixed when its key is made"
+        " (default: <installation>/witness)"
+    ),
 ]
 HomeOpt = Annotated[
     Path | None,
@@ -46,7 +71,7 @@ HomeOpt = Annotated[
 @witness_app.command("key")
 def key(name: NameOpt = None, home: HomeOpt = None) -> None:
     """Print the witness's cosignature verifier key (give it to the logs)."""
-    signer = _signer(_home(home), _name(name))
+    signer = _signer(_home(home), name)
     typer.echo(signer.verifier_key())
 
 
@@ -77,14 +102,15 @@ def serve(
         err.print("[red]name at least one log key (--log-key or --log-keys-file)[/red]")
         raise typer.Exit(2)
     directory = _home(home)
-    signer = _signer(directory, _name(name))
+    signer = _signer(directory, name)
     try:
         witness = Witness(signer, keys, WitnessState(directory / "witness.db"))
     except Exception as e:  # a malformed key names itself
         err.print(f"[red]bad log key:[/red] {e}")
         raise typer.Exit(2) from None
-    err.print(f"witness {signer.verifier_key()}")
-    err.print(f"for logs: {', '.join(sorted(witness.logs))}")
+    # Plain lines (rich would wrap the key): what `gongkai witness key` prints.
+    typer.echo(f"witness {signer.verifier_key()}", err=True)
+    typer.echo(f"for logs: {', '.join(sorted(witness.logs))}", err=True)
     uvicorn.run(create_witness_app(witness), host=host, port=port, log_level="warning")
 
 

@@ -19,7 +19,8 @@ from services.core.views import ProjectionSpec
 
 
 class Running(Protocol):
-    """Settings, the views by name, the applications, and waiting on the views."""
+    """Settings, the views by name, the applications, and waiting on the views
+    (catching up the audit view)."""
 
     settings: Settings
     views: dict[str, SqlView]
@@ -30,6 +31,8 @@ class Running(Protocol):
     auditor: Any
     credentials: Any
     sign_ins: Any
+    witnesses: list[Any]
+    projection_lock: Any
 
     @property
     def directory(self) -> Any: ...
@@ -46,6 +49,8 @@ class Running(Protocol):
     def wait(self, view_name: str, position: int) -> bool: ...
 
     def max_position(self) -> int: ...
+
+    def catch_up_audit(self) -> bool: ...
 
     def construct_view(self, spec: ProjectionSpec, name: str = "") -> SqlView: ...
 

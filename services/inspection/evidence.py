@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from typing import Any
 
 from domain.access import Principal
 from domain.inspection.inspection_file import Inspection
+from domain.timeliness import china_time, in_china_time
 from projections.audit import AuditView
 from projections.sql import iso_moment
 from services.audit.evidence import build_bundle, catch_up
@@ -73,7 +75,8 @@ def report_events(
     platform: Running, inspection: Inspection
 ) -> tuple[list[dict[str, Any]], bool]:
     """The whole timeline (up to REPORT_MAX_EVENTS), each event with ``leaf``
-    (``<tenant> #<index>``); and whether it was cut short."""
+    (``<tenant> #<index>``) and its moments in China time, for printing; and
+    whether it was cut short."""
     view: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
     catch_up(platform)
     app = platform.inspections
@@ -98,6 +101,9 @@ def report_events(
         ev["leaf"] = (
             f"{leaf['tenant']} #{leaf['leaf_index']}" if leaf else "（尚未入账）"
         )
+        for moment in ("recorded_at", "effective_at"):  # printed as the API shows
+            ev[moment] = china_time(datetime.fromisoformat(ev[moment]))
+        ev["state"] = in_china_time(ev["state"])
     return events, cursor is not None
 
 

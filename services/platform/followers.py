@@ -1,10 +1,10 @@
-"""The threads that follow the log into the audit view and sign its checkpoints.
+"""The audit view's followers: leaves appended to the tenants' Merkle logs, and the
+background threads of a platform that follows the log (the audit follower and the
+checkpointer; the projection runners are the library's).
 
-``AuditFollower`` appends every stored event, raw, to its tenant's Merkle log;
-``Checkpointer`` issues checkpoints after every N events or T seconds. Both are
-started and stopped by ``Platform.start_projections`` / ``stop_projections``
-(services/platform/runtime.py), report their error instead of dying silently, and
-are restarted by the watchdog (in ``gongkai serve``).
+``append_if_unfollowed`` brings the audit view to the end of the log on demand when
+no process follows the log (``Platform.catch_up_audit`` otherwise waits for the one
+that does).
 """
 
 from __future__ import annotations
@@ -12,38 +12,66 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 
 from domain.errors import GongkaiError
 from domain.tenancy import parent_of
 from infra.batching import batches
+from infra.runlock import ProjectionsBusyError
 from projections.audit import leaf_from
 from services.audit.witness import submit_to_all
 from services.core.base import APP_NAME
 from services.core.batches import Decoded, decoded
+from services.core.ports import Running
 from services.core.views import AUDIT_NAME
 
 log = logging.getLogger("gongkai.runtime")
 
 
-class Followed(Protocol):
-    """What the followers use of the platform (``Platform`` is one)."""
+def append_if_unfollowed(platform: Running) -> bool:
+    """Append every leaf the audit view lacks, here, if no process follows the log
+    (this one included): takes the projection lock for that long. False if one
+    does (then wait for it). The caller keeps other threads of this process out."""
+    lock = platform.projection_lock
+    if lock.held:
+        return False  # this process's follower runs
+    try:
+        lock.acquire()
+    except ProjectionsBusyError:
+        return False  # another process follows the log
+    try:
+        append_to_end(platform)
+    finally:
+        lock.release()
+    return True
 
-    settings: Any
-    views: dict[str, Any]
-    tenants: Any
-    auditor: Any
-    witnesses: list[Any]
+
+def append_to_end(platform: Running) -> None:
+    """Append every event the audit view has not reached, in batches.
+
+    Requires the projection lock (no follower appends meanwhile)."""
+    view = platform.views[AUDIT_NAME]
+    recorder = platform.tenants.recorder
+    start = view.max_tracking_id(APP_NAME) or 0
+    while notifications := list(
+        recorder.select_notifications(
+            start=start,
+            limit=platform.settings.follow_batch,
+            inclusive_of_start=False,
+        )
+    ):
+        append_leaves(platform, notifications)
+        start = notifications[-1].id
 
 
-def append_leaf(platform: Followed, notification: Any) -> None:
+def append_leaf(platform: Running, notification: Any) -> None:
     """Append one raw stored event to its tenant's Merkle log."""
     append_leaves(platform, [notification])
 
 
-def append_leaves(platform: Followed, notifications: Sequence[Any]) -> None:
+def append_leaves(platform: Running, notifications: Sequence[Any]) -> None:
     """Append raw stored events (in log order) to their tenants' Merkle logs, in
     one transaction with the position of the last one."""
     if not notifications:
@@ -51,12 +79,14 @@ def append_leaves(platform: Followed, notifications: Sequence[Any]) -> None:
     append_decoded_leaves(platform, decoded(platform.tenants, notifications))
 
 
-def append_decoded_leaves(platform: Followed, events: Sequence[Decoded]) -> None:
+def append_decoded_leaves(platform: Running, events: Sequence[Decoded]) -> None:
     """``append_leaves`` of events already decoded."""
     if not events:
         return
     leaves = [leaf_from(n, event) for n, event in events]
-    platform.views[AUDIT_NAME].append_many(leaves, Tracking(APP_NAME, events[-1][0].id))
+    platform.views[AUDIT_NAME].append_many(  # type: ignore[attr-defined]
+        leaves, Tracking(APP_NAME, events[-1][0].id)
+    )
 
 
 class Worker:
@@ -64,7 +94,7 @@ class Worker:
 
     name = "worker"
 
-    def __init__(self, platform: Followed) -> None:
+    def __init__(self, platform: Running) -> None:
         self.platform = platform
         self.error: BaseException | None = None
         self._stopping = threading.Event()
@@ -101,7 +131,7 @@ class AuditFollower(Worker):
 
     name = "audit"
 
-    def __init__(self, platform: Followed) -> None:
+    def __init__(self, platform: Running) -> None:
         super().__init__(platform)
         self._subscription: Any = None
 

@@ -66,6 +66,7 @@ from services.platform.followers import (
     AuditFollower,
     Checkpointer,
     append_decoded_leaves,
+    append_if_unfollowed,
 )
 from services.platform.watchdog import Watchdog
 from services.reporting.annual_reports import AnnualReports
@@ -175,6 +176,15 @@ class Platform:
             time.sleep(min(interval, remaining))
             interval = min(interval * 2, WAIT_MAX_SECONDS)
         return True
+
+    def catch_up_audit(self) -> bool:
+        """Bring the audit view to the end of the log: append the missing leaves
+        here when no process follows the log, else wait (bounded) for the one that
+        does. False if the view did not get there in time."""
+        with self._lock:  # one thread at a time; not while runners start or stop
+            if append_if_unfollowed(self):
+                return True
+        return self.wait(AUDIT_NAME, self.max_position())
 
     def follower(self) -> str:
         """Who follows the log: ``here`` (this process), ``elsewhere`` (another

@@ -59,7 +59,9 @@ def report_pdf(
 
     def line(text: str, size: float = 9, height: float = 5) -> None:
         pdf.set_font("latin", size=size)
-        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+        # Left-aligned: fpdf2 justifies by default, which stretches a wrapped line
+        # of few spaces (a state's JSON) across the page.
+        pdf.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     line("核查档案时间线", size=16, height=9)
     line(f"档案编号：{inspection.id}（{inspection.tenant}）")

@@ -3,7 +3,9 @@
 One mapping for the Kafka relay, the HTTP feed and SSE: ``type`` is
 ``cn.gongkai.<family>.<AggregateEvent>.v<class_version>``, ``id`` is stable across
 re-sends (aggregate id and version), ``subject`` is the tenant path, extension
-``sequence`` the global notification position. Redaction happens here and only here:
+``sequence`` the global notification position (for a signed checkpoint, its tenant's
+checkpoint series, its tree size, and the position of the last event it covers), so
+that one key's ``sequence`` only grows. Redaction happens here and only here:
 an applicant's sealed ciphertext never leaves the installation (``applicant_ref``
 stands for it), and a case carries its applicant's redacted form at most.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.utils import get_topic
 from pydantic_core import to_jsonable_python
@@ -205,18 +208,28 @@ def schema_url(installation: str, ce_type: str) -> str:
     return f"https://{installation}{SCHEMA_PATH}{ce_type}"
 
 
+def checkpoints_id(tenant: str) -> UUID:
+    """The id of a tenant's series of checkpoints: the key and the id stem of its
+    ``CheckpointIssued`` messages, whose version is the tree size."""
+    return uuid5(NAMESPACE_URL, f"gongkai:checkpoints:{tenant}")
+
+
 def checkpoint_cloudevent(
-    row: Mapping[str, Any], position: int, installation: str, ledger_key: str
+    row: Mapping[str, Any], position: int, installation: str
 ) -> dict[str, Any]:
     """A signed checkpoint (its note with cosignatures) as a CloudEvent.
 
-    ``position`` is the log position of the last event the checkpoint covers.
+    Like every streamed message: ``id`` is ``<series id>:<version>`` (the tenant's
+    checkpoint series and the tree size), the series id is its key, and its
+    ``sequence``, ``position``, the log position of the last event it covers, grows
+    with the size.
     """
     tenant, size = str(row["tenant"]), int(row["size"])
     issued = datetime.fromisoformat(str(row["issued_at"]))
+    series = checkpoints_id(tenant)
     return {
         "specversion": SPEC_VERSION,
-        "id": f"checkpoint:{tenant}:{size}",
+        "id": stable_id(series, size),
         "source": installation,
         "type": CHECKPOINT_TYPE,
         "subject": tenant,
@@ -225,7 +238,7 @@ def checkpoint_cloudevent(
         "dataschema": schema_url(installation, CHECKPOINT_TYPE),
         "sequence": str(position),
         "effectiveat": iso(issued),
-        "partitionkey": ledger_key,
+        "partitionkey": str(series),
         "data": {
             "tenant": tenant,
             "size": size,

@@ -5,7 +5,8 @@ scans the log after ``after`` (at most ``SCAN_LIMIT`` notifications per request,
 quiet tenant in a busy installation still answers quickly) and keeps the events of
 the caller's subtree and the asked types; ``next_after`` is where the next page
 starts, also when nothing matched. Signed checkpoints ride along at the position of
-the last event they cover.
+the last event they cover; the live stream (services/streams/live.py) also delivers
+those signed after it passed that position.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from uuid import UUID
 
 from domain.cases.applicant import ApplicantRecord
 from domain.cases.personal_data import erased_view
-from domain.ledger.audit_ledger import ledger_id
 from domain.tenancy import is_within
 from infra.vault import CiphertextError, open_applicant
 from projections.audit import AuditView
@@ -88,6 +88,14 @@ class Feed:
         event = self.platform.tenants.mapper.to_domain_event(notification)
         return to_cloudevent(notification.id, event, self.installation, self.applicant)
 
+    def wanted(self, types: Iterable[str]) -> set[str]:
+        """The asked types; UnknownTypeError names one that is not streamed."""
+        wanted = set(types)
+        unknown = wanted - {*by_ce_type(), CHECKPOINT_TYPE}
+        if unknown:
+            raise UnknownTypeError(sorted(unknown)[0])
+        return wanted
+
     def page(
         self,
         scope: str | None,
@@ -96,11 +104,28 @@ class Feed:
         types: Iterable[str] = (),
         scan_limit: int = SCAN_LIMIT,
     ) -> FeedPage:
-        """Up to ``limit`` events after ``after`` of ``scope``'s subtree."""
-        wanted = set(types)
-        unknown = wanted - {*by_ce_type(), CHECKPOINT_TYPE}
-        if unknown:
-            raise UnknownTypeError(sorted(unknown)[0])
+        """Up to ``limit`` events after ``after`` of ``scope``'s subtree, with the
+        checkpoints whose last event lies in the scanned part."""
+        wanted = self.wanted(types)
+        page = self.scan(scope, after, limit, wanted, scan_limit)
+        if not wanted or CHECKPOINT_TYPE in wanted:
+            checkpoints = self.checkpoints(scope, after, page.next_after)
+            page.events = sorted(
+                [*page.events, *checkpoints], key=lambda e: int(e["sequence"])
+            )
+        return page
+
+    def scan(
+        self,
+        scope: str | None,
+        after: int,
+        limit: int,
+        wanted: set[str],
+        scan_limit: int = SCAN_LIMIT,
+    ) -> FeedPage:
+        """Up to ``limit`` events (no checkpoints) after ``after`` of ``scope``'s
+        subtree and the ``wanted`` types (all if none); ``next_after`` is the last
+        position scanned."""
         topics = tuple(by_ce_type()[t].stored_topic for t in wanted - {CHECKPOINT_TYPE})
         only_checkpoints = bool(wanted) and not topics
         recorder = self.platform.tenants.recorder
@@ -127,12 +152,15 @@ class Feed:
                         break
             start = batch[-1].id
         page.next_after = last
-        if not wanted or CHECKPOINT_TYPE in wanted:
-            checkpoints = self.checkpoints(scope, after, last)
-            page.events = sorted(
-                [*page.events, *checkpoints], key=lambda e: int(e["sequence"])
-            )
         return page
+
+    @property
+    def audit(self) -> AuditView:
+        return self.platform.views[AUDIT_NAME]  # type: ignore[return-value]
+
+    def checkpoint(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The CloudEvent of a stored checkpoint with the ``position`` it covers."""
+        return checkpoint_cloudevent(row, int(row["position"]), self.installation)
 
     def checkpoints(
         self, scope: str | None, after: int, upto: int
@@ -140,14 +168,8 @@ class Feed:
         """Checkpoints whose last covered event lies in ``(after, upto]``."""
         if upto <= after:
             return []
-        view: AuditView = self.platform.views[AUDIT_NAME]  # type: ignore[assignment]
         return [
-            checkpoint_cloudevent(
-                row,
-                int(row["position"]),
-                self.installation,
-                str(ledger_id(row["tenant"])),
-            )
-            for row in view.checkpoints_covering(after, upto)
+            self.checkpoint(row)
+            for row in self.audit.checkpoints_covering(after, upto)
             if in_scope(row["tenant"], scope)
         ]

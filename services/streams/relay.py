@@ -7,7 +7,8 @@ only once the broker acknowledged the whole batch. After a crash it re-sends fro
 the committed position with the same ids: at-least-once, effectively once for a
 consumer that remembers ids. While the broker is down it backs off and retries the
 same batch. Signed checkpoints go to ``gongkai.audit.v1`` once the events they
-cover are out, each tenant's published size tracked like the position.
+cover are out, keyed by their tenant's checkpoint series (so a key's ``sequence``
+only grows), each tenant's published size tracked like the position.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from pydantic_core import to_json
 
-from domain.ledger.audit_ledger import ledger_id
 from infra.kafka import BrokerUnavailableError, Message, ensure_topics
 from infra.runlock import ProjectionLock
 from projections.audit import AuditView
@@ -34,7 +34,6 @@ from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView
 from services.core.ports import Running
 from services.core.views import AUDIT_NAME, ProjectionSpec
 from services.streams.cloudevents import (
-    checkpoint_cloudevent,
     families,
     family_of_type,
     kafka_headers,
@@ -269,19 +268,7 @@ class Relay:
         ]
         if not due:
             return
-        self.sink.send_all(
-            [
-                encode(
-                    checkpoint_cloudevent(
-                        row,
-                        int(row["position"]),
-                        self.settings.installation,
-                        str(ledger_id(row["tenant"])),
-                    )
-                )
-                for row in due
-            ]
-        )
+        self.sink.send_all([encode(self.feed.checkpoint(row)) for row in due])
         newest: dict[str, int] = {}
         for row in due:
             newest[row["tenant"]] = max(newest.get(row["tenant"], 0), int(row["size"]))

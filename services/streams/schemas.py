@@ -24,6 +24,9 @@ from services.streams.cloudevents import (
 )
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Every message's key (``partitionkey``, an aggregate or checkpoint series id) and
+# its ``id``, ``<key>:<version>``.
+UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 class RedactedApplicant(BaseModel):
@@ -67,6 +70,7 @@ def _data_model(et: EventType) -> type[BaseModel]:
 def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str, Any]:
     defs = data.pop("$defs", {})
     string = {"type": "string", "minLength": 1}
+    key = {"type": "string", "pattern": f"^{UUID_PATTERN}$"}
     schema: dict[str, Any] = {
         "$schema": DIALECT,
         "$id": schema_url(installation, ce_type),
@@ -85,7 +89,7 @@ def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str
         ],
         "properties": {
             "specversion": {"const": "1.0"},
-            "id": string,
+            "id": {"type": "string", "pattern": f"^{UUID_PATTERN}:[1-9][0-9]*$"},
             "source": string,
             "type": {"const": ce_type},
             "subject": {"type": "string"},
@@ -94,7 +98,7 @@ def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str
             "dataschema": {"type": "string", "format": "uri"},
             "sequence": {"type": "string", "pattern": "^[0-9]+$"},
             "effectiveat": {"type": "string", "format": "date-time"},
-            "partitionkey": string,
+            "partitionkey": key,
             "data": data,
         },
         "additionalProperties": False,

@@ -24,6 +24,37 @@ def client(settings: Settings, platform: Any) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def served(settings: Settings, platform: Any) -> Iterator[str]:
+    """The app behind uvicorn on 127.0.0.1 (a real socket: streams, disconnects)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.integration.streams import free_port
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, platform=platform),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
 def auth(settings: Settings) -> TokenFactory:
     """``auth("xinhe", "clerk")`` → headers with a bearer token for that principal."""
     signer = TokenSigner(load_secret(settings))

@@ -229,6 +229,13 @@ def test_audit_verify_passes_a_clean_demo_and_names_a_changed_byte(
     env: dict[str, str],
 ) -> None:
     assert run(env, "demo").returncode == 0
+    # No server runs: the command catches the audit view up itself, before signing
+    # (the village's ledger opens now) and after (the town's witness record).
+    village = "xinhe.xinhe-zhen.tuanjie"
+    signed = run(env, "audit", "checkpoint", "--tenant", village)
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout.startswith(f"gongkai.local/{village}\n")
+    assert "— gongkai.local/xinhe.xinhe-zhen " in signed.stdout  # cosigned
     clean = run(env, "audit", "verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "✓ the audit trail matches the event store" in clean.stdout

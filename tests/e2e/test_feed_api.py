@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
@@ -13,8 +15,11 @@ from jsonschema import Draft202012Validator
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform
 from services.streams.cloudevents import CHECKPOINT_TYPE as CHECKPOINT
+from services.streams.feed import Feed
+from tests.conftest import build_tree
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_cases_api import APPLICANT, COMPLAINT
+from tests.e2e.test_subscribe import publish
 
 TUANJIE = "/v1/tenants/xinhe.tahe.tuanjie"
 JIAMU = "/v1/tenants/wensu.jiamu"
@@ -100,6 +105,24 @@ def test_the_feed_refuses_other_roles_and_unknown_types(
     clerk = client.get("/v1/feed", headers=auth("xinhe", "clerk"))
     assert clerk.status_code == 403
     assert clerk.headers["content-type"] == "application/problem+json"
+    for role in ("inspector", "supervisor"):  # the checkpoints, and only them
+        reader = auth("xinhe", role)
+        held = client.get("/v1/feed", params={"type": CHECKPOINT}, headers=reader)
+        assert held.status_code == 200, held.text
+        for params in ({}, {"type": f"{CHECKPOINT},{FILED}"}):
+            refused = client.get("/v1/feed", params=params, headers=reader)
+            assert refused.status_code == 403
+            assert refused.json()["field"] == "type"
+    live = client.get(
+        "/v1/feed/live",
+        params={"type": CHECKPOINT, "duration": 0.1},
+        headers=auth("xinhe", "inspector"),
+    )
+    assert live.status_code == 200
+    assert (
+        client.get("/v1/feed/live", headers=auth("xinhe", "inspector")).status_code
+        == 403
+    )
     bad = client.get(
         "/v1/feed",
         params={"type": "cn.gongkai.nope.v1"},
@@ -127,8 +150,11 @@ def sse(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]
         lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
         if "data" in lines:
             event = json.loads(lines["data"])
-            # a late checkpoint carries the position the stream had reached
-            assert int(lines["id"]) >= int(event["sequence"])
+            # a frame's id is its cursor: the position the stream had reached
+            # (past the events a checkpoint covers) and the checkpoint number
+            position, number = lines["id"].split("-")
+            assert int(position) >= int(event["sequence"])
+            assert int(number) >= 0
             out.append(event)
     return out
 
@@ -142,8 +168,12 @@ def test_live_events_resume_after_the_last_event_id(
     everything = sse(client, xinhe)
     assert [e["id"] for e in everything] == [e["id"] for e in read_all(client, xinhe)]
     middle = everything[len(everything) // 2]["sequence"]
+    # a bare position (the id older streams sent) resumes after it
     resumed = sse(client, {**xinhe, "Last-Event-ID": middle})
     assert resumed == [e for e in everything if int(e["sequence"]) > int(middle)]
+    bad = client.get("/v1/feed/live", headers={**xinhe, "Last-Event-ID": "12-x"})
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "Last-Event-ID"
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -163,3 +193,79 @@ def test_live_delivers_a_checkpoint_signed_after_the_stream_passed_its_events(
     latest = platform.auditor.latest("xinhe.tahe.tuanjie")
     assert latest is not None
     assert latest.note in [e["data"]["note"] for e in events]
+
+
+def first_frame(
+    url: str, headers: dict[str, str], last_id: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """Connect (resuming after ``last_id``), take the first frame, disconnect;
+    None if the stream closes (after one second) without one."""
+    if last_id is not None:
+        headers = {**headers, "Last-Event-ID": last_id}
+    with httpx.stream(
+        "GET",
+        f"{url}/v1/feed/live",
+        params={"duration": 1, "keepalive": 60},
+        headers=headers,
+        timeout=30,
+    ) as response:
+        assert response.status_code == 200, response.read()
+        block: dict[str, str] = {}
+        for line in response.iter_lines():
+            if line:
+                key, _, value = line.partition(": ")
+                block[key] = value
+            elif "data" in block:
+                return block["id"], json.loads(block["data"])
+            else:
+                block = {}
+    return None
+
+
+def follow(
+    url: str, headers: dict[str, str], frames: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Reconnect after every frame until the stream has nothing more."""
+    last = frames[-1][0] if frames else None
+    while (got := first_frame(url, headers, last)) is not None:
+        frames.append(got)
+        last = got[0]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_client_reconnecting_after_every_frame_gets_each_message_exactly_once(
+    platform: Platform, served: str, auth: TokenFactory
+) -> None:
+    build_tree(platform)
+    for month in (1, 2):
+        publish(platform, "xinhe.tahe.tuanjie", f"团结村2026年{month}月财务收支")
+        publish(platform, "xinhe", f"新和县2026年{month}月财务收支")
+        publish(platform, "wensu.jiamu", f"佳木镇2026年{month}月财务收支")
+    checkpoint_now(platform, "xinhe")
+    publish(platform, "xinhe.tahe.tuanjie", "团结村2026年3月财务收支")
+    publish(platform, "xinhe", "新和县2026年3月财务收支")
+    checkpoint_now(platform, "xinhe.tahe.tuanjie")  # its witness: tahe's log
+    xinhe = auth("xinhe", "integrator")
+    frames: list[tuple[str, dict[str, Any]]] = []
+    follow(served, xinhe, frames)
+    passed = len(frames)
+    reached = max(int(event["sequence"]) for _, event in frames)
+    # Signed after the stream passed their events: late checkpoints (tahe's
+    # witness goes into xinhe's log, after them).
+    checkpoint_now(platform, "xinhe")
+    checkpoint_now(platform, "xinhe.tahe")
+    publish(platform, "xinhe.tahe.xingfu", "幸福村2026年1月财务收支")
+    follow(served, xinhe, frames)
+
+    cursors = [tuple(int(part) for part in i.split("-")) for i, _ in frames]
+    assert all(a < b for a, b in itertools.pairwise(cursors))  # unique, increasing
+    ids = [event["id"] for _, event in frames]
+    assert len(ids) == len(set(ids))  # nothing twice
+    expected = Feed(platform).page("xinhe", 0, 10_000, scan_limit=10**6).events
+    assert sorted(ids) == sorted(e["id"] for e in expected)  # nothing missing
+    late = [
+        event
+        for _, event in frames[passed:]
+        if event["type"] == CHECKPOINT and int(event["sequence"]) <= reached
+    ]
+    assert {e["subject"] for e in late} == {"xinhe", "xinhe.tahe"}

@@ -330,6 +330,9 @@ def test_the_file_exports_verifiable_evidence_and_a_report(
     assert f"{ids['backdated']}:1" in page.text
     assert "xinhe.tahe.xingfu #" in page.text  # the leaf it sits at
     assert "补录" in page.text
+    # Times as the API shows them (the PDF prints the same report_events)
+    assert "+08:00" in page.text
+    assert "+00:00" not in page.text
     pdf = client.get(f"{file}/report", params={"format": "pdf"}, headers=inspector)
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
@@ -339,16 +342,14 @@ def test_the_file_exports_verifiable_evidence_and_a_report(
     refused = client.get(f"{file}/report", params={"format": "doc"}, headers=inspector)
     assert refused.status_code == 422
 
-    reads = ok(
-        client.get(
-            f"{file}/timeline",
-            params={"subject": opened["id"], "type": "Read"},
-            headers=inspector,
-        )
-    )["events"]
+    asked = {"subject": opened["id"], "type": "Read", "limit": "20"}
+    reads = ok(client.get(f"{file}/timeline", params=asked, headers=inspector))[
+        "events"
+    ]
     assert [e["data"]["what"] for e in reads] == [
         "evidence",
         "report",
         "report",
         "timeline",
     ]
+    assert reads[-1]["data"]["detail"] == asked  # every parameter, limit too

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from domain.access import Role
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
+from services.audit.evidence import checkpoint_now
 from services.cli.app import app
 from services.platform.runtime import Platform
-from services.server import create_app
+from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.subscribe import Api, SubscribeError, Verifier
 from tests.conftest import build_tree, principal
-from tests.integration.streams import free_port
 
 PUBLISHED = "cn.gongkai.disclosure.DisclosurePublished.v1"
 
@@ -38,32 +34,9 @@ def publish(p: Platform, path: str, title: str) -> None:
     )
 
 
-@pytest.fixture
-def served(settings: Settings, platform: Platform) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, platform=platform),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-def subscribe(settings: Settings, *args: str) -> Any:
+def subscribe(settings: Settings, *args: str, role: str = "integrator") -> Any:
     token = TokenSigner(load_secret(settings)).mint(
-        subject="feed", tenant="xinhe", roles=["integrator"]
+        subject="feed", tenant="xinhe", roles=[role]
     )
     env = {"GONGKAI_HOME": str(settings.home), "GONGKAI_TOKEN": token}
     return CliRunner().invoke(app, ["subscribe", *args], env=env)
@@ -116,3 +89,30 @@ def test_subscribe_prints_verified_events_of_a_subtree(
         verifier.verify({**lines[1], "sequence": lines[0]["sequence"]})
     refused = subscribe(settings, "--tenant", "xinhe", "--kafka", "--http", served)
     assert refused.exit_code == 2
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_inspector_or_supervisor_holds_the_checkpoints_and_nothing_else(
+    settings: Settings, platform: Platform, served: str
+) -> None:
+    build_tree(platform)
+    publish(platform, "xinhe.tahe.tuanjie", "团结村2026年1月财务收支")
+    publish(platform, "wensu.jiamu", "佳木镇2026年1月财务收支")
+    issued = [checkpoint_now(platform, p) for p in ("xinhe.tahe.tuanjie", "wensu")]
+    held = ["--tenant", "xinhe", "--http", served, "--type", CHECKPOINT_TYPE]
+    for role in ("inspector", "supervisor"):
+        result = subscribe(settings, *held, role=role)
+        assert result.exit_code == 0, result.output
+        notes = [
+            json.loads(line)["data"]["note"] for line in result.stdout.splitlines()
+        ]
+        assert notes == [issued[0].note]  # its subtree's, not the sibling county's
+    events = subscribe(
+        settings, "--tenant", "xinhe", "--http", served, role="inspector"
+    )
+    assert events.exit_code == 1
+    assert "403" in events.output
+    assert "integrator" in events.output
+    clerk = subscribe(settings, *held, role="clerk")
+    assert clerk.exit_code == 1
+    assert "403" in clerk.output

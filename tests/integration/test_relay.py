@@ -11,19 +11,28 @@ from __future__ import annotations
 import secrets
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_structured
 
 from infra.settings import Settings
+from services.audit.evidence import checkpoint_now
 from services.platform.runtime import Platform
-from services.streams.cloudevents import CONTENT_TYPE, families, kafka_topic
+from services.streams.cloudevents import (
+    CHECKPOINT_TYPE,
+    CONTENT_TYPE,
+    checkpoints_id,
+    families,
+    kafka_topic,
+)
 from services.streams.feed import Feed
-from services.streams.relay import relay_status
-from tests.conftest import ADMIN
+from services.streams.relay import relay_positions, relay_status, run_relay
+from tests.conftest import ADMIN, MutableClock, build_tree
 from tests.integration.streams import (
     Broker,
     Received,
@@ -32,6 +41,7 @@ from tests.integration.streams import (
     relay_process,
     running_broker,
 )
+from tests.integration.test_held_checkpoints import publish
 
 TOPICS = [kafka_topic(f) for f in families()]
 
@@ -205,3 +215,67 @@ def test_the_relay_waits_for_a_broker_that_is_down_stopped_or_restarted(
         broker.stop()
     check_delivery(platform, after_restart, after=total)
     assert "broker unavailable" in (tmp_path / "relay.log").read_text()
+
+
+def test_every_key_s_sequence_only_grows_and_every_id_is_its_aggregate_and_version(
+    fresh_pg_url: str, tmp_path: Path
+) -> None:
+    """A county's checkpoint signed before its ledger witnessed a child's: on its
+    own key, with its own id, not after the witness record on the ledger's."""
+    with running_broker() as broker:
+        settings = Settings(
+            home=tmp_path / "home",
+            database_url=fresh_pg_url,
+            token_secret=secrets.token_urlsafe(32),
+            kafka_bootstrap_servers=broker.bootstrap,
+            relay_poll_seconds=0.05,
+        )
+        platform = Platform(settings, clock=MutableClock())
+        platform.start_projections()
+        stop = threading.Event()
+        relay = threading.Thread(
+            target=run_relay, args=(settings, stop), kwargs={"build": Platform}
+        )
+        try:
+            build_tree(platform)
+            publish(platform, "新和县2026年1月财务收支")
+            checkpoint_now(platform, "xinhe")
+            checkpoint_now(platform, "xinhe.tahe")  # witnessed in xinhe's ledger
+            checkpoint_now(platform, "xinhe")
+            expected = Feed(platform).page(None, 0, 10_000, scan_limit=10**6).events
+            signed = {
+                e["subject"]: e["data"]["size"]
+                for e in expected
+                if e["type"] == CHECKPOINT_TYPE
+            }
+            relay.start()
+            deadline = time.monotonic() + 30
+            while relay_positions(platform).published_sizes() != signed:
+                assert time.monotonic() < deadline, relay_status(platform)
+                time.sleep(0.1)
+            received = read_topics(broker.bootstrap, TOPICS, until=len(expected))
+        finally:
+            stop.set()
+            relay.join(timeout=20)
+            platform.close()
+    assert {e["id"] for e in received.events} == {e["id"] for e in expected}
+    last: dict[bytes, int] = {}
+    for message, event in zip(received.messages, received.events, strict=True):
+        aggregate, _, version = event["id"].partition(":")
+        assert message.key == aggregate.encode() == event["partitionkey"].encode()
+        if event["type"] == CHECKPOINT_TYPE:
+            assert aggregate == str(checkpoints_id(event["subject"]))
+            assert int(version) == event["data"]["size"]
+        else:
+            assert UUID(aggregate) == UUID(event["data"]["aggregate_id"])
+            assert int(version) == event["data"]["version"]
+        sequence = int(event["sequence"])
+        assert sequence > last.get(message.key, 0), f"{event['id']} went back"
+        last[message.key] = sequence
+    county = [
+        e["data"]["size"]
+        for e in received.events
+        if e["type"] == CHECKPOINT_TYPE and e["subject"] == "xinhe"
+    ]
+    assert len(county) == 2  # both county checkpoints, on their own key, in order
+    assert county == sorted(county)

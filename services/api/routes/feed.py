@@ -17,6 +17,7 @@ from domain.access import Principal, Role
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
+from services.streams import live as live_stream
 from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
 from services.streams.schemas import all_types, schema_of
@@ -38,18 +39,29 @@ class SchemaList(BaseModel):
     types: list[str]
 
 
-def stream_scope(principal: Principal) -> str | None:
-    """The subtree a caller may stream: an integrator's own, or all for the admin."""
+# Roles that may hold the signed checkpoints (and only them) without streaming events.
+CHECKPOINT_READERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+
+
+def stream_scope(principal: Principal, types: list[str]) -> str | None:
+    """The subtree a caller may stream: an integrator's own, an inspector's or a
+    supervisor's own checkpoints (``types`` names only them), or all for the
+    installation admin."""
     if principal.is_installation_admin:
         return None
-    if principal.tenant is None or Role.INTEGRATOR not in principal.roles:
-        raise HttpProblemError(
-            403,
-            "forbidden",
-            "Forbidden",
-            "streams need the role integrator (or the installation admin)",
-        )
-    return principal.tenant
+    if principal.tenant is not None:
+        if Role.INTEGRATOR in principal.roles:
+            return principal.tenant
+        if principal.roles & CHECKPOINT_READERS and set(types) == {CHECKPOINT_TYPE}:
+            return principal.tenant
+    raise HttpProblemError(
+        403,
+        "forbidden",
+        "Forbidden",
+        "streams need the role integrator (or the installation admin); an inspector"
+        f" or supervisor may read the checkpoints: type={CHECKPOINT_TYPE}",
+        field="type",
+    )
 
 
 def _types(values: list[str] | None) -> list[str]:
@@ -97,14 +109,22 @@ def feed(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     type_: TypeQ = None,
 ) -> FeedOut:
-    scope = stream_scope(principal)
-    page = _read(Feed(platform), scope, after, limit, _types(type_))
+    types = _types(type_)
+    scope = stream_scope(principal, types)
+    page = _read(Feed(platform), scope, after, limit, types)
     return FeedOut(events=page.events, next_after=page.next_after)
 
 
 @router.get(
     "/feed/live",
-    summary="The feed as Server-Sent Events (id = position; resume with Last-Event-ID)",
+    summary="The feed as Server-Sent Events (resume with Last-Event-ID)",
+    description=(
+        "One CloudEvent per frame: events in log order and signed checkpoints, also"
+        " those signed after the stream passed their events. A frame's `id` is its"
+        " cursor, `<log position>-<checkpoint number>`: unique and increasing, so a"
+        " client reconnecting with `Last-Event-ID` gets every later message exactly"
+        " once."
+    ),
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
@@ -118,52 +138,47 @@ async def live(
     duration: Annotated[
         float, Query(gt=0, le=3600, description="seconds before the server closes")
     ] = 300.0,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(description="the `id` of the last frame you received", max_length=60),
+    ] = None,
 ) -> StreamingResponse:
-    scope = stream_scope(principal)
     types = _types(type_)
-    if last_event_id is not None and last_event_id.strip().isdigit():
-        after = max(after, int(last_event_id.strip()))
+    scope = stream_scope(principal, types)
     feed = Feed(platform)
     _read(feed, scope, after, 1, types)  # refuse unknown types before streaming
+    try:
+        cursor = live_stream.start(feed, after, last_event_id)
+    except live_stream.CursorError:
+        raise HttpProblemError(
+            400,
+            "invalid-last-event-id",
+            "Invalid Last-Event-ID",
+            "Last-Event-ID 应为本流某一帧的 id（<日志位置>-<检查点序号>）",
+            field="Last-Event-ID",
+        ) from None
 
-    with_checkpoints = not types or CHECKPOINT_TYPE in types
-
-    def frame(event: dict[str, Any], position: int) -> str:
-        data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-        return f"id: {position}\nevent: cloudevent\ndata: {data}\n\n"
+    def frame(item: live_stream.Frame) -> str:
+        data = json.dumps(item.event, ensure_ascii=False, separators=(",", ":"))
+        return f"id: {item.cursor}\nevent: cloudevent\ndata: {data}\n\n"
 
     async def events() -> AsyncIterator[str]:
-        position = after
+        nonlocal cursor
         started = last_sent = time.monotonic()
-        looked = 0.0
-        sent: set[str] = set()  # checkpoints this connection delivered
-        yield f"retry: 1000\n: following after {position}\n\n"
+        yield f"retry: 1000\n: following after {cursor}\n\n"
         while time.monotonic() - started < duration:
             if await request.is_disconnected():
                 return
-            page = await run_in_threadpool(_read, feed, scope, position, 200, types)
-            for event in page.events:
-                if event["type"] == CHECKPOINT_TYPE:
-                    sent.add(event["id"])
-                yield frame(event, int(event["sequence"]))
+            page = await run_in_threadpool(live_stream.page, feed, scope, cursor, types)
+            for item in page.frames:
+                yield frame(item)
                 last_sent = time.monotonic()
-            if page.next_after == position:
-                if with_checkpoints and time.monotonic() - looked >= 1.0:
-                    looked = time.monotonic()  # signed after the stream passed by
-                    late = await run_in_threadpool(
-                        feed.checkpoints, scope, after, position
-                    )
-                    for event in late:
-                        if event["id"] not in sent:
-                            sent.add(event["id"])
-                            yield frame(event, position)
-                            last_sent = time.monotonic()
+            if page.cursor == cursor:
                 if time.monotonic() - last_sent >= keepalive:
                     yield ": keep-alive\n\n"
                     last_sent = time.monotonic()
                 await asyncio.sleep(POLL_SECONDS)
-            position = page.next_after
+            cursor = page.cursor
 
     return StreamingResponse(
         events(),

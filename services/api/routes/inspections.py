@@ -235,16 +235,17 @@ def timeline(
     ] = None,
 ) -> TimelineOut:
     app = platform.inspections
-    detail = {
-        k: v
+    detail = {  # every parameter of the read, limit included (its default too)
+        k: str(v)
         for k, v in {
             "as_of": as_of,
             "known_at": known_at,
             "cursor": cursor,
+            "limit": limit,
             "subject": subject,
             "type": event_type,
         }.items()
-        if v
+        if v is not None
     }
     now = app.now()
     moments = as_of is not None or known_at is not None

@@ -8,14 +8,9 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.timeliness import china_text, china_time, in_china_time
 from services.api.export import cell
-from services.api.present import (
-    china_json,
-    china_text,
-    china_time,
-    in_china_time,
-    labelled,
-)
+from services.api.present import china_json, labelled
 
 
 def test_every_utc_moment_reads_in_china_time_and_other_text_is_left_alone() -> None:
