@@ -17,6 +17,11 @@ from domain.assessment.grading import Grade
 from domain.errors import CampaignStageError
 
 ORDERED, REPORTED, CLOSED = "ordered", "reported", "closed"
+STATUS_LABELS = {
+    ORDERED: "已下达整改通知",
+    REPORTED: "已报送整改情况",
+    CLOSED: "整改已验收",
+}
 
 
 def items_to_rectify(

@@ -259,6 +259,22 @@ def league_table(campaign: Campaign) -> list[dict[str, Any]]:
     return scored + [r for r in rows if r["score"] is None]
 
 
+def item_titles(campaign: Any) -> dict[str, str]:
+    """Item code → title, so vetoes and failed items read in Chinese (a campaign,
+    or its answer, whose criteria are dicts)."""
+    return {
+        (c["code"] if isinstance(c, Mapping) else c.code): (
+            c["title"] if isinstance(c, Mapping) else c.title
+        )
+        for c in campaign.criteria
+    }
+
+
+def titled(codes: Sequence[str], titles: Mapping[str, str]) -> list[str]:
+    """Item codes as their titles (a code without one as it is)."""
+    return [titles.get(code, code) for code in codes]
+
+
 def _unscored() -> dict[str, Any]:
     return {
         "score": None,
