@@ -270,6 +270,18 @@ FIELD_LABELS = {
     "section": "报告部分",
     "inputs": "填报数字",
     "cursor": "翻页位置",
+    # the lists' filters (a query a page refuses names its filter)
+    "as_of": "截至日期",
+    "known_at": "按当时所知",
+    "state": "状态",
+    "open": "仅未结",
+    "late": "仅超期",
+    "include_descendants": "含下级单位",
+    "q": "事由包含",
+    "month": "月份",
+    "a": "旧版本",
+    "b": "新版本",
+    "format": "导出格式",
     # 公开栏 receipt look-up
     "receipt": "受理回执号",
     "phone_last4": "手机号码后四位",

@@ -265,3 +265,14 @@ def test_staff_read_names_labels_and_chinese_and_the_json_twin_opens(
     assert command.status_code == 401
     client.cookies.clear()
     assert client.get(f"/v1/tenants/{TUANJIE}/cases").status_code == 401
+
+
+def test_a_page_refuses_a_bad_filter_in_chinese_naming_it(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    sign_in(client, CLERK_USER)
+    page = client.get(f"/console/t/{TUANJIE}/cases?open=maybe")
+    assert page.status_code == 400
+    assert "仅未结请选择是或否" in page.text
+    assert "Input should be" not in page.text
