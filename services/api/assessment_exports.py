@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from services.api.export import Column, flat_rate, rate_columns
+from domain.assessment.criteria import METHODS
+from services.api.export import Column, flat_rate, rate_columns, share
 
 LEAGUE_COLUMNS: tuple[Column, ...] = (
     ("rank", "名次"),
@@ -34,7 +35,7 @@ SCORECARD_COLUMNS: tuple[Column, ...] = (
 )
 
 HISTORY_COLUMNS: tuple[Column, ...] = (
-    ("campaign_id", "考核编号"),
+    ("campaign_id", "考核方案ID"),
     ("owner", "考核单位"),
     ("title", "考核方案"),
     ("period_from", "考核期起"),
@@ -71,10 +72,12 @@ def scorecard_rows(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append(
             {
                 **item,
-                "methods": sorted({r["method"] for r in reviews}),
+                "methods": [
+                    METHODS.get(m, m) for m in sorted({r["method"] for r in reviews})
+                ],
                 "evidence": [e for r in reviews for e in r["evidence"]],
-                "expected_share": check.get("expected_share"),
-                "reviewed_share": check.get("reviewed_share"),
+                "expected_share": share(check.get("expected_share")),
+                "reviewed_share": share(check.get("reviewed_share")),
                 "flagged": check.get("flagged"),
             }
         )
@@ -87,7 +90,11 @@ def ranking_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rows:
         row = dict(r)
         interval = r.get("interval") or [None, None]
-        row["interval_low"], row["interval_high"] = interval[0], interval[1]
+        row["composite"] = share(r.get("composite"))
+        row["interval_low"], row["interval_high"] = (
+            share(interval[0]),
+            share(interval[1]),
+        )
         for key in RANKING_RATES:
             flat_rate(row, key, r["rates"].get(key))
         flat.append(row)

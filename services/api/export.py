@@ -1,6 +1,12 @@
 """Exports: any table an answer shows, as CSV (UTF-8 with BOM, Chinese headers, so
 Excel opens it) or XLSX, chosen by ``?format=csv|xlsx`` or the ``Accept`` header.
 
+The files are for people (the JSON answers are for machines): a moment is China
+time to the minute, a share (``Share``: a rate, its interval) a percentage, a yes/no
+是/否, a list joined with 、. In XLSX a day or a moment is a real Excel date with a
+date format, and a share a number formatted ``0.0%``; in CSV they are text
+(``2026-03-02 10:00``, ``51.0%``) that Excel reads back as a date and a percentage.
+
 Rows are consumed from an iterator and written as they come: CSV streams line by
 line; XLSX is written by XlsxWriter in constant-memory mode to a temporary file that
 is then streamed and deleted.
@@ -13,7 +19,7 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -22,7 +28,14 @@ from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
 from domain.spreadsheet import guard_formula
-from domain.timeliness import china_text, china_time
+from services.core.display import (
+    DAY_TEXT,
+    MOMENT_TEXT,
+    Share,
+    china_minute,
+    china_moment,
+    percent,
+)
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,21 +73,22 @@ def wanted(request: Request, fmt: Format | None) -> Format:
 
 
 def cell(value: Any) -> Any:
-    """A value as a spreadsheet cell: numbers stay numbers, moments China time."""
+    """A value as a person reads it in a cell: numbers stay numbers, a share is a
+    percentage (``51.0%``), a moment is China time to the minute."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Share):
+        return percent(value)
     if isinstance(value, int | float):
         return value
-    if isinstance(value, datetime):
-        return china_time(value)
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, datetime | date):
+        return china_minute(value)
     if isinstance(value, list | tuple):
         return "、".join(str(cell(v)) for v in value)
     if isinstance(value, str):
-        return china_text(value)
+        return china_minute(value) if MOMENT_TEXT.match(value) else value
     return str(value)
 
 
@@ -107,6 +121,7 @@ def _xlsx_file(
     book = xlsxwriter.Workbook(name, {"constant_memory": True})
     try:
         bold = book.add_format({"bold": True})
+        formats = {kind: book.add_format({"num_format": f}) for kind, f in XLSX_FORMATS}
         ws = book.add_worksheet(sheet[:31])
         for j, (_, header) in enumerate(columns):
             ws.write_string(0, j, header, bold)
@@ -114,14 +129,49 @@ def _xlsx_file(
         ws.freeze_panes(1, 0)
         for i, row in enumerate(rows, start=1):
             for j, (key, _) in enumerate(columns):
-                value = cell(row.get(key))
-                if isinstance(value, str):
-                    ws.write_string(i, j, value)
-                else:
-                    ws.write_number(i, j, value)
+                _xlsx_cell(ws, i, j, row.get(key), formats)
     finally:
         book.close()
     return name
+
+
+XLSX_FORMATS = (
+    ("percent", "0.0%"),
+    ("day", "yyyy-mm-dd"),
+    ("minute", "yyyy-mm-dd hh:mm"),
+)
+
+
+def _xlsx_cell(ws: Any, i: int, j: int, value: Any, formats: dict[str, Any]) -> None:
+    """One cell with its type: a share as a number shown ``0.0%``, a day or a
+    moment as an Excel date (China time) shown as one, a number as a number."""
+    if isinstance(value, Share):
+        ws.write_number(i, j, value, formats["percent"])
+        return
+    moment = china_moment(value)
+    if moment is not None:
+        ws.write_datetime(i, j, moment.replace(tzinfo=None), formats["minute"])
+        return
+    day = _day(value)
+    if day is not None:
+        ws.write_datetime(i, j, datetime.combine(day, time()), formats["day"])
+        return
+    shown = cell(value)
+    if isinstance(shown, str):
+        ws.write_string(i, j, shown)
+    else:
+        ws.write_number(i, j, shown)
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and DAY_TEXT.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _file_chunks(name: str) -> Iterator[bytes]:
@@ -165,10 +215,16 @@ def rate_columns(key: str, header: str) -> list[Column]:
 
 
 def flat_rate(row: dict[str, Any], key: str, rate: dict[str, Any] | None) -> None:
-    """Spread a rate dict into ``row`` under the keys ``rate_columns`` names."""
+    """Spread a rate dict into ``row`` under the keys ``rate_columns`` names; the
+    rate and its interval as shares (percentages in the file)."""
     rate = rate or {}
     ci = rate.get("ci95") or [None, None]
-    row[f"{key}.value"] = rate.get("value")
+    row[f"{key}.value"] = share(rate.get("value"))
     row[f"{key}.numerator"] = rate.get("numerator")
     row[f"{key}.denominator"] = rate.get("denominator")
-    row[f"{key}.ci_low"], row[f"{key}.ci_high"] = ci[0], ci[1]
+    row[f"{key}.ci_low"], row[f"{key}.ci_high"] = share(ci[0]), share(ci[1])
+
+
+def share(value: float | None) -> Share | None:
+    """A fraction to be read as a percentage in an export; None stays None."""
+    return None if value is None else Share(value)

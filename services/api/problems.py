@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.error_words import facts_of, phrase
 from domain.errors import GongkaiError
 from infra.storestate import CONNECT_ERRORS, StoreDownError
 
@@ -42,6 +43,7 @@ class Problem(BaseModel):
                 {
                     "type": PROBLEM_BASE + "illegal-transition",
                     "title": "Illegal transition",
+                    "title_zh": phrase("illegal-transition"),
                     "status": 409,
                     "detail": "cannot accept a closed case; allowed now: reopen",
                     "instance": "/v1/tenants/xinhe.tahe.tuanjie/cases/…/accept",
@@ -53,6 +55,11 @@ class Problem(BaseModel):
     )
     type: str = Field(description=PROBLEM_BASE + "<slug>: stable, one per error kind")
     title: str
+    title_zh: str | None = Field(
+        default=None,
+        description="the title in Chinese, as the console says it to staff "
+        "(one phrase per slug); detail stays English",
+    )
     status: int = Field(ge=400, le=599)
     detail: str
     instance: str | None = Field(default=None, description="the request path")
@@ -85,11 +92,13 @@ def problem(
     *,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    title_zh: str | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug,
         "title": title,
+        "title_zh": title_zh or phrase(slug, **extra),
         "status": status,
         "detail": detail,
     }
@@ -151,6 +160,7 @@ def install(app: FastAPI) -> None:
             exc.title,
             exc.detail,
             instance=request.url.path,
+            title_zh=phrase(exc.slug, **facts_of(exc)),
             **extra,
         )
         retry_after = getattr(exc, "retry_after", None)

@@ -9,7 +9,7 @@ and the targets' own principals (the notice is public).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -255,10 +255,20 @@ def league_table(campaign: Campaign) -> list[dict[str, Any]]:
     return scored + [r for r in rows if r["score"] is None]
 
 
-def item_titles(campaign: Campaign, codes: Iterable[str]) -> str:
-    """The items' titles (考核内容), not their codes, as a person reads them."""
-    titles = {c.code: c.title for c in campaign.criteria}
-    return "、".join(titles.get(code, code) for code in codes)
+def item_titles(campaign: Any) -> dict[str, str]:
+    """Item code → title, so vetoes and failed items read in Chinese (a campaign,
+    or its answer, whose criteria are dicts)."""
+    return {
+        (c["code"] if isinstance(c, Mapping) else c.code): (
+            c["title"] if isinstance(c, Mapping) else c.title
+        )
+        for c in campaign.criteria
+    }
+
+
+def titled(codes: Sequence[str], titles: Mapping[str, str]) -> list[str]:
+    """Item codes as their titles (a code without one as it is)."""
+    return [titles.get(code, code) for code in codes]
 
 
 def _unscored() -> dict[str, Any]:

@@ -14,23 +14,26 @@ from fpdf import FPDF, FontFace
 
 from domain.assessment.campaign import FINAL, NOTICE, Campaign
 from domain.assessment.rectification import STATUS_LABELS
-from services.assessment.campaigns import item_titles, league_table
+from services.assessment.campaigns import item_titles, league_table, titled
+from services.core.display import PRINT_CSS
 from services.reporting.pdf import LATIN_FONT, cjk_font
 
 
 def notice_lines(
     campaign: Campaign, names: dict[str, str]
 ) -> tuple[str, list[str], list[list[str]], list[str]]:
-    """Title, paragraphs before the table, table rows, paragraphs after; ``names``
-    are the tenants' names (owner and targets) by path, items show their titles."""
+    """Title, paragraphs before the table, table rows, paragraphs after: every
+    unit by its name (``names``: path → name, the owner's too), every item by its
+    title, every status by its label."""
     rows = league_table(campaign)
+    titles = item_titles(campaign)
     table = [
         [
             str(r["rank"] or "—"),
             names.get(r["target"], r["target"]),
             "—" if r["score"] is None else f"{r['score']:g}",
             r["grade_label"] or "未评",
-            item_titles(campaign, r["vetoed_by"]),
+            "、".join(titled(r["vetoed_by"], titles)),
         ]
         for r in rows
     ]
@@ -58,10 +61,11 @@ def notice_lines(
         if bad:
             after.append(f"对考核不合格的{'、'.join(bad)}予以通报批评，限期整改。")
         for target, order in campaign.rectifications.items():
+            status = STATUS_LABELS.get(order["status"], order["status"])
             after.append(
                 f"{names.get(target, target)}：整改事项 "
-                f"{item_titles(campaign, order['items'])}，期限 {order['due_on']}，"
-                f"状态 {STATUS_LABELS.get(order['status'], order['status'])}。"
+                f"{'、'.join(titled(order['items'], titles))}，"
+                f"期限 {order['due_on']}，{status}。"
             )
     else:
         title = f"{campaign.title}（考核中）"
@@ -81,12 +85,11 @@ def notice_html(campaign: Campaign, names: dict[str, str]) -> str:
     )
     paras = "".join(f"<p>{e(p)}</p>" for p in before)
     tail = "".join(f"<p>{e(p)}</p>" for p in after)
+    owner = names.get(campaign.tenant, campaign.tenant)
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>body{{font-family:"Noto Sans CJK SC","Droid Sans Fallback",sans-serif;
-max-width:48em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #444;padding:.3em .6em}}</style></head>
-<body><h1>{e(title)}</h1>{paras}
+<link rel="stylesheet" href="{PRINT_CSS}"></head>
+<body class="notice-page"><h1>{e(title)}</h1>{paras}
 <table><caption>考核结果（{e(owner)}）</caption><thead><tr>{head}</tr></thead>
 <tbody>{body}</tbody></table>{tail}</body></html>"""
 

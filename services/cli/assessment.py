@@ -55,20 +55,21 @@ def league(
     as_json: JsonOption = False,
 ) -> None:
     """排名: targets by grade, then score, with rank."""
-    from services.assessment.campaigns import item_titles
+    from services.assessment.campaigns import item_titles, titled
 
     campaign, rows = _read(tenant, campaign_id, None)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
     table = Table("名次", "单位", "得分", "等次", "一票否决", title=campaign.title)
+    titles = item_titles(campaign)
     for r in rows:
         table.add_row(
             str(r["rank"] or "—"),
             r["target"],
             "—" if r["score"] is None else f"{r['score']:g}",
             r["grade_label"] or "未评",
-            item_titles(campaign, r["vetoed_by"]),
+            "、".join(titled(r["vetoed_by"], titles)),
         )
     Console().print(table)
 

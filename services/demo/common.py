@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from domain.access import Principal, Role
 from domain.timeliness import SHANGHAI
+from services.demo.staff import demo_username
 
 
 class Plan(Protocol):
@@ -23,13 +24,19 @@ class Plan(Protocol):
     def add(self, at: datetime, run: Callable[[], Any]) -> None: ...
 
 
+def acting_id(path: str) -> str:
+    """Who the demo acts as at ``path``: its registered staffer where it has one
+    (named in timelines), else a clerk's token (``clerk@path``)."""
+    return demo_username(path) or f"clerk@{path}"
+
+
 def clerk(path: str) -> Principal:
-    return Principal(id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK}))
+    return Principal(id=acting_id(path), tenant=path, roles=frozenset({Role.CLERK}))
 
 
 def case_clerk(path: str) -> Principal:
     return Principal(
-        id=f"clerk@{path}", tenant=path, roles=frozenset({Role.CLERK, Role.HANDLER})
+        id=acting_id(path), tenant=path, roles=frozenset({Role.CLERK, Role.HANDLER})
     )
 
 

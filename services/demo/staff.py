@@ -27,7 +27,7 @@ DEMO_STAFF = (
         "demo-town-2026",
     ),
     DemoStaffer(
-        "xinhe.xinhe-zhen.tuanjie", "XH-0201", "古丽娜", "村文书", ("clerk",),
+        "xinhe.xinhe-zhen.tuanjie", "XH-0201", "古丽娜", "村文书", ("clerk", "handler"),
         "demo-clerk-2026",
     ),
     DemoStaffer(
@@ -35,6 +35,15 @@ DEMO_STAFF = (
         "demo-handler-2026",
     ),
 )  # fmt: skip
+
+
+def demo_username(path: str) -> str | None:
+    """The username of the demo staffer who works at ``path``, if one does: the
+    demo acts as them there, so timelines name a person (``李明（XH-0301）``)."""
+    for s in DEMO_STAFF:
+        if s.tenant == path:
+            return f"{s.number}@xinhe"
+    return None
 
 
 def staff_handler(path: str, name: str) -> str:

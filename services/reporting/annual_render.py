@@ -9,6 +9,7 @@ from typing import Any
 
 from fpdf import FPDF, FontFace
 
+from services.core.display import PRINT_CSS, china_minute
 from services.reporting.pdf import LATIN_FONT, cjk_font
 
 Report = dict[str, Any]
@@ -16,6 +17,14 @@ Report = dict[str, Any]
 
 def title_of(report: Report) -> str:
     return f"{report['name']}{report['year']}年政府信息公开工作年度报告"
+
+
+def moment_line(report: Report) -> str:
+    """截至 2026-12-06 19:56（北京时间），以 2026-12-06 19:56 时的记录为准."""
+    return (
+        f"截至 {china_minute(report['as_of'])}（北京时间），"
+        f"以 {china_minute(report['known_at'])} 时的记录为准"
+    )
 
 
 def _number(value: Any) -> str:
@@ -133,17 +142,12 @@ def report_html(report: Report) -> str:
             )
         else:
             parts.append(f"<p>{e(section['text'] or '（待填写）')}</p>")
-    moment = f"截至 {report['as_of']}，以 {report['known_at']} 时的记录为准"
+    moment = moment_line(report)
     json_link = f"/v1/tenants/{e(path)}/annual-reports/{report['year']}?format=json"
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{e(title_of(report))}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Droid Sans Fallback", sans-serif; }}
-table {{ border-collapse: collapse; margin: 0.5em 0; }}
-th, td {{ border: 1px solid #555; padding: 2px 6px; text-align: center; }}
-th[scope=row] {{ text-align: left; }}
-</style></head><body>
+<link rel="stylesheet" href="{PRINT_CSS}"></head><body>
 <h1>{e(title_of(report))}</h1>
 <p>{e(moment)}。<a href="{json_link}">JSON</a></p>
 {"".join(parts)}
@@ -181,7 +185,7 @@ def report_pdf(report: Report) -> bytes:
                     r.cell(v)
 
     line(title_of(report), size=16, height=10)
-    line(f"截至 {report['as_of']}（以 {report['known_at']} 时的记录为准）", size=8)
+    line(moment_line(report), size=8)
     tables = report["tables"]
     for n, section in report["sections"].items():
         line(section["title"], size=12, height=8)
@@ -196,4 +200,4 @@ def report_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-__all__ = ["report_html", "report_pdf", "report_text", "title_of"]
+__all__ = ["moment_line", "report_html", "report_pdf", "report_text", "title_of"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import xlsxwriter
 
-from services.reporting.annual_render import title_of
+from services.reporting.annual_render import moment_line, title_of
 
 
 def report_xlsx(report: dict[str, Any]) -> bytes:
@@ -20,6 +20,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
 
     sheet = book.add_worksheet("二、主动公开")
     sheet.write(0, 0, title_of(report), bold)
+    sheet.write(1, 0, moment_line(report))
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 2, 24)
     at = 2
@@ -42,9 +43,10 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         sheet.set_column(0, 0, 60)
         sheet.set_column(1, len(table["columns"]), 12)
         sheet.write(0, 0, title_of(report), bold)
+        sheet.write(1, 0, moment_line(report))
         for j, col in enumerate(table["columns"], start=1):
-            sheet.write(1, j, col["label"], bold)
-        for i, row in enumerate(table["rows"], start=2):
+            sheet.write(2, j, col["label"], bold)
+        for i, row in enumerate(table["rows"], start=3):
             sheet.write(i, 0, row["label"], box)
             for j, col in enumerate(table["columns"], start=1):
                 sheet.write_number(i, j, row["cells"][col["code"]], box)

@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from domain.error_words import phrase
 from domain.errors import GongkaiError
 from services.api.problems import RETRY_AFTER_SECONDS, UNAVAILABLE, HttpProblemError
+from services.web.forms import input_mistake, problem_words, short_label
 from services.web.headers import SecurityHeaders
 from services.web.pages import (
     console,
@@ -24,7 +26,7 @@ from services.web.pages import (
     console_cases,
     public,
 )
-from services.web.session import CsrfRefusedError, SignInRequiredError
+from services.web.session import CsrfRefusedError, SessionReads, SignInRequiredError
 from services.web.templating import HERE, render
 
 # Swagger UI and ReDoc come from the fastapi-offline package (MIT), which ships them.
@@ -60,10 +62,22 @@ def problem_page(request: Request, status: int, title: str, detail: str) -> Resp
     return error_page(request, status, TITLES.get(status, title), detail)
 
 
+def request_words(exc: Exception) -> str:
+    """A request the pages refused before any handler ran (a query value of the
+    wrong type, say): which input, in Chinese."""
+    if isinstance(exc, RequestValidationError) and exc.errors():
+        first = exc.errors()[0]
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path")]
+        name = ".".join(loc) or "form"
+        return input_mistake(first.get("type", ""), first.get("ctx") or {}, name)
+    return phrase("validation-error")
+
+
 def install(app: FastAPI, secret: bytes) -> None:
     """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /;
     the security headers on every answer (outermost, so errors carry them too)."""
     app.state.web_secret = hashlib.sha256(b"gongkai-web:" + secret).digest()
+    app.add_middleware(SessionReads)  # the session serves the API's reads
     app.add_middleware(SecurityHeaders)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -101,9 +115,13 @@ def _html_errors(app: FastAPI) -> None:
             if not is_page(request):
                 return await api(request, exc)  # type: ignore[no-any-return]
             if isinstance(exc, GongkaiError):
-                return problem_page(request, exc.status, exc.title, exc.detail)
+                words = problem_words(exc)
+                return problem_page(request, exc.status, exc.title, words)
             if isinstance(exc, HttpProblemError):
-                return problem_page(request, exc.status, exc.title, exc.detail)
+                words = phrase(exc.slug, exc.field)
+                if exc.field:
+                    words = f"{short_label(exc.field)}：{words}"
+                return problem_page(request, exc.status, exc.title, words)
             if isinstance(exc, StarletteHTTPException):
                 title = "页面不存在" if exc.status_code == 404 else str(exc.detail)
                 return problem_page(request, exc.status_code, title, str(exc.detail))
@@ -117,7 +135,7 @@ def _html_errors(app: FastAPI) -> None:
                 )
                 page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
                 return page
-            return problem_page(request, 400, "请求有误", str(exc))
+            return problem_page(request, 400, "请求有误", request_words(exc))
 
         return handle
 

@@ -4,6 +4,13 @@ The session cookie holds the staff token that ``POST /v1/auth/token`` would answ
 (HttpOnly, SameSite=Lax), checked against the registry on every request exactly like a
 bearer token, so signing out or deactivating an account ends the session too.
 
+The session also serves the API's reads, so a page's "JSON" twin and the printable
+公示/通报 open in the signed-in browser: a ``GET``/``HEAD`` under ``/v1/`` with no
+``Authorization`` header is read as if it carried the session's token
+(``SessionReads``). Only reads: a command to the API still needs its bearer token,
+so a form on another site cannot act in the staffer's name (and SameSite=Lax keeps
+the cookie off other sites' subrequests).
+
 CSRF: a random nonce lives in its own HttpOnly cookie; every form carries
 HMAC(secret, nonce, session) in a hidden field, where the session is the session
 cookie's value (empty when signed out), and a POST whose field does not match is
@@ -23,12 +30,14 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.access import Principal
 from infra.tokens import Claims
 from services.api.deps import claims_of, get_principal
 from services.api.forwarded import is_https
 from services.api.problems import HttpProblemError
+from services.people.names import actor_text, named_actor
 from services.web.templating import COOKIE_FLAGS
 
 SESSION_COOKIE = "gongkai_session"
@@ -123,6 +132,9 @@ def session_principal(request: Request) -> Principal | None:
     except HttpProblemError:
         return None
     request.state.staff = principal
+    request.state.who = actor_text(
+        named_actor(request.app.state.platform, principal.actor())
+    )
     return principal
 
 
@@ -136,3 +148,30 @@ def require_staff(request: Request) -> Principal:
             target += "?" + request.url.query
         raise SignInRequiredError(quote(target, safe="/?=&"))
     return principal
+
+
+READS = ("GET", "HEAD")
+API_PREFIX = "/v1/"
+
+
+class SessionReads:
+    """The API's reads answer a signed-in browser: a ``GET``/``HEAD`` under ``/v1/``
+    without ``Authorization`` takes the session cookie's token as its bearer token
+    (checked exactly like one). Commands are left alone."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in READS
+            and scope["path"].startswith(API_PREFIX)
+        ):
+            headers = scope["headers"]
+            if not any(name == b"authorization" for name, _ in headers):
+                token = Request(scope).cookies.get(SESSION_COOKIE)
+                if token and len(token) <= 4096 and token.isascii():
+                    bearer = (b"authorization", b"Bearer " + token.encode())
+                    scope = {**scope, "headers": [*headers, bearer]}
+        await self.app(scope, receive, send)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from domain.assessment.rectification import STATUS_LABELS as RECTIFICATION_LABELS
 from domain.cases.rules import CaseKind, IntakeChannel, Rating
 from services.api.forwarded import is_https
+from services.api.present import EVENT_LABELS
+from services.core.display import china_day, china_minute, percent
+from services.people.names import actor_text, staff_text
+from services.web.forms import label_of
 
 HERE = Path(__file__).parent
-CHINA = ZoneInfo("Asia/Shanghai")
 
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -25,58 +27,14 @@ env = Environment(
 )
 
 
-def china_time(value: Any, with_time: bool = True) -> str:
-    """An ISO moment (or datetime) as China time: 2026-03-02 10:00."""
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        local = value.astimezone(CHINA) if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def china_day(value: Any) -> str:
-    return china_time(value, with_time=False)
-
-
-def percent(value: Any) -> str:
-    """A fraction 0–1 as a percentage with one decimal; ``—`` when unknown."""
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:.1f}%"
-
-
-env.filters["china_time"] = china_time
+env.filters["china_time"] = china_minute
 env.filters["percent"] = percent
 env.filters["china_day"] = china_day
-env.globals["CASE_EVENTS"] = {
-    "Filed": "登记",
-    "MaterialsRequested": "要求补充材料",
-    "MaterialsProvided": "材料已补充",
-    "Accepted": "受理",
-    "Rejected": "不予受理",
-    "Assigned": "交办（承办单）",
-    "Transferred": "转办",
-    "Split": "分办",
-    "ChildResolved": "分办件办结",
-    "Supervised": "督办",
-    "ConsultationStarted": "征求意见",
-    "ConsultationEnded": "征求意见结束",
-    "Extended": "延期",
-    "Resolved": "办结",
-    "Replied": "回复",
-    "FeedbackGiven": "评价",
-    "Closed": "归档",
-    "Reopened": "重新办理",
-    "Erased": "删除个人信息",
-}
+env.filters["actor"] = actor_text
+env.globals["staff_text"] = staff_text
+env.globals["label"] = label_of  # form labels: services/web/forms.py
+env.globals["CASE_EVENTS"] = EVENT_LABELS  # of cases and of disclosures
+env.globals["RECTIFICATION_LABELS"] = RECTIFICATION_LABELS
 env.globals["VALUE_LABELS"] = {
     "kind": {k.value: k.label for k in CaseKind},
     "channel": {c.value: c.label for c in IntakeChannel},
@@ -111,9 +69,11 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` with the request, the signed-in staffer and a CSRF token."""
+    """Render ``template`` with the request, the signed-in staffer (and how the
+    masthead names them) and a CSRF token."""
     context.setdefault("request", request)
     context.setdefault("staff", getattr(request.state, "staff", None))
+    context.setdefault("who", getattr(request.state, "who", ""))
     context.setdefault("csrf", getattr(request.state, "csrf", ""))
     html = env.get_template(template).render(**context)
     response = HTMLResponse(html, status_code=status_code, headers=headers)

@@ -94,7 +94,11 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
 ) -> None:
     sign_in(browser, live, COUNTY_USER)
     assert browser.find_element(By.TAG_NAME, "h1").text.endswith("政务公开监督总览")
+    assert browser.find_element(By.CSS_SELECTOR, ".who").text == "艾尔肯（XH-0001）"
     shot(browser, live, "console-home")
+    go(browser, browser.find_element(By.LINK_TEXT, "JSON"))  # the page's twin
+    assert '"rows"' in browser.find_element(By.TAG_NAME, "body").text  # not a 401
+    browser.back()
     go(browser, browser.find_element(By.LINK_TEXT, "塔河镇"))
     assert "塔河镇" in browser.find_element(By.TAG_NAME, "h1").text
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "团结村"))

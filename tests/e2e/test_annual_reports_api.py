@@ -4,6 +4,7 @@ and the scope rule."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -125,11 +127,18 @@ def test_report_tables_sections_formats_publication_and_summary(
     page = client.get(url, params={"format": "html"}, headers=clerk)
     assert f'href="/v1/tenants/{TOWN}/cases/{case}"' in page.text
     assert "收到和处理政府信息公开申请情况" in page.text
+    # China time to the minute, not UTC ISO (#23); styled from a file (CSP).
+    moment = "截至 2026-03-02 10:00（北京时间），以 2026-03-02 10:00 时的记录为准"
+    assert moment in page.text
+    assert "+00:00" not in page.text
+    assert "<style" not in page.text
     pdf = client.get(url, params={"format": "pdf"}, headers=clerk)
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
     xlsx = client.get(url, params={"format": "xlsx"}, headers=clerk)
     assert xlsx.content.startswith(b"PK")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert all(sheet.cell(2, 1).value == moment for sheet in book.worksheets)
 
     published = client.post(f"{url}/publish", json={}, headers=clerk)
     assert published.status_code == 201, published.text

@@ -152,8 +152,16 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
 
     notice = client.get(f"{base}/notice", headers=sup).text
     assert "予以通报批评" in notice
-    assert "幸福村：整改事项 组织领导，期限 2026-03-19，状态 整改已验收。" in notice
-    assert notice_rows(notice)[0][:2] == ["1", "团结村"]
+    # Names and labels, not codes (#23): the veto item by its title, the order's
+    # status by its label, the results by the owner's name; no inline style (CSP).
+    assert "<td>组织领导</td>" in notice
+    assert "整改事项 组织领导" in notice
+    assert "整改已验收" in notice
+    assert "考核结果（塔河镇）" in notice
+    for code in ("<td>org</td>", "closed", "xinhe.tahe）", "<style"):
+        assert code not in notice
+    assert '<link rel="stylesheet" href="/static/print.css">' in notice
+    assert notice_rows(notice)[0][:2] == ["1", "团结村"]  # grade first, then score
     pdf = client.get(f"{base}/notice?format=pdf", headers=sup)
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
@@ -184,7 +192,7 @@ def _exports_match_the_json(
         (r["target"], r["score"], r["grade_label"]) for r in table["rows"]
     ]
     assert [r[0] for r in rows[1:]] == [r["rank"] for r in table["rows"]]
-    assert rows[2][5] == "组织领导"  # B's veto item by its title, not its code
+    assert rows[2][5] == "组织领导"  # B: vetoed by org, said by its title
     by_accept = client.get(
         f"{base}/league-table", headers={**sup, "Accept": "text/csv"}
     )
@@ -206,7 +214,10 @@ def _exports_match_the_json(
          i["self_points"], i["reviewed_points"])
         for i in card["items"]
     ]  # fmt: skip
-    assert items_xlsx[1][7:9] == ("on_site", "case:1f0e")  # method, evidence
+    assert items_xlsx[1][7:9] == (
+        "实地考核（看访听查评）",
+        "case:1f0e",
+    )  # method, evidence
     history = ok(client.get(f"/v1/tenants/{B}/assessment-history", headers=clerk_b))
     past = sheet(
         client.get(f"/v1/tenants/{B}/assessment-history?format=xlsx", headers=clerk_b)

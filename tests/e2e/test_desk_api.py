@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 import openpyxl
 from fastapi.testclient import TestClient
 
 from services.api.listing import encode_key
+from services.cases.receipts import RECEIPT
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_reference_api import county_csv
@@ -150,8 +152,12 @@ def test_the_case_list_filters_counts_pages_and_exports(
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
     table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert {r["编号"] for r in table} == {late, on_time, other}
-    assert {r["超期"] for r in table if r["编号"] == late} == {"是"}
+    assert {r["案件ID"] for r in table} == {late, on_time, other}
+    assert {r["超期"] for r in table if r["案件ID"] == late} == {"是"}
+    receipts = {i["id"]: i["receipt_number"] for i in everything["items"]}
+    assert {r["案件ID"]: r["受理回执号"] for r in table} == receipts
+    assert all(RECEIPT.match(number) for number in receipts.values())
+    assert {r["承办人"] for r in table} <= {"李四", ""}  # typed in by name
     response = client.get(
         f"{TAHE}/cases",
         params={"include_descendants": "true"},
@@ -159,8 +165,11 @@ def test_the_case_list_filters_counts_pages_and_exports(
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "编号"
-    assert {r[0] for r in rows[1:]} == {late, on_time, other}
+    assert rows[0][0] == "受理回执号"
+    assert rows[0][-1] == "案件ID"
+    assert {r[-1] for r in rows[1:]} == {late, on_time, other}
+    received = rows[0].index("受理日期")
+    assert all(isinstance(r[received], datetime) for r in rows[1:])  # Excel dates
 
     # The history as known before the resolution stops at the assignment.
     history = client.get(

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infra.settings import Settings
+from services.cases.receipts import RECEIPT
 from services.demo.builder import SimClock, load_demo
 from services.platform.runtime import Platform
 from services.server import create_app
@@ -141,6 +142,10 @@ def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) 
             assert str(sheet_row["答复率分子"]) == str(
                 json_row["reply_rate"]["numerator"]
             )
+            rate = json_row["reply_rate"]["value"]  # a fraction in the JSON
+            if rate is not None:  # a percentage for people (#23)
+                shown = sheet_row["答复率"]
+                assert shown == (f"{rate * 100:.1f}%" if fmt == "csv" else rate)
         listed = client.get(
             f"{SCENIC}/cases",
             params={"kind": "complaint"},
@@ -149,5 +154,16 @@ def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) 
         cases = read(listed.content)
         assert len(cases) == 17
         assert sum(r["超期"] == "是" for r in cases) == late["total"]
-        assert {r["编号"] for r in cases} == {i["id"] for i in complaints["items"]}
+        assert {r["案件ID"] for r in cases} == {i["id"] for i in complaints["items"]}
         assert {r["受理渠道"] for r in cases} >= {"市长信箱"}
+        # The handler by name, as on the card; the receipt number people quote.
+        assert {r["承办人"] for r in cases} == {"李明（XH-0301）"}
+        assert all(RECEIPT.match(r["受理回执号"]) for r in cases)
+
+    # 4. The scenic office's cases were handled by its registered staffer, and
+    # their timelines say who: 李明, not a token's id (#23).
+    card = client.get(
+        f"{SCENIC}/cases/{complaints['items'][0]['id']}", headers=staff
+    ).json()
+    assert card["handler_name"] == "李明"
+    assert {e["actor"].get("name") for e in card["events"]} == {"李明"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -64,6 +66,9 @@ def test_a_supervisor_sees_the_subtree_but_not_a_sibling_county(
     home = client.get("/console/")
     assert home.status_code == 200, home.text
     assert "塔河镇" in home.text
+    ahead = client.get("/console/?as_of=2027-01-01").text
+    assert "所选日期晚于现在（2026-03-02 10:00），下表是目前所知的情况。" in ahead
+    assert "is in the future" not in ahead  # the API's English stays in the API
     town = client.get("/console/t/xinhe.tahe")
     assert "团结村" in town.text
     village = client.get(f"/console/t/{TUANJIE}?as_of=2026-12-31").text
@@ -178,3 +183,96 @@ def test_failed_receipt_lookups_lock_the_receipt_then_the_address_for_a_while(
     assert ask("5678").status_code == 429  # this address is locked now
     clock.advance(minutes=16)
     assert ask("5678").status_code == 200
+
+
+def test_staff_read_names_labels_and_chinese_and_the_json_twin_opens(
+    client: TestClient, platform: Any
+) -> None:
+    """#23 §3: a staffer by name, a state by its label, every refusal in Chinese
+    naming its field, the case list and its export with 受理回执号 and the
+    handler's name, and the page's JSON twin answered for the session."""
+    seed(platform)
+    token = csrf(client.get("/console/sign-in").text)
+    wrong = client.post(
+        "/console/sign-in",
+        data={"username": CLERK_USER[0], "password": "x" * 12, "csrf_token": token},
+    )
+    assert "用户名或密码不正确" in wrong.text
+    assert "wrong username" not in wrong.text
+    sign_in(client, CLERK_USER)
+    village = client.get(f"/console/t/{TUANJIE}").text
+    assert '<span class="who">古丽娜（XH-0201）</span>' in village
+    assert "XH-0201@xinhe" not in village
+
+    token = csrf(village)
+    refused = client.post(
+        f"/console/t/{TUANJIE}/publish",
+        data={"category": "common.finance", "title": "", "body": "x",
+              "channels": ["notice_board"], "formed_on": "2026-03-01",
+              "published_on": "2026-02-27", "late_reason": "补录", "csrf_token": token},
+    )  # fmt: skip
+    assert "请填写标题" in refused.text  # the summary names the field
+    assert "请填写此项" not in refused.text
+    dated = client.post(
+        f"/console/t/{TUANJIE}/publish",
+        data={"category": "common.finance", "title": "二月财务", "body": "x",
+              "channels": ["notice_board"], "formed_on": "2026-03-01",
+              "published_on": "2026-02-27", "late_reason": "补录", "csrf_token": token},
+    )  # fmt: skip
+    assert dated.status_code == 422
+    assert "信息形成日期：须在 2000-01-01 之后，且不晚于公开日期" in dated.text
+    assert "is after" not in dated.text
+
+    filed = client.post(
+        f"/console/t/{TUANJIE}/cases/new",
+        data={"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
+              "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    card_url = filed.headers["location"]
+    assign = {"department": "村委会", "handler": "XH-0201"}
+    for action, fields in (("accept", {}), ("assign", assign)):
+        page = client.get(card_url).text
+        version = re.search(r'name="version" value="(\d+)"', page)
+        assert version, page[:500]
+        done = client.post(
+            f"{card_url}/act/{action}",
+            data={**fields, "version": version.group(1), "csrf_token": csrf(page)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+    card = client.get(card_url).text
+    assert "<dd>古丽娜（XH-0201）</dd>" in card  # 全程承办人
+    assert "— 古丽娜（XH-0201）" in card  # who acted, in the timeline
+    assert "承办人：古丽娜（XH-0201）" in card  # the assignment's details
+    listed = client.get(f"/console/t/{TUANJIE}/cases").text
+    assert '<td data-label="承办人">古丽娜（XH-0201）</td>' in listed
+    exported = client.get(f"/console/t/{TUANJIE}/cases.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r["承办人"] for r in rows] == ["古丽娜（XH-0201）"]
+    assert re.fullmatch(r"\d{8}-[0-9A-F]{8}", rows[0]["受理回执号"])
+    assert rows[0]["受理回执号"] in card
+    audit = client.get(f"/console/t/{TUANJIE}/audit").text
+    assert '<td data-label="状态">办理中</td>' in audit
+    assert ">assigned<" not in audit
+
+    # The "JSON" twin of a console page opens in the signed-in browser; the
+    # session serves reads only, never a command.
+    twin = client.get(f"/v1/tenants/{TUANJIE}/cases")
+    assert twin.status_code == 200, twin.text
+    assert twin.json()["items"][0]["handler_name"] == "古丽娜"
+    command = client.post(f"/v1/tenants/{TUANJIE}/disclosures", json={})
+    assert command.status_code == 401
+    client.cookies.clear()
+    assert client.get(f"/v1/tenants/{TUANJIE}/cases").status_code == 401
+
+
+def test_a_page_refuses_a_bad_filter_in_chinese_naming_it(
+    client: TestClient, platform: Any
+) -> None:
+    seed(platform)
+    sign_in(client, CLERK_USER)
+    page = client.get(f"/console/t/{TUANJIE}/cases?open=maybe")
+    assert page.status_code == 400
+    assert "仅未结请选择是或否" in page.text
+    assert "Input should be" not in page.text

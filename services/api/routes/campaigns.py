@@ -35,7 +35,12 @@ from services.api.assessment_schemas import (
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
 from services.api.params import AsOfQuery, moment_text, parse_moment
-from services.assessment.campaigns import item_titles, league_table, scorecard
+from services.assessment.campaigns import (
+    item_titles,
+    league_table,
+    scorecard,
+    titled,
+)
 from services.assessment.metrics import shares, target_metrics
 from services.assessment.notice import notice_html, notice_pdf
 from services.core.base import check_expected_version
@@ -231,11 +236,13 @@ def get_league_table(
         row["target_name"] = tenant["name"] if tenant else None
     fmt = wanted(request, format)
     if fmt != "json":
-        for row in rows:  # the items as a person reads them, not their codes
-            row["vetoed_by"] = item_titles(campaign, row["vetoed_by"])
-            row["failed_items"] = item_titles(campaign, row["failed_items"])
+        titles = item_titles(campaign)
+        shown = [
+            row | {k: titled(row[k], titles) for k in ("vetoed_by", "failed_items")}
+            for row in rows
+        ]
         name = f"league-table-{campaign_id}"
-        return export(fmt, LEAGUE_COLUMNS, rows, name, "排名")
+        return export(fmt, LEAGUE_COLUMNS, shown, name, "排名")
     return LeagueTable(
         campaign=str(campaign.id),
         title=campaign.title,
@@ -304,10 +311,10 @@ def get_notice(
         cjk_font()  # a missing font is a 503
     campaign = platform.campaigns.campaign(principal, path, campaign_id)
     names = {}
-    for each in (campaign.tenant, *campaign.targets):
-        tenant = platform.directory.get(each)
+    for unit in (campaign.tenant, *campaign.targets):
+        tenant = platform.directory.get(unit)
         if tenant:
-            names[each] = tenant["name"]
+            names[unit] = tenant["name"]
     if notice_format == "html":
         return HTMLResponse(notice_html(campaign, names))
     return Response(

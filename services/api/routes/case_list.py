@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -33,11 +33,13 @@ from services.api.params import (
     parse_moment,
 )
 from services.api.present import labelled
+from services.cases.receipts import receipt_number
+from services.people.names import name_handlers, staff_text
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
 
 CASE_COLUMNS: tuple[Column, ...] = (
-    ("id", "编号"),
+    ("receipt_number", "受理回执号"),
     ("tenant", "单位路径"),
     ("tenant_name", "单位"),
     ("received_on", "受理日期"),
@@ -50,12 +52,14 @@ CASE_COLUMNS: tuple[Column, ...] = (
     ("due_on", "办理期限"),
     ("completed_on", "办结(答复)日期"),
     ("late", "超期"),
-    ("handler", "承办人"),
-    ("backup_handler", "B岗"),
+    ("handler_text", "承办人"),
+    ("backup_handler_text", "B岗"),
     ("department", "承办部门"),
     ("rating_label", "评价"),
     ("replied_on", "回复日期"),
+    ("id", "案件ID"),
 )
+BATCH = 500  # rows named per staff look-up while an export streams
 
 
 @router.get(
@@ -124,13 +128,19 @@ def list_cases(
     names = tenant_names(platform, path)
     cases = CaseList(platform.case_view)
 
-    def present(row: dict[str, Any]) -> dict[str, Any]:
-        return labelled(row, names=names, categories=categories)
+    def present(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = [labelled(r, names=names, categories=categories) for r in rows]
+        name_handlers(platform, out)
+        for row in out:
+            row["receipt_number"] = receipt_number(row["id"], row["received_on"])
+        return out
 
     fmt = wanted(request, format)
     if fmt != "json":
-        rows: Iterator[dict[str, Any]] = (present(r) for r in cases.iterate(f))
-        return export(fmt, CASE_COLUMNS, rows, f"cases-{path}", "案件")
+        return export(
+            fmt, CASE_COLUMNS, for_people(present, cases.iterate(f)), f"cases-{path}",
+            "案件",
+        )  # fmt: skip
     after = decode_key(cursor, 2)
     rows_page, total = cases.page(
         f, after=(after[0], after[1]) if after else None, limit=limit + 1
@@ -139,7 +149,7 @@ def list_cases(
     rows_page = rows_page[:limit]
     last = rows_page[-1] if rows_page else None
     return {
-        "items": [present(r) for r in rows_page],
+        "items": present(rows_page),
         "total": total,
         "next_cursor": encode_key(last["received_on"], last["id"])
         if more and last
@@ -147,6 +157,28 @@ def list_cases(
         "as_of": known or now,
         "warnings": future_warnings(now, as_of=known) if known else [],
     }
+
+
+def for_people(
+    present: Callable[[Iterable[dict[str, Any]]], list[dict[str, Any]]],
+    rows: Iterable[dict[str, Any]],
+) -> Iterator[dict[str, Any]]:
+    """Export rows presented a batch at a time (one staff look-up per batch), each
+    handler as people read it: ``李明（XH-0301）``."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield from _handlers_shown(present(batch))
+            batch = []
+    yield from _handlers_shown(present(batch))
+
+
+def _handlers_shown(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        for key in ("handler", "backup_handler"):
+            row[f"{key}_text"] = staff_text(row[key], row[f"{key}_name"])
+        yield row
 
 
 @router.get(

@@ -17,7 +17,14 @@ from domain.errors import CaseNotFoundError
 from domain.timeliness import local_date
 from services.api.case_schemas import ACTION_BODIES, CaseCard, CaseCreate, CaseEvent
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
-from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.export import (
+    EXPORT_RESPONSES,
+    Column,
+    FormatQuery,
+    export,
+    share,
+    wanted,
+)
 from services.api.listing import case_categories, future_warnings, tenant_names
 from services.api.params import (
     FIRST_DAY,
@@ -27,9 +34,9 @@ from services.api.params import (
     parse_moment,
 )
 from services.api.present import label, labelled
-from services.api.routes.staff import handler_names, named_actor
 from services.cases.commands import caller_actions
 from services.core.views import CASES_NAME
+from services.people.names import handler_names, named_actor
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -306,11 +313,11 @@ def stats_rows(stats: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "metric": name,
-                "value": rate["value"],
+                "value": share(rate["value"]),
                 "numerator": rate["numerator"],
                 "denominator": rate["denominator"],
-                "ci_low": ci[0],
-                "ci_high": ci[1],
+                "ci_low": share(ci[0]),
+                "ci_high": share(ci[1]),
             }
         )
     rows.append(

@@ -36,7 +36,6 @@ from services.api.params import (
     parse_moment,
 )
 from services.api.present import EVENT_LABELS, labelled
-from services.api.routes.staff import named_actor
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -47,6 +46,7 @@ from services.api.schemas import (
     DisclosureVersion,
     Withdrawal,
 )
+from services.people.names import named_actor
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
@@ -246,7 +246,7 @@ def withdraw(
 
 
 DISCLOSURE_COLUMNS: tuple[Column, ...] = (
-    ("id", "编号"),
+    ("id", "事项ID"),
     ("tenant", "单位路径"),
     ("tenant_name", "单位"),
     ("category_label", "公开事项类别"),

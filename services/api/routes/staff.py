@@ -77,20 +77,6 @@ def from_aggregate(platform: Platform, staffer: Staffer) -> StaffPublic:
     return StaffPublic(**public(platform, row, names))
 
 
-def handler_names(
-    platform: Platform, path: str, handler: str | None, backup: str | None
-) -> dict[str, str | None]:
-    """A case's handlers with the staffer's name beside each badge number."""
-    numbers = [n for n in (handler, backup) if n]
-    names = platform.staff_view.names(path.split(".", 1)[0], numbers)
-    return {
-        "handler": handler,
-        "handler_name": names.get(handler) if handler else None,
-        "backup_handler": backup,
-        "backup_handler_name": names.get(backup) if backup else None,
-    }
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,

@@ -24,8 +24,9 @@ from services.api.deps import PlatformDep
 from services.api.params import moment_text, parse_moment
 from services.api.routes import auth, catalogue, disclosures, overview, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
+from services.core.display import china_minute
 from services.platform.runtime import Platform
-from services.web.forms import FormErrors, body_from_form, parse
+from services.web.forms import FormErrors, body_from_form, parse, problem_words
 from services.web.session import (
     check_csrf,
     end_session,
@@ -92,7 +93,8 @@ def sign_in(request: Request, platform: PlatformDep, form: FormDep) -> Response:
     try:
         token = auth.sign_in(request, platform, username, password)
     except GongkaiError as e:
-        errors = FormErrors([("password" if e.status == 401 else "username", e.detail)])
+        place = e.field or ("password" if e.status == 401 else "username")
+        errors = FormErrors([(place, problem_words(e))])
         wait = getattr(e, "retry_after", None)
         return render(
             request,
@@ -144,8 +146,17 @@ def home(
         tenant=tenant,
         rows=answer["rows"],
         as_of=as_of or "",
-        warnings=answer["warnings"],
+        warnings=future_notes(platform, answer["warnings"]),
     )
+
+
+def future_notes(platform: Platform, warnings: list[str]) -> list[str]:
+    """The API's warnings that a date asked for lies ahead (English, for
+    machines), said once in Chinese for the staffer."""
+    if not warnings:
+        return []
+    now = china_minute(platform.disclosures.now())
+    return [f"所选日期晚于现在（{now}），下表是目前所知的情况。"]
 
 
 @router.get("/t/{path}/overview.{fmt}")
@@ -340,7 +351,7 @@ async def publish(
     try:
         item = disclosures.publish(path, body, staff, platform, Response())  # type: ignore[arg-type]
     except GongkaiError as e:
-        fails = FormErrors.from_problem(e, "title")
+        fails = FormErrors.from_problem(e, "title", "DisclosureCreate")
         return publish_view(request, path, staff, platform, fails, form, e.status)
     return see_other(f"/console/t/{path}/items/{item.id}")
 
@@ -370,7 +381,7 @@ def revise(
             Response(),  # type: ignore[arg-type]
         )
     except GongkaiError as e:
-        fails = FormErrors.from_problem(e, "reason")
+        fails = FormErrors.from_problem(e, "reason", "DisclosureRevision")
         return item_view(
             request, path, item_id, staff, platform, None, None, fails, e.status, form
         )
@@ -404,7 +415,7 @@ def withdraw(
             Response(),  # type: ignore[arg-type]
         )
     except GongkaiError as e:
-        fails = FormErrors([("withdraw_reason", e.detail)])
+        fails = FormErrors([("withdraw_reason", problem_words(e, "Withdrawal"))])
         return item_view(
             request, path, item_id, staff, platform, None, None, fails, e.status, form
         )

@@ -27,6 +27,7 @@ from services.api.params import moment_text
 from services.api.routes import campaigns as campaigns_api
 from services.api.routes import rankings as rankings_api
 from services.api.routes import tenants
+from services.assessment.campaigns import item_titles
 from services.assessment.metrics import settle
 from services.core.views import PROJECTIONS
 from services.platform.runtime import Platform
@@ -91,11 +92,6 @@ def _owner_crumbs(platform: Any, path: str, staff: Any) -> list[Any]:
     if staff.can_read(path):
         return _campaign_crumbs(platform, path, staff)
     return [("首页", "/console/"), ("考核", f"/console/t/{staff.tenant}/assessment")]
-
-
-def _titles(campaign: Any) -> dict[str, str]:
-    """Item code → title, so vetoes and failed items read in Chinese."""
-    return {c["code"]: c["title"] for c in campaign.criteria}
 
 
 @router.get("/t/{path}/assessment", response_class=HTMLResponse)
@@ -170,7 +166,7 @@ def league_table_view(
         tenant=_owner(platform, path),
         campaign=campaign,
         table=table,
-        titles=_titles(campaign),
+        titles=item_titles(campaign),
         as_of=as_of or "",
         owner=not as_of and can_write(staff, path, Role.SUPERVISOR),
         objection_options=objection_options(platform, campaign.objections),
@@ -299,7 +295,7 @@ def scorecard_view(
         figures=figures,
         figure_labels=FIGURE_LABELS,
         methods=METHODS,
-        titles=_titles(campaign),
+        titles=item_titles(campaign),
         evidence_link=lambda ref: evidence_link(path, ref),
         evidence_label=evidence_label,
         as_of=as_of or "",

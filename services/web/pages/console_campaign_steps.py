@@ -18,7 +18,7 @@ from services.api.deps import PlatformDep
 from services.api.routes.campaigns import STEPS
 from services.core.base import check_expected_version
 from services.platform.runtime import Platform
-from services.web.forms import FormErrors, body_from_form, parse
+from services.web.forms import FormErrors, body_from_form, parse, problem_words
 from services.web.pages.console import FormDep, StaffDep, see_other
 from services.web.pages.console_assessment import (
     StepForm,
@@ -56,7 +56,7 @@ def campaign_step(
     if target:
         back += f"/scorecards/{target}"
     if step not in STEP_LABELS:
-        refused = FormErrors([("step", f"no step {step!r} here")])
+        refused = FormErrors([("step", "没有此考核步骤")])
         return redraw(request, path, campaign_id, target, staff, platform,
                       StepForm(step, dict(form), refused, 404))  # fmt: skip
     model, run = STEPS[step]
@@ -71,8 +71,9 @@ def campaign_step(
             check_expected_version(current, int(seen))
         run(platform, staff, path, campaign_id, body)
     except GongkaiError as e:
+        said = problem_words(e, model.__name__)
         refused = FormErrors(
-            [(e.field or "step", f"{STEP_LABELS[step]}未办理：{e.detail}")]
+            [(e.field or "step", f"{STEP_LABELS[step]}未办理：{said}")]
         )
         return redraw(request, path, campaign_id, target, staff, platform,
                       StepForm(step, dict(form), refused, e.status))  # fmt: skip

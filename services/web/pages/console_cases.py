@@ -20,6 +20,7 @@ from services.api.routes import audit, cases, tenants
 from services.api.routes import case_list as case_list_api
 from services.cases.receipts import receipt_number
 from services.core.views import CASES_NAME
+from services.people.names import staff_names
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
 from services.web.pages.console import (
@@ -171,7 +172,7 @@ def file_case(
     try:
         card = cases.file_case(path, body, staff, platform, Response())  # type: ignore[arg-type]
     except GongkaiError as e:
-        fails = FormErrors.from_problem(e, "summary")
+        fails = FormErrors.from_problem(e, "summary", "CaseCreate")
         fails.items = [(f.replace(".", "_"), m) for f, m in fails.items]
         return new_case_view(request, path, staff, platform, fails, form, e.status)
     return see_other(f"/console/t/{path}/cases/{card.id}")
@@ -208,6 +209,9 @@ def card_view(
         for a in card.allowed_actions
         if a in ACTION_BODIES
     ]
+    numbers = [card.handler, card.backup_handler]
+    for e in card.events:
+        numbers += [e.details.get("handler"), e.details.get("backup_handler")]
     return render(
         request,
         "console_case.html",
@@ -224,6 +228,7 @@ def card_view(
         channel_label=IntakeChannel(card.channel).label,
         working_days_left=left,
         receipt=receipt_number(card.id, card.received_on),
+        staff_names=staff_names(platform, path, numbers),
         forms=forms,
         errors=errors or FormErrors(),
         failed_action=failed_action,
@@ -252,7 +257,7 @@ def act(
     if model is None:
         return card_view(
             request, path, case_id, staff, platform,
-            FormErrors([("action", f"unknown action {action!r}")]), None, form, 404,
+            FormErrors([("action", "没有此项操作")]), None, form, 404,
         )  # fmt: skip
     body, errors = parse(model, body_from_form(model, form))
     if body is None:
@@ -266,7 +271,7 @@ def act(
             platform, staff, path, case_id, action, body, expected
         )
     except GongkaiError as e:
-        fails = FormErrors.from_problem(e, "action")
+        fails = FormErrors.from_problem(e, "action", model.__name__)
         return card_view(
             request, path, case_id, staff, platform, fails, action, form, e.status
         )

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from datetime import UTC, datetime
 
-from services.api.export import _csv_lines
+import openpyxl
+
+from services.api.export import _csv_lines, _xlsx_file
+from services.core.display import Share
 
 
 def test_negative_numbers_stay_numbers_and_text_formulas_are_guarded() -> None:
@@ -24,3 +29,51 @@ def test_negative_numbers_stay_numbers_and_text_formulas_are_guarded() -> None:
         ["-0.5", "'@SUM(1)", "普通文字"],
         ["12", "'-a、b", ""],
     ]
+
+
+def test_people_read_shares_as_percentages_and_moments_in_china_time() -> None:
+    """The JSON keeps fractions and RFC 3339; the files are for people (#23)."""
+    columns = [("r", "答复率"), ("at", "记录时间"), ("on", "受理日期"), ("n", "件数")]
+    rows = [
+        {
+            "r": Share(0.5100999795960008),
+            "at": "2026-12-06T11:56:59.955413+00:00",
+            "on": "2026-03-02",
+            "n": 0.5,
+        }
+    ]
+    text = b"".join(_csv_lines(columns, rows)).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1] == [
+        "51.0%",
+        "2026-12-06 19:56",
+        "2026-03-02",
+        "0.5",
+    ]
+
+
+def test_xlsx_days_and_moments_are_excel_dates_and_shares_percent_numbers() -> None:
+    columns = [("r", "答复率"), ("at", "记录时间"), ("on", "受理日期"), ("t", "说明")]
+    rows = [
+        {
+            "r": Share(0.51),
+            "at": "2026-12-06T11:56:59.955413+00:00",
+            "on": "2026-03-02",
+            "t": "2026年3月",
+        },
+        {"r": None, "at": datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "on": None},
+    ]
+    name = _xlsx_file(columns, rows, "数据")
+    try:
+        sheet = openpyxl.load_workbook(name).active
+        first = [sheet.cell(2, j) for j in range(1, 5)]
+        assert (first[0].value, first[0].number_format) == (0.51, "0.0%")
+        assert first[1].is_date
+        assert first[1].value == datetime(2026, 12, 6, 19, 56, 59, 955000)
+        assert first[1].number_format == "yyyy-mm-dd hh:mm"
+        assert first[2].is_date
+        assert first[2].value == datetime(2026, 3, 2)
+        assert first[2].number_format == "yyyy-mm-dd"
+        assert first[3].value == "2026年3月"
+        assert sheet.cell(3, 2).value == datetime(2026, 3, 2, 10, 0)
+    finally:
+        os.unlink(name)

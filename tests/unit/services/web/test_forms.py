@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
+from domain.errors import (
+    CatalogueFormatError,
+    InvalidCredentialsError,
+    InvalidDateError,
+    TooManyAttemptsError,
+)
 from services.api.assessment_schemas import ObjectionIn, OrderIn, VerifyIn
-from services.api.case_schemas import ACTION_BODIES
-from services.api.schemas import DisclosureRevision
+from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate
+from services.api.routes.campaigns import STEPS
+from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
 from services.cases.receipts import RECEIPT, receipt_number
-from services.web.forms import FormErrors, body_from_form, describe_fields, parse
+from services.web.forms import (
+    FormErrors,
+    body_from_form,
+    describe_fields,
+    label_of,
+    parse,
+    problem_words,
+    short_label,
+)
 from services.web.pages.console import side_by_side
+
+FORM_MODELS = (
+    DisclosureCreate,
+    DisclosureRevision,
+    Withdrawal,
+    CaseCreate,
+    ApplicantIn,
+    *ACTION_BODIES.values(),
+    *(model for model, _ in STEPS.values()),
+)
 
 
 def test_a_form_becomes_the_apis_body_lines_to_lists_blanks_omitted() -> None:
@@ -32,17 +58,48 @@ def test_a_refused_form_names_each_field_with_the_apis_message() -> None:
     assert not FormErrors()
 
 
-def test_common_input_mistakes_are_said_in_chinese() -> None:
+def test_common_input_mistakes_are_said_in_chinese_naming_the_field() -> None:
     _, blank = parse(OrderIn, {"target": "xinhe.tahe"} | {"working_days": "x"})
-    assert blank.for_field("working_days") == "请填写整数"
+    assert blank.for_field("working_days") == "整改期限请填写整数"
     _, high = parse(OrderIn, {"target": "xinhe.tahe", "working_days": "251"})
-    assert high.for_field("working_days") == "不能大于 250"
+    assert high.for_field("working_days") == "整改期限不能大于 250"
     _, missing = parse(ObjectionIn, {"target": "xinhe.tahe"})
-    assert missing.for_field("text") == "请填写此项"
+    assert missing.for_field("text") == "请填写对考核结果的异议"
     _, long = parse(ObjectionIn, {"target": "xinhe.tahe", "text": "异" * 10_001})
-    assert long.for_field("text") == "不能超过 10000 个字"
+    assert long.for_field("text") == "对考核结果的异议不能超过 10000 个字"
     _, other = parse(VerifyIn, {"target": "xinhe.tahe", "passed": "maybe", "note": "x"})
-    assert other.for_field("passed")  # not listed: pydantic's own words
+    assert other.for_field("passed") == "整改到位，验收通过请选择是或否"
+    _, title = parse(DisclosureRevision, {"reason": "x", "title": ""})
+    assert title.for_field("title") == "请填写标题"  # not 请填写此项 (#23)
+
+
+def test_every_message_of_every_console_form_is_chinese_and_names_its_field() -> None:
+    """Each body a console form posts, refused for each of its fields: the words
+    say which field, in Chinese, never pydantic's English or the field's code."""
+    for model in FORM_MODELS:
+        _, errors = parse(model, dict.fromkeys(model.model_fields, "\x00" * 20000))
+        _, blank = parse(model, {})
+        for name, message in [*errors.items, *blank.items]:
+            assert not re.search(r"[A-Za-z]{3,}", message), (model.__name__, message)
+            assert short_label(name, model.__name__) in message, (name, message)
+        for name in model.model_fields:
+            assert label_of(name, model.__name__) != name, (model.__name__, name)
+
+
+def test_a_refusal_of_the_domain_is_said_in_chinese_with_the_fields_label() -> None:
+    refused = InvalidDateError(
+        "formed_on 2027-01-05 is after published_on 2026-12-06", field="formed_on"
+    )
+    errors = FormErrors.from_problem(refused, "title", "DisclosureCreate")
+    assert errors.items == [
+        ("formed_on", "信息形成日期：须在 2000-01-01 之后，且不晚于公开日期")
+    ]
+    wrong = problem_words(InvalidCredentialsError("wrong username or password"))
+    assert wrong == "用户名或密码不正确"
+    wait = problem_words(TooManyAttemptsError("wait", retry_after=601))
+    assert wait == "失败的尝试过多，请 601 秒后再试"
+    line = problem_words(CatalogueFormatError("bad", line=7, column="code"))
+    assert line == "代码：目录文件第 7 行有误"
 
 
 def test_action_forms_describe_their_fields() -> None:
