@@ -18,6 +18,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import Live
+from tests.exports import split
 from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE
 
 OFF_SITE = re.compile(r"Loading the \w+ 'https?://(?!127\.0\.0\.1[:/])")
@@ -188,8 +189,9 @@ def test_the_overview_downloads_as_xlsx_and_reads_back(
         lambda _: [p for p in folder.glob("*.xlsx") if p.stat().st_size > 0]
     )
     book = openpyxl.load_workbook(next(folder.glob("*.xlsx")), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("单位", "层级")
+    heading, rows = split([list(r) for r in book.active.iter_rows(values_only=True)])
+    assert heading["导出时间"][0]  # when it was taken, in its first rows
+    assert tuple(rows[0][:2]) == ("单位", "层级")
     names = [r[0] for r in rows[1:]]
     assert "新和县" in names
     assert "团结村" in names

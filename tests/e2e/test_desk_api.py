@@ -10,13 +10,13 @@ import csv
 import io
 from typing import Any
 
-import openpyxl
 from fastapi.testclient import TestClient
 
 from services.api.listing import encode_key
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_reference_api import county_csv
+from tests.exports import csv_table, split, xlsx_rows, xlsx_table
 
 TAHE = "/v1/tenants/xinhe.tahe"
 VILLAGE = f"{TAHE}.tuanjie"
@@ -149,7 +149,7 @@ def test_the_case_list_filters_counts_pages_and_exports(
     )
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
-    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = csv_table(response.content)
     assert {r["编号"] for r in table} == {late, on_time, other}
     assert {r["超期"] for r in table if r["编号"] == late} == {"是"}
     response = client.get(
@@ -157,8 +157,7 @@ def test_the_case_list_filters_counts_pages_and_exports(
         params={"include_descendants": "true"},
         headers=supervisor | {"Accept": XLSX},
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = split(xlsx_rows(response.content))[1]
     assert rows[0][0] == "编号"
     assert {r[0] for r in rows[1:]} == {late, on_time, other}
 
@@ -295,32 +294,16 @@ def test_the_overview_has_a_row_per_tenant_and_town_subtotals_in_every_format(
     assert before[("tenant", "xinhe.tahe.tuanjie")]["published"] == 1
     assert before[("tenant", "xinhe.tahe.tuanjie")]["overdue_cases"] == 0
 
-    csv_rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get(
-                    "/v1/tenants/xinhe/overview",
-                    params={"format": "csv"},
-                    headers=supervisor,
-                ).content.decode("utf-8-sig")
-            )
-        )
+    exported = client.get(
+        "/v1/tenants/xinhe/overview", params={"format": "csv"}, headers=supervisor
     )
-    by_name = {r["单位"]: r for r in csv_rows}
+    by_name = {r["单位"]: r for r in csv_table(exported.content)}
     assert by_name["团结村"]["已公开事项"] == "2"
     assert by_name["塔河镇小计"]["受理案件"] == "1"
-    book = openpyxl.load_workbook(
-        io.BytesIO(
-            client.get(
-                "/v1/tenants/xinhe/overview",
-                params={"format": "xlsx"},
-                headers=supervisor,
-            ).content
-        )
+    exported = client.get(
+        "/v1/tenants/xinhe/overview", params={"format": "xlsx"}, headers=supervisor
     )
-    table = list(book.active.iter_rows(values_only=True))
-    header = list(table[0])
-    xlsx = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
+    xlsx = {r["单位"]: r for r in xlsx_table(exported.content)}
     assert xlsx["团结村"]["已公开事项"] == 2
     assert xlsx["团结村"]["逾期公开事项"] == 1
 
@@ -357,8 +340,8 @@ def test_the_catalogue_as_known_then_and_one_block_per_tenant(
         f"{TAHE}/catalogue",
         params={"include_descendants": "true", "format": "csv"},
         headers=auth("xinhe", "supervisor"),
-    ).content.decode("utf-8-sig")
-    table = list(csv.DictReader(io.StringIO(exported)))
+    ).content
+    table = csv_table(exported)
     finance = [
         r for r in table if r["单位"] == "团结村" and r["类别代码"] == "common.finance"
     ]
