@@ -91,7 +91,7 @@ def csv_cell(value: Any) -> Any:
 def _csv_lines(
     columns: Sequence[Column],
     rows: Iterable[dict[str, Any]],
-    heading: Sequence[Sequence[str]],
+    heading: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -112,7 +112,7 @@ def _xlsx_file(
     columns: Sequence[Column],
     rows: Iterable[dict[str, Any]],
     sheet: str,
-    heading: Sequence[Sequence[str]],
+    heading: Sequence[Sequence[str]] = (),
 ) -> str:
     handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="gongkai-export-")
     os.close(handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -99,7 +100,9 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
     go(browser, browser.find_element(By.LINK_TEXT, "塔河镇"))
     assert "塔河镇" in browser.find_element(By.TAG_NAME, "h1").text
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "团结村"))
-    assert browser.current_url.endswith(f"/console/t/{TUANJIE}")
+    here = urlsplit(browser.current_url)
+    assert here.path == f"/console/t/{TUANJIE}"
+    assert "known_at=" in here.query  # 首页's moments go with every link
     shot(browser, live, "console-village")
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "第一季度财务收支"))
     deleted = browser.find_element(By.CSS_SELECTOR, ".diff del").text

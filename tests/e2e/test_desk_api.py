@@ -121,6 +121,22 @@ def test_the_case_list_filters_counts_pages_and_exports(
     # (the due date was still ahead on 2 March).
     assert ids(as_of=before.isoformat(), state="resolved") == {on_time}
     assert ids(as_of=before.isoformat(), late="true") == set()
+    # 超期未办结: owed and past due. Now the late case is resolved; as of 9 March
+    # as known on 2 March it was still owed, two days past its promise.
+    assert ids(overdue="true") == set()
+    assert ids(as_of="2026-03-09", known_at=before.isoformat(), overdue="true") == {
+        late
+    }
+    assert ids(as_of="2026-03-01") == set()  # none received by then
+    answer = client.get(
+        f"{TAHE}/cases",
+        params={"as_of": "2026-03-09", "known_at": before.isoformat()},
+        headers=supervisor,
+    ).json()
+    assert (answer["as_of"], answer["known_at"]) == (
+        "2026-03-09T23:59:59.999999+08:00",
+        "2026-03-02T10:00:00+08:00",
+    )
 
     # Pages of one, stable, with the same total.
     seen, cursor = [], None
@@ -325,6 +341,14 @@ def test_the_catalogue_as_known_then_and_one_block_per_tenant(
     assert "common.finance" in then["missing"]
     assert then["tenant_name"] == "团结村"
     assert then["categories"][0]["status_label"] in ("已公开", "未公开", "逾期未更新")
+    missing = client.get(
+        f"{VILLAGE}/catalogue", params={"status": "missing"}, headers=clerk
+    ).json()
+    assert {c["status"] for c in missing["categories"]} == {"missing"}
+    assert len(missing["categories"]) == len(now["missing"])
+    wrong = client.get(f"{VILLAGE}/catalogue", params={"status": "gone"}, headers=clerk)
+    assert wrong.status_code == 422
+    assert wrong.json()["field"] == "status"
     town = client.get(
         f"{TAHE}/catalogue",
         params={"include_descendants": "true"},

@@ -24,3 +24,16 @@ def test_negative_numbers_stay_numbers_and_text_formulas_are_guarded() -> None:
         ["-0.5", "'@SUM(1)", "普通文字"],
         ["12", "'-a、b", ""],
     ]
+
+
+def test_a_heading_comes_first_then_a_blank_row_then_the_table() -> None:
+    heading = [["截至（as_of）", "2026-10-31 23:59", "as_of=2026-10-31"]]
+    text = b"".join(_csv_lines([("n", "数值")], [{"n": 1}], heading)).decode(
+        "utf-8-sig"
+    )
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["截至（as_of）", "2026-10-31 23:59", "as_of=2026-10-31"],
+        [],
+        ["数值"],
+        ["1"],
+    ]
