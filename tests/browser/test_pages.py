@@ -104,6 +104,15 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
     assert here.path == f"/console/t/{TUANJIE}"
     assert "known_at=" in here.query  # 首页's moments go with every link
     shot(browser, live, "console-village")
+    village = browser.current_url
+    go(browser, browser.find_element(By.LINK_TEXT, "公开事项列表"))
+    assert "共 1 项" in browser.find_element(By.TAG_NAME, "caption").text
+    browser.find_element(By.CSS_SELECTOR, "input[name=status][value=withdrawn]").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, ".filters button"))
+    assert "误发的通知" in browser.page_source  # withdrawn, with its reason
+    assert "known_at=" in browser.current_url  # the form keeps the page's moments
+    shot(browser, live, "console-disclosures")
+    browser.get(village)
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "第一季度财务收支"))
     deleted = browser.find_element(By.CSS_SELECTOR, ".diff del").text
     inserted = browser.find_element(By.CSS_SELECTOR, ".diff ins").text

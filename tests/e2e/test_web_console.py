@@ -237,3 +237,13 @@ def test_home_reaches_every_corrected_and_withdrawn_item_by_its_numbers(
     )
     assert coverage.status_code == 200, coverage.text
     assert "必公开类别：共" in coverage.text
+    for url, params in (
+        ("/console/", {"known_at": "2026-13-01"}),
+        (f"/console/t/{TUANJIE}/disclosures", {"as_of": "yesterday"}),
+        (f"/console/t/{TUANJIE}/cases", {"known_at": "2026-02-30"}),
+    ):
+        refused = client.get(url, params=params)
+        assert refused.status_code == 400, (url, refused.text[:300])
+        assert "<title>" in refused.text  # a page that says why, not a 500
+    unknown = client.get(f"/console/t/{TUANJIE}/disclosures", params={"status": "x"})
+    assert unknown.status_code == 422

@@ -123,8 +123,10 @@ def disclosure_page(
     q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    format: str | None = None,
 ) -> Any:
-    """The API's disclosure list for ``listed``: its rows and its ``total``."""
+    """The API's disclosure list for ``listed``: its rows and its ``total`` (or,
+    with ``format``, its export)."""
     (_, as_of), (_, known_at) = listed.moments.params()
     s = listed.selection
     return disclosures.list_disclosures(
@@ -142,6 +144,7 @@ def disclosure_page(
         q=q,
         cursor=cursor,
         limit=limit,
+        format=format,  # type: ignore[arg-type]
     )
 
 
@@ -318,22 +321,8 @@ def disclosure_export(
     listed = listed_disclosures(
         path, moments, include_descendants, status, late, backdated, category, q
     )
-    (_, as_of_param), (_, known_at_param) = moments.params()
-    s = listed.selection
-    answer: Response = disclosures.list_disclosures(
-        path,
-        request,
-        staff,
-        platform,
-        as_of=as_of_param,
-        known_at=known_at_param,
-        category=s.category,
-        include_descendants=include_descendants,
-        status=list(s.statuses) or None,
-        late=s.late,
-        backdated=s.backdated,
-        q=q or None,
-        format=fmt,  # type: ignore[arg-type]
+    answer: Response = disclosure_page(
+        request, staff, platform, listed, q=q or None, format=fmt
     )
     return answer
 
