@@ -3,10 +3,11 @@
 One store per backend holds two histories: the demo (新和县, a simulated year to
 Friday 20 November 2026) and a seeded generated one (温宿县, August to November, with
 back-dated, revised, withdrawn and moved items and cases received before they were
-filed). For each county's supervisor and several (as_of, known_at), the test opens
-首页 in the console, follows every link whose text is a number — on 首页, on every
-tenant page it links to, and on every list those open — and checks that the page
-opened says 共 N (项/件/个) with the same N. The overview's CSV and XLSX must carry
+filed). For each county's supervisor and a month's end as known then or as known
+later, the test opens 首页 in the console, follows every link whose text is a number
+— on 首页, on every tenant page it links to, and on every list those open — and
+checks that the page opened says 共 N (项/件/个) with the same N; now, 首页's own
+links. The overview's CSV and XLSX must carry
 首页's numbers and the moments they were taken at, and each row's ``lists`` in the
 JSON must answer a ``total`` equal to the count.
 """
@@ -160,10 +161,11 @@ def signed_in(store: Store, user: tuple[str, str]) -> TestClient:
 
 
 class Walk:
-    """Opens pages and follows their numeric links, each list once."""
+    """Opens pages and follows their numeric links, each list once (``deep``: and
+    the numeric links of the lists they open)."""
 
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
+    def __init__(self, client: TestClient, *, deep: bool) -> None:
+        self.client, self.deep = client, deep
         self.totals: dict[str, int] = {}
         self.checked = 0
 
@@ -182,7 +184,8 @@ class Walk:
             if href not in self.totals:
                 opened = self.page(href)
                 self.totals[href] = total_of(opened)
-                self.numbers(href, opened)
+                if self.deep:
+                    self.numbers(href, opened)
             assert int(text) == self.totals[href], (url, href, text)
             self.checked += 1
             found[href] = int(text)
@@ -197,10 +200,10 @@ MOMENTS = {  # now; a month's end as known then; a month's end as known later
         "known_at": "2026-10-15T12:00",
     },
 }
-WALKS = [
-    ("xinhe", DEMO, "month-end-as-known-then"),
-    ("wensu", SUPERVISOR, "now"),
-    ("wensu", SUPERVISOR, "september-as-known-mid-october"),
+WALKS = [  # (county, its supervisor, when, also every tenant page and list)
+    ("xinhe", DEMO, "month-end-as-known-then", True),
+    ("wensu", SUPERVISOR, "september-as-known-mid-october", True),
+    ("wensu", SUPERVISOR, "now", False),
 ]
 
 
@@ -235,12 +238,12 @@ HOME_HEADERS = {  # overview key → 首页's column header
 ROW_TYPES = {"单位": "tenant", "小计": "subtotal", "合计": "total"}
 
 
-@pytest.mark.parametrize(("county", "user", "when"), WALKS)
+@pytest.mark.parametrize(("county", "user", "when", "deep"), WALKS)
 def test_every_number_on_home_and_the_tenant_pages_is_the_total_it_opens(
-    store: Store, county: str, user: tuple[str, str], when: str
+    store: Store, county: str, user: tuple[str, str], when: str, deep: bool
 ) -> None:
     client = signed_in(store, user)
-    walk = Walk(client)
+    walk = Walk(client, deep=deep)
     params = MOMENTS[when]
     query = "&".join(f"{k}={v}" for k, v in params.items())
     home = walk.page(f"/console/?{query}")
@@ -250,7 +253,7 @@ def test_every_number_on_home_and_the_tenant_pages_is_the_total_it_opens(
         {h for h, _ in Links(home).links if re.fullmatch(r"/console/t/[^/?]+\?.*", h)}
     )
     assert len(tenant_pages) >= 8
-    for url in tenant_pages:
+    for url in tenant_pages if deep else ():
         walk.numbers(url, walk.page(url))
 
     # The export carries 首页's numbers, taken at the same moments.
