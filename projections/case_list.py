@@ -1,9 +1,11 @@
 """The case list: filtered, counted, keyset-paged queries over the case views.
 
-Now (no ``as_of``) the list reads ``case_cards`` and filters in SQL. As the platform
-knew it at ``as_of`` (recorded time) it reads, per case, the ``case_events`` row of the
-latest event recorded by then (state, due date and the statistical facts just after
-it) beside the card's descriptive columns, and filters state and lateness in memory.
+Now (no ``known_at``) the list reads ``case_cards`` and filters in SQL. As the
+platform knew it at ``known_at`` (recorded time) it reads, per case, the
+``case_events`` row of the latest event recorded by then (state, due date and the
+statistical facts just after it) beside the card's descriptive columns, and filters
+state and lateness in memory. A count of cases per tenant (``count_by_tenant``) is
+the same query grouped, so a number that links to a list is that list's total.
 
 Order: received_on descending, then id descending; the cursor is the last row's
 (received_on, id), so pages stay stable while new cases arrive.
@@ -12,8 +14,9 @@ Order: received_on descending, then id descending; the cursor is the last row's
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -51,7 +54,11 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class CaseFilter:
-    """What the caller asked for; ``today`` decides lateness of open cases."""
+    """What the caller asked for; ``today`` decides lateness of open cases.
+
+    ``late``: resolved (replied) after the due date, or open and owed past it;
+    ``overdue``: still owed (open, neither resolved nor replied) past the due date
+    (超期未办结)."""
 
     tenant: str
     today: date
@@ -59,6 +66,7 @@ class CaseFilter:
     states: tuple[str, ...] = ()
     open: bool | None = None
     late: bool | None = None
+    overdue: bool | None = None
     kind: str | None = None
     channel: str | None = None
     category: str | None = None
@@ -66,7 +74,7 @@ class CaseFilter:
     received_from: date | None = None
     received_to: date | None = None
     q: str | None = None
-    as_of: str | None = None  # recorded time, iso_moment text
+    known_at: str | None = None  # recorded time, iso_moment text
 
 
 def is_late(row: Row, today: date) -> bool:
@@ -79,6 +87,18 @@ def is_late(row: Row, today: date) -> bool:
     if done is not None:
         return bool(done > due)
     return row["state"] not in CLOSED_STATES and due < today.isoformat()
+
+
+def is_overdue(row: Row, today: date) -> bool:
+    """Open, its timed duty not met (no resolution; no reply for a disclosure
+    request) and past the due date on ``today``: 超期未办结."""
+    due = row["due_on"]
+    return (
+        due is not None
+        and row["completed_on"] is None
+        and row["state"] not in CLOSED_STATES
+        and due < today.isoformat()
+    )
 
 
 def _descriptive(f: CaseFilter, alias: str) -> tuple[list[str], list[Any]]:
@@ -124,6 +144,13 @@ def _now_clauses(f: CaseFilter) -> tuple[list[str], list[Any]]:
         )
         where.append(late if f.late else f"NOT {late}")
         params += [*CLOSED_STATES, f.today.isoformat()]
+    if f.overdue is not None:
+        overdue = (
+            "(c.due_on IS NOT NULL AND c.completed_on IS NULL AND "
+            "c.state NOT IN (?, ?) AND c.due_on < ?)"
+        )
+        where.append(overdue if f.overdue else f"NOT {overdue}")
+        params += [*CLOSED_STATES, f.today.isoformat()]
     return where, params
 
 
@@ -148,6 +175,8 @@ def _matches(row: Row, f: CaseFilter) -> bool:
         return False
     if f.open is not None and (row["state"] not in CLOSED_STATES) != f.open:
         return False
+    if f.overdue is not None and is_overdue(row, f.today) != f.overdue:
+        return False
     return f.late is None or row["late"] == f.late
 
 
@@ -160,9 +189,10 @@ class CaseList:
     def page(
         self, f: CaseFilter, *, after: tuple[str, str] | None, limit: int
     ) -> tuple[list[Row], int]:
-        """Up to ``limit`` rows after the key ``after``, and the total that match."""
-        if f.as_of is not None:
-            known = self._known(f)
+        """Up to ``limit`` rows after the key ``after``, and the total that match
+        (the sum of ``count_by_tenant``)."""
+        if f.known_at is not None:
+            known = [r for r in self._known(f) if _matches(r, f)]
             rows = known
             if after is not None:
                 rows = [r for r in known if (r["received_on"], r["id"]) < after]
@@ -175,11 +205,30 @@ class CaseList:
             "ORDER BY c.received_on DESC, c.id DESC LIMIT ?",
             [*params, *key_params, limit],
         )
-        total = self.view._query(
-            f"SELECT COUNT(*) AS n FROM case_cards c WHERE {' AND '.join(where)}",
-            params,
-        )[0]["n"]
-        return [_out(r, f.today) for r in rows], int(total)
+        total = sum(self.count_by_tenant(f)[0].values())
+        return [_out(r, f.today) for r in rows], total
+
+    def count_by_tenant(self, *filters: CaseFilter) -> list[Counter[str]]:
+        """Per filter, how many cases of each tenant ``page`` would count: the
+        list's own query, grouped. Filters that differ only in state, openness
+        and lateness share one read of the cases as known then."""
+        known: dict[CaseFilter, list[Row]] = {}
+        out = []
+        for f in filters:
+            if f.known_at is None:
+                where, params = _now_clauses(f)
+                rows = self.view._query(
+                    "SELECT c.tenant, COUNT(*) AS n FROM case_cards c "
+                    f"WHERE {' AND '.join(where)} GROUP BY c.tenant",
+                    params,
+                )
+                out.append(Counter({r["tenant"]: int(r["n"]) for r in rows}))
+                continue
+            base = replace(f, states=(), open=None, late=None, overdue=None)
+            if base not in known:
+                known[base] = self._known(base)
+            out.append(Counter(r["tenant"] for r in known[base] if _matches(r, f)))
+        return out
 
     def iterate(self, f: CaseFilter) -> Iterator[Row]:
         """Every matching row in list order, read in batches (for exports)."""
@@ -192,7 +241,9 @@ class CaseList:
             after = (rows[-1]["received_on"], rows[-1]["id"])
 
     def _known(self, f: CaseFilter) -> list[Row]:
-        """Every matching case as known at ``f.as_of``, in list order."""
+        """Every case in ``f``'s scope, of its kind, channel, dates and text, as
+        known at ``f.known_at``, in list order (state and lateness not yet
+        filtered: ``_matches``)."""
         where, params = _descriptive(f, "c")
         cols = ",".join(
             f"c.{c}"
@@ -206,7 +257,7 @@ class CaseList:
             f"WHERE {' AND '.join(where)} AND e.version = (SELECT MAX(e2.version) "
             "FROM case_events e2 WHERE e2.case_id = c.id AND e2.recorded_at <= ?) "
             "ORDER BY c.received_on DESC, c.id DESC",
-            [*params, f.as_of],
+            [*params, f.known_at],
         )
         out = []
         for row in rows:
@@ -215,9 +266,7 @@ class CaseList:
                 row[c] = facts.get(c)
             row["completed_on"] = completed_day(row)
             row["updated_at"] = row.pop("known_updated_at")
-            item = _out(row, f.today)
-            if _matches(item, f):
-                out.append(item)
+            out.append(_out(row, f.today))
         return out
 
 

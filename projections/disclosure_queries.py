@@ -4,7 +4,7 @@ list and its total, and the per-category facts the catalogue shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.disclosure_rows import COLUMNS, VISIBLE, decode, visible_params
 from projections.sql import Row, SqlView, like_pattern, subtree_clause, subtree_params
@@ -25,6 +25,13 @@ class ListFilter:
     q: str | None = None
     formed_from: str | None = None
     formed_to: str | None = None
+
+
+class TenantCount(NamedTuple):
+    """How many items of one tenant a list holds, and their working days late."""
+
+    items: int
+    working_days_late: int
 
 
 class DisclosureQueries(SqlView):
@@ -102,12 +109,39 @@ class DisclosureQueries(SqlView):
             return self._count_from_counts(
                 tenant, as_of, known_at, include_descendants, category, where, params
             )
+        counted = self.count_by_tenant(
+            tenant,
+            as_of=as_of,
+            known_at=known_at,
+            include_descendants=include_descendants,
+            category=category,
+            filters=filters,
+        )
+        return sum(c.items for c in counted.values())
+
+    def count_by_tenant(
+        self,
+        tenant: str,
+        *,
+        as_of: str,
+        known_at: str,
+        include_descendants: bool,
+        category: str | None = None,
+        filters: ListFilter | None = None,
+    ) -> dict[str, TenantCount]:
+        """Per tenant, the items ``list_public`` would list without a limit (and
+        the working days late they add up to): one query, whose WHERE is the
+        list's own. A count that links to a list is one of these."""
+        where, params = self._where(
+            tenant, as_of, known_at, include_descendants, category, filters
+        )
         rows = self._query(
-            f"SELECT COUNT(*) AS n FROM disclosure_versions v "
-            f"WHERE {' AND '.join(where)}",
+            "SELECT tenant, COUNT(*) AS n, "
+            "COALESCE(SUM(working_days_late), 0) AS days "
+            f"FROM disclosure_versions v WHERE {' AND '.join(where)} GROUP BY tenant",
             params,
         )
-        return int(rows[0]["n"])
+        return {r["tenant"]: TenantCount(int(r["n"]), int(r["days"])) for r in rows}
 
     def _count_from_counts(
         self,
@@ -214,17 +248,6 @@ class DisclosureQueries(SqlView):
             params,
         )
         return [decode(r) for r in rows]
-
-    def backdated_ids(self, tenant: str, *, known_at: str, window: int) -> set[str]:
-        """Ids of the subtree's items with a version recorded by ``known_at`` more
-        than ``window`` working days after it took effect."""
-        rows = self._query(
-            "SELECT DISTINCT id FROM disclosure_versions "
-            f"WHERE {subtree_clause()} AND recorded_at <= ? "
-            "AND backdated_working_days > ?",
-            [*subtree_params(tenant), known_at, window],
-        )
-        return {r["id"] for r in rows}
 
     @staticmethod
     def _where(

@@ -19,6 +19,7 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
 from domain.spreadsheet import guard_formula
+from domain.timeliness import SHANGHAI
 from services.core.display import (
     DAY_TEXT,
     MOMENT_TEXT,
@@ -36,6 +38,7 @@ from services.core.display import (
     china_moment,
     percent,
 )
+from services.disclosures.lists import Moments
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,10 +103,16 @@ def csv_cell(value: Any) -> Any:
 
 
 def _csv_lines(
-    columns: Sequence[Column], rows: Iterable[dict[str, Any]]
+    columns: Sequence[Column],
+    rows: Iterable[dict[str, Any]],
+    heading: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    for line in heading:
+        writer.writerow([csv_cell(text) for text in line])
+    if heading:
+        writer.writerow([])
     writer.writerow([csv_cell(header) for _, header in columns])
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     for row in rows:
@@ -114,7 +123,10 @@ def _csv_lines(
 
 
 def _xlsx_file(
-    columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet: str
+    columns: Sequence[Column],
+    rows: Iterable[dict[str, Any]],
+    sheet: str,
+    heading: Sequence[Sequence[str]] = (),
 ) -> str:
     handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="gongkai-export-")
     os.close(handle)
@@ -123,11 +135,15 @@ def _xlsx_file(
         bold = book.add_format({"bold": True})
         formats = {kind: book.add_format({"num_format": f}) for kind, f in XLSX_FORMATS}
         ws = book.add_worksheet(sheet[:31])
+        for i, line in enumerate(heading):
+            for j, text in enumerate(line):
+                ws.write_string(i, j, text)
+        top = len(heading) + 1 if heading else 0  # a blank row after the heading
         for j, (_, header) in enumerate(columns):
-            ws.write_string(0, j, header, bold)
+            ws.write_string(top, j, header, bold)
             ws.set_column(j, j, max(10, min(40, 2 * len(header) + 2)))
-        ws.freeze_panes(1, 0)
-        for i, row in enumerate(rows, start=1):
+        ws.freeze_panes(top + 1, 0)
+        for i, row in enumerate(rows, start=top + 1):
             for j, (key, _) in enumerate(columns):
                 _xlsx_cell(ws, i, j, row.get(key), formats)
     finally:
@@ -189,18 +205,57 @@ def export(
     rows: Iterable[dict[str, Any]],
     filename: str,
     sheet: str = "数据",
+    taken: Taken | None = None,
 ) -> StreamingResponse:
-    """The rows as a CSV or XLSX download named ``filename`` (without extension)."""
+    """The rows as a CSV or XLSX download named ``filename`` (without extension);
+    with ``taken``, the moments are in the name and in the first rows."""
+    heading = taken.heading() if taken else ()
+    if taken:
+        filename = f"{filename}_{taken.suffix()}"
     disposition = f"attachment; filename*=UTF-8''{quote(f'{filename}.{fmt}')}"
     headers = {"Content-Disposition": disposition}
     if fmt == "csv":
         return StreamingResponse(
-            _csv_lines(columns, rows),
+            _csv_lines(columns, rows, heading),
             media_type="text/csv; charset=utf-8",
             headers=headers,
         )
-    name = _xlsx_file(columns, rows, sheet)
+    name = _xlsx_file(columns, rows, sheet, heading)
     return StreamingResponse(_file_chunks(name), media_type=XLSX, headers=headers)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """When an export was taken: the ``as_of`` and ``known_at`` of its rows and the
+    moment it was made, for its file name and its first rows."""
+
+    moments: Moments
+    at: datetime
+
+    def heading(self) -> list[list[str]]:
+        """截至, 按当时所知 and 导出时间 in China time to the minute, each with the
+        exact query parameter that reproduces the table."""
+        (_, as_of), (_, known_at) = self.moments.params()
+        return [
+            ["截至（as_of）", china_minute(self.moments.as_of), f"as_of={as_of}"],
+            [
+                "按当时所知（known_at）",
+                china_minute(self.moments.known_at),
+                f"known_at={known_at}",
+            ],
+            ["导出时间", china_minute(self.at), ""],
+        ]
+
+    def suffix(self) -> str:
+        """``as-of-20261031-2359_known-at-…_taken-…`` (China time) for file names."""
+        return "_".join(
+            f"{name}-{moment.astimezone(SHANGHAI):%Y%m%d-%H%M}"
+            for name, moment in (
+                ("as-of", self.moments.as_of),
+                ("known-at", self.moments.known_at),
+                ("taken", self.at),
+            )
+        )
 
 
 def rate_columns(key: str, header: str) -> list[Column]:

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, Field
 from domain.timeliness import SHANGHAI
 from projections.sql import iso_moment
 from services.api.problems import HttpProblemError
+from services.disclosures.lists import Moments
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
@@ -116,6 +117,13 @@ def parse_moment(value: str | None, name: str, now: datetime) -> datetime:
             field=name,
         )
     return moment
+
+
+def parse_moments(as_of: str | None, known_at: str | None, now: datetime) -> Moments:
+    """``as_of`` and ``known_at`` as ``parse_moment`` reads them (default now)."""
+    return Moments(
+        parse_moment(as_of, "as_of", now), parse_moment(known_at, "known_at", now)
+    )
 
 
 def moment_text(moment: datetime) -> str:

@@ -23,7 +23,6 @@ from domain.disclosures.coverage import (
     CategoryCoverage,
     CategoryFacts,
     PublicItem,
-    coverage,
     coverage_of,
 )
 from domain.reference import (
@@ -36,15 +35,20 @@ from domain.timeliness import local_date
 from domain.workdays import WorkingDayCalendar
 from projections.case_list import known_facts
 from projections.case_rows import facts_of
-from projections.cases import CLOSED_STATES
-from projections.disclosures import ListFilter
+from projections.disclosure_queries import TenantCount
 from projections.sql import Row, iso_moment
 from services.core.base import GongkaiApplication
 from services.core.ports import Running
+from services.disclosures.lists import (
+    EVERY_STATUS,
+    Listed,
+    Moments,
+    Selection,
+    case_scope,
+    count_by_tenant,
+)
 
 A = TypeVar("A", bound=Aggregate)
-ALL_STATUSES = ListFilter(statuses=("published", "revised", "withdrawn"))
-LIMIT = 1_000_000
 
 
 def as_known(
@@ -107,34 +111,6 @@ def public_items(rows: Iterable[Row]) -> list[PublicItem]:
         for r in rows
         if not r["withdrawn"]
     ]
-
-
-def subtree_rows(
-    platform: Running, path: str, as_of: datetime, known_at: datetime
-) -> list[Row]:
-    """Every item of the subtree as it stood at ``as_of`` known at ``known_at``,
-    withdrawn ones included."""
-    rows: list[Row] = platform.disclosure_view.list_public(
-        path,
-        as_of=iso_moment(as_of),
-        known_at=iso_moment(known_at),
-        include_descendants=True,
-        limit=LIMIT,
-        filters=ALL_STATUSES,
-    )
-    return rows
-
-
-def catalogue_coverage(
-    reference: Reference, kind: str, rows: Iterable[Row], as_of: datetime
-) -> list[CategoryCoverage]:
-    """Coverage of a tenant of ``kind`` by its rows (withdrawn ones do not count)."""
-    return coverage(
-        reference.required(kind),
-        public_items(rows),
-        local_date(as_of),
-        reference.calendar,
-    )
 
 
 @dataclass(frozen=True)
@@ -200,91 +176,117 @@ def coverage_from_facts(
     )
 
 
-COUNTS = (
-    "required",
-    "missing",
-    "overdue",
-    "published",
-    "late_items",
-    "backdated_items",
-    "withdrawals",
-    "cases",
-    "open_cases",
-    "overdue_cases",
-)
+OVERVIEW_COUNTS: dict[str, Selection] = {
+    "required": Selection("coverage"),
+    "missing": Selection("coverage", statuses=("missing",)),
+    "overdue": Selection("coverage", statuses=("overdue",)),
+    "published": Selection("disclosures"),
+    "late_items": Selection("disclosures", late=True),
+    "backdated_items": Selection("disclosures", statuses=EVERY_STATUS, backdated=True),
+    "withdrawals": Selection("disclosures", statuses=("withdrawn",)),
+    "cases": Selection("cases"),
+    "open_cases": Selection("cases", open=True),
+    "overdue_cases": Selection("cases", overdue=True),
+}
+"""Each count of the overview and the list it is the total of."""
+COUNTS = tuple(OVERVIEW_COUNTS)
 RATES = ("reply_rate", "on_time_rate", "satisfaction_rate")
+
+
+def subtree_coverage(
+    platform: Running,
+    path: str,
+    tenants: list[Row],
+    reference: Reference,
+    moments: Moments,
+) -> dict[str, list[CategoryCoverage]]:
+    """Per tenant of the subtree, its coverage as the catalogue route computes it."""
+    found = catalogue_facts(
+        platform,
+        path,
+        moments.as_of,
+        moments.known_at,
+        include_descendants=True,
+        wanted={
+            t["path"]: {e.code for e in reference.required(t["kind"] or t["level"])}
+            for t in tenants
+        },
+        newest=0,
+    )
+    return {
+        t["path"]: coverage_from_facts(
+            reference,
+            t["kind"] or t["level"],
+            found.facts.get(t["path"], {}),
+            moments.as_of,
+        )
+        for t in tenants
+    }
 
 
 def overview(
     platform: Running,
     path: str,
-    as_of: datetime,
-    known_at: datetime,
+    moments: Moments,
     *,
+    now: datetime,
     basically_counts_as_satisfied: bool = True,
 ) -> list[Row]:
     """One row per tenant of the subtree (depth-first), a subtotal after each town's
     block and a total at the end; counts plus rates with numerator, denominator and
-    the 95 % Wilson interval. Cases are those received by ``as_of``, each as the
-    platform knew it at the earlier of ``as_of`` and ``known_at``."""
+    the 95 % Wilson interval. Each count is the total of the list in the row's
+    ``lists`` (the tenant's own for a tenant row, the town's or county's subtree
+    for a subtotal or the total), counted by that list's query. Cases are those
+    received by ``as_of``, each as the platform knew it at the earlier of ``as_of``
+    and ``known_at``."""
     tenants = platform.directory.subtree(path)
-    reference = reference_at(platform, path.split(".", 1)[0], known_at)
-    items = subtree_rows(platform, path, as_of, known_at)
-    backdated = platform.disclosure_view.backdated_ids(
+    reference = reference_at(platform, path.split(".", 1)[0], moments.known_at)
+    coverage = subtree_coverage(platform, path, tenants, reference, moments)
+    counted = count_by_tenant(
+        platform,
         path,
-        known_at=iso_moment(known_at),
-        window=platform.disclosures.backdating_window,
+        include_descendants=True,
+        moments=moments,
+        now=now,
+        selections=OVERVIEW_COUNTS,
+        coverage=coverage,
     )
-    case_moment = min(as_of, known_at)
-    today = local_date(as_of).isoformat()
+    scope = case_scope(path, include_descendants=True, moments=moments, now=now)
+    last_day = (scope.received_to or local_date(now)).isoformat()
     facts = [
         f
-        for f in known_facts(platform.case_view, path, iso_moment(case_moment))
-        if f["received_on"] <= today
+        for f in known_facts(platform.case_view, path, scope.known_at or "")
+        if f["received_on"] <= last_day
     ]
-    by_tenant: dict[str, list[Row]] = defaultdict(list)
-    for r in items:
-        by_tenant[r["tenant"]].append(r)
     cases_by: dict[str, list[Row]] = defaultdict(list)
     for f in facts:
         cases_by[f["tenant"]].append(f)
 
+    def lists(tenant: str, subtree: bool) -> dict[str, Listed]:
+        return {
+            key: Listed(s, tenant, subtree, moments)
+            for key, s in OVERVIEW_COUNTS.items()
+        }
+
     rows: list[Row] = []
     for t in tenants:
-        mine = by_tenant.get(t["path"], [])
-        kind = t["kind"] or t["level"]
-        result = catalogue_coverage(reference, kind, mine, as_of)
-        public = [r for r in mine if not r["withdrawn"]]
-        late = [r["working_days_late"] for r in public if r["working_days_late"] > 0]
-        tenant_cases = cases_by.get(t["path"], [])
-        owed = [
-            f
-            for f in tenant_cases
-            if f["state"] not in CLOSED_STATES and f["completed_on"] is None
-        ]
+        result = coverage[t["path"]]
         row: Row = {
             "row_type": "tenant",
             "tenant": t["path"],
             "name": t["name"],
             "level": t["level"],
             "kind": t["kind"],
-            "required": len(result),
-            "missing": sum(c.status == "missing" for c in result),
-            "overdue": sum(c.status == "overdue" for c in result),
             "missing_codes": [c.entry.code for c in result if c.status == "missing"],
             "overdue_codes": [c.entry.code for c in result if c.status == "overdue"],
-            "published": len(public),
-            "late_items": len(late),
-            "late_days_total": sum(late),
-            "backdated_items": sum(r["id"] in backdated for r in mine),
-            "withdrawals": sum(bool(r["withdrawn"]) for r in mine),
-            "cases": len(tenant_cases),
-            "open_cases": sum(f["state"] not in CLOSED_STATES for f in tenant_cases),
-            "overdue_cases": sum(
-                bool(f["due_on"] and f["due_on"] < today) for f in owed
-            ),
-            "_facts": tenant_cases,
+            "late_days_total": counted["late_items"]
+            .get(t["path"], NONE)
+            .working_days_late,
+            "_facts": cases_by.get(t["path"], []),
+            "lists": lists(t["path"], False),
         }
+        for key in COUNTS:
+            row[key] = counted[key].get(t["path"], NONE).items
         rows.append(row)
     out: list[Row] = []
     for row in rows:
@@ -292,12 +294,16 @@ def overview(
         town = _town_of(row, tenants)
         if town is not None and _last_of_block(row["tenant"], town, rows):
             block = [r for r in rows if _within(r["tenant"], town["path"])]
-            out.append(
-                _finish(_sum(block, "subtotal", town), basically_counts_as_satisfied)
-            )
+            subtotal = _sum(block, "subtotal", town)
+            subtotal["lists"] = lists(town["path"], True)
+            out.append(_finish(subtotal, basically_counts_as_satisfied))
     total = _sum(rows, "total", tenants[0] if tenants else None)
+    total["lists"] = lists(path, True)
     out.append(_finish(total, basically_counts_as_satisfied))
     return out
+
+
+NONE = TenantCount(0, 0)
 
 
 def _within(child: str, parent: str) -> bool:

@@ -24,6 +24,7 @@ from services.web.pages import (
     console_assessment,
     console_campaign_steps,
     console_cases,
+    console_lists,
     public,
 )
 from services.web.session import CsrfRefusedError, SessionReads, SignInRequiredError
@@ -83,6 +84,7 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(public.router)
     app.include_router(console.router)
+    app.include_router(console_lists.router)
     app.include_router(console_cases.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)

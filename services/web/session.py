@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.access import Principal
 from infra.tokens import Claims
-from services.api.deps import claims_of, get_principal
+from services.api.deps import claims_of, get_principal, platform_of
 from services.api.forwarded import is_https
 from services.api.problems import HttpProblemError
 from services.people.names import actor_text, named_actor
@@ -133,7 +133,7 @@ def session_principal(request: Request) -> Principal | None:
         return None
     request.state.staff = principal
     request.state.who = actor_text(
-        named_actor(request.app.state.platform, principal.actor())
+        named_actor(platform_of(request), principal.actor())
     )
     return principal
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -18,6 +19,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import Live
+from tests.exports import split
 from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE
 
 OFF_SITE = re.compile(r"Loading the \w+ 'https?://(?!127\.0\.0\.1[:/])")
@@ -102,8 +104,19 @@ def test_a_supervisor_walks_home_town_village_and_an_items_diff(
     go(browser, browser.find_element(By.LINK_TEXT, "塔河镇"))
     assert "塔河镇" in browser.find_element(By.TAG_NAME, "h1").text
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "团结村"))
-    assert browser.current_url.endswith(f"/console/t/{TUANJIE}")
+    here = urlsplit(browser.current_url)
+    assert here.path == f"/console/t/{TUANJIE}"
+    assert "known_at=" in here.query  # 首页's moments go with every link
     shot(browser, live, "console-village")
+    village = browser.current_url
+    go(browser, browser.find_element(By.LINK_TEXT, "公开事项列表"))
+    assert "共 1 项" in browser.find_element(By.TAG_NAME, "caption").text
+    browser.find_element(By.CSS_SELECTOR, "input[name=status][value=withdrawn]").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, ".filters button"))
+    assert "误发的通知" in browser.page_source  # withdrawn, with its reason
+    assert "known_at=" in browser.current_url  # the form keeps the page's moments
+    shot(browser, live, "console-disclosures")
+    browser.get(village)
     go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "第一季度财务收支"))
     deleted = browser.find_element(By.CSS_SELECTOR, ".diff del").text
     inserted = browser.find_element(By.CSS_SELECTOR, ".diff ins").text
@@ -192,8 +205,9 @@ def test_the_overview_downloads_as_xlsx_and_reads_back(
         lambda _: [p for p in folder.glob("*.xlsx") if p.stat().st_size > 0]
     )
     book = openpyxl.load_workbook(next(folder.glob("*.xlsx")), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("单位", "层级")
+    heading, rows = split([list(r) for r in book.active.iter_rows(values_only=True)])
+    assert heading["导出时间"][0]  # when it was taken, in its first rows
+    assert tuple(rows[0][:2]) == ("单位", "层级")
     names = [r[0] for r in rows[1:]]
     assert "新和县" in names
     assert "团结村" in names

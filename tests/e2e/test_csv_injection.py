@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.e2e.conftest import FINANCE, TokenFactory
+from tests.exports import csv_table, split, xlsx_rows
 
 VILLAGE = "/v1/tenants/xinhe.tahe.tuanjie"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,7 +20,7 @@ ATTACKS = (
 def _csv(client: TestClient, url: str, headers: dict[str, str]) -> list[dict[str, str]]:
     response = client.get(url, params={"format": "csv"}, headers=headers)
     assert response.status_code == 200, response.text
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return csv_table(response.content)
 
 
 def test_titles_and_summaries_that_look_like_formulas_are_exported_as_text(
@@ -55,10 +52,6 @@ def test_titles_and_summaries_that_look_like_formulas_are_exported_as_text(
 
     # XLSX stores text as text: the cells hold exactly what was typed.
     response = client.get(f"{VILLAGE}/disclosures", headers=clerk | {"Accept": XLSX})
-    rows = list(
-        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(
-            values_only=True
-        )
-    )
+    rows = split(xlsx_rows(response.content))[1]
     column = rows[0].index("标题")
     assert {r[column] for r in rows[1:]} == set(ATTACKS)

@@ -11,7 +11,6 @@ import io
 from datetime import datetime
 from typing import Any
 
-import openpyxl
 from fastapi.testclient import TestClient
 
 from services.api.listing import encode_key
@@ -19,6 +18,7 @@ from services.cases.receipts import RECEIPT
 from tests.conftest import MutableClock
 from tests.e2e.conftest import FINANCE, TokenFactory
 from tests.e2e.test_reference_api import county_csv
+from tests.exports import csv_table, split, xlsx_rows, xlsx_table
 
 TAHE = "/v1/tenants/xinhe.tahe"
 VILLAGE = f"{TAHE}.tuanjie"
@@ -123,6 +123,22 @@ def test_the_case_list_filters_counts_pages_and_exports(
     # (the due date was still ahead on 2 March).
     assert ids(as_of=before.isoformat(), state="resolved") == {on_time}
     assert ids(as_of=before.isoformat(), late="true") == set()
+    # 超期未办结: owed and past due. Now the late case is resolved; as of 9 March
+    # as known on 2 March it was still owed, two days past its promise.
+    assert ids(overdue="true") == set()
+    assert ids(as_of="2026-03-09", known_at=before.isoformat(), overdue="true") == {
+        late
+    }
+    assert ids(as_of="2026-03-01") == set()  # none received by then
+    answer = client.get(
+        f"{TAHE}/cases",
+        params={"as_of": "2026-03-09", "known_at": before.isoformat()},
+        headers=supervisor,
+    ).json()
+    assert (answer["as_of"], answer["known_at"]) == (
+        "2026-03-09T23:59:59.999999+08:00",
+        "2026-03-02T10:00:00+08:00",
+    )
 
     # Pages of one, stable, with the same total.
     seen, cursor = [], None
@@ -151,7 +167,7 @@ def test_the_case_list_filters_counts_pages_and_exports(
     )
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
-    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = csv_table(response.content)
     assert {r["案件ID"] for r in table} == {late, on_time, other}
     assert {r["超期"] for r in table if r["案件ID"] == late} == {"是"}
     receipts = {i["id"]: i["receipt_number"] for i in everything["items"]}
@@ -163,8 +179,7 @@ def test_the_case_list_filters_counts_pages_and_exports(
         params={"include_descendants": "true"},
         headers=supervisor | {"Accept": XLSX},
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = split(xlsx_rows(response.content))[1]
     assert rows[0][0] == "受理回执号"
     assert rows[0][-1] == "案件ID"
     assert {r[-1] for r in rows[1:]} == {late, on_time, other}
@@ -304,32 +319,16 @@ def test_the_overview_has_a_row_per_tenant_and_town_subtotals_in_every_format(
     assert before[("tenant", "xinhe.tahe.tuanjie")]["published"] == 1
     assert before[("tenant", "xinhe.tahe.tuanjie")]["overdue_cases"] == 0
 
-    csv_rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get(
-                    "/v1/tenants/xinhe/overview",
-                    params={"format": "csv"},
-                    headers=supervisor,
-                ).content.decode("utf-8-sig")
-            )
-        )
+    exported = client.get(
+        "/v1/tenants/xinhe/overview", params={"format": "csv"}, headers=supervisor
     )
-    by_name = {r["单位"]: r for r in csv_rows}
+    by_name = {r["单位"]: r for r in csv_table(exported.content)}
     assert by_name["团结村"]["已公开事项"] == "2"
     assert by_name["塔河镇小计"]["受理案件"] == "1"
-    book = openpyxl.load_workbook(
-        io.BytesIO(
-            client.get(
-                "/v1/tenants/xinhe/overview",
-                params={"format": "xlsx"},
-                headers=supervisor,
-            ).content
-        )
+    exported = client.get(
+        "/v1/tenants/xinhe/overview", params={"format": "xlsx"}, headers=supervisor
     )
-    table = list(book.active.iter_rows(values_only=True))
-    header = list(table[0])
-    xlsx = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
+    xlsx = {r["单位"]: r for r in xlsx_table(exported.content)}
     assert xlsx["团结村"]["已公开事项"] == 2
     assert xlsx["团结村"]["逾期公开事项"] == 1
 
@@ -351,6 +350,14 @@ def test_the_catalogue_as_known_then_and_one_block_per_tenant(
     assert "common.finance" in then["missing"]
     assert then["tenant_name"] == "团结村"
     assert then["categories"][0]["status_label"] in ("已公开", "未公开", "逾期未更新")
+    missing = client.get(
+        f"{VILLAGE}/catalogue", params={"status": "missing"}, headers=clerk
+    ).json()
+    assert {c["status"] for c in missing["categories"]} == {"missing"}
+    assert len(missing["categories"]) == len(now["missing"])
+    wrong = client.get(f"{VILLAGE}/catalogue", params={"status": "gone"}, headers=clerk)
+    assert wrong.status_code == 422
+    assert wrong.json()["field"] == "status"
     town = client.get(
         f"{TAHE}/catalogue",
         params={"include_descendants": "true"},
@@ -366,8 +373,8 @@ def test_the_catalogue_as_known_then_and_one_block_per_tenant(
         f"{TAHE}/catalogue",
         params={"include_descendants": "true", "format": "csv"},
         headers=auth("xinhe", "supervisor"),
-    ).content.decode("utf-8-sig")
-    table = list(csv.DictReader(io.StringIO(exported)))
+    ).content
+    table = csv_table(exported)
     finance = [
         r for r in table if r["单位"] == "团结村" and r["类别代码"] == "common.finance"
     ]

@@ -7,15 +7,11 @@ with the demo password and, on 20 November, checks October.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
-import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,6 +20,7 @@ from services.cases.receipts import RECEIPT
 from services.demo.builder import SimClock, load_demo
 from services.platform.runtime import Platform
 from services.server import create_app
+from tests.exports import csv_rows, records, split, xlsx_rows
 
 END = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -57,18 +54,6 @@ def desk(
             yield client, {"Authorization": f"Bearer {token}"}
     finally:
         platform.close()
-
-
-def csv_table(content: bytes) -> list[dict[str, str]]:
-    assert content.startswith(b"\xef\xbb\xbf")  # so that Excel reads UTF-8
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-def xlsx_table(content: bytes) -> list[dict[str, Any]]:
-    rows = list(
-        openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
-    )
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) -> None:
@@ -120,14 +105,21 @@ def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) 
     assert {i["id"] for i in late["items"]} <= {i["id"] for i in complaints["items"]}
 
     # 3. Exports read back with the same numbers as the JSON.
-    for fmt, read in (("csv", csv_table), ("xlsx", xlsx_table)):
+    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
         exported = client.get(
             "/v1/tenants/xinhe/overview",
             params={**month_end, "format": fmt},
             headers=staff,
         )
         assert exported.status_code == 200
-        table = read(exported.content)
+        # The moments it was taken at, in its name and its first rows.
+        name = exported.headers["content-disposition"]
+        assert "as-of-20261031-2359_known-at-20261031-2359_taken-20261120-1000" in name
+        heading, rows = split(read(exported.content))
+        assert heading["截至（as_of）"][:2] == ["2026-10-31 23:59", "as_of=2026-10-31"]
+        assert heading["按当时所知（known_at）"][1] == "known_at=2026-10-31"
+        assert heading["导出时间"][0] == "2026-11-20 10:00"
+        table = records(rows)
         assert len(table) == len(overview["rows"])
         for json_row, sheet_row in zip(overview["rows"], table, strict=True):
             assert sheet_row["单位"] == json_row["name"]
@@ -151,7 +143,7 @@ def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) 
             params={"kind": "complaint"},
             headers=staff | {"Accept": XLSX if fmt == "xlsx" else "text/csv"},
         )
-        cases = read(listed.content)
+        cases = records(split(read(listed.content))[1])
         assert len(cases) == 17
         assert sum(r["超期"] == "是" for r in cases) == late["total"]
         assert {r["案件ID"] for r in cases} == {i["id"] for i in complaints["items"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from typing import Any
@@ -276,3 +277,71 @@ def test_a_page_refuses_a_bad_filter_in_chinese_naming_it(
     assert page.status_code == 400
     assert "仅未结请选择是或否" in page.text
     assert "Input should be" not in page.text
+
+
+def test_home_reaches_every_corrected_and_withdrawn_item_by_its_numbers(
+    client: TestClient, platform: Any, clock: MutableClock
+) -> None:
+    ids = seed(platform)
+    sign_in(client, COUNTY_USER)
+    clock.advance(days=1)
+    home = client.get("/console/", params={"known_at": "2026-03-02T12:00"})
+    assert home.status_code == 200, home.text
+    assert 'name="known_at" value="2026-03-02T12:00"' in home.text
+    links = [
+        html.unescape(h)
+        for h in re.findall(r'href="(/console/t/[^"]+/disclosures\?[^"]+)"', home.text)
+    ]
+    mine = [h for h in links if h.startswith(f"/console/t/{TUANJIE}/")]
+    published = next(h for h in mine if "status=" not in h and "late=" not in h)
+    withdrawn = next(
+        h for h in mine if "status=withdrawn" in h and "backdated" not in h
+    )
+    for href in (published, withdrawn):  # the moments of 首页 go with the link
+        assert "known_at=2026-03-02T12%3A00%3A00" in href, href
+    listed = client.get(published)
+    assert listed.status_code == 200, listed.text
+    assert ids["item"] in listed.text
+    assert "更正" in listed.text  # the corrected item, marked
+    assert "共 1 项" in listed.text
+    gone = client.get(withdrawn)
+    assert ids["withdrawn"] in gone.text
+    assert "误发" in gone.text  # with its reason
+    # The list's own filters: the corrected items alone, and its export.
+    revised = client.get(
+        f"/console/t/{TUANJIE}/disclosures", params={"status": "revised"}
+    )
+    assert ids["item"] in revised.text
+    assert ids["withdrawn"] not in revised.text
+    exported = client.get(
+        f"/console/t/{TUANJIE}/disclosures.csv",
+        params={"status": "withdrawn", "known_at": "2026-03-02T12:00"},
+    )
+    assert exported.status_code == 200
+    assert "known-at-20260302-1200" in exported.headers["content-disposition"]
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("按当时所知（known_at）,2026-03-02 12:00")
+    assert "误发的通知" in lines[-1]
+    # Known before anything was published, the village had no public item.
+    early = client.get(f"/console/t/{TUANJIE}", params={"known_at": "2026-03-01"})
+    assert "逾期公开的事项：共 0 项" in early.text
+    assert "误发的通知" not in early.text
+    cases = client.get(f"/console/t/{TUANJIE}/cases", params={"as_of": "2026-03-01"})
+    assert cases.status_code == 200, cases.text
+    assert "共 0 件" in cases.text
+    assert 'name="as_of" value="2026-03-01"' in cases.text
+    coverage = client.get(
+        f"/console/t/{TUANJIE}/coverage", params={"status": "missing"}
+    )
+    assert coverage.status_code == 200, coverage.text
+    assert "必公开类别：共" in coverage.text
+    for url, params in (
+        ("/console/", {"known_at": "2026-13-01"}),
+        (f"/console/t/{TUANJIE}/disclosures", {"as_of": "yesterday"}),
+        (f"/console/t/{TUANJIE}/cases", {"known_at": "2026-02-30"}),
+    ):
+        refused = client.get(url, params=params)
+        assert refused.status_code == 400, (url, refused.text[:300])
+        assert "<title>" in refused.text  # a page that says why, not a 500
+    unknown = client.get(f"/console/t/{TUANJIE}/disclosures", params={"status": "x"})
+    assert unknown.status_code == 422

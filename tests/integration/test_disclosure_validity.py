@@ -132,6 +132,10 @@ def check_against_oracle(p: Platform, ids: list[Any], far: str) -> None:
                 i for i, n in expected.items() if not by_item[i][n - 1]["withdrawn"]
             ]
             assert public == len(shown), (as_of, known_at)
+            per_tenant = view.count_by_tenant(
+                "xinhe", as_of=as_of, known_at=known_at, include_descendants=True
+            )  # what a count that links to the list shows, tenant by tenant
+            assert sum(c.items for c in per_tenant.values()) == public
             finance = view.count_public(
                 TUANJIE,
                 as_of=as_of,

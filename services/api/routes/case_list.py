@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,10 +12,16 @@ from fastapi import APIRouter, Query, Request
 from domain.access import require_read
 from domain.cases.rules import parse_case_kind, parse_case_state, parse_intake_channel
 from domain.errors import CaseNotFoundError
-from domain.timeliness import local_date
-from projections.case_list import CaseFilter, CaseList
+from projections.case_list import CaseList
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.export import (
+    EXPORT_RESPONSES,
+    Column,
+    FormatQuery,
+    Taken,
+    export,
+    wanted,
+)
 from services.api.listing import (
     NO_NUL,
     case_categories,
@@ -31,9 +38,11 @@ from services.api.params import (
     KnownAtQuery,
     moment_text,
     parse_moment,
+    parse_moments,
 )
 from services.api.present import labelled
 from services.cases.receipts import receipt_number
+from services.disclosures.lists import Moments, case_scope
 from services.people.names import name_handlers, staff_text
 
 router = APIRouter(prefix="/tenants/{path}", tags=["cases"])
@@ -66,6 +75,9 @@ BATCH = 500  # rows named per staff look-up while an export streams
     "/cases",
     responses=EXPORT_RESPONSES,
     summary="Cases with filters, a total and a cursor; CSV/XLSX with ?format=",
+    description="`total` counts every match over all pages; a count elsewhere (the "
+    "overview's 受理, 未结, 超期未办结) that links here is this total. CSV and "
+    "XLSX start with 截至, 按当时所知 and 导出时间 and name them in the file name.",
     response_model=None,
 )
 def list_cases(
@@ -83,6 +95,13 @@ def list_cases(
         bool | None,
         Query(description="resolved (replied) after the due date, or open past it"),
     ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(
+            description="超期未办结: open, neither resolved nor (for a disclosure "
+            "request) replied, and past the due date"
+        ),
+    ] = None,
     kind: Annotated[str | None, Query(description="complaint … or 投诉 …")] = None,
     channel: Annotated[str | None, Query(description="mailbox … or 市长信箱 …")] = None,
     category: Annotated[str | None, Query(description="service code or name")] = None,
@@ -97,7 +116,16 @@ def list_cases(
         str | None,
         Query(
             pattern=MOMENT_PATTERN,
-            description="as the platform knew it then (recorded time)",
+            description="effective time: the cases received by then (China day), "
+            "each as it stood then. Same form as the disclosure list's; default now",
+        ),
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        Query(
+            pattern=MOMENT_PATTERN,
+            description="recorded time: as the platform knew it then; each case is "
+            "taken as known at the earlier of as_of and known_at. Default now",
         ),
     ] = None,
     cursor: CursorQuery = None,
@@ -107,23 +135,27 @@ def list_cases(
     require_read(principal, path)
     platform.disclosures.tenant(path)
     now = platform.cases.now()
-    known = parse_moment(as_of, "as_of", now) if as_of else None
+    moments = parse_moments(as_of, known_at, now) if as_of or known_at else None
     categories = case_categories(platform, path)
-    f = CaseFilter(
-        tenant=path,
-        today=local_date(min(known, now) if known else now),
+    scope = case_scope(
+        path,
         include_descendants=include_descendants,
+        moments=moments,
+        now=now,
+        received_to=received_to,
+    )
+    f = replace(
+        scope,
         states=tuple(parse_case_state(s).value for s in state or ()),
         open=open,
         late=late,
+        overdue=overdue,
         kind=parse_case_kind(kind).value if kind else None,
         channel=parse_intake_channel(channel).value if channel else None,
         category=resolve_category(category, categories),
         handler=handler,
         received_from=received_from,
-        received_to=received_to,
         q=q,
-        as_of=moment_text(known) if known else None,
     )
     names = tenant_names(platform, path)
     cases = CaseList(platform.case_view)
@@ -141,6 +173,15 @@ def list_cases(
             fmt, CASE_COLUMNS, for_people(present, cases.iterate(f)), f"cases-{path}",
             "案件",
         )  # fmt: skip
+        rows: Iterator[dict[str, Any]] = (present(r) for r in cases.iterate(f))
+        return export(
+            fmt,
+            CASE_COLUMNS,
+            rows,
+            f"cases-{path}",
+            "案件",
+            taken=Taken(moments or Moments(now, now), now),
+        )
     after = decode_key(cursor, 2)
     rows_page, total = cases.page(
         f, after=(after[0], after[1]) if after else None, limit=limit + 1
@@ -154,8 +195,11 @@ def list_cases(
         "next_cursor": encode_key(last["received_on"], last["id"])
         if more and last
         else None,
-        "as_of": known or now,
-        "warnings": future_warnings(now, as_of=known) if known else [],
+        "as_of": moments.as_of if moments else now,
+        "known_at": moments.known_at if moments else now,
+        "warnings": future_warnings(now, as_of=moments.as_of, known_at=moments.known_at)
+        if moments
+        else [],
     }
 
 

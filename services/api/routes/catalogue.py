@@ -14,10 +14,17 @@ from domain.disclosures.catalogue import (
     catalogue_to_csv,
 )
 from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
-from domain.errors import CatalogueFormatError
+from domain.errors import CatalogueFormatError, InvalidInputError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.export import (
+    EXPORT_RESPONSES,
+    Column,
+    FormatQuery,
+    Taken,
+    export,
+    wanted,
+)
 from services.api.listing import future_warnings
 from services.api.params import AsOfQuery, KnownAtQuery, moment_text, parse_moment
 from services.api.present import STATUS_LABELS
@@ -28,6 +35,7 @@ from services.api.schemas import (
     CataloguePublic,
     CategoryStatus,
 )
+from services.disclosures.lists import Moments
 from services.disclosures.overview import (
     CatalogueFacts,
     Reference,
@@ -38,6 +46,7 @@ from services.disclosures.overview import (
 from services.platform.runtime import Platform
 
 router = APIRouter(tags=["catalogue"])
+COVERAGE_STATUSES = ("covered", "missing", "overdue")
 
 
 def entry_public(e: CatalogueEntry) -> CatalogueEntryPublic:
@@ -64,8 +73,10 @@ def tenant_block(
     found: CatalogueFacts,
     reference: Reference,
     moments: tuple[datetime, datetime],
+    statuses: tuple[str, ...] = (),
 ) -> CataloguePublic:
-    """Coverage of one tenant (a directory row) by the facts of its categories."""
+    """Coverage of one tenant (a directory row) by the facts of its categories;
+    ``categories`` holds those of ``statuses`` (every one if none)."""
     path = row["path"]
     kind = row["kind"] or row["level"]
     as_of, known_at = moments
@@ -87,6 +98,7 @@ def tenant_block(
             + urlencode({"category": c.entry.code, **at}),
         )
         for c in result
+        if not statuses or c.status in statuses
     ]
     warning = calendar.fallback_warning(local_date(as_of), local_date(as_of))
     return CataloguePublic(
@@ -137,9 +149,23 @@ def catalogue_status(
             " `items_url` lists all",
         ),
     ] = 5,
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="covered | missing | overdue (repeatable): `categories` "
+            "holds only these (`missing` and `overdue` still name every one)"
+        ),
+    ] = None,
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
+    statuses = tuple(status or ())
+    for s in statuses:
+        if s not in COVERAGE_STATUSES:
+            raise InvalidInputError(
+                f"status must be one of {', '.join(COVERAGE_STATUSES)}, not {s!r}",
+                field="status",
+            )
     app = platform.disclosures
     app.tenant(path)
     now = app.now()
@@ -162,7 +188,8 @@ def catalogue_status(
         newest=items_per_category,
     )
     blocks = [
-        tenant_block(platform, t, found, reference, (moment, recorded)) for t in tenants
+        tenant_block(platform, t, found, reference, (moment, recorded), statuses)
+        for t in tenants
     ]
     warnings = future_warnings(now, as_of=moment, known_at=recorded)
     fmt = wanted(request, format)
@@ -182,7 +209,14 @@ def catalogue_status(
             for b in blocks
             for c in b.categories
         ]
-        return export(fmt, COVERAGE_COLUMNS, flat, f"catalogue-{path}", "目录")
+        return export(
+            fmt,
+            COVERAGE_COLUMNS,
+            flat,
+            f"catalogue-{path}",
+            "目录",
+            taken=Taken(Moments(moment, recorded), now),
+        )
     for b in blocks:
         b.known_at = recorded
     own = next(b for b in blocks if b.tenant == path).model_copy()

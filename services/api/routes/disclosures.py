@@ -17,7 +17,14 @@ from domain.workdays import WorkingDayCalendar
 from projections.disclosures import DisclosureProjection, ListFilter
 from projections.sql import iso_day, iso_moment
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
-from services.api.export import EXPORT_RESPONSES, Column, FormatQuery, export, wanted
+from services.api.export import (
+    EXPORT_RESPONSES,
+    Column,
+    FormatQuery,
+    Taken,
+    export,
+    wanted,
+)
 from services.api.listing import (
     NO_NUL,
     disclosure_categories,
@@ -46,6 +53,7 @@ from services.api.schemas import (
     DisclosureVersion,
     Withdrawal,
 )
+from services.disclosures.lists import Moments
 from services.people.names import named_actor
 from services.platform.runtime import Platform
 
@@ -270,6 +278,10 @@ DISCLOSURE_COLUMNS: tuple[Column, ...] = (
     response_model=DisclosureList,
     responses=EXPORT_RESPONSES,
     summary="Items public at as_of, as known at known_at; filters, total, CSV/XLSX",
+    description="`total` counts every match over all pages; a count elsewhere (the "
+    "overview, the catalogue's `item_count`) that links here is this total. CSV "
+    "and XLSX start with 截至, 按当时所知 and 导出时间 and name them in the file "
+    "name.",
 )
 def list_disclosures(
     path: str,
@@ -356,6 +368,7 @@ def list_disclosures(
                 ),
                 f"disclosures-{path}",
                 "公开事项",
+                taken=Taken(Moments(effective, recorded), now),
             )
         rows = platform.disclosure_view.list_public(
             path, before=decode_cursor(cursor), limit=limit + 1, **query

@@ -6,21 +6,24 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from domain.access import require_read
+from domain.access import Principal, require_read
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import (
     EXPORT_RESPONSES,
     Column,
     FormatQuery,
+    Taken,
     export,
     flat_rate,
     rate_columns,
     wanted,
 )
 from services.api.listing import future_warnings
-from services.api.params import AsOfQuery, KnownAtQuery, parse_moment
+from services.api.params import AsOfQuery, KnownAtQuery, parse_moments
 from services.api.present import labelled
+from services.disclosures.lists import Moments
 from services.disclosures.overview import RATES, overview
+from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["overview"])
 
@@ -47,11 +50,37 @@ OVERVIEW_COLUMNS: tuple[Column, ...] = (
 ROW_TYPES = {"tenant": "单位", "subtotal": "小计", "total": "合计"}
 
 
+def overview_rows(
+    path: str, principal: Principal, platform: Platform, moments: Moments
+) -> list[dict[str, Any]]:
+    """The rows with labels; each row's ``lists`` holds, per count, the ``Listed``
+    it is the total of."""
+    require_read(principal, path)
+    platform.disclosures.tenant(path)
+    rules = platform.cases.case_rules_for(path)
+    return [
+        labelled(r) | {"row_type_label": ROW_TYPES[r["row_type"]]}
+        for r in overview(
+            platform,
+            path,
+            moments,
+            now=platform.disclosures.now(),
+            basically_counts_as_satisfied=rules.basically_satisfied_counts
+            if rules
+            else True,
+        )
+    ]
+
+
 @router.get(
     "/overview",
     responses=EXPORT_RESPONSES,
     response_model=None,
     summary="One row per tenant of the subtree: coverage, lateness, cases, rates",
+    description="Each row's `lists` gives, per count, the list it is the total of "
+    "(the disclosure list, the case list or the catalogue, at the same `as_of` and "
+    "`known_at`, of the tenant or, for a subtotal or total, its subtree). CSV and "
+    "XLSX start with 截至, 按当时所知 and 导出时间 and name them in the file name.",
 )
 def county_overview(
     path: str,
@@ -63,23 +92,9 @@ def county_overview(
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
-    platform.disclosures.tenant(path)
+    moments = parse_moments(as_of, known_at, platform.disclosures.now())
+    rows = overview_rows(path, principal, platform, moments)
     now = platform.disclosures.now()
-    effective = parse_moment(as_of, "as_of", now)
-    recorded = parse_moment(known_at, "known_at", now)
-    rules = platform.cases.case_rules_for(path)
-    rows = [
-        labelled(r) | {"row_type_label": ROW_TYPES[r["row_type"]]}
-        for r in overview(
-            platform,
-            path,
-            effective,
-            recorded,
-            basically_counts_as_satisfied=rules.basically_satisfied_counts
-            if rules
-            else True,
-        )
-    ]
     fmt = wanted(request, format)
     if fmt != "json":
         flat = []
@@ -88,11 +103,22 @@ def county_overview(
             for key in RATES:
                 flat_rate(row, key, r[key])
             flat.append(row)
-        return export(fmt, OVERVIEW_COLUMNS, flat, f"overview-{path}", "总览")
+        return export(
+            fmt,
+            OVERVIEW_COLUMNS,
+            flat,
+            f"overview-{path}",
+            "总览",
+            taken=Taken(moments, now),
+        )
+    for r in rows:
+        r["lists"] = {key: listed.api_url() for key, listed in r["lists"].items()}
     return {
         "tenant": path,
-        "as_of": effective,
-        "known_at": recorded,
+        "as_of": moments.as_of,
+        "known_at": moments.known_at,
         "rows": rows,
-        "warnings": future_warnings(now, as_of=effective, known_at=recorded),
+        "warnings": future_warnings(
+            now, as_of=moments.as_of, known_at=moments.known_at
+        ),
     }

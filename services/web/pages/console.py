@@ -1,4 +1,4 @@
-"""The staff console: sign-in, 首页, a tenant's page, items and their history.
+"""The staff console: sign-in, items and their history, publishing; what pages share.
 
 Every handler calls the function the matching API route calls (often the route
 function itself) and hands the result to a template; forms post back here, and a
@@ -19,12 +19,12 @@ from markupsafe import Markup, escape
 from domain.access import Principal, Role
 from domain.disclosures.catalogue import Channel
 from domain.errors import GongkaiError
-from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
-from services.api.params import moment_text, parse_moment
-from services.api.routes import auth, catalogue, disclosures, overview, tenants
+from services.api.params import parse_moments
+from services.api.routes import auth, disclosures, tenants
 from services.api.schemas import DisclosureCreate, DisclosureRevision, Withdrawal
 from services.core.display import china_minute
+from services.disclosures.lists import Moments
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, parse, problem_words
 from services.web.session import (
@@ -60,6 +60,21 @@ def tenant_crumbs(platform: Platform, path: str, staff: Principal) -> list[Any]:
 
 def can_write(staff: Principal, path: str, *roles: Role) -> bool:
     return staff.tenant == path and any(r in staff.roles for r in roles)
+
+
+def page_moments(
+    platform: Platform, as_of: str | None, known_at: str | None
+) -> Moments:
+    """A page's ``as_of`` and ``known_at``: as given (a form's empty field is not
+    given), else now. Every number on the page is taken at these and every link
+    and export on it carries them, so a list opened from a number shows the same
+    moment (400 for a malformed one, as the API)."""
+    return parse_moments(as_of or None, known_at or None, platform.disclosures.now())
+
+
+def given_moments(as_of: str | None, known_at: str | None) -> dict[str, str]:
+    """What the page's 截至 / 按当时所知 fields show: what was asked for."""
+    return {"as_of": as_of or "", "known_at": known_at or ""}
 
 
 # Sign-in ------------------------------------------------------------------------------
@@ -121,33 +136,7 @@ def sign_out(request: Request, platform: PlatformDep, form: FormDep) -> Response
     return response
 
 
-# 首页 ---------------------------------------------------------------------------------
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(
-    request: Request,
-    staff: StaffDep,
-    platform: PlatformDep,
-    as_of: str | None = None,
-) -> Response:
-    if staff.tenant is None:
-        return see_other("/docs")
-    supervises = Role.SUPERVISOR in staff.roles or Role.INSPECTOR in staff.roles
-    if not supervises:
-        return see_other(f"/console/t/{staff.tenant}")
-    path = staff.tenant
-    answer = overview.county_overview(path, request, staff, platform, as_of=as_of)
-    tenant = tenants.tenant_public(platform, path)
-    return render(
-        request,
-        "console_home.html",
-        title="首页",
-        tenant=tenant,
-        rows=answer["rows"],
-        as_of=as_of or "",
-        warnings=future_notes(platform, answer["warnings"]),
-    )
+# 首页's notes ------------------------------------------------------------------------
 
 
 def future_notes(platform: Platform, warnings: list[str]) -> list[str]:
@@ -157,81 +146,6 @@ def future_notes(platform: Platform, warnings: list[str]) -> list[str]:
         return []
     now = china_minute(platform.disclosures.now())
     return [f"所选日期晚于现在（{now}），下表是目前所知的情况。"]
-
-
-@router.get("/t/{path}/overview.{fmt}")
-def overview_export(
-    request: Request,
-    path: str,
-    fmt: str,
-    staff: StaffDep,
-    platform: PlatformDep,
-    as_of: str | None = None,
-) -> Response:
-    """The 首页 table as CSV or XLSX: the API's own export of the overview."""
-    if fmt not in ("csv", "xlsx"):
-        return see_other("/console/")
-    answer: Response = overview.county_overview(
-        path,
-        request,
-        staff,
-        platform,
-        as_of=as_of,
-        format=fmt,  # type: ignore[arg-type]
-    )
-    return answer
-
-
-# A tenant's page -------------------------------------------------------------------
-
-
-@router.get("/t/{path}", response_class=HTMLResponse)
-def tenant_page(
-    request: Request,
-    path: str,
-    staff: StaffDep,
-    platform: PlatformDep,
-    as_of: str | None = None,
-) -> Response:
-    tenant = tenants.get_tenant(path, staff, platform, Response())
-    status = catalogue.catalogue_status(
-        path, request, staff, platform, as_of=as_of or None
-    )
-    moment = parse_moment(as_of or None, "as_of", platform.disclosures.now())
-    view = platform.disclosure_view
-    window = platform.disclosures.backdating_window
-
-    def listed(**filters: Any) -> list[dict[str, Any]]:
-        return view.list_public(
-            path,
-            as_of=moment_text(moment),
-            known_at=moment_text(platform.disclosures.now()),
-            include_descendants=False,
-            limit=200,
-            filters=ListFilter(backdating_window=window, **filters),
-        )
-
-    labels = disclosures.category_labels(platform, path)
-    calendar = platform.disclosures.calendar()
-    late, backdated = (
-        [disclosures.public(r, labels, calendar) for r in listed(**f)]
-        for f in ({"late": True}, {"backdated": True})
-    )
-    withdrawn = listed(statuses=("withdrawn",))  # rows: they carry the reason
-    return render(
-        request,
-        "console_tenant.html",
-        title=tenant.name,
-        crumbs=tenant_crumbs(platform, path, staff),
-        tenant=tenant,
-        catalogue=status,
-        as_of=as_of or "",
-        late=late,
-        backdated=backdated,
-        withdrawn=withdrawn,
-        can_publish=can_write(staff, path, Role.CLERK),
-        can_file=can_write(staff, path, Role.CLERK, Role.HANDLER),
-    )
 
 
 # Items -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -20,6 +21,7 @@ from services.api.routes import audit, cases, tenants
 from services.api.routes import case_list as case_list_api
 from services.cases.receipts import receipt_number
 from services.core.views import CASES_NAME
+from services.disclosures.lists import Listed, Moments, Selection, count_by_tenant
 from services.people.names import staff_names
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors, body_from_form, describe_fields, parse
@@ -27,6 +29,8 @@ from services.web.pages.console import (
     FormDep,
     StaffDep,
     can_write,
+    given_moments,
+    page_moments,
     see_other,
     tenant_crumbs,
 )
@@ -37,21 +41,47 @@ DONE = {"resolved", "replied", "closed", "rejected"}
 
 
 def _list_args(
+    moments: Moments,
     state: str | None,
     open_only: bool | None,
     late: bool | None,
+    overdue: bool | None,
     kind: str | None,
     q: str | None,
     include_descendants: bool,
 ) -> dict[str, Any]:
+    (_, as_of), (_, known_at) = moments.params()
     return {
+        "as_of": as_of,
+        "known_at": known_at,
         "state": [state] if state else None,
         "open": open_only,
         "late": late,
+        "overdue": overdue,
         "kind": kind or None,
         "q": q or None,
         "include_descendants": include_descendants,
     }
+
+
+def _page_query(args: dict[str, Any]) -> str:
+    """The page's own query: its filters and the moments it was taken at."""
+    pairs = []
+    for key, value in args.items():
+        if isinstance(value, list):
+            pairs += [(key, str(v)) for v in value]
+        elif isinstance(value, bool):
+            if value or key != "include_descendants":
+                pairs.append((key, "true" if value else "false"))
+        elif value is not None:
+            pairs.append((key, str(value)))
+    return urlencode(pairs)
+
+
+BOARD_COUNTS = {
+    "open": Selection("cases", open=True),
+    "overdue": Selection("cases", overdue=True),
+}
 
 
 @router.get("/t/{path}/cases", response_class=HTMLResponse)
@@ -60,9 +90,12 @@ def case_list(
     path: str,
     staff: StaffDep,
     platform: PlatformDep,
+    as_of: str | None = None,
+    known_at: str | None = None,
     state: str | None = None,
     open: bool | None = None,
     late: bool | None = None,
+    overdue: bool | None = None,
     kind: str | None = None,
     q: str | None = None,
     include_descendants: bool = False,
@@ -70,12 +103,32 @@ def case_list(
 ) -> Response:
     """The API's case list with its filters; numbers on 首页 link here."""
     tenant = tenants.get_tenant(path, staff, platform, Response())
-    args = _list_args(state, open, late, kind, q, include_descendants)
+    moments = page_moments(platform, as_of, known_at)
+    args = _list_args(moments, state, open, late, overdue, kind, q, include_descendants)
     answer = case_list_api.list_cases(
         path, request, staff, platform, **args, cursor=cursor, limit=50
     )
-    board = cases.case_board(path, staff, platform, include_descendants)
-    query = str(request.url.query)
+    counted = count_by_tenant(
+        platform,
+        path,
+        include_descendants=include_descendants,
+        moments=moments,
+        now=platform.cases.now(),
+        selections=BOARD_COUNTS,
+    )
+    counts = {
+        key: (
+            sum(c.items for c in counted[key].values()),
+            Listed(s, path, include_descendants, moments),
+        )
+        for key, s in BOARD_COUNTS.items()
+    }
+    now_only = not (as_of or known_at)  # 3个工作日内到期 is about today
+    board = (
+        cases.case_board(path, staff, platform, include_descendants)
+        if now_only
+        else None
+    )
     return render(
         request,
         "console_cases.html",
@@ -83,16 +136,20 @@ def case_list(
         crumbs=[*tenant_crumbs(platform, path, staff), ("办件", "")],
         tenant=tenant,
         answer=answer,
-        board=board,
+        counts=counts,
+        due_soon=board["counts"]["due_soon"] if board else None,
+        moments=moments,
+        given=given_moments(as_of, known_at),
         filters={
             "state": state or "",
             "open": open,
             "late": late,
+            "overdue": overdue,
             "kind": kind or "",
             "q": q or "",
             "include_descendants": include_descendants,
         },
-        query=query,
+        query=_page_query(args),
         states=[(c.value, c.label) for c in CaseState],
         kinds=[(k.value, k.label) for k in CaseKind],
         can_file=can_write(staff, path, Role.CLERK, Role.HANDLER),
@@ -106,9 +163,12 @@ def case_export(
     fmt: str,
     staff: StaffDep,
     platform: PlatformDep,
+    as_of: str | None = None,
+    known_at: str | None = None,
     state: str | None = None,
     open: bool | None = None,
     late: bool | None = None,
+    overdue: bool | None = None,
     kind: str | None = None,
     q: str | None = None,
     include_descendants: bool = False,
@@ -116,7 +176,8 @@ def case_export(
     """The list as CSV or XLSX: the API's own export, with the same filters."""
     if fmt not in ("csv", "xlsx"):
         return see_other(f"/console/t/{path}/cases")
-    args = _list_args(state, open, late, kind, q, include_descendants)
+    moments = page_moments(platform, as_of, known_at)
+    args = _list_args(moments, state, open, late, overdue, kind, q, include_descendants)
     answer: Response = case_list_api.list_cases(
         path, request, staff, platform, **args, format=fmt
     )

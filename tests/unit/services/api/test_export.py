@@ -77,3 +77,16 @@ def test_xlsx_days_and_moments_are_excel_dates_and_shares_percent_numbers() -> N
         assert sheet.cell(3, 2).value == datetime(2026, 3, 2, 10, 0)
     finally:
         os.unlink(name)
+
+
+def test_a_heading_comes_first_then_a_blank_row_then_the_table() -> None:
+    heading = [["截至（as_of）", "2026-10-31 23:59", "as_of=2026-10-31"]]
+    text = b"".join(_csv_lines([("n", "数值")], [{"n": 1}], heading)).decode(
+        "utf-8-sig"
+    )
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["截至（as_of）", "2026-10-31 23:59", "as_of=2026-10-31"],
+        [],
+        ["数值"],
+        ["1"],
+    ]
