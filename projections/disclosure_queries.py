@@ -3,6 +3,7 @@ list and its total, and the per-category facts the catalogue shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,21 @@ class DisclosureQueries(SqlView):
             [disclosure_id, as_of, known_at],
         )
         return decode(rows[0]) if rows else None
+
+    def withheld(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` were withdrawn on the grounds of personal data (as the
+        view knows now): their content is withheld from lists and streams."""
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._query(
+                "SELECT id FROM disclosure_withheld "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update(str(r["id"]) for r in rows)
+        return found
 
     def history(self, disclosure_id: str, *, known_at: str) -> list[Row]:
         rows = self._query(
@@ -265,7 +281,10 @@ class DisclosureQueries(SqlView):
             )
             params += [known_at, f.backdating_window]
         if f.q:
-            where.append("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')")
+            where.append(  # a withheld body is not searched either
+                "(title LIKE ? ESCAPE '\\' OR (body LIKE ? ESCAPE '\\' AND v.id NOT IN "
+                "(SELECT id FROM disclosure_withheld)))"
+            )
             params += [like_pattern(f.q)] * 2
         if f.formed_from is not None:
             where.append("formed_on >= ?")

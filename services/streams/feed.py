@@ -5,7 +5,8 @@ scans the log after ``after`` (at most ``SCAN_LIMIT`` notifications per request,
 quiet tenant in a busy installation still answers quickly) and keeps the events of
 the caller's subtree and the asked types; ``next_after`` is where the next page
 starts, also when nothing matched. Signed checkpoints ride along at the position of
-the last event they cover.
+the last event they cover. The content of an item withdrawn for personal data is
+left out of its events once the disclosures view knows of the withdrawal.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from services.streams.cloudevents import (
     checkpoint_cloudevent,
     streamed,
     to_cloudevent,
+    withheld_types,
+    withhold,
 )
 from services.streams.stored_cloudevents import StoredMapping
 
@@ -88,6 +91,23 @@ class Feed:
         event = self.platform.tenants.mapper.to_domain_event(notification)
         return to_cloudevent(notification.id, event, self.installation, self.applicant)
 
+    def withheld(self, ids: Iterable[str]) -> set[str]:
+        """Which of these disclosures were withdrawn for personal data, as the
+        disclosures view knows now."""
+        wanted = set(ids)
+        found: set[str] = (
+            self.platform.disclosure_view.withheld(wanted) if wanted else set()
+        )
+        return found
+
+    def withhold(self, events: list[dict[str, Any]]) -> None:
+        """Leave the content of withheld items out of ``events`` (in place)."""
+        types = withheld_types()
+        gone = self.withheld(e["partitionkey"] for e in events if e["type"] in types)
+        for i, event in enumerate(events):
+            if event["type"] in types and event["partitionkey"] in gone:
+                events[i] = withhold(event)
+
     def page(
         self,
         scope: str | None,
@@ -127,6 +147,7 @@ class Feed:
                         break
             start = batch[-1].id
         page.next_after = last
+        self.withhold(page.events)
         if not wanted or CHECKPOINT_TYPE in wanted:
             checkpoints = self.checkpoints(scope, after, last)
             page.events = sorted(

@@ -47,6 +47,7 @@ from services.api.schemas import (
     DisclosureVersion,
     Withdrawal,
 )
+from services.disclosures.withheld import mark_withheld, reads_the_record
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
@@ -67,6 +68,7 @@ def public(
     published_on = date.fromisoformat(row["published_on"])
     due_on = date.fromisoformat(row["due_on"])
     warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
+    withheld = bool(row.get("content_withheld"))
     return DisclosurePublic(
         id=row["id"],
         tenant=row["tenant"],
@@ -74,16 +76,17 @@ def public(
         category=row["category"],
         category_label=labels.get(row["category"]),
         title=row["title"],
-        body=row["body"],
+        body="" if withheld else row["body"],
         channels=row["channels"],
         channel_labels=[Channel(c).label for c in row["channels"]],
-        attachments=row["attachments"] or [],
+        attachments=[] if withheld else row["attachments"] or [],
         formed_on=formed_on,
         published_on=published_on,
         due_on=due_on,
         on_time=published_on <= due_on,
         working_days_late=row["working_days_late"],
         withdrawn=row["withdrawn"],
+        content_withheld=withheld,
         effective_at=datetime.fromisoformat(row["effective_at"]),
         recorded_at=datetime.fromisoformat(row["recorded_at"]),
         backdated_working_days=row["backdated_working_days"],
@@ -135,6 +138,7 @@ def after_command(
         row = aggregate_row(
             platform.disclosures.disclosure(principal, path, disclosure_id)
         )
+    mark_withheld(platform.disclosure_view, [row])
     response.headers["ETag"] = f'"{row["version"]}"'
     out = public(
         row,
@@ -236,6 +240,7 @@ def withdraw(
         path,
         disclosure_id,
         reason=body.reason,
+        personal_data=body.personal_data,
         effective_at=body.effective_at,
         late_reason=body.late_reason,
         expected_version=expected,
@@ -362,6 +367,7 @@ def list_disclosures(
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        mark_withheld(platform.disclosure_view, rows)
         return DisclosureList(
             items=[item(row) for row in rows],
             next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
@@ -379,12 +385,13 @@ EXPORT_BATCH = 500
 def _all_rows(
     platform: Platform, path: str, query: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
-    """Every matching row, read in batches (exports stream)."""
+    """Every matching row, read in batches (exports stream), withheld marked."""
     before: int | None = None
     while True:
         rows = platform.disclosure_view.list_public(
             path, before=before, limit=EXPORT_BATCH, **query
         )
+        mark_withheld(platform.disclosure_view, rows)
         yield from rows
         if len(rows) < EXPORT_BATCH:
             return
@@ -426,6 +433,7 @@ def get_disclosure(
         path,
         disclosure_id,
     )
+    mark_withheld(platform.disclosure_view, [row])
     response.headers["ETag"] = f'"{row["version"]}"'
     out = public(row, category_labels(platform, path), platform.disclosures.calendar())
     out.tenant_name = platform.disclosures.tenant(path).name
@@ -435,7 +443,8 @@ def get_disclosure(
 @router.get(
     "/{disclosure_id}/history",
     response_model=DisclosureHistory,
-    summary="Every version of an item, as known at known_at",
+    summary="Every version of an item, as known at known_at (the record: staff "
+    "and inspectors see a withheld item's content here, integrators do not)",
 )
 def history(
     path: str,
@@ -456,12 +465,16 @@ def history(
         )
     labels = category_labels(platform, path)
     calendar = platform.disclosures.calendar()
+    withheld = bool(platform.disclosure_view.withheld([str(disclosure_id)]))
+    for r in rows:
+        r["content_withheld"] = withheld and not reads_the_record(principal)
     versions = [
         DisclosureVersion(
             version=r["version"],
             event=r["event"],
             event_label=EVENT_LABELS[r["event"]],
             reason=r["reason"],
+            personal_data=withheld and r["event"] == "withdrawn",
             actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),
