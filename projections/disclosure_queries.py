@@ -44,17 +44,26 @@ class DisclosureQueries(SqlView):
     def withheld(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` were withdrawn on the grounds of personal data (as the
         view knows now): their content is withheld from lists and streams."""
-        wanted = sorted(set(ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._query(
-                "SELECT id FROM disclosure_withheld "
-                f"WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            found.update(str(r["id"]) for r in rows)
-        return found
+        return set(ids) & self.withheld_ids()
+
+    def withheld_ids(self) -> frozenset[str]:
+        """Every item withdrawn for personal data, as the view knows now. Such
+        withdrawals are few and a row is never removed (a rebuild writes the same
+        rows again), so the view reads only the rows after the last position it
+        read: one short query per call, however many ids a caller asks about."""
+        seen: tuple[int, frozenset[str]] = self.__dict__.get(
+            "_withheld_seen", (0, frozenset())
+        )
+        rows = self._query(
+            "SELECT id, position FROM disclosure_withheld WHERE position > ?",
+            [seen[0]],
+        )
+        if not rows:
+            return seen[1]
+        ids = seen[1] | {str(r["id"]) for r in rows}
+        latest = (max(seen[0], *(int(r["position"]) for r in rows)), ids)
+        self.__dict__["_withheld_seen"] = latest  # one assignment: threads may race
+        return ids
 
     def history(self, disclosure_id: str, *, known_at: str) -> list[Row]:
         rows = self._query(

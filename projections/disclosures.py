@@ -69,6 +69,8 @@ class DisclosureView(DisclosureQueries):
         # existing view gets it (empty, and right) at its next start, no rebuild.
         "CREATE TABLE IF NOT EXISTS disclosure_withheld (id TEXT PRIMARY KEY, "
         "tenant TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS disclosure_withheld_position "
+        "ON disclosure_withheld (position)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_max_effective "
         "ON disclosure_current (max_effective_at)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_max_recorded "
