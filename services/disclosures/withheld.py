@@ -25,7 +25,10 @@ def reads_the_record(principal: Principal) -> bool:
 
 def mark_withheld(view: Any, rows: list[dict[str, Any]]) -> None:
     """Set ``content_withheld`` on disclosure view rows (one query for all); the
-    API's ``public`` then leaves their body and attachments out."""
+    API's ``public`` then leaves their body and attachments out. A row already
+    marked (the aggregate's own state, when the view lags) stays marked."""
     withheld = view.withheld(r["id"] for r in rows)
     for row in rows:
-        row["content_withheld"] = row["id"] in withheld
+        row["content_withheld"] = bool(row.get("content_withheld")) or (
+            row["id"] in withheld
+        )

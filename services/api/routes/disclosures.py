@@ -112,6 +112,7 @@ def aggregate_row(d: Disclosure) -> dict[str, Any]:
         "due_on": iso_day(d.due_on),
         "working_days_late": d.working_days_late,
         "withdrawn": d.withdrawn,
+        "content_withheld": d.withdrawn_for_personal_data,
         "effective_at": iso_moment(d.effective_at),
         "recorded_at": iso_moment(d.modified_on),
         "backdated_working_days": d.backdated_working_days,
