@@ -3,6 +3,7 @@ list and its total, and the per-category facts the catalogue shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -46,6 +47,30 @@ class DisclosureQueries(SqlView):
             [disclosure_id, as_of, known_at],
         )
         return decode(rows[0]) if rows else None
+
+    def withheld(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` were withdrawn on the grounds of personal data (as the
+        view knows now): their content is withheld from lists and streams."""
+        return set(ids) & self.withheld_ids()
+
+    def withheld_ids(self) -> frozenset[str]:
+        """Every item withdrawn for personal data, as the view knows now. Such
+        withdrawals are few and a row is never removed (a rebuild writes the same
+        rows again), so the view reads only the rows after the last position it
+        read: one short query per call, however many ids a caller asks about."""
+        seen: tuple[int, frozenset[str]] = self.__dict__.get(
+            "_withheld_seen", (0, frozenset())
+        )
+        rows = self._query(
+            "SELECT id, position FROM disclosure_withheld WHERE position > ?",
+            [seen[0]],
+        )
+        if not rows:
+            return seen[1]
+        ids = seen[1] | {str(r["id"]) for r in rows}
+        latest = (max(seen[0], *(int(r["position"]) for r in rows)), ids)
+        self.__dict__["_withheld_seen"] = latest  # one assignment: threads may race
+        return ids
 
     def history(self, disclosure_id: str, *, known_at: str) -> list[Row]:
         rows = self._query(
@@ -288,7 +313,10 @@ class DisclosureQueries(SqlView):
             )
             params += [known_at, f.backdating_window]
         if f.q:
-            where.append("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')")
+            where.append(  # a withheld body is not searched either
+                "(title LIKE ? ESCAPE '\\' OR (body LIKE ? ESCAPE '\\' AND v.id NOT IN "
+                "(SELECT id FROM disclosure_withheld)))"
+            )
             params += [like_pattern(f.q)] * 2
         if f.formed_from is not None:
             where.append("formed_on >= ?")

@@ -3,8 +3,10 @@
 ``disclosure_versions`` holds one row per event with the item's whole state after it,
 so "what was public on 1 March, as the platform knew it on 5 March" is one query over
 ``effective_at`` and ``recorded_at``. ``disclosure_current`` is the latest row per item;
-``disclosure_counts`` counts items by their latest version. Row shape and validity
-bookkeeping: disclosure_rows.py; the queries: disclosure_queries.py.
+``disclosure_counts`` counts items by their latest version; ``disclosure_withheld``
+names the items withdrawn on the grounds of personal data (涉及个人隐私), whose content
+the lists and streams leave out. Row shape and validity bookkeeping:
+disclosure_rows.py; the queries: disclosure_queries.py.
 """
 
 from __future__ import annotations
@@ -46,7 +48,12 @@ __all__ = ["DisclosureProjection", "DisclosureView", "ListFilter", "decode"]
 
 
 class DisclosureView(DisclosureQueries):
-    tables = ("disclosure_versions", "disclosure_current", "disclosure_counts")
+    tables = (
+        "disclosure_versions",
+        "disclosure_current",
+        "disclosure_counts",
+        "disclosure_withheld",
+    )
     tracking_table_name = "disclosures_tracking"
     schema_version = 2  # 2: validity, min/max moments, counts, covering indexes
     ddl = (
@@ -57,6 +64,13 @@ class DisclosureView(DisclosureQueries):
         "CREATE TABLE IF NOT EXISTS disclosure_counts (tenant TEXT NOT NULL, "
         "category TEXT NOT NULL, withdrawn INTEGER NOT NULL, n BIGINT NOT NULL, "
         "PRIMARY KEY (tenant, category, withdrawn))",
+        # Items withdrawn for personal data, and the withdrawal's version. A table
+        # of its own, not a column: no withdrawal before it had the grounds, so an
+        # existing view gets it (empty, and right) at its next start, no rebuild.
+        "CREATE TABLE IF NOT EXISTS disclosure_withheld (id TEXT PRIMARY KEY, "
+        "tenant TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS disclosure_withheld_position "
+        "ON disclosure_withheld (position)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_max_effective "
         "ON disclosure_current (max_effective_at)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_max_recorded "
@@ -84,12 +98,17 @@ class DisclosureView(DisclosureQueries):
     # Writes -------------------------------------------------------------------------
 
     def record(
-        self, state: Row, tracking: Tracking, before: Delta | None = None
+        self,
+        state: Row,
+        tracking: Tracking,
+        before: Delta | None = None,
+        withheld: bool = False,
     ) -> None:
         """Store a new version row and make it the current one, atomically; the
         item's earlier versions learn when they stopped being the newest, and the
         counts move from ``before`` (the previous version's tenant, category and
-        withdrawn flag) to this one's."""
+        withdrawn flag) to this one's. ``withheld``: a withdrawal for personal
+        data, remembered in ``disclosure_withheld`` in the same transaction."""
         state = {**state, **dict.fromkeys(VALIDITY)}
         for at in ("effective_at", "recorded_at"):
             state[f"min_{at}"] = min(state.get(f"min_{at}") or state[at], state[at])
@@ -97,8 +116,11 @@ class DisclosureView(DisclosureQueries):
         values = [dumps(state[c]) if c in JSON_COLUMNS else state[c] for c in COLUMNS]
         after: Delta = (state["tenant"], state["category"], int(state["withdrawn"]))
         deltas = [(after, 1)] if before is None else [(before, -1), (after, 1)]
+        withhold = [state["id"], state["tenant"], state["version"], state["position"]]
         batch = self._batch
         if batch is not None:  # written set-wise when the batch ends (_flush)
+            if withheld:  # rare: written at once
+                self._exec(batch.curs, WITHHOLD, withhold)
             pending: PendingRows = batch.pending.setdefault(
                 "disclosures", PendingRows()
             )
@@ -109,6 +131,8 @@ class DisclosureView(DisclosureQueries):
         marks = ",".join("?" * len(COLUMNS))
         names = ",".join(COLUMNS)
         with self._write(tracking) as curs:
+            if withheld:
+                self._exec(curs, WITHHOLD, withhold)
             self._exec_many(curs, COUNT_UP, [[*key, n] for key, n in deltas])
             if state["version"] > 1:
                 self._exec(
@@ -160,6 +184,12 @@ class DisclosureView(DisclosureQueries):
             [disclosure_id],
         )
         return decode(rows[0]) if rows else None
+
+
+WITHHOLD = (
+    "INSERT INTO disclosure_withheld (id, tenant, version, position) "
+    "VALUES (?, ?, ?, ?)"
+)
 
 
 class PostgresDisclosureView(DisclosureView, PostgresSqlView):
@@ -239,7 +269,7 @@ class DisclosureProjection(Projection[DisclosureView]):
         state.update(
             event="withdrawn", withdrawn=1, reason=ev.reason, **_common(ev, tracking)
         )
-        self.view.record(state, tracking, before)
+        self.view.record(state, tracking, before, withheld=ev.personal_data)
 
     def _previous(self, ev: Any) -> Row:
         state = self.view.current_state(str(ev.originator_id))

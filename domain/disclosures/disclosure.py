@@ -203,6 +203,7 @@ class Disclosure(GongkaiAggregate):
         self.working_days_late = working_days_late
         self.attachments = attachments
         self.withdrawn = False
+        self.withdrawn_for_personal_data = False
         self._acted(effective_at, backdated_working_days, backdating_reason)
 
     def _acted(self, effective_at: datetime, days: int, reason: str | None) -> None:
@@ -298,8 +299,11 @@ class Disclosure(GongkaiAggregate):
         backdating: Backdating,
         actor: dict[str, str],
         effective_at: datetime,
+        personal_data: bool = False,
     ) -> None:
-        """Take the item down (撤回); it stays in history."""
+        """Take the item down (撤回); it stays in history. ``personal_data``: the
+        grounds are that it discloses personal data (涉及个人隐私), so its content
+        is withheld from the streams and lists from then on (docs/events.md)."""
         if self.withdrawn:
             raise AlreadyWithdrawnError(f"disclosure {self.id} is already withdrawn")
         check_after_publication(effective_at, self.published_on)
@@ -310,6 +314,7 @@ class Disclosure(GongkaiAggregate):
             effective_at=effective_at,
             backdated_working_days=backdating.working_days,
             backdating_reason=backdating.reason,
+            personal_data=personal_data,
         )
 
     @event("Withdrawn")
@@ -321,6 +326,19 @@ class Disclosure(GongkaiAggregate):
         effective_at: datetime,
         backdated_working_days: int,
         backdating_reason: str | None,
+        personal_data: bool,
     ) -> None:
         self.withdrawn = True
+        self.withdrawn_for_personal_data = personal_data
         self._acted(effective_at, backdated_working_days, backdating_reason)
+
+
+def _upcast_withdrawn_v1_v2(state: dict[str, Any]) -> None:
+    """v1 had no grounds: a withdrawal recorded before them withheld nothing."""
+    state["personal_data"] = False
+
+
+# Withdrawn v2 adds personal_data (the grounds 涉及个人隐私).
+_WITHDRAWN: Any = getattr(Disclosure, "Withdrawn")  # noqa: B009 - made by @event
+_WITHDRAWN.class_version = 2
+_WITHDRAWN.upcast_v1_v2 = staticmethod(_upcast_withdrawn_v1_v2)

@@ -139,9 +139,20 @@ class DisclosureRevision(BaseModel):
 class Withdrawal(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"reason": "误发，该事项属于塔河村公开范围"}]},
+        json_schema_extra={
+            "examples": [
+                {"reason": "误发，该事项属于塔河村公开范围"},
+                {"reason": "误发：该事项涉及个人隐私", "personal_data": True},
+            ]
+        },
     )
     reason: str = Field(max_length=2000)
+    personal_data: bool = Field(
+        default=False,
+        description="the grounds are personal data (涉及个人隐私): the item's body and "
+        "attachments are withheld from the lists, their exports and the streams "
+        "from then on (what was streamed before cannot be recalled)",
+    )
     effective_at: Moment | None = None
     late_reason: str | None = Field(default=None, max_length=2000)
 
@@ -164,6 +175,11 @@ class DisclosurePublic(BaseModel):
     on_time: bool
     working_days_late: int
     withdrawn: bool
+    content_withheld: bool = Field(
+        default=False,
+        description="withdrawn for personal data (涉及个人隐私): body and attachments "
+        "are left out here (the item's history keeps them for staff)",
+    )
     effective_at: datetime
     recorded_at: datetime
     backdated_working_days: int
@@ -189,6 +205,9 @@ class DisclosureVersion(BaseModel):
     event: Literal["published", "revised", "withdrawn"]
     event_label: str
     reason: str | None
+    personal_data: bool = Field(
+        default=False, description="a withdrawal on the grounds 涉及个人隐私"
+    )
     actor: dict[str, str]
     effective_at: datetime
     recorded_at: datetime

@@ -249,6 +249,7 @@ class DemoBuilder:
                 path,
                 disclosure_id,
                 reason="误发：该事项涉及个人隐私，已按规定撤回并重新审核",
+                personal_data=True,
             )
 
         self.add(office_moment(day, self.rng), withdraw)

@@ -158,11 +158,14 @@ class Disclosures(GongkaiApplication):
         disclosure_id: UUID,
         *,
         reason: str,
+        personal_data: bool = False,
         effective_at: datetime | None = None,
         late_reason: str | None = None,
         expected_version: int | None = None,
     ) -> Changed:
-        """Take an item down (撤回); it stays in the history."""
+        """Take an item down (撤回); it stays in the history. ``personal_data``:
+        withdrawn because it discloses personal data (涉及个人隐私); its content is
+        then withheld from the streams and lists too."""
         require_role(principal, tenant_path, Role.CLERK)
         disclosure = self.disclosure(principal, tenant_path, disclosure_id)
         check_expected_version(disclosure, expected_version)
@@ -172,6 +175,7 @@ class Disclosures(GongkaiApplication):
         with recorded(self):
             disclosure.withdraw(
                 reason=reason,
+                personal_data=personal_data,
                 backdating=backdating,
                 actor=principal.actor(),
                 effective_at=when,

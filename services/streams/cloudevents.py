@@ -7,7 +7,9 @@ re-sends (aggregate id and version), ``subject`` is the tenant path, extension
 checkpoint series, its tree size, and the position of the last event it covers), so
 that one key's ``sequence`` only grows. Redaction happens here and only here:
 an applicant's sealed ciphertext never leaves the installation (``applicant_ref``
-stands for it), and a case carries its applicant's redacted form at most.
+stands for it), a case carries its applicant's redacted form at most, and the
+content of an item withdrawn for personal data is left out once the withdrawal is
+known (``withhold``; the feed and the relay ask the disclosures view which).
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ FAMILIES = {
 UNSTREAMED_FAMILIES = frozenset({"inspection", "signin"})
 # Never streamed: ciphertext is personal data even sealed (it outlives erasure).
 DROPPED_FIELDS = {"ApplicantRecord.Sealed": frozenset({"ciphertext"})}
+# What ``withhold`` leaves out of an item withdrawn for personal data (涉及个人隐私).
+WITHHELD_FIELDS = {
+    "Disclosure.Published": ("body", "attachments"),
+    "Disclosure.Revised": ("body", "attachments"),
+}
 ENVELOPE = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp"}
 )
@@ -201,6 +208,27 @@ def to_cloudevent(
         "partitionkey": str(event.originator_id),
         "data": event_data(et, event, applicant),
     }
+
+
+@cache
+def withheld_types() -> frozenset[str]:
+    """The CloudEvent types whose content ``withhold`` leaves out."""
+    return frozenset(
+        et.ce_type for et in event_types().values() if et.qualname in WITHHELD_FIELDS
+    )
+
+
+def withhold(cloudevent: dict[str, Any]) -> dict[str, Any]:
+    """The CloudEvent of an item withdrawn for personal data, its content left out:
+    ``body`` empty and ``attachments`` none (null, "unchanged", stays null), and
+    ``data.withheld`` true. Requires a type of ``withheld_types()``."""
+    et = by_ce_type()[cloudevent["type"]]
+    data = dict(cloudevent["data"])
+    for name in WITHHELD_FIELDS[et.qualname]:
+        if data.get(name) is not None:
+            data[name] = "" if name == "body" else []
+    data["withheld"] = True
+    return {**cloudevent, "data": data}
 
 
 @cache

@@ -6,7 +6,9 @@ quiet tenant in a busy installation still answers quickly) and keeps the events 
 the caller's subtree and the asked types; ``next_after`` is where the next page
 starts, also when nothing matched. Signed checkpoints ride along at the position of
 the last event they cover; the live stream (services/streams/live.py) also delivers
-those signed after it passed that position.
+those signed after it passed that position. The content of an item withdrawn for
+personal data is left out of its events once the disclosures view knows of the
+withdrawal.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from services.streams.cloudevents import (
     checkpoint_cloudevent,
     streamed,
     to_cloudevent,
+    withheld_types,
+    withhold,
 )
 from services.streams.stored_cloudevents import StoredMapping
 
@@ -96,6 +100,23 @@ class Feed:
             raise UnknownTypeError(sorted(unknown)[0])
         return wanted
 
+    def withheld(self, ids: Iterable[str]) -> set[str]:
+        """Which of these disclosures were withdrawn for personal data, as the
+        disclosures view knows now."""
+        wanted = set(ids)
+        found: set[str] = (
+            self.platform.disclosure_view.withheld(wanted) if wanted else set()
+        )
+        return found
+
+    def withhold(self, events: list[dict[str, Any]]) -> None:
+        """Leave the content of withheld items out of ``events`` (in place)."""
+        types = withheld_types()
+        gone = self.withheld(e["partitionkey"] for e in events if e["type"] in types)
+        for i, event in enumerate(events):
+            if event["type"] in types and event["partitionkey"] in gone:
+                events[i] = withhold(event)
+
     def page(
         self,
         scope: str | None,
@@ -152,6 +173,7 @@ class Feed:
                         break
             start = batch[-1].id
         page.next_after = last
+        self.withhold(page.events)
         return page
 
     @property

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 
 from infra.kafka import BrokerUnavailableError, Message, ensure_topics
 from infra.runlock import ProjectionLock
@@ -38,6 +38,8 @@ from services.streams.cloudevents import (
     family_of_type,
     kafka_headers,
     kafka_topic,
+    withheld_types,
+    withhold,
 )
 from services.streams.feed import Feed
 from services.streams.relay_reader import (
@@ -222,7 +224,7 @@ class Relay:
         )
         current = None
         if read.count:
-            messages = [self._message(item) for item in read.items]
+            messages = self._messages(read.items)
             current = InFlight(self.sink.send(messages), read.last, read.count)
             self._sent_upto = read.last
         previous, self._inflight = self._inflight, current
@@ -234,13 +236,29 @@ class Relay:
             self._send_checkpoints(previous.last if previous else start)
         return read.count
 
-    def _message(self, item: Encoded | Any) -> Message:
-        """The Kafka message of a read item: encoded by the reader process, or a
-        notification to map here."""
-        if type(item) is tuple:
-            family, key, value, headers = item
-            return Message(kafka_topic(family), key, value, headers)
-        return encode(self.feed.cloudevent(item))
+    def _messages(self, items: Sequence[Encoded | Any]) -> list[Message]:
+        """The Kafka messages of a batch's read items (encoded by the reader
+        process, or notifications to map here); the content of items withdrawn
+        for personal data left out (one look-up for the batch, none without a
+        publication or correction in it)."""
+        mapped = [
+            item if type(item) is tuple else self.feed.cloudevent(item)
+            for item in items
+        ]
+        types = withheld_types()
+        maybe = {i: key for i, m in enumerate(mapped) if (key := _item_of(m, types))}
+        gone = self.feed.withheld(maybe.values())
+        messages = []
+        for i, m in enumerate(mapped):
+            if type(m) is tuple:
+                if maybe.get(i) in gone:
+                    messages.append(encode(withhold(from_json(m[2]))))
+                else:
+                    family, key, value, headers = m
+                    messages.append(Message(kafka_topic(family), key, value, headers))
+            else:
+                messages.append(encode(withhold(m) if maybe.get(i) in gone else m))
+        return messages
 
     def _settle(self, inflight: InFlight) -> None:
         try:
@@ -315,6 +333,18 @@ class Relay:
                 status["lag"],
                 self.sent,
             )
+
+
+def _item_of(mapped: Encoded | dict[str, Any], types: frozenset[str]) -> str | None:
+    """The disclosure id of an event whose content may be withheld, else None."""
+    if type(mapped) is tuple:
+        family, key, _, headers = mapped
+        if family != "disclosure":
+            return None
+        kind = next((v for k, v in headers if k == "gongkai-type"), b"").decode()
+        return key.decode() if kind in types else None
+    event: dict[str, Any] = mapped  # type: ignore[assignment]
+    return str(event["partitionkey"]) if event["type"] in types else None
 
 
 def relay_lock(platform: Running) -> ProjectionLock:

@@ -18,6 +18,7 @@ from services.streams.cloudevents import (
     CHECKPOINT_TYPE,
     DROPPED_FIELDS,
     ENVELOPE,
+    WITHHELD_FIELDS,
     EventType,
     by_ce_type,
     schema_url,
@@ -61,6 +62,8 @@ def _data_model(et: EventType) -> type[BaseModel]:
         spec["applicant_ref"] = (str, ...)
     if et.qualname == "Case.Filed":
         spec["applicant"] = (RedactedApplicant | None, None)
+    if et.qualname in WITHHELD_FIELDS:  # present (true) only when withheld
+        spec["withheld"] = (bool, False)
     model: type[BaseModel] = create_model(  # type: ignore[call-overload]
         et.name, __config__=ConfigDict(extra="forbid"), **spec
     )

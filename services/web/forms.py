@@ -199,6 +199,7 @@ FIELD_LABELS = {
     "effective_at": "生效时间",
     "attachments": "附件",
     "withdraw_reason": "撤回原因",
+    "personal_data": "因涉及个人隐私撤回",
     "version": "版本",
     "If-Match": "版本",
     # 办件

@@ -132,9 +132,7 @@ def session_principal(request: Request) -> Principal | None:
     except HttpProblemError:
         return None
     request.state.staff = principal
-    request.state.who = actor_text(
-        named_actor(platform_of(request), principal.actor())
-    )
+    request.state.who = actor_text(named_actor(platform_of(request), principal.actor()))
     return principal
 
 

@@ -18,7 +18,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from domain.access import Role
+from domain.cases.personal_data import Applicant
+from domain.timeliness import local_date
+from services.cases.receipts import receipt_number
 from tests.browser.conftest import Live
+from tests.conftest import principal
 from tests.exports import split
 from tests.web_seed import CLERK_USER, COUNTY_USER, TUANJIE
 
@@ -212,3 +217,109 @@ def test_the_overview_downloads_as_xlsx_and_reads_back(
     assert "新和县" in names
     assert "团结村" in names
     assert "温宿县" not in names  # a sibling county is not in the subtree
+
+
+PHONE = 390  # CSS px: a common phone's width
+
+# Whatever sticks out past the right edge of the viewport: the page itself, or any
+# element (tables included) not clipped by a box that scrolls or hides overflow.
+OVERFLOWING = """
+const width = window.innerWidth, out = [];
+const root = document.documentElement;
+if (root.scrollWidth > width) out.push('page scrollWidth ' + root.scrollWidth);
+const clips = el => {
+  for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    if (getComputedStyle(up).overflowX !== 'visible') return true;
+  }
+  return false;
+};
+for (const el of document.body.querySelectorAll('*')) {
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0 || box.right <= 0) continue;
+  if ((box.right > width + 0.5 || box.width > width) && !clips(el)) {
+    const name = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
+    out.push(name + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+}
+return out;
+"""
+# Table cells squeezed below two characters of their own text: a table that keeps
+# its columns at phone width wraps its headers one character a line.
+SQUEEZED = """
+const out = [];
+for (const cell of document.querySelectorAll('main th, main td')) {
+  const text = cell.textContent.trim(), box = cell.getBoundingClientRect();
+  const em = parseFloat(getComputedStyle(cell).fontSize);
+  if (text.length >= 2 && box.width > 0 && box.width < 2 * em) {
+    out.push(text.slice(0, 12) + ' ' + Math.round(box.width) + 'px');
+  }
+}
+return out;
+"""
+
+
+def phone_shot(browser: webdriver.Chrome, live: Live, name: str) -> Path:
+    """A full-page screenshot at phone width, after checking nothing overflows."""
+    assert browser.execute_script("return window.innerWidth") == PHONE
+    assert browser.execute_script(OVERFLOWING) == [], name
+    assert browser.execute_script(SQUEEZED) == [], name
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(PHONE, min(max(int(height), 600), 6000))
+    path = live.shots / f"phone-{name}.png"
+    browser.save_screenshot(str(path))
+    browser.set_window_size(PHONE, 844)
+    return path
+
+
+def filed_receipt(live: Live) -> str:
+    """A case filed at 团结村 by a villager whose phone ends in 6789: its receipt."""
+    cases = live.platform.cases
+    filed = cases.file(
+        principal(TUANJIE, Role.CLERK),
+        TUANJIE,
+        kind="complaint",
+        channel="visit",
+        summary="村务公开栏玻璃破损",
+        signed=True,
+        applicant=Applicant(name="李四", phone="13900006789"),
+    )
+    receipt = receipt_number(filed.id, local_date(cases.now()))
+    assert receipt is not None
+    return receipt
+
+
+def test_public_pages_and_the_console_reflow_at_phone_width(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    browser.delete_all_cookies()
+    browser.set_window_size(PHONE, 844)
+    try:
+        browser.get(f"{live.url}/gongkai/")
+        phone_shot(browser, live, "public-index")
+        browser.get(f"{live.url}/gongkai/{TUANJIE}")
+        phone_shot(browser, live, "public-board")
+        browser.get(f"{live.url}/gongkai/{TUANJIE}/items/{live.ids['item']}")
+        phone_shot(browser, live, "public-item")
+        browser.get(f"{live.url}/gongkai/{TUANJIE}/items/{live.ids['withdrawn']}")
+        phone_shot(browser, live, "public-withdrawn")
+        browser.get(f"{live.url}/gongkai/_receipt")
+        browser.find_element(By.ID, "f-receipt").send_keys(filed_receipt(live))
+        browser.find_element(By.ID, "f-phone_last4").send_keys("6789")
+        go(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+        assert "受理单位" in browser.find_element(By.TAG_NAME, "table").text
+        phone_shot(browser, live, "receipt")
+        sign_in(browser, live, COUNTY_USER)
+        assert browser.find_element(By.TAG_NAME, "h1").text.endswith("政务公开监督总览")
+        phone_shot(browser, live, "console-home")
+        for page, name in (
+            (f"/console/t/{TUANJIE}", "console-village"),
+            (f"/console/t/{TUANJIE}/items/{live.ids['item']}", "console-item"),
+            (f"/console/t/{TUANJIE}/cases", "console-cases"),
+            (f"/console/t/{TUANJIE}/audit", "console-audit"),
+            ("/console/t/xinhe/assessment", "console-assessment"),
+            ("/console/t/xinhe/rankings", "console-rankings"),
+        ):
+            browser.get(f"{live.url}{page}")
+            phone_shot(browser, live, name)
+    finally:
+        browser.set_window_size(1280, 900)

@@ -22,8 +22,8 @@ from tests.conftest import build_tree, principal
 PUBLISHED = "cn.gongkai.disclosure.DisclosurePublished.v1"
 
 
-def publish(p: Platform, path: str, title: str) -> None:
-    p.disclosures.publish(
+def publish(p: Platform, path: str, title: str) -> Any:
+    return p.disclosures.publish(
         principal(path, Role.CLERK),
         path,
         category="common.finance",
@@ -48,11 +48,19 @@ def test_subscribe_prints_verified_events_of_a_subtree(
 ) -> None:
     build_tree(platform)
     for month in (1, 2):
-        publish(platform, "xinhe.tahe.tuanjie", f"团结村2026年{month}月财务收支")
+        item = publish(platform, "xinhe.tahe.tuanjie", f"团结村2026年{month}月财务收支")
     publish(platform, "wensu.jiamu", "佳木镇2026年1月财务收支")
+    # Withdrawn for personal data: its publication goes out without its body,
+    # and still verifies (a leaf commits to id, tenant, type and position).
+    clerk = principal("xinhe.tahe.tuanjie", Role.CLERK)
+    withdrawn = platform.disclosures.withdraw(
+        clerk, "xinhe.tahe.tuanjie", item.id, reason="涉及个人隐私", personal_data=True
+    )
+    assert platform.wait("disclosures", withdrawn.position)
     result = subscribe(settings, "--tenant", "xinhe.tahe", "--http", served, "--verify")
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["data"]["body"] for e in events if e["data"].get("withheld")] == [""]
     assert {e["subject"] for e in events} == {
         "xinhe.tahe",
         "xinhe.tahe.tuanjie",

@@ -27,19 +27,20 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, resolve_topic
 from pydantic_core import to_jsonable_python
 
+from domain.access import Role
 from infra.kafka import KafkaSink
 from infra.settings import Settings
 from services.core.base import DateAsISO
 from services.demo.builder import SimClock, load_demo
 from services.platform.runtime import Platform
-from services.streams.cloudevents import iso, streamed
+from services.streams.cloudevents import CHECKPOINT_TYPE, iso, streamed
 from services.streams.feed import Feed
 from services.streams.relay import Relay, encode
 from services.streams.relay_reader import _Worker
 from services.streams.stored_cloudevents import NotMappableError, StoredMapping
-from tests.conftest import MutableClock
+from tests.conftest import MutableClock, principal
 from tests.fixtures.corpus.corpus import corpus_dirs, insert_events, load_events
-from tests.integration.scenario import every_event_type
+from tests.integration.scenario import VILLAGE, every_event_type
 
 
 def assert_same_as_slow_path(platform: Platform) -> tuple[int, int]:
@@ -152,9 +153,25 @@ def feed_mapper() -> Mapper[Any]:
 def test_the_reader_process_hands_the_relay_what_it_would_send_itself(
     platform: Platform, settings: Settings
 ) -> None:
-    """The reader process's code, run here: each message equals the relay's own;
-    what it cannot map (a filed case needs the vault) comes back to map here."""
+    """The reader process's code, run here: each message equals the relay's own
+    and the feed's; what it cannot map (a filed case needs the vault) comes back
+    to map here. An item withdrawn for personal data goes out without its content,
+    by either reader, as in the feed."""
     every_event_type(platform)
+    clerk = principal(VILLAGE, Role.CLERK)
+    private = platform.disclosures.publish(
+        clerk,
+        VILLAGE,
+        category="common.finance",
+        title="团结村低保金发放名单",
+        body="低保户张三丰本月领取610元。",
+        channels=["公开栏"],
+        formed_on=date(2026, 2, 10),
+    ).id
+    last = platform.disclosures.withdraw(
+        clerk, VILLAGE, private, reason="误发：涉及个人隐私", personal_data=True
+    )
+    assert platform.wait("disclosures", last.position)
     relay = Relay(
         platform, KafkaSink(settings), ensure=lambda: None, reader_process=False
     )
@@ -165,9 +182,20 @@ def test_the_reader_process_hands_the_relay_what_it_would_send_itself(
         worker.app.close()
     notifications = platform.tenants.recorder.select_notifications(0, 10**6)
     expected = [
-        encode(relay.feed.cloudevent(n)) for n in notifications if streamed(n.topic)
+        encode(e)
+        for e in Feed(platform).page(None, 0, 10**6, scan_limit=10**6).events
+        if e["type"] != CHECKPOINT_TYPE
     ]
-    assert [relay._message(item) for item in read.items] == expected
+    assert relay._messages(read.items) == expected
+    local = relay.reader.read(0, 10**6).result()
+    assert relay._messages(local.items) == expected
+    withheld = [
+        json.loads(m.value)["data"] for m in expected if m.key == str(private).encode()
+    ]
+    assert [d.get("withheld") for d in withheld] == [True, None]  # and the withdrawal
+    assert withheld[0]["body"] == ""
+    assert withheld[1]["personal_data"] is True
+    assert "张三丰".encode() not in b"".join(m.value for m in expected)
     assert (read.last, read.count) == (notifications[-1].id, len(notifications))
     handed_back = [i for i in read.items if isinstance(i, Notification)]
     assert handed_back  # Case.Filed

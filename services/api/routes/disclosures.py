@@ -54,6 +54,7 @@ from services.api.schemas import (
     Withdrawal,
 )
 from services.disclosures.lists import Moments
+from services.disclosures.withheld import mark_withheld, reads_the_record
 from services.people.names import named_actor
 from services.platform.runtime import Platform
 
@@ -75,6 +76,7 @@ def public(
     published_on = date.fromisoformat(row["published_on"])
     due_on = date.fromisoformat(row["due_on"])
     warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
+    withheld = bool(row.get("content_withheld"))
     return DisclosurePublic(
         id=row["id"],
         tenant=row["tenant"],
@@ -82,16 +84,17 @@ def public(
         category=row["category"],
         category_label=labels.get(row["category"]),
         title=row["title"],
-        body=row["body"],
+        body="" if withheld else row["body"],
         channels=row["channels"],
         channel_labels=[Channel(c).label for c in row["channels"]],
-        attachments=row["attachments"] or [],
+        attachments=[] if withheld else row["attachments"] or [],
         formed_on=formed_on,
         published_on=published_on,
         due_on=due_on,
         on_time=published_on <= due_on,
         working_days_late=row["working_days_late"],
         withdrawn=row["withdrawn"],
+        content_withheld=withheld,
         effective_at=datetime.fromisoformat(row["effective_at"]),
         recorded_at=datetime.fromisoformat(row["recorded_at"]),
         backdated_working_days=row["backdated_working_days"],
@@ -117,6 +120,7 @@ def aggregate_row(d: Disclosure) -> dict[str, Any]:
         "due_on": iso_day(d.due_on),
         "working_days_late": d.working_days_late,
         "withdrawn": d.withdrawn,
+        "content_withheld": d.withdrawn_for_personal_data,
         "effective_at": iso_moment(d.effective_at),
         "recorded_at": iso_moment(d.modified_on),
         "backdated_working_days": d.backdated_working_days,
@@ -143,6 +147,7 @@ def after_command(
         row = aggregate_row(
             platform.disclosures.disclosure(principal, path, disclosure_id)
         )
+    mark_withheld(platform.disclosure_view, [row])
     response.headers["ETag"] = f'"{row["version"]}"'
     out = public(
         row,
@@ -244,6 +249,7 @@ def withdraw(
         path,
         disclosure_id,
         reason=body.reason,
+        personal_data=body.personal_data,
         effective_at=body.effective_at,
         late_reason=body.late_reason,
         expected_version=expected,
@@ -375,6 +381,7 @@ def list_disclosures(
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        mark_withheld(platform.disclosure_view, rows)
         return DisclosureList(
             items=[item(row) for row in rows],
             next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
@@ -392,12 +399,13 @@ EXPORT_BATCH = 500
 def _all_rows(
     platform: Platform, path: str, query: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
-    """Every matching row, read in batches (exports stream)."""
+    """Every matching row, read in batches (exports stream), withheld marked."""
     before: int | None = None
     while True:
         rows = platform.disclosure_view.list_public(
             path, before=before, limit=EXPORT_BATCH, **query
         )
+        mark_withheld(platform.disclosure_view, rows)
         yield from rows
         if len(rows) < EXPORT_BATCH:
             return
@@ -439,6 +447,7 @@ def get_disclosure(
         path,
         disclosure_id,
     )
+    mark_withheld(platform.disclosure_view, [row])
     response.headers["ETag"] = f'"{row["version"]}"'
     out = public(row, category_labels(platform, path), platform.disclosures.calendar())
     out.tenant_name = platform.disclosures.tenant(path).name
@@ -448,7 +457,8 @@ def get_disclosure(
 @router.get(
     "/{disclosure_id}/history",
     response_model=DisclosureHistory,
-    summary="Every version of an item, as known at known_at",
+    summary="Every version of an item, as known at known_at (the record: staff "
+    "and inspectors see a withheld item's content here, integrators do not)",
 )
 def history(
     path: str,
@@ -469,12 +479,16 @@ def history(
         )
     labels = category_labels(platform, path)
     calendar = platform.disclosures.calendar()
+    withheld = bool(platform.disclosure_view.withheld([str(disclosure_id)]))
+    for r in rows:
+        r["content_withheld"] = withheld and not reads_the_record(principal)
     versions = [
         DisclosureVersion(
             version=r["version"],
             event=r["event"],
             event_label=EVENT_LABELS[r["event"]],
             reason=r["reason"],
+            personal_data=withheld and r["event"] == "withdrawn",
             actor=named_actor(platform, r["actor"]),
             effective_at=datetime.fromisoformat(r["effective_at"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),

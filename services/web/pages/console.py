@@ -311,7 +311,10 @@ def withdraw(
     platform: PlatformDep,
     form: FormDep,
 ) -> Response:
-    data = {"reason": form.get("withdraw_reason") or None}
+    data = {
+        "reason": form.get("withdraw_reason") or None,
+        "personal_data": form.get("personal_data") in ("on", "true"),
+    }
     body, errors = parse(Withdrawal, {k: v for k, v in data.items() if v})
     if body is None:
         errors = FormErrors([("withdraw_reason", m) for _, m in errors.items])

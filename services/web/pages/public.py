@@ -151,11 +151,10 @@ def item(
     tenant = tenants.tenant_public(platform, path)
     history = disclosures.history(path, item_id, reader(path), platform)
     versions = history.versions
-    shown = next((v for v in versions if v.version == version), None)
-    if shown is None:  # default: the latest text that was public
-        public = [v for v in versions if v.event != "withdrawn"]
-        shown = public[-1] if public else versions[-1]
     current = versions[-1]
+    shown = next((v for v in versions if v.version == version), versions[-1])
+    if current.state.withdrawn:  # withdrawn means withdrawn: no version's text
+        shown = None
     return render(
         request,
         "public_item.html",

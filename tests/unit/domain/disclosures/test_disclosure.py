@@ -343,7 +343,32 @@ def test_withdraw_emits_withdrawn_with_the_reason(published: Disclosure) -> None
     assert fields["tenant"] == TENANT
     assert fields["actor"] == ACTOR
     assert fields["effective_at"] == LATER
+    assert fields["personal_data"] is False
     assert published.withdrawn
+    assert not published.withdrawn_for_personal_data
+
+
+def test_a_withdrawal_for_personal_data_says_so_in_its_event(
+    published: Disclosure,
+) -> None:
+    published.withdraw(
+        reason="误发：该事项涉及个人隐私",
+        personal_data=True,
+        backdating=ON_TIME,
+        actor=ACTOR,
+        effective_at=LATER,
+    )
+    events = published.collect_events()
+    assert payload(events[0])["personal_data"] is True
+    assert type(events[0]).class_version == 2
+    assert published.withdrawn_for_personal_data
+    assert published.body == "收入……支出……"  # the record keeps the content
+
+
+def test_a_withdrawal_stored_before_the_grounds_reads_as_not_personal_data() -> None:
+    state = {"reason": "信息有误", "backdated_working_days": 0}
+    Disclosure.Withdrawn.upcast_v1_v2(state)  # type: ignore[attr-defined]
+    assert state["personal_data"] is False
 
 
 @pytest.mark.parametrize("reason", ["", "  \n"])
