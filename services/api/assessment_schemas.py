@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.assessment.criteria import TEMPLATE
-from services.api.params import Day
+from services.api.params import BodyModel, Day
 
 Method = Literal[
     "self_check", "mutual_check", "announced", "unannounced", "online", "on_site",
@@ -19,8 +19,7 @@ EVIDENCE = r"^(case|disclosure|event|inspection|staff|url):[^\s]{1,300}$"
 Evidence = Annotated[str, Field(pattern=EVIDENCE, max_length=310)]
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CriterionIn(BodyModel):
     code: str = Field(min_length=1, max_length=40, examples=["c01"])
     title: str = Field(min_length=1, max_length=200, examples=["组织领导"])
     points: float = Field(gt=0, le=100, examples=[10])
@@ -36,9 +35,8 @@ TEMPLATE_ROWS = [
 ]
 
 
-class CampaignCreate(BaseModel):
+class CampaignCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -64,8 +62,7 @@ class CampaignCreate(BaseModel):
     methods: list[Method] = Field(min_length=1, max_length=7)
 
 
-class ItemScore(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ItemScore(BodyModel):
     code: str = Field(min_length=1, max_length=40, examples=["c01"])
     points: float = Field(ge=0, le=100, examples=[9])
     evidence: list[Evidence] = Field(
@@ -76,9 +73,8 @@ class ItemScore(BaseModel):
     )
 
 
-class SelfAssessmentIn(BaseModel):
+class SelfAssessmentIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -94,9 +90,8 @@ class SelfAssessmentIn(BaseModel):
     report: str = Field(min_length=1, max_length=10_000, description="书面汇报材料")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -114,13 +109,12 @@ class ReviewIn(BaseModel):
     method: Method
 
 
-class NoBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+class NoBody(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"target": "xinhe.tahe.tuanjie", "text": "自评材料未被采纳"}]
         },
@@ -129,9 +123,8 @@ class ObjectionIn(BaseModel):
     text: str = Field(min_length=1, max_length=10_000, examples=["自评材料未被采纳"])
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"objection": 1, "answer": "经复核，维持原评分"}]
         },
@@ -142,9 +135,8 @@ class AnswerIn(BaseModel):
     )
 
 
-class OrderIn(BaseModel):
+class OrderIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"target": "xinhe.tahe.tuanjie", "working_days": 20}]
         },
@@ -155,9 +147,8 @@ class OrderIn(BaseModel):
     )
 
 
-class ReportIn(BaseModel):
+class ReportIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -171,9 +162,8 @@ class ReportIn(BaseModel):
     report: str = Field(min_length=1, max_length=10_000, examples=["已补充公开"])
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"target": "xinhe.tahe.tuanjie", "passed": True, "note": "整改到位"}

@@ -6,20 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from services.api.params import Count, Day
+from services.api.params import BodyModel, Count, Day
 
 
-class ApplicantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ApplicantIn(BodyModel):
     name: str = Field(min_length=1, max_length=50, examples=["张三"])
     phone: str | None = Field(default=None, max_length=30, examples=["13812345678"])
     id_number: str | None = Field(default=None, max_length=18)
     address: str | None = Field(default=None, max_length=200)
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -58,7 +56,7 @@ class CaseCreate(BaseModel):
 
 
 def _model(name: str, **fields: Any) -> type[BaseModel]:
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(name, __base__=BodyModel, **fields)
 
 
 # One body per action; the API route names use dashes.

@@ -6,11 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.params import BodyModel
+
 KINDS = "tenant case disclosure staff campaign"
 
 
-class SubjectRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SubjectRef(BodyModel):
     kind: str = Field(description=KINDS, examples=["case"])
     id: str | None = Field(
         default=None,
@@ -20,9 +21,8 @@ class SubjectRef(BaseModel):
     tenant: str = Field(max_length=400, examples=["xinhe.tahe.xingfu"])
 
 
-class InspectionCreate(BaseModel):
+class InspectionCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -36,15 +36,13 @@ class InspectionCreate(BaseModel):
     basis: str = Field(min_length=1, max_length=2000, description="依据")
 
 
-class TextIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TextIn(BodyModel):
     text: str = Field(
         min_length=1, max_length=10_000, examples=["已调取村务公开栏照片"]
     )
 
 
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CloseIn(BodyModel):
     conclusion: str = Field(
         min_length=1, max_length=10_000, examples=["低保金名单公示晚于发放，责令整改"]
     )

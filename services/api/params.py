@@ -1,8 +1,13 @@
-"""Bounded input types shared by every route: dates, moments, counts and cursors.
+"""Input types shared by every route: bodies, dates, moments, counts and cursors.
 
 Every date the API takes lies in ``FIRST_DAY`` … ``LAST_DAY`` (China time), every
 integer in 0 … 2^63−1, so nothing a client sends can overflow a date, a datetime or
 a store's integer column. Routes use these types instead of bare ``date``/``int``.
+
+Every JSON body is a ``BodyModel``: unknown members are refused and each member must
+have the JSON type its schema declares (``false`` is no integer, ``"1"`` no number;
+an integer is a number), so what the document says a client may send is exactly what
+is accepted. Dates and moments are JSON strings in the form their ``pattern`` gives.
 """
 
 from __future__ import annotations
@@ -10,10 +15,11 @@ from __future__ import annotations
 import base64
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import Strict as StrictMode
 
 from domain.timeliness import SHANGHAI
 from projections.sql import iso_moment
@@ -33,22 +39,60 @@ MOMENT_PATTERN = (
 )
 _MOMENT = re.compile(MOMENT_PATTERN)
 
+# A date in a body: YYYY-MM-DD of the years 2000-2099 (so FIRST_DAY … LAST_DAY).
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# A moment in a body: RFC 3339 with an offset, of the years 2000-2099.
+BODY_MOMENT_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+class BodyModel(BaseModel):
+    """A JSON request body: unknown members refused, each member's JSON type strict."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _text_of_form(pattern: str, form: str) -> BeforeValidator:
+    """Requires a JSON string matching ``pattern``; the type then parses it."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"Input should be {form}")
+        return value
+
+    return BeforeValidator(check)
+
+
 # Body and query types -------------------------------------------------------------
 
 Day = Annotated[
     date,
+    StrictMode(False),  # parsed from its text, which the validator checks
+    _text_of_form(DAY_PATTERN, f"a date YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}"),
     Field(
         ge=FIRST_DAY,
         le=LAST_DAY,
         description=f"a date from {FIRST_DAY} to {LAST_DAY}",
+        json_schema_extra={"pattern": DAY_PATTERN},
     ),
 ]
 Moment = Annotated[
     AwareDatetime,
+    StrictMode(False),
+    _text_of_form(
+        BODY_MOMENT_PATTERN,
+        "an RFC 3339 date-time with an offset, e.g. 2026-03-02T10:00:00+08:00",
+    ),
     Field(
         ge=FIRST_MOMENT,
         le=LAST_MOMENT,
-        description=f"a date-time with offset, {FIRST_DAY} to {LAST_DAY} China time",
+        description="an RFC 3339 date-time with offset, "
+        f"{FIRST_DAY}T00:00:00+08:00 to {LAST_DAY}T23:59:59.999999+08:00",
+        json_schema_extra={"pattern": BODY_MOMENT_PATTERN},
     ),
 ]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]

@@ -8,14 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.disclosures.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
-from services.api.params import MAX_INT, Day, Moment
-
-Strict = ConfigDict(extra="forbid")
+from services.api.params import MAX_INT, BodyModel, Day, Moment
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"code": "tahe", "name": "塔河镇", "level": "town", "parent": "xinhe"},
@@ -41,10 +38,8 @@ class TenantCreate(BaseModel):
     )
 
 
-class TenantRename(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"name": "塔河乡"}]}
-    )
+class TenantRename(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "塔河乡"}]})
     name: str = Field(max_length=100)
 
 
@@ -69,16 +64,14 @@ class TenantList(BaseModel):
     items: list[TenantSummary]
 
 
-class AttachmentIn(BaseModel):
-    model_config = Strict
+class AttachmentIn(BodyModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     name: str = Field(min_length=1, max_length=255)
     size: int = Field(ge=0, le=MAX_INT)
 
 
-class DisclosureCreate(BaseModel):
+class DisclosureCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -112,9 +105,8 @@ class DisclosureCreate(BaseModel):
     )
 
 
-class DisclosureRevision(BaseModel):
+class DisclosureRevision(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -136,9 +128,8 @@ class DisclosureRevision(BaseModel):
     late_reason: str | None = Field(default=None, max_length=2000)
 
 
-class Withdrawal(BaseModel):
+class Withdrawal(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"reason": "误发，该事项属于塔河村公开范围"}]},
     )
     reason: str = Field(max_length=2000)
@@ -263,9 +254,8 @@ class CatalogueLoaded(BaseModel):
     codes: list[str]
 
 
-class HolidayScheduleIn(BaseModel):
+class HolidayScheduleIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

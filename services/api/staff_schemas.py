@@ -6,10 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.params import BodyModel
 
-class StaffCreate(BaseModel):
+
+class StaffCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -38,9 +39,8 @@ class StaffCreate(BaseModel):
     )
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"post": "党政办", "roles": ["supervisor"]}]},
     )
     name: str | None = Field(default=None, max_length=100)
@@ -51,9 +51,9 @@ class StaffUpdate(BaseModel):
     )
 
 
-class StaffDeactivate(BaseModel):
+class StaffDeactivate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "调离本单位"}]}
+        json_schema_extra={"examples": [{"reason": "调离本单位"}]}
     )
     reason: str = Field(max_length=200)
 
@@ -88,9 +88,8 @@ class StaffList(BaseModel):
     total: int
 
 
-class ActivateIn(BaseModel):
+class ActivateIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

@@ -195,9 +195,46 @@ def test_json_in_any_encoding_but_utf8_is_415(
     duplicate = client.post(url, content=bom + twice, headers=json_type)
     assert_problem(duplicate, (400,), "title")
     nul = json.dumps({**FINANCE, "body": "a\x00b"}).encode()
-    assert_problem(client.post(url, content=bom + nul, headers=json_type), (422,), "body")
+    assert_problem(
+        client.post(url, content=bom + nul, headers=json_type), (422,), "body"
+    )
     accepted = client.post(url, content=bom + ascii_text.encode(), headers=json_type)
     assert accepted.status_code == 201, accepted.text
+
+
+def test_json_members_must_have_the_declared_type(
+    client: TestClient, auth: TokenFactory, seeded: dict[str, Any]
+) -> None:
+    """Strict types: no boolean for an integer, no text for a number or a boolean."""
+    county = auth("xinhe", "admin")
+    url = "/v1/tenants/xinhe/case-rules"
+    valid = {"max_extensions": 2, "basically_satisfied_counts": True}
+    for field, value in (
+        ("max_extensions", False),
+        ("max_extensions", True),
+        ("max_extensions", "2"),
+        ("max_extensions", 2.5),
+        ("basically_satisfied_counts", 0),
+        ("basically_satisfied_counts", "true"),
+    ):
+        refused = client.put(url, json={**valid, field: value}, headers=county)
+        assert_problem(refused, (422,), field)
+        assert refused.json()["type"].endswith("/validation-error")
+    assert client.get(url, headers=county).json()["max_extensions"] == 1
+    assert client.put(url, json=valid, headers=county).status_code == 200
+    clerk = seeded["clerk"]
+    for day in (20260210, "2026-02-10T00:00:00", "2026-2-10"):
+        dated = client.post(
+            f"{V}/disclosures", json={**FINANCE, "formed_on": day}, headers=clerk
+        )
+        assert_problem(dated, (422,), "formed_on")
+    # A number may be written as an integer (JSON has one number type).
+    section = client.put(
+        f"{V}/annual-reports/2026/sections/2",
+        json={"inputs": {"fees.amount": 3}},
+        headers=clerk,
+    )
+    assert section.status_code == 200, section.text
 
 
 def test_405_lists_every_method_of_the_path(

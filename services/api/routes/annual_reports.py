@@ -9,11 +9,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from projections.disclosures import DisclosureProjection
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import AsOfQuery, Day, KnownAtQuery, parse_moment
+from services.api.params import AsOfQuery, BodyModel, Day, KnownAtQuery, parse_moment
 from services.reporting.annual_render import report_html, report_pdf
 from services.reporting.annual_reports import publish_report
 from services.reporting.annual_xlsx import report_xlsx
@@ -28,9 +28,8 @@ FORMATS = {
 }
 
 
-class SectionIn(BaseModel):
+class SectionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"text": "2025年，本镇认真贯彻《政府信息公开条例》……"},
@@ -48,16 +47,14 @@ class SectionIn(BaseModel):
     )
 
 
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PublishIn(BodyModel):
     reason: str | None = Field(
         default=None, max_length=2000, description="required for a correction"
     )
 
 
-class ChallengeIn(BaseModel):
+class ChallengeIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"route": "行政复议", "filed_on": "2025-06-02"}]
         },
@@ -70,9 +67,8 @@ class ChallengeIn(BaseModel):
     filed_on: Day
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"outcome": "纠正", "decided_on": "2025-08-01"}]
         },

@@ -20,7 +20,7 @@ from services.api.assessment_exports import (
 )
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
-from services.api.params import AsOfQuery, moment_text, parse_moment
+from services.api.params import AsOfQuery, BodyModel, moment_text, parse_moment
 from services.assessment.metrics import settle
 from services.assessment.rankings import monthly_ranking
 from services.core.views import CASES_NAME, PROJECTIONS
@@ -37,9 +37,8 @@ MonthQuery = Annotated[
 ]
 
 
-class SchemeIn(BaseModel):
+class SchemeIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import require_read
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import BodyModel
 
 router = APIRouter(prefix="/tenants/{path}/services", tags=["cases"])
 
 
-class ServicesIn(BaseModel):
+class ServicesIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -77,9 +77,8 @@ def edit(
 rules_router = APIRouter(prefix="/tenants/{path}/case-rules", tags=["cases"])
 
 
-class CaseRulesIn(BaseModel):
+class CaseRulesIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"max_extensions": 1, "basically_satisfied_counts": True}]
         },

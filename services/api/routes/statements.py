@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment.statements import Statement
 from services.api.assessment_schemas import NoBody, Path
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import BodyModel
 from services.assessment.metrics import target_metrics
 
 router = APIRouter(prefix="/tenants/{path}/statements", tags=["campaigns"])
 
 
-class TargetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TargetIn(BodyModel):
     code: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1, max_length=200)
     metric: str | None = Field(
@@ -30,9 +30,8 @@ class TargetIn(BaseModel):
     threshold: float | None = Field(default=None, ge=0, le=1)
 
 
-class StatementCreate(BaseModel):
+class StatementCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -58,16 +57,14 @@ class StatementCreate(BaseModel):
     targets: list[TargetIn] = Field(min_length=1, max_length=50)
 
 
-class JudgedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JudgedIn(BodyModel):
     code: str = Field(min_length=1, max_length=40)
     met: bool
     note: str = Field(min_length=1, max_length=2000)
 
 
-class AssessIn(BaseModel):
+class AssessIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"results": [{"code": "t2", "met": True, "note": "有记录"}]}]
         },
