@@ -11,6 +11,9 @@ operation also lists the problem answers it can give, each as
 - 409 on commands, 413 and 415 on operations with a body;
 - 405 (with ``Allow``), 500 and 503 (with ``Retry-After``) on every operation.
 
+An operation that needs no token says ``security: []``; every other one names the
+``bearer`` scheme (FastAPI adds it from the token dependency).
+
 Each route may still declare its own answer for a status (``responses=``); only
 FastAPI's 422 is always replaced. A route that declares an extra problem status with
 just a description (``responses={401: {"description": "…"}}``, as sign-in does)
@@ -101,6 +104,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            # An open operation says so (no global default stands in for it).
+            operation.setdefault("security", [])
             responses = operation["responses"]
             for status in problem_statuses(method, operation):
                 if status == "422" or status not in responses:

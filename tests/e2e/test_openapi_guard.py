@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import schemathesis
@@ -235,3 +236,47 @@ def test_the_document_declares_problems_security_and_bounds(
                 if param["name"] in ("as_of", "known_at"):
                     string = param["schema"]["anyOf"][0]
                     assert string["pattern"].startswith("^20"), where
+
+
+def sample(name: str, schema: dict[str, Any]) -> str:
+    """A well-formed value of a path parameter, so that only the token is missing."""
+    if name == "path":
+        return COUNTY
+    if schema.get("type") == "integer":
+        return "1"
+    return str(uuid4()) if schema.get("format") == "uuid" else "x"
+
+
+def test_the_document_says_which_operations_need_a_token(
+    installation: Installation,
+) -> None:
+    """``security: []`` on an open operation, ``bearer`` on every other: held to
+    what the server does when the token is missing."""
+    document = installation.app.openapi()
+    client = TestClient(installation.app)
+    open_operations = set()
+    for template, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation["security"] in ([], [{"bearer": []}]), template
+            params = {
+                p["name"]: sample(p["name"], p["schema"])
+                for p in operation.get("parameters", [])
+                if p["in"] == "path"
+            }
+            url = template.format(**params)
+            answer = client.request(method.upper(), url)
+            if operation["security"]:
+                assert answer.status_code == 401, (method, template, answer.text)
+                assert answer.headers["WWW-Authenticate"] == "Bearer"
+            else:
+                assert answer.status_code != 401, (method, template, answer.text)
+                open_operations.add(f"{method.upper()} {template}")
+    assert open_operations == {
+        "GET /v1/health",
+        "GET /v1/catalogue/template.csv",
+        "GET /v1/catalogue/defaults",
+        "POST /v1/auth/activate",
+        "POST /v1/auth/token",
+        "GET /v1/schemas",
+        "GET /v1/schemas/{ce_type}",
+    }
