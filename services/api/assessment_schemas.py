@@ -6,25 +6,28 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.assessment.criteria import TEMPLATE
-from services.api.params import BodyModel, Day
+from domain.assessment.criteria import STANDARDS, TEMPLATE
+from domain.assessment.procedure import MAX_TEXT
+from services.api.bodies import SPACE
+from services.api.params import BodyModel, Day, TenantPath, Text, one_of
 
 Method = Literal[
     "self_check", "mutual_check", "announced", "unannounced", "online", "on_site",
     "overall",
 ]  # fmt: skip
-Path = Annotated[str, Field(min_length=1, max_length=400)]
-TARGET = Field(max_length=400, examples=["xinhe.tahe"], description="a target's path")
-EVIDENCE = r"^(case|disclosure|event|inspection|staff|url):[^\s]{1,300}$"
+Path = TenantPath
+TARGET = Field(examples=["xinhe.tahe"], description="a target's path")
+EVIDENCE = rf"^(case|disclosure|event|inspection|staff|url):[^\x00{SPACE}]{{1,300}}$"
 Evidence = Annotated[str, Field(pattern=EVIDENCE, max_length=310)]
+Standard = Annotated[str, Field(json_schema_extra=one_of([c for c, _ in STANDARDS]))]
 
 
 class CriterionIn(BodyModel):
-    code: str = Field(min_length=1, max_length=40, examples=["c01"])
-    title: str = Field(min_length=1, max_length=200, examples=["组织领导"])
+    code: Text = Field(min_length=1, max_length=40, examples=["c01"])
+    title: Text = Field(min_length=1, max_length=200, examples=["组织领导"])
     points: float = Field(gt=0, le=100, examples=[10])
     veto: bool = Field(default=False, description="一票否决 when this item fails")
-    standards: list[str] = Field(
+    standards: list[Standard] = Field(
         default_factory=list, max_length=7, description="第十一条 standards s1…s7"
     )
 
@@ -49,7 +52,7 @@ class CampaignCreate(BodyModel):
             ]
         },
     )
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     period_from: Day
     period_to: Day
     targets: list[Path] = Field(min_length=1, max_length=500)
@@ -63,7 +66,7 @@ class CampaignCreate(BodyModel):
 
 
 class ItemScore(BodyModel):
-    code: str = Field(min_length=1, max_length=40, examples=["c01"])
+    code: Text = Field(min_length=1, max_length=40, examples=["c01"])
     points: float = Field(ge=0, le=100, examples=[9])
     evidence: list[Evidence] = Field(
         default_factory=list,
@@ -87,7 +90,7 @@ class SelfAssessmentIn(BodyModel):
     )
     target: Path = TARGET
     items: list[ItemScore] = Field(min_length=1, max_length=100)
-    report: str = Field(min_length=1, max_length=10_000, description="书面汇报材料")
+    report: Text = Field(min_length=1, max_length=MAX_TEXT, description="书面汇报材料")
 
 
 class ReviewIn(BodyModel):
@@ -120,7 +123,7 @@ class ObjectionIn(BodyModel):
         },
     )
     target: Path = TARGET
-    text: str = Field(min_length=1, max_length=10_000, examples=["自评材料未被采纳"])
+    text: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["自评材料未被采纳"])
 
 
 class AnswerIn(BodyModel):
@@ -130,8 +133,8 @@ class AnswerIn(BodyModel):
         },
     )
     objection: int = Field(ge=1, le=100_000, examples=[1])
-    answer: str = Field(
-        min_length=1, max_length=10_000, examples=["经复核，维持原评分"]
+    answer: Text = Field(
+        min_length=1, max_length=MAX_TEXT, examples=["经复核，维持原评分"]
     )
 
 
@@ -159,7 +162,7 @@ class ReportIn(BodyModel):
         },
     )
     target: Path = TARGET
-    report: str = Field(min_length=1, max_length=10_000, examples=["已补充公开"])
+    report: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["已补充公开"])
 
 
 class VerifyIn(BodyModel):
@@ -172,7 +175,7 @@ class VerifyIn(BodyModel):
     )
     target: Path = TARGET
     passed: bool
-    note: str = Field(min_length=1, max_length=10_000, examples=["整改到位"])
+    note: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["整改到位"])
     working_days: int = Field(
         default=10, ge=1, le=250, description="new deadline when not passed"
     )

@@ -21,6 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.api.problems import problem, too_large
 
 UTF8 = {"utf-8", "utf8"}
+NO_NUL = r"^[^\x00]*$"
+"""The pattern the OpenAPI document gives free text: the store cannot hold a NUL."""
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+VISIBLE = rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"
+"""Text that is not blank once trimmed (str.strip's white space: ``SPACE``)."""
+TRIMMED = rf"^[^\x00{SPACE}](?:[^\x00]*[^\x00{SPACE}])?$"
+"""Text already trimmed, and not empty."""
 UTF8_JSON = {"utf-8", "utf-8-sig"}  # what json.detect_encoding says of UTF-8
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.params import BodyModel
+from domain.access import ROLE_SPELLINGS
+from domain.people.staff import MAX_TEXT, NUMBER_AS_TYPED
+from services.api.params import BodyModel, Text, one_of
+
+RoleText = Annotated[str, Field(json_schema_extra=one_of(ROLE_SPELLINGS))]
+# A partner's badge number, or blank (none).
+PARTNER = r"^\s*$|" + NUMBER_AS_TYPED
 
 
 class StaffCreate(BodyModel):
@@ -24,18 +30,23 @@ class StaffCreate(BodyModel):
         },
     )
     number: str = Field(
-        max_length=32, description="编号: badge number, unique within the county"
+        max_length=32,
+        description="编号: badge number, unique within the county",
+        json_schema_extra={"pattern": NUMBER_AS_TYPED},
     )
-    name: str = Field(max_length=100, description="姓名")
-    post: str = Field(max_length=100, description="岗位")
-    roles: list[str] = Field(
+    name: Text = Field(max_length=MAX_TEXT, description="姓名")
+    post: Text = Field(max_length=MAX_TEXT, description="岗位")
+    roles: list[RoleText] = Field(
         min_length=1,
         max_length=6,
         description="clerk | handler | supervisor | inspector | integrator | admin "
         "(or their Chinese labels)",
     )
     partner: str | None = Field(
-        default=None, max_length=32, description="A/B岗: the backup's badge number"
+        default=None,
+        max_length=32,
+        description="A/B岗: the backup's badge number, registered in the county",
+        json_schema_extra={"pattern": PARTNER},
     )
 
 
@@ -43,11 +54,14 @@ class StaffUpdate(BodyModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"post": "党政办", "roles": ["supervisor"]}]},
     )
-    name: str | None = Field(default=None, max_length=100)
-    post: str | None = Field(default=None, max_length=100)
-    roles: list[str] | None = Field(default=None, min_length=1, max_length=6)
+    name: Text | None = Field(default=None, max_length=MAX_TEXT)
+    post: Text | None = Field(default=None, max_length=MAX_TEXT)
+    roles: list[RoleText] | None = Field(default=None, min_length=1, max_length=6)
     partner: str | None = Field(
-        default=None, max_length=32, description='a badge number; "" removes it'
+        default=None,
+        max_length=32,
+        description='a badge number; "" removes it',
+        json_schema_extra={"pattern": PARTNER},
     )
 
 
@@ -55,7 +69,7 @@ class StaffDeactivate(BodyModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"reason": "调离本单位"}]}
     )
-    reason: str = Field(max_length=200)
+    reason: Text = Field(max_length=MAX_TEXT)
 
 
 class StaffPublic(BaseModel):

@@ -201,9 +201,13 @@ CSV_EXAMPLE = catalogue_to_csv(DEFAULT_CATALOGUE[:2])
     summary="Load a county's own 标准目录 CSV on top of the defaults",
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
-                "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}
-            }
+                "text/csv": {
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": CSV_EXAMPLE,
+                }
+            },
         }
     },
 )

@@ -14,6 +14,7 @@ from domain.people.staff import EVENT_LABELS, Staffer
 from domain.timeliness import SHANGHAI
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.params import StaffNumberPath
 from services.api.staff_schemas import (
     SignInList,
     SignInRecord,
@@ -150,7 +151,7 @@ def staff_list(
 @router.get("/{number}", response_model=StaffPublic, summary="One staffer")
 def get_staffer(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
@@ -167,7 +168,7 @@ def get_staffer(
 )
 def update(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: StaffUpdate,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -197,7 +198,7 @@ def update(
 )
 def deactivate(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: StaffDeactivate,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -219,7 +220,7 @@ def deactivate(
 )
 def reactivate(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     expected: ExpectedVersionDep,
@@ -239,7 +240,7 @@ def reactivate(
 )
 def reissue(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
@@ -268,7 +269,7 @@ def china(moment: datetime | str | None) -> str | None:
     summary="Every change to a staffer's record, oldest first",
 )
 def history(
-    path: str, number: str, principal: PrincipalDep, platform: PlatformDep
+    path: str, number: StaffNumberPath, principal: PrincipalDep, platform: PlatformDep
 ) -> StaffHistory:
     staffer, events = platform.staff.history(principal, path, number)
     items = []
@@ -300,7 +301,7 @@ def history(
 )
 def sign_ins(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

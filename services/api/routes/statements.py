@@ -9,10 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.assessment.statements import Statement
+from domain.assessment.statements import METRICS, Statement
+from domain.people.staff import NUMBER_AS_TYPED
 from services.api.assessment_schemas import NoBody, Path
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import BodyModel
+from services.api.params import BodyModel, one_of
 from services.assessment.metrics import target_metrics
 
 router = APIRouter(prefix="/tenants/{path}/statements", tags=["campaigns"])
@@ -25,7 +26,8 @@ class TargetIn(BodyModel):
         default=None,
         max_length=40,
         description="disclosure_on_time coverage case_reply case_on_time "
-        "case_feedback satisfaction",
+        "case_feedback satisfaction; with a threshold",
+        json_schema_extra=one_of(METRICS),
     )
     threshold: float | None = Field(default=None, ge=0, le=1)
 
@@ -53,7 +55,12 @@ class StatementCreate(BodyModel):
     )
     year: int = Field(ge=2000, le=2099)
     unit: Path
-    number: str = Field(min_length=1, max_length=32, description="the head's badge")
+    number: str = Field(
+        min_length=1,
+        max_length=32,
+        description="the head's badge",
+        json_schema_extra={"pattern": NUMBER_AS_TYPED},
+    )
     targets: list[TargetIn] = Field(min_length=1, max_length=50)
 
 

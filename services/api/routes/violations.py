@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment.sanctions import ConductRecord, Sanction
 from services.api.assessment_schemas import Evidence
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import BodyModel, IndexPath
+from services.api.params import BodyModel, IndexPath, StaffNumberPath
 
 router = APIRouter(prefix="/tenants/{path}/staff/{number}/violations", tags=["staff"])
 
@@ -84,7 +84,7 @@ def out(number: str, path: str, record: ConductRecord | None) -> ConductOut:
 
 @router.get("", response_model=ConductOut, summary="A staffer's violations and step")
 def get_record(
-    path: str, number: str, principal: PrincipalDep, platform: PlatformDep
+    path: str, number: StaffNumberPath, principal: PrincipalDep, platform: PlatformDep
 ) -> ConductOut:
     return out(number, path, platform.conduct.record(principal, path, number))
 
@@ -98,7 +98,7 @@ def get_record(
 )
 def confirm(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: ViolationIn,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -118,7 +118,7 @@ def confirm(
 )
 def appeal(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     index: IndexPath,
     body: AppealIn,
     principal: PrincipalDep,
@@ -135,7 +135,7 @@ def appeal(
 )
 def decide(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     index: IndexPath,
     body: DecisionIn,
     principal: PrincipalDep,

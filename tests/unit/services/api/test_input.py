@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, params
 from fastapi.routing import APIRoute
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,7 +140,7 @@ def test_problem_statuses_follow_the_operation_shape() -> None:
 
 
 def request_body_models() -> set[type[BaseModel]]:
-    """Every pydantic model a route of services.api takes as (part of) its body."""
+    """Every pydantic model a route of services.api takes as (part of) a JSON body."""
     found: set[type[BaseModel]] = set()
 
     def walk(annotation: Any) -> None:
@@ -159,7 +159,8 @@ def request_body_models() -> set[type[BaseModel]]:
                 for route in router.routes:
                     if isinstance(route, APIRoute):
                         for param in route.dependant.body_params:
-                            walk(param.field_info.annotation)
+                            if not isinstance(param.field_info, params.Form):
+                                walk(param.field_info.annotation)
     return found
 
 
