@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import ROLE_SPELLINGS
-from domain.people.staff import MAX_TEXT, NUMBER_AS_TYPED
+from domain.people.staff import MAX_PASSWORD, MAX_TEXT, MIN_PASSWORD, NUMBER_AS_TYPED
 from services.api.params import BodyModel, Text, one_of
 
 RoleText = Annotated[str, Field(json_schema_extra=one_of(ROLE_SPELLINGS))]
@@ -116,7 +116,13 @@ class ActivateIn(BodyModel):
     )
     username: str = Field(max_length=140)
     activation_code: str = Field(max_length=40)
-    password: str = Field(max_length=128, description="10 to 128 characters")
+    password: str = Field(
+        max_length=MAX_PASSWORD,
+        json_schema_extra={"minLength": MIN_PASSWORD},  # the domain says weak-password
+        description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters, not a common "
+        "one, at least 4 different, without the badge number (else 422 "
+        "weak-password)",
+    )
 
 
 class Activated(BaseModel):
