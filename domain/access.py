@@ -35,6 +35,10 @@ HANDLING = (Role.CLERK, Role.HANDLER)
 """The roles that handle a tenant's cases and reports (受理, 办理, 回复)."""
 
 
+ROLE_SPELLINGS = tuple([r.value for r in Role] + [r.label for r in Role])
+"""Every text ``parse_role`` takes."""
+
+
 def parse_role(value: str) -> Role:
     """Accept a role code or its Chinese label."""
     text = value.strip()

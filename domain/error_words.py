@@ -102,6 +102,7 @@ PHRASES: Mapping[str, str] = {
         "数据库暂时无法访问，请稍后重试（刚才的提交可能已记录，请刷新核对）"
     ),
     "internal-error": "服务器出错，请重试；仍出错请告知管理员",
+    "inconsistent-input": "填写的几项内容相互矛盾，请核对后重新提交",
     "audit-view-behind": "审计视图尚未跟上日志，未签发检查点，请稍后重试",
     "views-stale": "查询视图未跟上日志，显示的数字可能不是最新的",
     "draining": "服务正在停止，请稍后重试",

@@ -31,6 +31,15 @@ class InvalidInputError(GongkaiError):
     title = "Invalid input"
 
 
+class InconsistentInputError(InvalidInputError):
+    """Each input has its documented form, but they do not agree: with each other
+    (``first`` after ``second``), within one (an ID's check digit) or with what is
+    stored (a revision that changes nothing). No schema can state such a rule."""
+
+    slug = "inconsistent-input"
+    title = "Inconsistent input"
+
+
 class NotFoundError(GongkaiError):
     """The thing does not exist, or the caller may not know it exists."""
 

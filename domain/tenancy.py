@@ -15,6 +15,8 @@ from domain.base import GongkaiAggregate
 from domain.errors import InvalidInputError, InvalidNestingError, InvalidTenantCodeError
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+PATH_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}(?:\.[a-z0-9][a-z0-9-]{1,39})*$"
+"""A tenant path: tenant codes joined by dots, e.g. ``xinhe.tahe``."""
 MAX_NAME_LENGTH = 100
 
 
@@ -68,6 +70,16 @@ ALLOWED_PARENTS: dict[Level, frozenset[Level | None]] = {
 }
 
 
+LEVEL_SPELLINGS = tuple(
+    dict.fromkeys(
+        [level.value for level in Level]
+        + [level.label for level in Level]
+        + ["镇", "乡"]
+    )
+)
+"""Every text ``parse_level`` takes."""
+
+
 def parse_level(value: str) -> Level:
     """Accept a level code or its Chinese label."""
     text = value.strip()
@@ -80,6 +92,10 @@ def parse_level(value: str) -> Level:
     raise InvalidInputError(
         f"unknown level {value!r}; use one of {allowed}", field="level"
     )
+
+
+UNIT_KIND_SPELLINGS = tuple([k.value for k in UnitKind] + [k.label for k in UnitKind])
+"""Every text ``parse_unit_kind`` takes."""
 
 
 def parse_unit_kind(value: str) -> UnitKind:

@@ -21,7 +21,7 @@ from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
 from domain.cases.stats import Rate
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError, InvalidInputError
 
 RATES: dict[str, str] = {
     "response": "响应率",
@@ -46,7 +46,7 @@ def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
             field="weights",
         )
     if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "weights must be >= 0 with a positive total", field="weights"
         )
     return {k: float(weights.get(k, 0)) for k in RATES}

@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import InvalidInputError, ViolationError
+from domain.errors import InvalidInputError, NotFoundError, ViolationError
 
 
 class Sanction(StrEnum):
@@ -119,7 +119,7 @@ class ConductRecord(GongkaiAggregate):
 
     def _violation(self, index: int) -> dict[str, Any]:
         if not 0 <= index < len(self.violations):
-            raise InvalidInputError(f"no violation {index}", field="index")
+            raise NotFoundError(f"no violation {index}", field="index")
         return self.violations[index]
 
     def appeal(self, index: int, grounds: str, actor: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import CampaignStageError, InvalidInputError
+from domain.errors import CampaignStageError, InconsistentInputError, InvalidInputError
 
 METRICS = ("disclosure_on_time", "coverage", "case_reply", "case_on_time",
            "case_feedback", "satisfaction")  # fmt: skip
@@ -33,7 +33,7 @@ def check_targets(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 f"unknown metric {metric!r}; use {', '.join(METRICS)}", field="targets"
             )
         if metric is not None and (threshold is None or not 0 <= threshold <= 1):
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"{r['code']}: a metric target needs a threshold 0–1", field="targets"
             )
         targets.append(
@@ -46,7 +46,9 @@ def check_targets(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         )
     codes = [t["code"] for t in targets]
     if not targets or len(set(codes)) != len(codes):
-        raise InvalidInputError("name targets with distinct codes", field="targets")
+        raise InconsistentInputError(
+            "name targets with distinct codes", field="targets"
+        )
     return targets
 
 
@@ -125,7 +127,7 @@ class Statement(GongkaiAggregate):
                                 "note": "按日志数据"})  # fmt: skip
             else:
                 if t["code"] not in judged:
-                    raise InvalidInputError(
+                    raise InconsistentInputError(
                         f"judge target {t['code']}", field="results"
                     )
                 met, note = judged[t["code"]]

@@ -34,6 +34,7 @@ from domain.errors import (
     CorrectionWindowPassedError,
     DeadlinePassedError,
     ExtensionLimitError,
+    InconsistentInputError,
     InvalidInputError,
 )
 from domain.reporting.annual import parse_applicant_type
@@ -113,7 +114,9 @@ def check_items(items: Iterable[str], field: str) -> list[str]:
     for i, item in enumerate(items):
         text = check_text(item, f"{field}[{i}]", 200)
         if text in checked:
-            raise InvalidInputError(f"{text!r} is listed twice", field=f"{field}[{i}]")
+            raise InconsistentInputError(
+                f"{text!r} is listed twice", field=f"{field}[{i}]"
+            )
         checked.append(text)
     if not checked or len(checked) > MAX_MATERIALS:
         raise InvalidInputError(f"list 1 to {MAX_MATERIALS} items", field=field)
@@ -158,7 +161,7 @@ def check_agent(
     given, lies below the handling tenant."""
     name = check_optional_text(agent, "filed_by_agent", MAX_NAME_LENGTH)
     if (channel is IntakeChannel.AGENT) != (name is not None):
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "filed_by_agent is given exactly when the channel is agent (村代理员)",
             field="filed_by_agent",
         )
@@ -167,7 +170,7 @@ def check_agent(
         or village == tenant
         or not is_within(check_tenant_path(village, "agent_village"), tenant)
     ):
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "agent_village is a village below the handling tenant, with an agent",
             field="agent_village",
         )
@@ -215,7 +218,7 @@ def check_extension(
     days = check_working_days(working_days, "working_days", maximum)
     notice = check_optional_text(applicant_notice, "applicant_notice")
     if statutory and notice is None:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "the applicant must be told of the extension (条例第三十三条)",
             field="applicant_notice",
         )
@@ -240,11 +243,11 @@ def check_answer(
 ) -> None:
     """The fields each answer type needs (政府信息公开条例第三十六、三十七条)."""
     if answer in (AnswerType.REFUSE, AnswerType.PARTIAL) and legal_ground is None:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             f"a {answer.value} answer states its legal ground", field="legal_ground"
         )
     if answer is AnswerType.NOT_HELD and referral is None:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "a not_held answer names the body that holds the information",
             field="referral",
         )
@@ -252,7 +255,7 @@ def check_answer(
         AnswerType.DISCLOSE,
         AnswerType.PARTIAL,
     ):
-        raise InvalidInputError(
+        raise InconsistentInputError(
             f"a {answer.value} answer links no disclosure", field="disclosure_id"
         )
 
@@ -299,7 +302,7 @@ def check_filing(
     case_kind = parse_case_kind(kind)
     intake = parse_intake_channel(channel)
     if case_kind is CaseKind.DISCLOSURE_REQUEST and not signed:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "a disclosure request names its applicant (条例第二十九条)",
             field="signed",
         )
@@ -307,7 +310,7 @@ def check_filing(
     kind_of_applicant = None
     if applicant_type is not None:
         if case_kind is not CaseKind.DISCLOSURE_REQUEST:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "only a disclosure request takes an applicant_type",
                 field="applicant_type",
             )
@@ -317,7 +320,9 @@ def check_filing(
             f"category {category!r} is not a service code", field="category"
         )
     if parent_case is not None and parent_case == case_id:
-        raise InvalidInputError("a case cannot be its own parent", field="parent_case")
+        raise InconsistentInputError(
+            "a case cannot be its own parent", field="parent_case"
+        )
     fields = FiledFields(
         id=case_id or uuid4(),
         tenant=path,

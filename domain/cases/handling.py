@@ -26,7 +26,7 @@ from domain.cases.rules import (
     parse_answer_type,
     parse_rating,
 )
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError
 from domain.reporting.annual import classify_answer
 from domain.workdays import WorkingDayCalendar
 
@@ -136,7 +136,7 @@ class HandlingCommands(CaseRecording):
         if self.kind is not _DR:
             extra = ground or refer or disclosure_id is not None or answer_reason
             if answer is not None or extra:
-                raise InvalidInputError(
+                raise InconsistentInputError(
                     "only a disclosure request takes an answer, legal ground, "
                     "referral or disclosure link",
                     field="answer",
@@ -144,7 +144,7 @@ class HandlingCommands(CaseRecording):
             kind_of_answer = None
         else:
             if answer is None:
-                raise InvalidInputError(
+                raise InconsistentInputError(
                     "a disclosure request needs an answer type", field="answer"
                 )
             kind_of_answer = parse_answer_type(answer)

@@ -21,16 +21,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError, InvalidInputError
 
 ERASED = "已删除"
 FIELDS = ("name", "phone", "id_number", "address")
 MAX_NAME = 50
 MAX_ADDRESS = 200
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
-LANDLINE = re.compile(r"(?P<area>0\d{2,3}-?)?(?P<local>[2-9]\d{6,7})(?P<ext>-\d{1,6})?")
-RESIDENT_ID = re.compile(r"\d{17}[\dX]")
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+LANDLINE = re.compile(
+    r"(?P<area>0[0-9]{2,3}-?)?(?P<local>[2-9][0-9]{6,7})(?P<ext>-[0-9]{1,6})?"
+)
+RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+# Not in a name: control characters, line and paragraph separators, bidi controls.
+_NOT_IN_NAME = r"\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069"
+_NAME_BREAKER = re.compile(f"[{_NOT_IN_NAME}]")
+_SPACE = r"\x20\x85\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# The forms a document gives these fields (as typed, before trimming).
+NAME_PATTERN = f"^[^{_NOT_IN_NAME}]*[^{_NOT_IN_NAME}{_SPACE}][^{_NOT_IN_NAME}]*$"
+PHONE_PATTERN = (  # MOBILE or LANDLINE
+    r"^(?:1[3-9][0-9]{9}|(?:0[0-9]{2,3}-?)?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?)$"
+)
+RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
 _ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))  # GB 11643-1999
 _ID_CHECK = "10X98765432"
 _TOWN_MARKERS = ("街道", "镇", "乡")
@@ -48,6 +60,10 @@ def _refuse(field: str, detail: str) -> InvalidInputError:
     return InvalidInputError(detail, field=f"applicant.{field}")
 
 
+def _disagree(field: str, detail: str) -> InconsistentInputError:
+    return InconsistentInputError(detail, field=f"applicant.{field}")
+
+
 def _check_id(value: str) -> None:
     if re.fullmatch(r"\d{15}", value):
         raise _refuse(
@@ -58,9 +74,9 @@ def _check_id(value: str) -> None:
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise _refuse("id_number", "the ID's birth date does not exist") from None
+        raise _disagree("id_number", "the ID's birth date does not exist") from None
     if id_check_digit(value[:17]) != value[17]:
-        raise _refuse("id_number", "the ID's check digit is wrong")
+        raise _disagree("id_number", "the ID's check digit is wrong")
 
 
 def _optional(data: Mapping[str, object], field: str) -> str | None:
@@ -80,13 +96,19 @@ class Applicant:
     address: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.name, str) and _NAME_BREAKER.search(self.name):
+            raise _refuse(
+                "name",
+                f"a name has 1–{MAX_NAME} printable characters (no control, line "
+                "break or bidi characters)",
+            )
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, str):
                 object.__setattr__(self, f.name, value.strip())
         if self.id_number is not None:
             object.__setattr__(self, "id_number", self.id_number.upper())
-        if not 1 <= len(self.name) <= MAX_NAME or not self.name.isprintable():
+        if not 1 <= len(self.name) <= MAX_NAME:
             raise _refuse("name", f"a name has 1–{MAX_NAME} printable characters")
         if self.phone is not None and not (
             MOBILE.fullmatch(self.phone) or LANDLINE.fullmatch(self.phone)

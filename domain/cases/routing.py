@@ -20,7 +20,7 @@ from domain.cases.checks import (
 )
 from domain.cases.recording import Actor, CaseRecording
 from domain.cases.rules import MAX_NAME_LENGTH, Action, CaseKind, RoutingMode
-from domain.errors import CaseDateError, InvalidInputError
+from domain.errors import CaseDateError, InconsistentInputError, InvalidInputError
 from domain.tenancy import is_within
 
 _DR = CaseKind.DISCLOSURE_REQUEST
@@ -46,13 +46,13 @@ class RoutingCommands(CaseRecording):
         primary = check_text(handler, "handler", MAX_NAME_LENGTH)
         backup = check_optional_text(backup_handler, "backup_handler", MAX_NAME_LENGTH)
         if backup == primary:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "the backup handler (B岗) must be another person",
                 field="backup_handler",
             )
         if self.kind is _DR:
             if promised_working_days is not None:
-                raise InvalidInputError(
+                raise InconsistentInputError(
                     "a disclosure request's period is statutory (条例第三十三条)",
                     field="promised_working_days",
                 )
@@ -77,7 +77,7 @@ class RoutingCommands(CaseRecording):
         self._check(Action.TRANSFER, effective_at)
         path = check_tenant_path(target, "target")
         if path == self.tenant:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "a case cannot be transferred to itself", field="target"
             )
         linked = linked_case_id(self.id, RoutingMode.TRANSFER, path)
@@ -99,7 +99,9 @@ class RoutingCommands(CaseRecording):
         self._check(Action.SPLIT, effective_at)
         targets = check_items(children, "children")
         if len(targets) < 2:
-            raise InvalidInputError("分办 needs at least two targets", field="children")
+            raise InconsistentInputError(
+                "分办 needs at least two targets", field="children"
+            )
         ids = [linked_case_id(self.id, RoutingMode.SPLIT, t) for t in targets]
         self._split(
             tenant=self.tenant,

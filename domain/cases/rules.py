@@ -243,6 +243,13 @@ def parse_labelled(cls: type[_E], text: str, field: str) -> _E:
     )
 
 
+def spellings(cls: type[LabelledEnum]) -> tuple[str, ...]:
+    """Every text ``parse_labelled(cls, …)`` takes: codes, labels and aliases."""
+    found = [m.value for m in cls] + [m.label for m in cls]
+    found += [alias for alias, member in _ALIASES.items() if isinstance(member, cls)]
+    return tuple(dict.fromkeys(found))
+
+
 def parse_case_kind(text: str, field: str = "kind") -> CaseKind:
     return parse_labelled(CaseKind, text, field)
 

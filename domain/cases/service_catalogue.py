@@ -33,7 +33,11 @@ from domain.cases.rules import (
     parse_case_kind,
     parse_labelled,
 )
-from domain.errors import InvalidInputError, UnknownServiceError
+from domain.errors import (
+    InconsistentInputError,
+    InvalidInputError,
+    UnknownServiceError,
+)
 
 SERVICE_CODE = re.compile(r"^svc\.[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_SERVICE_NAME = 100
@@ -193,7 +197,7 @@ def merge_services(
     edits: dict[str, ServiceEntry] = {}
     for entry in overlay:
         if entry.code in edits:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"service {entry.code} is edited twice", field="code"
             )
         edits[entry.code] = entry

@@ -183,6 +183,12 @@ def allowed_values(labels: Mapping[EnumT, str]) -> str:
     return join_codes([f"{member.value}/{label}" for member, label in labels.items()])
 
 
+CHANNEL_SPELLINGS = tuple(
+    [c.value for c in _CHANNEL_LABELS] + list(_CHANNEL_LABELS.values())
+)
+"""Every text ``parse_channel`` takes."""
+
+
 def parse_channel(text: str) -> Channel:
     """The channel named by ``text``: its code or its Chinese label."""
     found = parse_member(_CHANNEL_LABELS, text)

@@ -15,6 +15,7 @@ from domain.base import GongkaiAggregate, stored_as
 from domain.disclosures.catalogue import Channel, parse_channel
 from domain.errors import (
     AlreadyWithdrawnError,
+    InconsistentInputError,
     InvalidDateError,
     InvalidInputError,
     ReasonRequiredError,
@@ -250,7 +251,7 @@ class Disclosure(GongkaiAggregate):
             k: v for k, v in changes.items() if v is not None and v != current[k]
         }
         if not changes:
-            raise InvalidInputError("the revision changes nothing", field="body")
+            raise InconsistentInputError("the revision changes nothing", field="body")
         self._revised(
             tenant=self.tenant,
             reason=text,

@@ -21,7 +21,13 @@ from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate, stored_as
 from domain.cases.checks import check_tenant_path
-from domain.errors import ConflictError, GongkaiError, InvalidInputError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    GongkaiError,
+    InconsistentInputError,
+    InvalidInputError,
+    NotFoundError,
+)
 from domain.tenancy import is_within
 
 Actor = dict[str, str]
@@ -76,6 +82,9 @@ class ReadKind(StrEnum):
     REPORT = "report"
 
 
+SUBJECT_KINDS = tuple(k.value for k in SubjectKind)
+
+
 def parse_subject_kind(value: str) -> SubjectKind:
     try:
         return SubjectKind(value.strip())
@@ -108,20 +117,23 @@ def make_link(
         )
     if parsed is SubjectKind.TENANT:
         if subject_id not in (None, "", path):
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "a tenant link's id is the tenant's path", field="id"
             )
         return {"kind": parsed.value, "id": path, "tenant": path}
     text = (subject_id or "").strip()
     if not text or len(text) > MAX_SUBJECT_ID_LENGTH:
-        raise InvalidInputError(
-            f"id must have 1 to {MAX_SUBJECT_ID_LENGTH} characters", field="id"
+        raise InconsistentInputError(
+            f"a {parsed.value} link's id has 1 to {MAX_SUBJECT_ID_LENGTH} characters",
+            field="id",
         )
     if parsed in (SubjectKind.CASE, SubjectKind.DISCLOSURE):
         try:
             text = str(UUID(text))
         except ValueError:
-            raise InvalidInputError(f"{text!r} is not a UUID", field="id") from None
+            raise InconsistentInputError(
+                f"a {parsed.value} link's id is a UUID, not {text!r}", field="id"
+            ) from None
     return {"kind": parsed.value, "id": text, "tenant": path}
 
 

@@ -21,6 +21,7 @@ from eventsourcing.domain import event
 from domain.access import Role, parse_role
 from domain.base import GongkaiAggregate, stored_as
 from domain.errors import (
+    InconsistentInputError,
     InvalidInputError,
     InvalidStaffNumberError,
     StaffStateError,
@@ -28,6 +29,8 @@ from domain.errors import (
 )
 
 NUMBER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+NUMBER_AS_TYPED = r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$"
+"""A badge number as ``normalise_number`` takes it (any case), for documents."""
 MAX_TEXT = 100
 
 
@@ -336,7 +339,7 @@ def _check_partner(number: str, partner: str | None) -> str | None:
     except InvalidStaffNumberError as e:
         raise InvalidStaffNumberError(e.detail, field="partner") from None
     if other == number:
-        raise InvalidInputError(
+        raise InconsistentInputError(
             "a staffer cannot be their own A/B岗 partner", field="partner"
         )
     return other

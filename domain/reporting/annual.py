@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError, InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,14 @@ DEFAULT_APPLICANT_TYPE = "natural_person"
 _APPLICANT_ALIASES = MappingProxyType(
     {"其他组织": "other_org", "法人或其他组织": "other_org", "个人": "natural_person"}
 )
+
+
+APPLICANT_TYPE_SPELLINGS = tuple(
+    [t.code for t in APPLICANT_TYPES]
+    + [t.label for t in APPLICANT_TYPES]
+    + list(_APPLICANT_ALIASES)
+)
+"""Every text ``parse_applicant_type`` takes."""
 
 
 def parse_applicant_type(text: str, field: str = "applicant_type") -> str:
@@ -174,7 +182,7 @@ def classify_answer(
     reasons = REASONS[category]
     if not reasons:
         if reason is not None:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"a {category} answer takes no answer_reason", field="answer_reason"
             )
         return category, None
@@ -182,14 +190,14 @@ def classify_answer(
         if category == "refuse" and answer == "refuse":
             return category, reason_from_ground(legal_ground)
         allowed = ", ".join(f"{r.code}/{r.label}" for r in reasons)
-        raise InvalidInputError(
+        raise InconsistentInputError(
             f"a {category} answer needs an answer_reason: one of {allowed}",
             field="answer_reason",
         )
     found = _find(reasons, reason)
     if found is None:
         allowed = ", ".join(f"{r.code}/{r.label}" for r in reasons)
-        raise InvalidInputError(
+        raise InconsistentInputError(
             f"unknown answer_reason {reason!r} for {category}; use one of {allowed}",
             field="answer_reason",
         )
@@ -260,6 +268,16 @@ _ROUTE_ALIASES = MappingProxyType(
 )
 _OUTCOME_ALIASES = MappingProxyType(
     {"维持": "upheld", "纠正": "corrected", "其他": "other"}
+)
+
+
+ROUTE_SPELLINGS = tuple(
+    [r.code for r in ROUTES] + [r.label for r in ROUTES] + list(_ROUTE_ALIASES)
+)
+OUTCOME_SPELLINGS = tuple(
+    [o.code for o in OUTCOMES[:3]]
+    + [o.label for o in OUTCOMES[:3]]
+    + list(_OUTCOME_ALIASES)
 )
 
 

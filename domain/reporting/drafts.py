@@ -16,12 +16,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError, InvalidInputError
 from domain.reporting.annual import PROACTIVE_INPUTS, SECTIONS, WRITTEN_SECTIONS
 
 Actor = dict[str, str]
 MAX_SECTION_TEXT = 20_000
 MAX_INPUT = 10**9
+INPUT_NAMES = tuple(sorted(PROACTIVE_INPUTS))
 
 
 def report_id(tenant: str, year: int) -> UUID:
@@ -44,7 +45,7 @@ def check_section(
     if text is not None:
         text = text.strip()
         if section not in WRITTEN_SECTIONS:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"section {section} is computed; only 1, 5 and 6 take text",
                 field="text",
             )
@@ -52,10 +53,14 @@ def check_section(
             raise InvalidInputError("text is too long", field="text")
     clean: dict[str, float] = {}
     for code, value in inputs.items():
-        if section != 2 or code not in PROACTIVE_INPUTS:
+        if code not in PROACTIVE_INPUTS:
             allowed = ", ".join(sorted(PROACTIVE_INPUTS))
             raise InvalidInputError(
                 f"unknown input {code!r}; section 2 takes {allowed}", field="inputs"
+            )
+        if section != 2:
+            raise InconsistentInputError(
+                f"section {section} takes no inputs; section 2 does", field="inputs"
             )
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInputError(f"{code} is not a number", field="inputs")

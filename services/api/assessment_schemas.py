@@ -6,26 +6,28 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.assessment.criteria import TEMPLATE
-from services.api.params import Day
+from domain.assessment.criteria import STANDARDS, TEMPLATE
+from domain.assessment.procedure import MAX_TEXT
+from services.api.bodies import SPACE
+from services.api.params import BodyModel, Day, TenantPath, Text, one_of
 
 Method = Literal[
     "self_check", "mutual_check", "announced", "unannounced", "online", "on_site",
     "overall",
 ]  # fmt: skip
-Path = Annotated[str, Field(min_length=1, max_length=400)]
-TARGET = Field(max_length=400, examples=["xinhe.tahe"], description="a target's path")
-EVIDENCE = r"^(case|disclosure|event|inspection|staff|url):[^\s]{1,300}$"
+Path = TenantPath
+TARGET = Field(examples=["xinhe.tahe"], description="a target's path")
+EVIDENCE = rf"^(case|disclosure|event|inspection|staff|url):[^\x00{SPACE}]{{1,300}}$"
 Evidence = Annotated[str, Field(pattern=EVIDENCE, max_length=310)]
+Standard = Annotated[str, Field(json_schema_extra=one_of([c for c, _ in STANDARDS]))]
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=40, examples=["c01"])
-    title: str = Field(min_length=1, max_length=200, examples=["组织领导"])
+class CriterionIn(BodyModel):
+    code: Text = Field(min_length=1, max_length=40, examples=["c01"])
+    title: Text = Field(min_length=1, max_length=200, examples=["组织领导"])
     points: float = Field(gt=0, le=100, examples=[10])
     veto: bool = Field(default=False, description="一票否决 when this item fails")
-    standards: list[str] = Field(
+    standards: list[Standard] = Field(
         default_factory=list, max_length=7, description="第十一条 standards s1…s7"
     )
 
@@ -36,9 +38,8 @@ TEMPLATE_ROWS = [
 ]
 
 
-class CampaignCreate(BaseModel):
+class CampaignCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -51,7 +52,7 @@ class CampaignCreate(BaseModel):
             ]
         },
     )
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     period_from: Day
     period_to: Day
     targets: list[Path] = Field(min_length=1, max_length=500)
@@ -64,9 +65,8 @@ class CampaignCreate(BaseModel):
     methods: list[Method] = Field(min_length=1, max_length=7)
 
 
-class ItemScore(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=40, examples=["c01"])
+class ItemScore(BodyModel):
+    code: Text = Field(min_length=1, max_length=40, examples=["c01"])
     points: float = Field(ge=0, le=100, examples=[9])
     evidence: list[Evidence] = Field(
         default_factory=list,
@@ -76,9 +76,8 @@ class ItemScore(BaseModel):
     )
 
 
-class SelfAssessmentIn(BaseModel):
+class SelfAssessmentIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -91,12 +90,11 @@ class SelfAssessmentIn(BaseModel):
     )
     target: Path = TARGET
     items: list[ItemScore] = Field(min_length=1, max_length=100)
-    report: str = Field(min_length=1, max_length=10_000, description="书面汇报材料")
+    report: Text = Field(min_length=1, max_length=MAX_TEXT, description="书面汇报材料")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -114,37 +112,34 @@ class ReviewIn(BaseModel):
     method: Method
 
 
-class NoBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+class NoBody(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"target": "xinhe.tahe.tuanjie", "text": "自评材料未被采纳"}]
         },
     )
     target: Path = TARGET
-    text: str = Field(min_length=1, max_length=10_000, examples=["自评材料未被采纳"])
+    text: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["自评材料未被采纳"])
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"objection": 1, "answer": "经复核，维持原评分"}]
         },
     )
     objection: int = Field(ge=1, le=100_000, examples=[1])
-    answer: str = Field(
-        min_length=1, max_length=10_000, examples=["经复核，维持原评分"]
+    answer: Text = Field(
+        min_length=1, max_length=MAX_TEXT, examples=["经复核，维持原评分"]
     )
 
 
-class OrderIn(BaseModel):
+class OrderIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"target": "xinhe.tahe.tuanjie", "working_days": 20}]
         },
@@ -155,9 +150,8 @@ class OrderIn(BaseModel):
     )
 
 
-class ReportIn(BaseModel):
+class ReportIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -168,12 +162,11 @@ class ReportIn(BaseModel):
         },
     )
     target: Path = TARGET
-    report: str = Field(min_length=1, max_length=10_000, examples=["已补充公开"])
+    report: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["已补充公开"])
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"target": "xinhe.tahe.tuanjie", "passed": True, "note": "整改到位"}
@@ -182,7 +175,7 @@ class VerifyIn(BaseModel):
     )
     target: Path = TARGET
     passed: bool
-    note: str = Field(min_length=1, max_length=10_000, examples=["整改到位"])
+    note: Text = Field(min_length=1, max_length=MAX_TEXT, examples=["整改到位"])
     working_days: int = Field(
         default=10, ge=1, le=250, description="new deadline when not passed"
     )

@@ -1,7 +1,8 @@
 """The one place where request input is checked before any route sees it.
 
 - bodies over the limit: 413, whether announced or streamed (chunked);
-- a ``charset`` other than UTF-8, or JSON that is not UTF-8: 415;
+- a ``charset`` other than UTF-8, or JSON that is not UTF-8 (UTF-16 or UTF-32, with
+  or without a byte order mark, or bytes that do not decode): 415;
 - JSON objects with duplicate member names: 400 (I-JSON, RFC 7493 §2.3);
 - text the store cannot hold (NUL, unpaired surrogates) in the path, the query or a
   JSON or text body: 422 naming the field.
@@ -20,6 +21,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.api.problems import problem, too_large
 
 UTF8 = {"utf-8", "utf8"}
+NO_NUL = r"^[^\x00]*$"
+"""The pattern the OpenAPI document gives free text: the store cannot hold a NUL."""
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+VISIBLE = rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"
+"""Text that is not blank once trimmed (str.strip's white space: ``SPACE``)."""
+TRIMMED = rf"^[^\x00{SPACE}](?:[^\x00]*[^\x00{SPACE}])?$"
+"""Text already trimmed, and not empty."""
+UTF8_JSON = {"utf-8", "utf-8-sig"}  # what json.detect_encoding says of UTF-8
 
 
 class DuplicateMemberError(ValueError):
@@ -162,6 +171,13 @@ class RequestGuard:
             return unsupported("JSON bodies must be UTF-8 (RFC 8259 §8.1)", path)
         if not json_body:
             return invalid_text("body", path) if "\x00" in text else None
+        # The route parses the bytes, and json.loads guesses UTF-16 and UTF-32 from
+        # the NUL bytes of an ASCII text that is also valid UTF-8: refuse what it
+        # would not read as UTF-8. A UTF-8 byte order mark it skips (RFC 8259 §8.1
+        # allows that), so the checks below skip it too.
+        if json.detect_encoding(body) not in UTF8_JSON:
+            return unsupported("JSON bodies must be UTF-8 (RFC 8259 §8.1)", path)
+        text = text.removeprefix("\ufeff")
         try:
             document = json.loads(text, object_pairs_hook=_no_duplicates)
         except DuplicateMemberError as e:

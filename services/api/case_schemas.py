@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from services.api.params import Count, Day
+from domain.cases.personal_data import (
+    MAX_ADDRESS,
+    MAX_NAME,
+    NAME_PATTERN,
+    PHONE_PATTERN,
+    RESIDENT_ID_PATTERN,
+)
+from domain.cases.rules import (
+    MAX_MATERIALS,
+    MAX_NAME_LENGTH,
+    MAX_PROMISED_WORKING_DAYS,
+    MAX_SUMMARY_LENGTH,
+    MAX_TEXT_LENGTH,
+    SERVICE_CODE_PATTERN,
+    AnswerType,
+    CaseKind,
+    IntakeChannel,
+    Rating,
+    spellings,
+)
+from domain.reporting.annual import APPLICANT_TYPE_SPELLINGS
+from domain.timeliness import MAX_REASON_LENGTH
+from services.api.bodies import VISIBLE
+from services.api.params import BodyModel, Day, TenantPath, Text, one_of
 
 
-class ApplicantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=50, examples=["张三"])
-    phone: str | None = Field(default=None, max_length=30, examples=["13812345678"])
-    id_number: str | None = Field(default=None, max_length=18)
-    address: str | None = Field(default=None, max_length=200)
+class ApplicantIn(BodyModel):
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_NAME,
+        examples=["张三"],
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
+    phone: str | None = Field(
+        default=None,
+        max_length=30,
+        examples=["13812345678"],
+        description="a mobile (11 digits from 13–19) or a landline (0997-…)",
+        json_schema_extra={"pattern": PHONE_PATTERN},
+    )
+    id_number: str | None = Field(
+        default=None,
+        max_length=18,
+        description="the 18-character resident ID (GB 11643: its birth date and "
+        "check digit are checked too)",
+        json_schema_extra={"pattern": RESIDENT_ID_PATTERN},
+    )
+    address: Text | None = Field(default=None, max_length=MAX_ADDRESS)
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -34,67 +72,130 @@ class CaseCreate(BaseModel):
     )
     kind: str = Field(
         description="complaint report service_request inquiry proposal "
-        "visit disclosure_request (or 投诉/举报/…)"
+        "visit disclosure_request (or 投诉/举报/…); a disclosure_request is signed",
+        json_schema_extra=one_of(spellings(CaseKind)),
     )
-    channel: str = Field(description="hotline mailbox web visit letter agent media")
-    summary: str = Field(min_length=1, max_length=2000)
-    signed: bool = Field(description="署名: a signed case must get feedback")
+    channel: str = Field(
+        description="hotline mailbox web visit letter agent media (or 热线/…); "
+        "agent exactly when filed_by_agent is given",
+        json_schema_extra=one_of(spellings(IntakeChannel)),
+    )
+    summary: Text = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
+    signed: bool = Field(
+        description="署名: a signed case names its applicant and must get feedback"
+    )
     category: str | None = Field(
-        default=None, description="service code, e.g. svc.deed-tax"
+        default=None,
+        description="service code, e.g. svc.deed-tax (the catalogue decides: "
+        "else 422 unknown-service)",
+        json_schema_extra={"pattern": SERVICE_CODE_PATTERN.pattern},
     )
     applicant: ApplicantIn | None = None
-    filed_by_agent: str | None = Field(default=None, max_length=100)
-    agent_village: str | None = Field(
-        default=None, description="the agent's village path"
+    filed_by_agent: Text | None = Field(default=None, max_length=MAX_NAME_LENGTH)
+    agent_village: TenantPath | None = Field(
+        default=None, description="the agent's village path, below the tenant"
     )
     received_on: Day | None = None
     applicant_type: str | None = Field(
         default=None,
         max_length=20,
-        description="disclosure requests: natural_person commercial research "
+        description="disclosure requests only: natural_person commercial research "
         "public_interest legal_service other_org (or 自然人/商业企业/…), "
         "the annual report's columns; default 自然人",
+        json_schema_extra=one_of(APPLICANT_TYPE_SPELLINGS),
     )
 
 
 def _model(name: str, **fields: Any) -> type[BaseModel]:
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(name, __base__=BodyModel, **fields)
 
+
+def _text(max_length: int = MAX_REASON_LENGTH) -> Any:
+    return Field(max_length=max_length, json_schema_extra={"pattern": VISIBLE})
+
+
+def _optional_text(max_length: int = MAX_REASON_LENGTH) -> Any:
+    return Field(default=None, max_length=max_length)
+
+
+def _items(least: int, description: str | None = None) -> Any:
+    """A list of distinct short texts (each trimmed, 1 to 200 characters)."""
+    return Annotated[
+        list[Annotated[Text, Field(max_length=200)]],
+        Field(
+            min_length=least,
+            max_length=MAX_MATERIALS,
+            description=description,
+            json_schema_extra={"uniqueItems": True},
+        ),
+    ]
+
+
+WorkingDays = Annotated[
+    int, Field(ge=1, le=MAX_PROMISED_WORKING_DAYS, description="working days")
+]
 
 # One body per action; the API route names use dashes.
 ACTION_BODIES: dict[str, type[BaseModel]] = {
-    "request-materials": _model(
-        "RequestMaterials", items=(list[str], Field(min_length=1))
-    ),
+    "request-materials": _model("RequestMaterials", items=(_items(1), ...)),
     "provide-materials": _model("ProvideMaterials"),
     "accept": _model("Accept"),
-    "reject": _model("Reject", reason=(str, ...), referral=(str, ...)),
+    "reject": _model("Reject", reason=(str, _text()), referral=(str, _text())),
     "assign": _model(
         "Assign",
-        department=(str, ...),
-        handler=(str, ...),
-        backup_handler=(str | None, None),
-        promised_working_days=(Count | None, None),
+        department=(str, _text(MAX_NAME_LENGTH)),
+        handler=(str, _text(MAX_NAME_LENGTH)),
+        backup_handler=(str | None, _optional_text(MAX_NAME_LENGTH)),
+        promised_working_days=(
+            WorkingDays | None,
+            Field(
+                default=None,
+                description="required, except for a disclosure request (statutory)",
+            ),
+        ),
     ),
-    "transfer": _model("Transfer", target=(str, ...), reason=(str, ...)),
-    "split": _model("SplitCase", children=(list[str], Field(min_length=2))),
-    "supervise": _model("Supervise", due_on=(Day, ...), note=(str, ...)),
-    "consult": _model("Consult", party=(str, ...), third_party=(bool, True)),
-    "end-consultation": _model("EndConsultation", note=(str | None, None)),
+    "transfer": _model("Transfer", target=(TenantPath, ...), reason=(str, _text())),
+    "split": _model(
+        "SplitCase",
+        children=(_items(2, "tenant paths or departments"), ...),
+    ),
+    "supervise": _model("Supervise", due_on=(Day, ...), note=(str, _text())),
+    "consult": _model("Consult", party=(str, _text(200)), third_party=(bool, True)),
+    "end-consultation": _model("EndConsultation", note=(str | None, _optional_text())),
     "extend": _model(
         "Extend",
-        working_days=(Count, ...),
-        reason=(str, ...),
-        approver=(str, ...),
-        applicant_notice=(str | None, None),
+        working_days=(
+            WorkingDays,
+            Field(description="at most 20 for a disclosure request"),
+        ),
+        reason=(str, _text()),
+        approver=(str, _text(MAX_NAME_LENGTH)),
+        applicant_notice=(
+            str | None,
+            Field(
+                default=None,
+                max_length=MAX_REASON_LENGTH,
+                description="required for a disclosure request",
+            ),
+        ),
     ),
     "resolve": _model(
         "Resolve",
-        result=(str, ...),
-        answer=(str | None, None),
-        legal_ground=(str | None, None),
-        referral=(str | None, None),
-        disclosure_id=(str | None, None),
+        result=(str, _text(MAX_TEXT_LENGTH)),
+        answer=(
+            str | None,
+            Field(
+                default=None,
+                description="disclosure requests only (and required there)",
+                json_schema_extra=one_of(spellings(AnswerType)),
+            ),
+        ),
+        legal_ground=(str | None, _optional_text()),
+        referral=(str | None, _optional_text()),
+        disclosure_id=(
+            str | None,
+            Field(default=None, json_schema_extra={"format": "uuid"}),
+        ),
         answer_reason=(
             str | None,
             Field(
@@ -105,10 +206,17 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
             ),
         ),
     ),
-    "reply": _model("Reply", method=(str, ...), content=(str, ...)),
-    "feedback": _model("Feedback", rating=(str, ...)),
-    "close": _model("Close", note=(str | None, None)),
-    "reopen": _model("Reopen", reason=(str, ...)),
+    "reply": _model(
+        "Reply",
+        method=(str, _text(MAX_NAME_LENGTH)),
+        content=(str, _text(MAX_TEXT_LENGTH)),
+    ),
+    "feedback": _model(
+        "Feedback",
+        rating=(str, Field(json_schema_extra=one_of(spellings(Rating)))),
+    ),
+    "close": _model("Close", note=(str | None, _optional_text())),
+    "reopen": _model("Reopen", reason=(str, _text())),
     "erase": _model("Erase"),
 }
 

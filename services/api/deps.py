@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import WithJsonSchema
 
 from domain.access import Principal, Role
 from infra.storestate import StoreDownError, StoreState
@@ -102,12 +104,17 @@ def noted(request: Request, principal: Principal) -> Principal:
     return principal
 
 
+# An entity tag of a version ("3", W/"3", or bare 3), or * for "any version".
+ETAG_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
+_ETAG = re.compile(ETAG_PATTERN)
+
+
 def parse_if_match(if_match: str | None) -> int | None:
-    """``If-Match: "3"`` (or W/"3", or 3) → 3."""
-    if if_match is None or if_match.strip() == "*":
+    """``If-Match: "3"`` (or W/"3", or 3) → 3; ``*`` or none → None."""
+    text = None if if_match is None else if_match.strip()
+    if text is None or text == "*":
         return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+    if not _ETAG.fullmatch(text):
         raise HttpProblemError(
             400,
             "invalid-if-match",
@@ -115,12 +122,14 @@ def parse_if_match(if_match: str | None) -> int | None:
             f'If-Match must be an ETag such as "3", got {if_match!r}',
             field="If-Match",
         )
-    return int(text)
+    return int(text.removeprefix("W/").strip('"'))
 
 
 def get_expected_version(
     if_match: Annotated[
-        str | None, Header(description='ETag of the version you saw, e.g. "2"')
+        str | None,
+        WithJsonSchema({"type": "string", "pattern": ETAG_PATTERN}),
+        Header(description='ETag of the version you saw, e.g. "2"; * for any'),
     ] = None,
 ) -> int | None:
     return parse_if_match(if_match)

@@ -6,23 +6,27 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inspection.inspection_file import MAX_SUBJECT_ID_LENGTH, SUBJECT_KINDS
+from services.api.params import BodyModel, TenantPath, Text, one_of
+
 KINDS = "tenant case disclosure staff campaign"
 
 
-class SubjectRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description=KINDS, examples=["case"])
+class SubjectRef(BodyModel):
+    kind: str = Field(
+        description=KINDS, examples=["case"], json_schema_extra=one_of(SUBJECT_KINDS)
+    )
     id: str | None = Field(
         default=None,
-        max_length=200,
-        description="case, disclosure, staff or campaign id; a tenant's is its path",
+        max_length=MAX_SUBJECT_ID_LENGTH,
+        description="case, disclosure, staff or campaign id (required; a UUID for "
+        "a case or a disclosure); a tenant's is its path (may be left out)",
     )
-    tenant: str = Field(max_length=400, examples=["xinhe.tahe.xingfu"])
+    tenant: TenantPath = Field(examples=["xinhe.tahe.xingfu"])
 
 
-class InspectionCreate(BaseModel):
+class InspectionCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -33,19 +37,17 @@ class InspectionCreate(BaseModel):
         },
     )
     subject: SubjectRef
-    basis: str = Field(min_length=1, max_length=2000, description="依据")
+    basis: Text = Field(min_length=1, max_length=2000, description="依据")
 
 
-class TextIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(
+class TextIn(BodyModel):
+    text: Text = Field(
         min_length=1, max_length=10_000, examples=["已调取村务公开栏照片"]
     )
 
 
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    conclusion: str = Field(
+class CloseIn(BodyModel):
+    conclusion: Text = Field(
         min_length=1, max_length=10_000, examples=["低保金名单公示晚于发放，责令整改"]
     )
 

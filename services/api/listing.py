@@ -11,9 +11,6 @@ from domain.timeliness import FUTURE_TOLERANCE, china_time
 from services.api.problems import HttpProblemError
 from services.platform.runtime import Platform
 
-NO_NUL = r"^[^\x00]*$"
-"""Pattern for free-text query parameters: PostgreSQL text cannot hold NUL."""
-
 
 def tenant_names(platform: Platform, path: str) -> dict[str, str]:
     """Path → Chinese name of ``path`` and every descendant (from the directory)."""

@@ -1,22 +1,41 @@
-"""Bounded input types shared by every route: dates, moments, counts and cursors.
+"""Input types shared by every route: bodies, dates, moments, counts and cursors.
 
 Every date the API takes lies in ``FIRST_DAY`` … ``LAST_DAY`` (China time), every
 integer in 0 … 2^63−1, so nothing a client sends can overflow a date, a datetime or
 a store's integer column. Routes use these types instead of bare ``date``/``int``.
+
+Every JSON body is a ``BodyModel``: unknown members are refused and each member must
+have the JSON type its schema declares (``false`` is no integer, ``"1"`` no number;
+an integer is a number), so what the document says a client may send is exactly what
+is accepted. Dates and moments are JSON strings in the form their ``pattern`` gives.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import AwareDatetime, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic import Strict as StrictMode
+from pydantic_core import PydanticCustomError
 
+from domain.people.staff import NUMBER_AS_TYPED
+from domain.tenancy import PATH_PATTERN
 from domain.timeliness import SHANGHAI
 from projections.sql import iso_moment
+from services.api.bodies import VISIBLE
 from services.api.problems import HttpProblemError
 from services.disclosures.lists import Moments
 
@@ -26,32 +45,123 @@ FIRST_MOMENT = datetime.combine(FIRST_DAY, time(0), tzinfo=SHANGHAI)
 LAST_MOMENT = datetime.combine(LAST_DAY, time.max, tzinfo=SHANGHAI)
 MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL bigint hold
 
+# A calendar date of the years 2000-2099, exactly: no 30 February, 29 February only
+# in leap years (every fourth year in this century, 2000 included).
+DATE = (
+    r"20(?:[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|[0-9]{2}-(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|[0-9]{2}-(?:0[13578]|1[02])-31"
+    r"|(?:[02468][048]|[13579][26])-02-29)"
+)
+OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 # What as_of / known_at accept: a date, or a date-time with an optional offset.
 MOMENT_PATTERN = (
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+    rf"^{DATE}(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{{1,6}})?)?"
+    rf"{OFFSET}?)?$"
 )
 _MOMENT = re.compile(MOMENT_PATTERN)
+# A date in a body or a query: YYYY-MM-DD, so FIRST_DAY … LAST_DAY.
+DAY_PATTERN = rf"^{DATE}$"
+# A moment in a body: RFC 3339 with seconds and an offset.
+BODY_MOMENT_PATTERN = (
+    rf"^{DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{{1,6}})?{OFFSET}$"
+)
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every integral float an int: JSON has one number type, and
+    ``3.0`` is the integer 3 (as JSON Schema says); a float member still takes it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    return value
+
+
+class BodyModel(BaseModel):
+    """A JSON request body: unknown members refused, each member's JSON type strict."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        return _integral(data)
+
+
+def _text_of_form(pattern: str, kind: str, form: str) -> BeforeValidator:
+    """Requires a JSON string matching ``pattern``; the type then parses it. A
+    refusal has pydantic's error ``kind`` (which the console says in Chinese)."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise PydanticCustomError(kind, f"Input should be {form}")
+        return value
+
+    return BeforeValidator(check)
+
 
 # Body and query types -------------------------------------------------------------
 
 Day = Annotated[
     date,
+    StrictMode(False),  # parsed from its text, which the validator checks
+    _text_of_form(
+        DAY_PATTERN,
+        "date_parsing",
+        f"a date YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}",
+    ),
     Field(
-        ge=FIRST_DAY,
-        le=LAST_DAY,
         description=f"a date from {FIRST_DAY} to {LAST_DAY}",
+        json_schema_extra={"pattern": DAY_PATTERN},
     ),
 ]
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not FIRST_MOMENT <= moment <= LAST_MOMENT:
+        raise PydanticCustomError(
+            "datetime_range",
+            f"Input should lie from {FIRST_DAY} to {LAST_DAY} China time",
+        )
+    return moment
+
+
 Moment = Annotated[
     AwareDatetime,
+    StrictMode(False),
+    _text_of_form(
+        BODY_MOMENT_PATTERN,
+        "datetime_parsing",
+        "an RFC 3339 date-time with an offset, e.g. 2026-03-02T10:00:00+08:00",
+    ),
+    AfterValidator(_in_range),
     Field(
-        ge=FIRST_MOMENT,
-        le=LAST_MOMENT,
-        description=f"a date-time with offset, {FIRST_DAY} to {LAST_DAY} China time",
+        description="an RFC 3339 date-time with offset, "
+        f"{FIRST_DAY}T00:00:00+08:00 to {LAST_DAY}T23:59:59.999999+08:00",
+        json_schema_extra={"pattern": BODY_MOMENT_PATTERN},
     ),
 ]
+Text = Annotated[str, Field(json_schema_extra={"pattern": VISIBLE})]
+"""Text the domain trims and refuses when blank (give its length with the field)."""
+TenantPath = Annotated[
+    str,
+    Field(
+        max_length=400,
+        description="a tenant path, e.g. xinhe.tahe",
+        json_schema_extra={"pattern": PATH_PATTERN},
+    ),
+]
+
+
+def one_of(spellings: Sequence[str]) -> dict[str, Any]:
+    """The document's ``enum`` for a text the domain parses (codes and labels)."""
+    return {"enum": list(spellings)}
+
+
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 AsOfQuery = Annotated[
@@ -74,6 +184,13 @@ KnownAtQuery = Annotated[
     ),
 ]
 IndexPath = Annotated[int, Path(ge=0, le=MAX_INT)]
+StaffNumberPath = Annotated[
+    str,
+    Path(
+        description="编号: a badge number, 1–32 letters, digits and dashes",
+        json_schema_extra={"pattern": NUMBER_AS_TYPED},
+    ),
+]
 CursorQuery = Annotated[
     str | None,
     Query(description="next_cursor of the previous page (else 400 invalid-cursor)"),

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.disclosures.disclosure import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
-from services.api.params import MAX_INT, Day, Moment
+from domain.disclosures.catalogue_entry import CHANNEL_SPELLINGS
+from domain.disclosures.disclosure import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_BODY_LENGTH,
+    MAX_TITLE_LENGTH,
+    SHA256_PATTERN,
+)
+from domain.tenancy import (
+    CODE_PATTERN,
+    LEVEL_SPELLINGS,
+    MAX_NAME_LENGTH,
+    UNIT_KIND_SPELLINGS,
+)
+from domain.timeliness import MAX_REASON_LENGTH
+from services.api.params import BodyModel, Day, Moment, TenantPath, Text, one_of
 
-Strict = ConfigDict(extra="forbid")
+Channel = Annotated[str, Field(json_schema_extra=one_of(CHANNEL_SPELLINGS))]
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"code": "tahe", "name": "塔河镇", "level": "town", "parent": "xinhe"},
@@ -29,23 +41,30 @@ class TenantCreate(BaseModel):
             ]
         },
     )
-    code: str = Field(description="2–40 of a-z, 0-9 and -; unique among siblings")
-    name: str = Field(max_length=100, description="Chinese name, e.g. 新和县")
-    level: str = Field(description="county | town | village | unit (or 县/镇/村/单位)")
-    parent: str | None = Field(
+    code: str = Field(
+        description="2–40 of a-z, 0-9 and -; unique among siblings",
+        json_schema_extra={"pattern": CODE_PATTERN.pattern},
+    )
+    name: Text = Field(
+        max_length=MAX_NAME_LENGTH, description="Chinese name, e.g. 新和县"
+    )
+    level: str = Field(
+        description="county | town | village | unit (or 县/镇/村/单位)",
+        json_schema_extra=one_of(LEVEL_SPELLINGS),
+    )
+    parent: TenantPath | None = Field(
         default=None, description="the parent's path; none for a county"
     )
     kind: str | None = Field(
         default=None,
         description="units only: school | department | community | station",
+        json_schema_extra=one_of(UNIT_KIND_SPELLINGS),
     )
 
 
-class TenantRename(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"name": "塔河乡"}]}
-    )
-    name: str = Field(max_length=100)
+class TenantRename(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "塔河乡"}]})
+    name: Text = Field(max_length=MAX_NAME_LENGTH)
 
 
 class TenantSummary(BaseModel):
@@ -69,16 +88,14 @@ class TenantList(BaseModel):
     items: list[TenantSummary]
 
 
-class AttachmentIn(BaseModel):
-    model_config = Strict
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    name: str = Field(min_length=1, max_length=255)
-    size: int = Field(ge=0, le=MAX_INT)
+class AttachmentIn(BodyModel):
+    sha256: str = Field(pattern=SHA256_PATTERN.pattern)
+    name: Text = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0, le=MAX_ATTACHMENT_BYTES)
 
 
-class DisclosureCreate(BaseModel):
+class DisclosureCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -92,10 +109,13 @@ class DisclosureCreate(BaseModel):
             ]
         },
     )
-    category: str = Field(description="catalogue code, see GET …/catalogue")
-    title: str = Field(min_length=1, max_length=MAX_TITLE_LENGTH)
-    body: str = Field(min_length=1, max_length=MAX_BODY_LENGTH)
-    channels: list[str] = Field(
+    category: str = Field(
+        description="catalogue code or name, see GET …/catalogue (the county's "
+        "catalogue decides: else 422 unknown-category)"
+    )
+    title: Text = Field(min_length=1, max_length=MAX_TITLE_LENGTH)
+    body: Text = Field(min_length=1, max_length=MAX_BODY_LENGTH)
+    channels: list[Channel] = Field(
         min_length=1,
         max_length=6,
         description="公开栏 网站 电子显示屏 会议 便民手册 新闻发布会 (or their codes)",
@@ -112,9 +132,8 @@ class DisclosureCreate(BaseModel):
     )
 
 
-class DisclosureRevision(BaseModel):
+class DisclosureRevision(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -124,10 +143,12 @@ class DisclosureRevision(BaseModel):
             ]
         },
     )
-    reason: str = Field(max_length=2000, description="why the item is corrected (更正)")
-    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE_LENGTH)
-    body: str | None = Field(default=None, min_length=1, max_length=MAX_BODY_LENGTH)
-    channels: list[str] | None = Field(default=None, min_length=1, max_length=6)
+    reason: Text = Field(
+        max_length=MAX_REASON_LENGTH, description="why the item is corrected (更正)"
+    )
+    title: Text | None = Field(default=None, min_length=1, max_length=MAX_TITLE_LENGTH)
+    body: Text | None = Field(default=None, min_length=1, max_length=MAX_BODY_LENGTH)
+    channels: list[Channel] | None = Field(default=None, min_length=1, max_length=6)
     category: str | None = None
     attachments: list[AttachmentIn] | None = Field(default=None, max_length=50)
     effective_at: Moment | None = Field(
@@ -136,9 +157,8 @@ class DisclosureRevision(BaseModel):
     late_reason: str | None = Field(default=None, max_length=2000)
 
 
-class Withdrawal(BaseModel):
+class Withdrawal(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"reason": "误发，该事项属于塔河村公开范围"},
@@ -146,7 +166,7 @@ class Withdrawal(BaseModel):
             ]
         },
     )
-    reason: str = Field(max_length=2000)
+    reason: Text = Field(max_length=MAX_REASON_LENGTH)
     personal_data: bool = Field(
         default=False,
         description="the grounds are personal data (涉及个人隐私): the item's body and "
@@ -282,9 +302,8 @@ class CatalogueLoaded(BaseModel):
     codes: list[str]
 
 
-class HolidayScheduleIn(BaseModel):
+class HolidayScheduleIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

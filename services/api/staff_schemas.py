@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import ROLE_SPELLINGS
+from domain.people.staff import MAX_PASSWORD, MAX_TEXT, MIN_PASSWORD, NUMBER_AS_TYPED
+from services.api.params import BodyModel, Text, one_of
 
-class StaffCreate(BaseModel):
+RoleText = Annotated[str, Field(json_schema_extra=one_of(ROLE_SPELLINGS))]
+# A partner's badge number, or blank (none).
+PARTNER = r"^\s*$|" + NUMBER_AS_TYPED
+
+
+class StaffCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -23,39 +30,46 @@ class StaffCreate(BaseModel):
         },
     )
     number: str = Field(
-        max_length=32, description="编号: badge number, unique within the county"
+        max_length=32,
+        description="编号: badge number, unique within the county",
+        json_schema_extra={"pattern": NUMBER_AS_TYPED},
     )
-    name: str = Field(max_length=100, description="姓名")
-    post: str = Field(max_length=100, description="岗位")
-    roles: list[str] = Field(
+    name: Text = Field(max_length=MAX_TEXT, description="姓名")
+    post: Text = Field(max_length=MAX_TEXT, description="岗位")
+    roles: list[RoleText] = Field(
         min_length=1,
         max_length=6,
         description="clerk | handler | supervisor | inspector | integrator | admin "
         "(or their Chinese labels)",
     )
     partner: str | None = Field(
-        default=None, max_length=32, description="A/B岗: the backup's badge number"
+        default=None,
+        max_length=32,
+        description="A/B岗: the backup's badge number, registered in the county",
+        json_schema_extra={"pattern": PARTNER},
     )
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"post": "党政办", "roles": ["supervisor"]}]},
     )
-    name: str | None = Field(default=None, max_length=100)
-    post: str | None = Field(default=None, max_length=100)
-    roles: list[str] | None = Field(default=None, min_length=1, max_length=6)
+    name: Text | None = Field(default=None, max_length=MAX_TEXT)
+    post: Text | None = Field(default=None, max_length=MAX_TEXT)
+    roles: list[RoleText] | None = Field(default=None, min_length=1, max_length=6)
     partner: str | None = Field(
-        default=None, max_length=32, description='a badge number; "" removes it'
+        default=None,
+        max_length=32,
+        description='a badge number; "" removes it',
+        json_schema_extra={"pattern": PARTNER},
     )
 
 
-class StaffDeactivate(BaseModel):
+class StaffDeactivate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "调离本单位"}]}
+        json_schema_extra={"examples": [{"reason": "调离本单位"}]}
     )
-    reason: str = Field(max_length=200)
+    reason: Text = Field(max_length=MAX_TEXT)
 
 
 class StaffPublic(BaseModel):
@@ -88,9 +102,8 @@ class StaffList(BaseModel):
     total: int
 
 
-class ActivateIn(BaseModel):
+class ActivateIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -103,7 +116,13 @@ class ActivateIn(BaseModel):
     )
     username: str = Field(max_length=140)
     activation_code: str = Field(max_length=40)
-    password: str = Field(max_length=128, description="10 to 128 characters")
+    password: str = Field(
+        max_length=MAX_PASSWORD,
+        json_schema_extra={"minLength": MIN_PASSWORD},  # the domain says weak-password
+        description=f"{MIN_PASSWORD} to {MAX_PASSWORD} characters, not a common "
+        "one, at least 4 different, without the badge number (else 422 "
+        "weak-password)",
+    )
 
 
 class Activated(BaseModel):

@@ -23,7 +23,7 @@ from domain.cases.rules import AnswerType, CaseKind, IntakeChannel, Rating
 from domain.cases.service_catalogue import ServiceEntry, find_service
 from domain.errors import (
     ForbiddenError,
-    InvalidInputError,
+    InconsistentInputError,
 )
 from domain.tenancy import is_within
 from domain.timeliness import local_date
@@ -118,7 +118,7 @@ class Cases(CaseRouting, ApplicantData):
             if category is not None:
                 find_service(category, self.services_for(tenant_path))
         if signed and applicant is None:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "a signed case names its applicant", field="applicant"
             )
         now = self.now()

@@ -9,7 +9,7 @@ from domain.access import HANDLING, Principal, require_role
 from domain.cases.case import Case
 from domain.cases.checks import check_tenant_path
 from domain.cases.rules import CaseState
-from domain.errors import InvalidInputError
+from domain.errors import InconsistentInputError, InvalidInputError
 from domain.tenancy import Tenant, is_within, parent_of, tenant_id
 from domain.timeliness import local_date
 from services.cases.base import CaseApplication
@@ -36,7 +36,7 @@ class CaseRouting(CaseApplication):
         path = check_tenant_path(target, "target")
         below = path != case.tenant and is_within(path, case.tenant)
         if not below and path != parent_of(case.tenant):
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"{path!r} is neither below {case.tenant!r} nor its parent",
                 field="target",
             )

@@ -13,6 +13,7 @@ from typing import Any
 from domain.access import Principal, Role, require_read, require_subtree_role
 from domain.errors import (
     ConflictError,
+    InconsistentInputError,
     InvalidInputError,
     InvalidStaffNumberError,
     StaffExistsError,
@@ -187,7 +188,7 @@ class Staff(GongkaiApplication):
         if partner and partner.strip():
             number = normalise_number(partner)
             if self._get(staff_id(county, number), Staffer) is None:
-                raise InvalidInputError(
+                raise InconsistentInputError(
                     f"the A/B岗 partner {number} is not registered in {county}",
                     field="partner",
                 )

@@ -153,8 +153,8 @@ def body_from_form(model: type[BaseModel], form: dict[str, Any]) -> dict[str, An
 def parse(
     model: type[BaseModel], data: dict[str, Any]
 ) -> tuple[BaseModel | None, FormErrors]:
-    try:
-        return model.model_validate(data), FormErrors()
+    try:  # form fields are text, converted as a query string is (not JSON: lax)
+        return model.model_validate(data, strict=False), FormErrors()
     except ValidationError as e:
         return None, FormErrors.from_validation(e, model.__name__)
 

@@ -300,7 +300,7 @@ def test_a_town_edits_its_service_promises_and_its_cases_follow_them(
         json={"entries": [{**deed, "promised_working_days": 0}]},
     )
     assert bad.status_code == 422
-    assert bad.json()["field"] == "entries[0].promised_working_days"
+    assert bad.json()["field"] == "entries.0.promised_working_days"
     # The village below inherits the town's promise; a case there follows it.
     clerk = auth("xinhe.tahe.tuanjie", "clerk")
     case = client.post(

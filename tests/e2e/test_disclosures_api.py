@@ -209,7 +209,7 @@ def test_bad_input_is_a_problem_and_records_nothing(
             f"{url}/revisions",
             {"reason": "无变化", "body": FINANCE["body"]},
             422,
-            "invalid-input",
+            "inconsistent-input",
             "body",
         ),
         (f"{url}/withdrawal", {"reason": ""}, 422, "reason-required", "reason"),

@@ -165,6 +165,78 @@ def test_bodies_must_be_utf8_json_without_duplicate_members(
     assert explicit.status_code == 201, explicit.text
 
 
+def test_json_in_any_encoding_but_utf8_is_415(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    """RFC 8259 §8.1: only UTF-8. An ASCII text in UTF-16 or UTF-32 without a byte
+    order mark is also valid UTF-8 (with NULs), which the parser used to guess."""
+    url, clerk = f"{V}/disclosures", seeded["clerk"]
+    ascii_text = json.dumps(FINANCE)  # \u escapes: every byte is ASCII
+    json_type = {**clerk, "Content-Type": "application/json"}
+    for encoding in (
+        "utf-16-le",
+        "utf-16-be",
+        "utf-16",
+        "utf-32-le",
+        "utf-32-be",
+        "utf-32",
+    ):
+        response = client.post(
+            url, content=ascii_text.encode(encoding), headers=json_type
+        )
+        assert_problem(response, (415,), "Content-Type")
+    broken = ascii_text.encode()[:-2] + b'\xff"}'
+    assert_problem(
+        client.post(url, content=broken, headers=json_type), (415,), "Content-Type"
+    )
+    # A UTF-8 byte order mark may be ignored (§8.1), and the guard reads past it.
+    bom = b"\xef\xbb\xbf"
+    twice = (ascii_text[:-1] + ', "title": "x"}').encode()
+    duplicate = client.post(url, content=bom + twice, headers=json_type)
+    assert_problem(duplicate, (400,), "title")
+    nul = json.dumps({**FINANCE, "body": "a\x00b"}).encode()
+    assert_problem(
+        client.post(url, content=bom + nul, headers=json_type), (422,), "body"
+    )
+    accepted = client.post(url, content=bom + ascii_text.encode(), headers=json_type)
+    assert accepted.status_code == 201, accepted.text
+
+
+def test_json_members_must_have_the_declared_type(
+    client: TestClient, auth: TokenFactory, seeded: dict[str, Any]
+) -> None:
+    """Strict types: no boolean for an integer, no text for a number or a boolean."""
+    county = auth("xinhe", "admin")
+    url = "/v1/tenants/xinhe/case-rules"
+    valid = {"max_extensions": 2, "basically_satisfied_counts": True}
+    for field, value in (
+        ("max_extensions", False),
+        ("max_extensions", True),
+        ("max_extensions", "2"),
+        ("max_extensions", 2.5),
+        ("basically_satisfied_counts", 0),
+        ("basically_satisfied_counts", "true"),
+    ):
+        refused = client.put(url, json={**valid, field: value}, headers=county)
+        assert_problem(refused, (422,), field)
+        assert refused.json()["type"].endswith("/validation-error")
+    assert client.get(url, headers=county).json()["max_extensions"] == 1
+    assert client.put(url, json=valid, headers=county).status_code == 200
+    clerk = seeded["clerk"]
+    for day in (20260210, "2026-02-10T00:00:00", "2026-2-10"):
+        dated = client.post(
+            f"{V}/disclosures", json={**FINANCE, "formed_on": day}, headers=clerk
+        )
+        assert_problem(dated, (422,), "formed_on")
+    # A number may be written as an integer (JSON has one number type).
+    section = client.put(
+        f"{V}/annual-reports/2026/sections/2",
+        json={"inputs": {"fees.amount": 3}},
+        headers=clerk,
+    )
+    assert section.status_code == 200, section.text
+
+
 def test_405_lists_every_method_of_the_path(
     client: TestClient, seeded: dict[str, Any]
 ) -> None:

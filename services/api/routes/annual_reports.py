@@ -9,11 +9,20 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from domain.reporting.annual import OUTCOME_SPELLINGS, ROUTE_SPELLINGS
+from domain.reporting.drafts import INPUT_NAMES, MAX_INPUT, MAX_SECTION_TEXT
 from projections.disclosures import DisclosureProjection
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import AsOfQuery, Day, KnownAtQuery, parse_moment
+from services.api.params import (
+    AsOfQuery,
+    BodyModel,
+    Day,
+    KnownAtQuery,
+    one_of,
+    parse_moment,
+)
 from services.reporting.annual_render import report_html, report_pdf
 from services.reporting.annual_reports import publish_report
 from services.reporting.annual_xlsx import report_xlsx
@@ -28,57 +37,65 @@ FORMATS = {
 }
 
 
-class SectionIn(BaseModel):
+class SectionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"text": "2025年，本镇认真贯彻《政府信息公开条例》……"},
                 {"inputs": {"licensing.decisions": 126, "fees.amount": 3.2}},
-            ]
+            ],
+            # text, or at least one input
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {
+                    "required": ["inputs"],
+                    "properties": {"inputs": {"minProperties": 1}},
+                },
+            ],
         },
     )
     text: str | None = Field(
-        default=None, max_length=20_000, description="sections 1, 5 and 6"
+        default=None, max_length=MAX_SECTION_TEXT, description="sections 1, 5 and 6"
     )
-    inputs: dict[str, float] = Field(
+    inputs: dict[str, Annotated[float, Field(ge=0, le=MAX_INPUT)]] = Field(
         default_factory=dict,
-        max_length=20,
+        max_length=len(INPUT_NAMES),
         description="section 2: numbers the log cannot know, e.g. fees.amount (万元)",
+        json_schema_extra={"propertyNames": {"enum": list(INPUT_NAMES)}},
     )
 
 
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PublishIn(BodyModel):
     reason: str | None = Field(
         default=None, max_length=2000, description="required for a correction"
     )
 
 
-class ChallengeIn(BaseModel):
+class ChallengeIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"route": "行政复议", "filed_on": "2025-06-02"}]
         },
     )
     route: str = Field(
         max_length=30,
+        json_schema_extra=one_of(ROUTE_SPELLINGS),
         description="review lawsuit_direct lawsuit_after_review (or 行政复议/直接起诉/"
         "复议后起诉)",
     )
     filed_on: Day
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"outcome": "纠正", "decided_on": "2025-08-01"}]
         },
     )
     outcome: str = Field(
-        max_length=10, description="upheld corrected other (维持/纠正/其他)"
+        max_length=10,
+        json_schema_extra=one_of(OUTCOME_SPELLINGS),
+        description="upheld corrected other (维持/纠正/其他)",
     )
     decided_on: Day
 

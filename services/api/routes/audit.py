@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from domain.access import require_read
-from domain.errors import InvalidInputError, NotFoundError
+from domain.errors import InconsistentInputError, NotFoundError
 from projections.audit import AuditView
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT, IndexPath
@@ -213,7 +213,7 @@ def consistency(
     require_read(principal, path)
     view = audit_view(platform)
     if first > second:
-        raise InvalidInputError("first must not exceed second", field="first")
+        raise InconsistentInputError("first must not exceed second", field="first")
     _check_size(view, path, second, None)
     proof = view.consistency_proof(path, first, second)
     return ConsistencyProof(

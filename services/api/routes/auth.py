@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Request, Response, status
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from infra.tokens import Claims, TokenSigner
 from projections.staff import StaffProjection
@@ -38,6 +38,16 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
     return Activated(username=body.username.strip())
 
 
+class SignInForm(BaseModel):
+    """The OAuth2 password grant's form (RFC 6749 §4.3.2); other fields ignored."""
+
+    grant_type: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": ["password"]})
+    ] = Field(default=None, pattern="^password$")
+    username: str = Field(min_length=1, description="NUMBER@county")
+    password: str = Field(min_length=1)
+
+
 @router.post(
     "/token",
     response_model=TokenOut,
@@ -48,7 +58,7 @@ def activate(body: ActivateIn, request: Request, platform: PlatformDep) -> Activ
     },
 )
 def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Form()],
     request: Request,
     response: Response,
     platform: PlatformDep,

@@ -10,9 +10,18 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from domain.access import require_read
-from domain.cases.rules import parse_case_kind, parse_case_state, parse_intake_channel
+from domain.cases.rules import (
+    CaseKind,
+    CaseState,
+    IntakeChannel,
+    parse_case_kind,
+    parse_case_state,
+    parse_intake_channel,
+    spellings,
+)
 from domain.errors import CaseNotFoundError
 from projections.case_list import CaseList
+from services.api.bodies import NO_NUL
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import (
     EXPORT_RESPONSES,
@@ -23,7 +32,6 @@ from services.api.export import (
     wanted,
 )
 from services.api.listing import (
-    NO_NUL,
     case_categories,
     decode_key,
     encode_key,
@@ -37,6 +45,7 @@ from services.api.params import (
     Day,
     KnownAtQuery,
     moment_text,
+    one_of,
     parse_moment,
     parse_moments,
 )
@@ -86,7 +95,11 @@ def list_cases(
     principal: PrincipalDep,
     platform: PlatformDep,
     state: Annotated[
-        list[str] | None, Query(description="repeatable; code or 中文, e.g. 已结案")
+        list[str] | None,
+        Query(
+            description="repeatable; code or 中文, e.g. 已结案",
+            json_schema_extra={"items": one_of(spellings(CaseState))},
+        ),
     ] = None,
     open: Annotated[
         bool | None, Query(description="neither closed nor rejected")
@@ -102,8 +115,20 @@ def list_cases(
             "request) replied, and past the due date"
         ),
     ] = None,
-    kind: Annotated[str | None, Query(description="complaint … or 投诉 …")] = None,
-    channel: Annotated[str | None, Query(description="mailbox … or 市长信箱 …")] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            description="complaint … or 投诉 …",
+            json_schema_extra=one_of(spellings(CaseKind)),
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        Query(
+            description="mailbox … or 市长信箱 …",
+            json_schema_extra=one_of(spellings(IntakeChannel)),
+        ),
+    ] = None,
     category: Annotated[str | None, Query(description="service code or name")] = None,
     handler: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     received_from: Day | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,9 +26,8 @@ from services.api.export import (
 )
 from services.api.listing import case_categories, future_warnings, tenant_names
 from services.api.params import (
-    FIRST_DAY,
-    LAST_DAY,
     AsOfQuery,
+    Day,
     moment_text,
     parse_moment,
 )
@@ -343,12 +341,8 @@ def case_stats(
     request: Request,
     principal: PrincipalDep,
     platform: PlatformDep,
-    date_from: Annotated[
-        date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)
-    ] = None,
-    date_to: Annotated[
-        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)
-    ] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
     as_of: AsOfQuery = None,
     include_descendants: bool = False,
     basically_satisfied_counts: Annotated[

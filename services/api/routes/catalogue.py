@@ -153,7 +153,10 @@ def catalogue_status(
         list[str] | None,
         Query(
             description="covered | missing | overdue (repeatable): `categories` "
-            "holds only these (`missing` and `overdue` still name every one)"
+            "holds only these (`missing` and `overdue` still name every one)",
+            json_schema_extra={
+                "items": {"type": "string", "enum": list(COVERAGE_STATUSES)}
+            },
         ),
     ] = None,
     format: FormatQuery = None,
@@ -235,9 +238,13 @@ CSV_EXAMPLE = catalogue_to_csv(DEFAULT_CATALOGUE[:2])
     summary="Load a county's own 标准目录 CSV on top of the defaults",
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
-                "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}
-            }
+                "text/csv": {
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": CSV_EXAMPLE,
+                }
+            },
         }
     },
 )

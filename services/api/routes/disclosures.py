@@ -16,6 +16,7 @@ from domain.errors import DisclosureNotFoundError, InvalidInputError
 from domain.workdays import WorkingDayCalendar
 from projections.disclosures import DisclosureProjection, ListFilter
 from projections.sql import iso_day, iso_moment
+from services.api.bodies import NO_NUL
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
 from services.api.export import (
     EXPORT_RESPONSES,
@@ -26,7 +27,6 @@ from services.api.export import (
     wanted,
 )
 from services.api.listing import (
-    NO_NUL,
     disclosure_categories,
     future_warnings,
     resolve_category,
@@ -40,6 +40,7 @@ from services.api.params import (
     decode_cursor,
     encode_cursor,
     moment_text,
+    one_of,
     parse_moment,
 )
 from services.api.present import EVENT_LABELS, labelled
@@ -59,6 +60,7 @@ from services.people.names import named_actor
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}/disclosures", tags=["disclosures"])
+STATUSES = ("published", "revised", "withdrawn")
 
 
 def category_labels(platform: Platform, tenant: str) -> dict[str, str]:
@@ -302,7 +304,10 @@ def list_disclosures(
     include_descendants: bool = False,
     status: Annotated[
         list[str] | None,
-        Query(description="published | revised | withdrawn (repeatable)"),
+        Query(
+            description="published | revised | withdrawn (repeatable)",
+            json_schema_extra={"items": one_of(STATUSES)},
+        ),
     ] = None,
     late: Annotated[bool | None, Query(description="published after due_on")] = None,
     backdated: Annotated[
@@ -392,7 +397,6 @@ def list_disclosures(
         )
 
 
-STATUSES = ("published", "revised", "withdrawn")
 EXPORT_BATCH = 500
 
 

@@ -26,6 +26,7 @@ from services.api.inspection_schemas import (
     TimelineOut,
 )
 from services.api.params import (
+    MOMENT_PATTERN,
     AsOfQuery,
     KnownAtQuery,
     moment_text,
@@ -284,8 +285,12 @@ def diff(
     inspection_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    date_from: Annotated[str, Query(alias="from")],
-    date_to: Annotated[str | None, Query(alias="to")] = None,
+    date_from: Annotated[
+        str, Query(alias="from", pattern=MOMENT_PATTERN, description="as as_of")
+    ],
+    date_to: Annotated[
+        str | None, Query(alias="to", pattern=MOMENT_PATTERN, description="as as_of")
+    ] = None,
 ) -> DiffOut:
     app = platform.inspections
     detail = {"from": date_from, **({"to": date_to} if date_to else {})}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.access import require_read
 from domain.assessment.campaign import STAGE_LABELS
 from domain.assessment.grading import Grade
+from domain.assessment.ranking import RATES
 from domain.timeliness import local_date
 from projections.assessment import CampaignHistory
 from services.api.assessment_exports import (
@@ -20,7 +21,7 @@ from services.api.assessment_exports import (
 )
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import EXPORT_RESPONSES, FormatQuery, export, wanted
-from services.api.params import AsOfQuery, moment_text, parse_moment
+from services.api.params import AsOfQuery, BodyModel, moment_text, parse_moment
 from services.assessment.metrics import settle
 from services.assessment.rankings import monthly_ranking
 from services.core.views import CASES_NAME, PROJECTIONS
@@ -37,9 +38,8 @@ MonthQuery = Annotated[
 ]
 
 
-class SchemeIn(BaseModel):
+class SchemeIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -51,7 +51,9 @@ class SchemeIn(BaseModel):
     )
     weights: dict[str, Annotated[float, Field(ge=0, le=1000)]] = Field(
         max_length=3,
-        description="response (响应率), resolution (解决率), satisfaction (满意率)",
+        description="response (响应率), resolution (解决率), satisfaction (满意率); "
+        "their total is positive",
+        json_schema_extra={"propertyNames": {"enum": list(RATES)}},
     )
     min_sample: int = Field(default=5, ge=1, le=100_000)
 

@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import require_read
+from domain.cases.rules import MAX_PROMISED_WORKING_DAYS, CaseKind, spellings
+from domain.cases.service_catalogue import (
+    MAX_MATERIAL,
+    MAX_MATERIALS,
+    MAX_SERVICE_NAME,
+    SERVICE_CODE,
+    Department,
+)
+from services.api.bodies import TRIMMED
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import MAX_INT, BodyModel, one_of
 
 router = APIRouter(prefix="/tenants/{path}/services", tags=["cases"])
 
 
-class ServicesIn(BaseModel):
+class ServiceEntryIn(BodyModel):
+    """One service: a new code adds it, a code of the defaults replaces that one."""
+
+    code: str = Field(description="svc.…", pattern=SERVICE_CODE.pattern)
+    name: str = Field(
+        max_length=MAX_SERVICE_NAME, json_schema_extra={"pattern": TRIMMED}
+    )
+    department: str = Field(json_schema_extra=one_of(spellings(Department)))
+    materials: list[
+        Annotated[
+            str, Field(max_length=MAX_MATERIAL, json_schema_extra={"pattern": TRIMMED})
+        ]
+    ] = Field(
+        default_factory=list,
+        max_length=MAX_MATERIALS,
+        json_schema_extra={"uniqueItems": True},
+    )
+    promised_working_days: int = Field(ge=1, le=MAX_PROMISED_WORKING_DAYS)
+    kind: str = Field(
+        default=CaseKind.SERVICE_REQUEST.value,
+        json_schema_extra=one_of(spellings(CaseKind)),
+    )
+    item: int | None = Field(default=None, ge=0, le=MAX_INT)
+
+
+class ServicesIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -33,8 +67,9 @@ class ServicesIn(BaseModel):
             ]
         },
     )
-    entries: list[dict[str, Any]] = Field(
-        max_length=200, description="edited or new services; same code replaces"
+    entries: list[ServiceEntryIn] = Field(
+        max_length=200,
+        description="edited or new services; same code replaces (each code once)",
     )
 
 
@@ -68,7 +103,8 @@ def services(path: str, principal: PrincipalDep, platform: PlatformDep) -> Servi
 def edit(
     path: str, body: ServicesIn, principal: PrincipalDep, platform: PlatformDep
 ) -> ServicesOut:
-    version, _, merged = platform.reference.load_services(principal, path, body.entries)
+    entries = [e.model_dump(exclude_none=True) for e in body.entries]
+    version, _, merged = platform.reference.load_services(principal, path, entries)
     return ServicesOut(
         tenant=path, version=version, entries=[e.to_dict() for e in merged]
     )
@@ -77,9 +113,8 @@ def edit(
 rules_router = APIRouter(prefix="/tenants/{path}/case-rules", tags=["cases"])
 
 
-class CaseRulesIn(BaseModel):
+class CaseRulesIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"max_extensions": 1, "basically_satisfied_counts": True}]
         },

@@ -14,6 +14,7 @@ from domain.people.staff import EVENT_LABELS, Staffer
 from domain.timeliness import SHANGHAI
 from projections.staff import StaffProjection
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.params import StaffNumberPath
 from services.api.staff_schemas import (
     SignInList,
     SignInRecord,
@@ -136,7 +137,7 @@ def staff_list(
 @router.get("/{number}", response_model=StaffPublic, summary="One staffer")
 def get_staffer(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
@@ -153,7 +154,7 @@ def get_staffer(
 )
 def update(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: StaffUpdate,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -183,7 +184,7 @@ def update(
 )
 def deactivate(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: StaffDeactivate,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -205,7 +206,7 @@ def deactivate(
 )
 def reactivate(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     expected: ExpectedVersionDep,
@@ -225,7 +226,7 @@ def reactivate(
 )
 def reissue(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
@@ -254,7 +255,7 @@ def china(moment: datetime | str | None) -> str | None:
     summary="Every change to a staffer's record, oldest first",
 )
 def history(
-    path: str, number: str, principal: PrincipalDep, platform: PlatformDep
+    path: str, number: StaffNumberPath, principal: PrincipalDep, platform: PlatformDep
 ) -> StaffHistory:
     staffer, events = platform.staff.history(principal, path, number)
     items = []
@@ -286,7 +287,7 @@ def history(
 )
 def sign_ins(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     principal: PrincipalDep,
     platform: PlatformDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

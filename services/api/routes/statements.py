@@ -9,30 +9,31 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.assessment.statements import Statement
+from domain.assessment.statements import METRICS, Statement
+from domain.people.staff import NUMBER_AS_TYPED
 from services.api.assessment_schemas import NoBody, Path
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.params import BodyModel, one_of
 from services.assessment.metrics import target_metrics
 
 router = APIRouter(prefix="/tenants/{path}/statements", tags=["campaigns"])
 
 
-class TargetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TargetIn(BodyModel):
     code: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1, max_length=200)
     metric: str | None = Field(
         default=None,
         max_length=40,
         description="disclosure_on_time coverage case_reply case_on_time "
-        "case_feedback satisfaction",
+        "case_feedback satisfaction; with a threshold",
+        json_schema_extra=one_of(METRICS),
     )
     threshold: float | None = Field(default=None, ge=0, le=1)
 
 
-class StatementCreate(BaseModel):
+class StatementCreate(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -54,20 +55,23 @@ class StatementCreate(BaseModel):
     )
     year: int = Field(ge=2000, le=2099)
     unit: Path
-    number: str = Field(min_length=1, max_length=32, description="the head's badge")
+    number: str = Field(
+        min_length=1,
+        max_length=32,
+        description="the head's badge",
+        json_schema_extra={"pattern": NUMBER_AS_TYPED},
+    )
     targets: list[TargetIn] = Field(min_length=1, max_length=50)
 
 
-class JudgedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JudgedIn(BodyModel):
     code: str = Field(min_length=1, max_length=40)
     met: bool
     note: str = Field(min_length=1, max_length=2000)
 
 
-class AssessIn(BaseModel):
+class AssessIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"results": [{"code": "t2", "met": True, "note": "有记录"}]}]
         },

@@ -10,14 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment.sanctions import ConductRecord, Sanction
 from services.api.assessment_schemas import Evidence
 from services.api.deps import PlatformDep, PrincipalDep
-from services.api.params import IndexPath
+from services.api.params import BodyModel, IndexPath, StaffNumberPath
 
 router = APIRouter(prefix="/tenants/{path}/staff/{number}/violations", tags=["staff"])
 
 
-class ViolationIn(BaseModel):
+class ViolationIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -31,16 +30,15 @@ class ViolationIn(BaseModel):
     evidence: list[Evidence] = Field(min_length=1, max_length=50)
 
 
-class AppealIn(BaseModel):
+class AppealIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"grounds": "当日系统故障"}]}
+        json_schema_extra={"examples": [{"grounds": "当日系统故障"}]}
     )
     grounds: str = Field(min_length=1, max_length=2000)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(BodyModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"upheld": True, "reason": "经核实属实"}]},
     )
     upheld: bool
@@ -86,7 +84,7 @@ def out(number: str, path: str, record: ConductRecord | None) -> ConductOut:
 
 @router.get("", response_model=ConductOut, summary="A staffer's violations and step")
 def get_record(
-    path: str, number: str, principal: PrincipalDep, platform: PlatformDep
+    path: str, number: StaffNumberPath, principal: PrincipalDep, platform: PlatformDep
 ) -> ConductOut:
     return out(number, path, platform.conduct.record(principal, path, number))
 
@@ -100,7 +98,7 @@ def get_record(
 )
 def confirm(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     body: ViolationIn,
     principal: PrincipalDep,
     platform: PlatformDep,
@@ -120,7 +118,7 @@ def confirm(
 )
 def appeal(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     index: IndexPath,
     body: AppealIn,
     principal: PrincipalDep,
@@ -137,7 +135,7 @@ def appeal(
 )
 def decide(
     path: str,
-    number: str,
+    number: StaffNumberPath,
     index: IndexPath,
     body: DecisionIn,
     principal: PrincipalDep,

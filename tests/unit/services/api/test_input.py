@@ -1,21 +1,36 @@
-"""Pure checks of the API's input helpers: moments, cursors, JSON members, OpenAPI."""
+"""Pure checks of the API's input helpers: moments, cursors, JSON members, bodies,
+OpenAPI."""
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import pkgutil
 import re
-from datetime import UTC, datetime
+import typing
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from fastapi import APIRouter, params
+from fastapi.routing import APIRoute
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
+from services.api import routes
 from services.api.bodies import _no_duplicates, bad_member
 from services.api.openapi import problem_statuses
 from services.api.params import (
+    BODY_MOMENT_PATTERN,
+    DAY_PATTERN,
     MAX_INT,
     MOMENT_PATTERN,
+    BodyModel,
+    Count,
+    Day,
+    Moment,
     decode_cursor,
     encode_cursor,
     parse_moment,
@@ -122,3 +137,74 @@ def test_problem_statuses_follow_the_operation_shape() -> None:
         "500",
         "503",
     ]
+
+
+def request_body_models() -> set[type[BaseModel]]:
+    """Every pydantic model a route of services.api takes as (part of) a JSON body."""
+    found: set[type[BaseModel]] = set()
+
+    def walk(annotation: Any) -> None:
+        for arg in typing.get_args(annotation):
+            walk(arg)
+        model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        if model and annotation not in found:
+            found.add(annotation)
+            for field in annotation.model_fields.values():
+                walk(field.annotation)
+
+    for info in pkgutil.iter_modules(routes.__path__):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        for router in vars(module).values():
+            if isinstance(router, APIRouter):
+                for route in router.routes:
+                    if isinstance(route, APIRoute):
+                        for param in route.dependant.body_params:
+                            if not isinstance(param.field_info, params.Form):
+                                walk(param.field_info.annotation)
+    return found
+
+
+def test_every_json_body_is_strict_and_closed() -> None:
+    models = request_body_models()
+    assert len(models) > 40
+    for model in models:
+        assert issubclass(model, BodyModel), model
+        assert model.model_config.get("strict") is True, model
+        assert model.model_config.get("extra") == "forbid", model
+
+
+def test_a_body_takes_json_types_as_declared() -> None:
+    class Sample(BodyModel):
+        count: Count
+        flag: bool
+        share: float
+        day: Day
+        moment: Moment | None = None
+
+    ok = {"count": 1, "flag": True, "share": 1, "day": "2026-03-02"}
+    sample = Sample.model_validate(ok)
+    assert (sample.share, sample.day) == (1.0, date(2026, 3, 2))
+    moment = Sample.model_validate({**ok, "moment": "2026-03-02T10:00:00+08:00"})
+    assert moment.moment == datetime(2026, 3, 2, 2, tzinfo=UTC)
+    for field, value in (
+        ("count", False),
+        ("count", "1"),
+        ("count", 1.5),
+        ("flag", 1),
+        ("flag", "true"),
+        ("share", True),
+        ("share", "1"),
+        ("day", 20260302),
+        ("day", "2026-03-02T00:00:00"),
+        ("day", "1999-12-31"),
+        ("moment", "2026-03-02T10:00:00"),  # no offset
+        ("moment", "2026-03-02 10:00:00+08:00"),
+        ("moment", 1772416800),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            Sample.model_validate({**ok, field: value})
+        assert refused.value.errors()[0]["loc"] == (field,), (field, value)
+    for field in ("day", "moment"):
+        pattern = Sample.model_json_schema()["properties"][field]
+        pattern = pattern.get("pattern") or pattern["anyOf"][0]["pattern"]
+        assert pattern in (DAY_PATTERN, BODY_MOMENT_PATTERN)
