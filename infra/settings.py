@@ -6,6 +6,7 @@ derived here from ``GONGKAI_DATABASE_URL``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
@@ -59,6 +60,23 @@ def check_follower_budget(budget: int) -> None:
             "holds a connection while it listens, the work needs more beside them, "
             "and the projection lock has one of its own"
         )
+
+
+# Settings a release retired, and what replaced each: still set, they would be
+# ignored in silence (the settings ignore unknown GONGKAI_* variables).
+RETIRED = {
+    "GONGKAI_PG_POOL_OVERFLOW": "GONGKAI_PG_CONNECTIONS, the connections of one "
+    "command, all its processes together (docs/operations.md#connections)",
+}
+
+
+def retired_settings(environ: Mapping[str, str]) -> list[str]:
+    """A sentence for each retired setting still set in ``environ``."""
+    return [
+        f"{name} is no longer read; use {instead}"
+        for name, instead in RETIRED.items()
+        if name in environ
+    ]
 
 
 def _items(value: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import typer
@@ -14,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from infra.settings import Settings
+from infra.settings import Settings, retired_settings
 
 err = Console(stderr=True)
 
@@ -42,6 +43,8 @@ def named_ticks(bar: Progress, verb: str) -> Callable[[str, int, int], None]:
 
 
 def load_settings() -> Settings:
+    for retired in retired_settings(os.environ):
+        err.print(f"[yellow]warning:[/yellow] {retired}", soft_wrap=True)
     try:
         return Settings()
     except Exception as e:  # pydantic ValidationError, with the variable named
