@@ -41,23 +41,22 @@ def china_moment(value: Any) -> datetime | None:
 def china_minute(value: Any) -> str:
     """A moment as a person reads it, China time to the minute: 2026-03-02 10:00.
     A day stays a day; ``—`` when there is none; other text unchanged."""
-    if value is None or value == "":
-        return "—"
-    local = china_moment(value)
-    if local is not None:
-        return local.strftime(MINUTE)
-    if isinstance(value, date):
-        return value.strftime(DAY)
-    return str(value)
+    return _shown(value, MINUTE)
 
 
 def china_day(value: Any) -> str:
     """The China day of a moment (or a day as it is): 2026-03-02; ``—`` if none."""
+    return _shown(value, DAY)
+
+
+def _shown(value: Any, moment_format: str) -> str:
+    """A moment in China time in ``moment_format``, a day as a day, ``—`` for
+    nothing, other text as it is."""
     if value is None or value == "":
         return "—"
     local = china_moment(value)
     if local is not None:
-        return local.strftime(DAY)
+        return local.strftime(moment_format)
     if isinstance(value, date):
         return value.strftime(DAY)
     return str(value)

@@ -26,14 +26,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 log = logging.getLogger("gongkai.drain")
 
 QUIET = 0.5  # seconds without a request in flight that end a drain
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Any]
-Send = Callable[[Message], Any]
 Handler = Callable[[int, FrameType | None], Any]
 
 
@@ -92,7 +90,7 @@ class Drain:
 class DrainMiddleware:
     """Counts requests in flight; while draining, answers ``Connection: close``."""
 
-    def __init__(self, app: Any, drain: Drain) -> None:
+    def __init__(self, app: ASGIApp, drain: Drain) -> None:
         self.app = app
         self.drain = drain
 

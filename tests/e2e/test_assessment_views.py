@@ -8,7 +8,6 @@ from the record must show it: none may answer 4xx or 5xx.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,12 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.assessment.criteria import TEMPLATE
-from infra.scratchdb import create_database, drop_database
-from infra.settings import Settings
 from services.demo.assessment import TOWNS, supervisor
-from services.demo.builder import TENANTS, SimClock, load_demo
-from services.platform.runtime import Platform
+from services.demo.builder import TENANTS
 from services.server import create_app
+from tests.demo_store import county_supervisor, demo_platform, store_url
 
 # The day the issue was found: the demo's history runs 6 Dec 2025 – 6 Dec 2026.
 END = date(2026, 12, 6)
@@ -52,21 +49,10 @@ def reader(
     """The county supervisor over the demo, with one more campaign: the county's
     2026 first half over its towns, as an assessor would plan it."""
     home: Path = tmp_path_factory.mktemp("assessment-views")
-    url = (
-        f"sqlite:///{home / 'gongkai.db'}"
-        if request.param == "sqlite"
-        else create_database()
-    )
-    settings = Settings(
-        home=home / "home",
-        database_url=url,
-        token_secret=secrets.token_urlsafe(32),
-        read_wait_seconds=5.0,
-    )
-    clock = SimClock(NOW)
-    platform = Platform(settings, clock=clock)
-    try:
-        load_demo(platform, clock, end=END)
+    with (
+        store_url(request.param, home) as url,
+        demo_platform(url, home, end=END, now=NOW) as (settings, clock, platform),
+    ):
         clock.moment = NOW
         platform.campaigns.plan(
             supervisor("xinhe", "XH-0001"),
@@ -80,17 +66,7 @@ def reader(
         )
         platform.rebuild()
         with TestClient(create_app(settings, platform=platform)) as client:
-            signed_in = client.post(
-                "/v1/auth/token",
-                data={"username": "XH-0001@xinhe", "password": "demo-county-2026"},
-            )
-            assert signed_in.status_code == 200, signed_in.text
-            token = signed_in.json()["access_token"]
-            yield client, {"Authorization": f"Bearer {token}"}
-    finally:
-        platform.close()
-        if request.param == "postgres":
-            drop_database(url)
+            yield client, county_supervisor(client)
 
 
 def test_every_scorecard_of_every_campaign_answers(reader: Reader) -> None:

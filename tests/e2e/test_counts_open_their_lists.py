@@ -15,7 +15,6 @@ JSON must answer a ``total`` equal to the count.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,13 +25,11 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
-from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.api.routes.overview import OVERVIEW_COLUMNS
-from services.demo.builder import SimClock, load_demo
-from services.platform.runtime import Platform
 from services.server import create_app
+from tests.demo_store import demo_platform, store_url
 from tests.exports import csv_rows, records, split, xlsx_rows
 from tests.histories import SUPERVISOR, generate_history
 
@@ -71,30 +68,15 @@ def store(
 ) -> Iterator[Store]:
     """The demo and a generated county in one store, views rebuilt, clock at NOW."""
     home = tmp_path_factory.mktemp(f"counts-{request.param}")
-    url = (
-        f"sqlite:///{home / 'gongkai.db'}"
-        if request.param == "sqlite"
-        else create_database()
-    )
-    settings = Settings(
-        home=home / "home",
-        database_url=url,
-        token_secret=secrets.token_urlsafe(32),
-        read_wait_seconds=5.0,
-    )
-    clock = SimClock(NOW)
-    platform = Platform(settings, clock=clock)
-    try:
-        load_demo(platform, clock, end=END)
+    with (
+        store_url(request.param, home) as url,
+        demo_platform(url, home, end=END, now=NOW) as (settings, clock, platform),
+    ):
         generate_history(platform, clock, seed=23, start=date(2026, 8, 1), end=END)
         platform.rebuild()
         clock.moment = NOW
         with TestClient(create_app(settings, platform=platform)) as client:
             yield Store(client.app, settings)
-    finally:
-        platform.close()
-        if request.param == "postgres":
-            drop_database(url)
 
 
 class Links(HTMLParser):

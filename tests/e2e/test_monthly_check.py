@@ -7,7 +7,6 @@ with the demo password and, on 20 November, checks October.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,11 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from infra.settings import Settings
 from services.cases.receipts import RECEIPT
-from services.demo.builder import SimClock, load_demo
-from services.platform.runtime import Platform
 from services.server import create_app
+from tests.demo_store import county_supervisor, demo_platform
 from tests.exports import csv_rows, records, split, xlsx_rows
 
 END = date(2026, 11, 20)
@@ -32,28 +29,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def desk(
     fresh_pg_url: str, tmp_path: Path
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    settings = Settings(
-        home=tmp_path / "home",
-        database_url=fresh_pg_url,
-        token_secret=secrets.token_urlsafe(32),
-        read_wait_seconds=5.0,
-    )
-    clock = SimClock(NOW)
-    platform = Platform(settings, clock=clock)
-    try:
-        load_demo(platform, clock, end=END)
+    with demo_platform(fresh_pg_url, tmp_path, end=END, now=NOW) as (
+        settings,
+        clock,
+        platform,
+    ):
         platform.rebuild()
         clock.moment = NOW
         with TestClient(create_app(settings, platform=platform)) as client:
-            signed_in = client.post(
-                "/v1/auth/token",
-                data={"username": "XH-0001@xinhe", "password": "demo-county-2026"},
-            )
-            assert signed_in.status_code == 200, signed_in.text
-            token = signed_in.json()["access_token"]
-            yield client, {"Authorization": f"Bearer {token}"}
-    finally:
-        platform.close()
+            yield client, county_supervisor(client)
 
 
 def test_the_monthly_check_of_the_demo(desk: tuple[TestClient, dict[str, str]]) -> None:

@@ -9,25 +9,13 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from infra.scratchdb import create_database, drop_database
 from infra.tokens import TokenSigner
 from tests.faults.procs import GONGKAI, Answer, Server, call, clean_env
 from tests.faults.test_store_down import TENANT, disclosure, wait_for
-
-
-@pytest.fixture
-def pg() -> Iterator[str]:
-    url = create_database("gongkai_workers")
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 def children(pid: int) -> list[int]:
@@ -61,13 +49,15 @@ def command_line(pid: int) -> str:
 
 
 def test_two_workers_and_a_follower_serve_writes_and_reads(
-    pg: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
     secret = secrets.token_urlsafe(32)
     signer = TokenSigner(secret)
     admin = signer.mint(subject="root", tenant=None, roles=["admin"])
     clerk = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
-    env = clean_env(home=str(tmp_path / "home"), database_url=pg, token_secret=secret)
+    env = clean_env(
+        home=str(tmp_path / "home"), database_url=fresh_pg_url, token_secret=secret
+    )
     server = Server(env, tmp_path / "serve.log", "--workers", "2")
     try:
         server.wait_ready()
@@ -111,7 +101,7 @@ def follower_of(server: Server) -> int:
 
 
 def test_a_killed_follower_is_restarted_and_health_is_503_until_it_catches_up(
-    pg: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
     secret = secrets.token_urlsafe(32)
     signer = TokenSigner(secret)
@@ -119,7 +109,7 @@ def test_a_killed_follower_is_restarted_and_health_is_503_until_it_catches_up(
     clerk = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
     env = clean_env(
         home=str(tmp_path / "home"),
-        database_url=pg,
+        database_url=fresh_pg_url,
         token_secret=secret,
         health_max_lag="0",  # any lag is stale: 200 means caught up
         read_wait_seconds="0",  # the writes below do not wait for the views
@@ -174,20 +164,20 @@ def test_workers_refuse_sqlite(tmp_path: Path) -> None:
 
 
 def test_processes_started_together_on_a_fresh_database_all_start(
-    pg: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
     """Three API processes and a projection process at the same instant: the
     table and function DDL is serialised, so none fails its start."""
     env = clean_env(
         home=str(tmp_path / "home"),
-        database_url=pg,
+        database_url=fresh_pg_url,
         token_secret=secrets.token_urlsafe(32),
         run_projections="false",
     )
     servers = [Server(env, tmp_path / f"serve{i}.log") for i in range(3)]
     follower = subprocess.Popen(
         [GONGKAI, "projections", "run"],
-        env=clean_env(home=str(tmp_path / "home"), database_url=pg),
+        env=clean_env(home=str(tmp_path / "home"), database_url=fresh_pg_url),
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "follower.log").open("w"),
     )

@@ -15,26 +15,15 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from infra.scratchdb import create_database, drop_database
 from infra.tokens import TokenSigner
 from tests.faults.procs import Server, call, clean_env
 from tests.faults.test_store_down import TENANT, disclosure
 
 THREADS, EACH = 6, 10
-
-
-@pytest.fixture
-def pg() -> Iterator[str]:
-    url = create_database("gongkai_drain")
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 def burst(port: int, token: str, first: threading.Event) -> Counter[str]:
@@ -79,13 +68,15 @@ def burst(port: int, token: str, first: threading.Event) -> Counter[str]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigterm_during_a_burst_answers_every_request(
-    workers: int, pg: str, tmp_path: Path
+    workers: int, fresh_pg_url: str, tmp_path: Path
 ) -> None:
     secret = secrets.token_urlsafe(32)
     signer = TokenSigner(secret)
     admin = signer.mint(subject="root", tenant=None, roles=["admin"])
     clerk = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
-    env = clean_env(home=str(tmp_path / "home"), database_url=pg, token_secret=secret)
+    env = clean_env(
+        home=str(tmp_path / "home"), database_url=fresh_pg_url, token_secret=secret
+    )
     log = tmp_path / "serve.log"
     server = Server(env, log, "--workers", str(workers))
     try:

@@ -12,17 +12,14 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 
 from domain.timeliness import local_date
-from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from infra.tokens import TokenSigner
 from services.core.views import AUDIT_NAME
@@ -35,15 +32,6 @@ from tests.faults.test_store_down import TENANT, disclosure, wait_for
 # The demo writes about 1,150 events; more publications on top make a longer
 # catch-up (2,050 events took 55–77 s here, over the suite's budget for this test).
 EXTRA_DISCLOSURES = int(os.environ.get("GONGKAI_FAULT_EXTRA_EVENTS", "0"))
-
-
-@pytest.fixture
-def pg() -> Iterator[str]:
-    url = create_database("gongkai_fault")
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 def scalar(url: str, sql: str) -> Any:
@@ -87,21 +75,24 @@ def fill(settings: Settings) -> int:
 
 
 def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
-    pg: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
     # No checkpoints: the checkpointer would append to the log while we compare.
     quiet = {
         "checkpoint_every_events": "1000000000",
         "checkpoint_every_seconds": "1000000000",
     }
-    settings = Settings(home=tmp_path / "home", database_url=pg, **quiet)  # type: ignore[arg-type]
+    settings = Settings(home=tmp_path / "home", database_url=fresh_pg_url, **quiet)  # type: ignore[arg-type]
     t0 = time.monotonic()
     end = fill(settings)
     t1 = time.monotonic()
     # Small batches, so that the catch-up takes many commits and the kill lands
     # between two of them (one batch of 1,000 would catch up before it).
     env = clean_env(
-        home=str(tmp_path / "home"), database_url=pg, follow_batch="20", **quiet
+        home=str(tmp_path / "home"),
+        database_url=fresh_pg_url,
+        follow_batch="20",
+        **quiet,
     )
     log = tmp_path / "projections.log"
 
@@ -113,7 +104,10 @@ def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
 
     def position(name: str) -> int:
         return int(
-            scalar(pg, f"SELECT coalesce(max(notification_id), 0) FROM {name}_tracking")
+            scalar(
+                fresh_pg_url,
+                f"SELECT coalesce(max(notification_id), 0) FROM {name}_tracking",
+            )
         )
 
     first = run()
@@ -176,14 +170,14 @@ def test_projections_killed_mid_catch_up_resume_to_a_rebuild_row_by_row(
 
 
 def test_api_killed_mid_burst_keeps_every_acknowledged_command_whole(
-    pg: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
     secret = secrets.token_urlsafe(32)
     signer = TokenSigner(secret)
     admin = signer.mint(subject="root", tenant=None, roles=["admin"])
     token = signer.mint(subject="clerk@xinhe", tenant=TENANT, roles=["clerk"])
     home = tmp_path / "home"
-    env = clean_env(home=str(home), database_url=pg, token_secret=secret)
+    env = clean_env(home=str(home), database_url=fresh_pg_url, token_secret=secret)
     server = Server(env, tmp_path / "serve.log")
     acked: list[tuple[str, int]] = []  # (id, version) answered 2xx
     lost_answers = 0
@@ -227,7 +221,7 @@ def test_api_killed_mid_burst_keeps_every_acknowledged_command_whole(
         stopping.set()
         server.stop()
 
-    with psycopg.connect(pg) as conn:
+    with psycopg.connect(fresh_pg_url) as conn:
         stored = conn.execute(
             "SELECT originator_id::text, array_agg(originator_version "
             "ORDER BY originator_version) FROM gongkai_events GROUP BY 1"
@@ -261,7 +255,7 @@ def test_api_killed_mid_burst_keeps_every_acknowledged_command_whole(
             assert read.body["version"] >= version
     finally:
         restarted.stop()
-    settings = Settings(home=home, database_url=pg, token_secret=secret)  # type: ignore[arg-type]
+    settings = Settings(home=home, database_url=fresh_pg_url, token_secret=secret)  # type: ignore[arg-type]
     platform = Platform(settings)
     try:
         for aggregate_id in versions:
