@@ -8,11 +8,17 @@ while every worker went on answering. A thread of the ``serve`` process reaps it
 doubling up to 10 s while it keeps failing, from 1 s again once one has run for a
 minute. The new one resumes from the views' positions. It runs in a session of
 its own, so that a terminal's Ctrl-C reaches only ``serve``, which stops it.
+
+A ``serve`` killed with SIGKILL cannot stop it, and an orphan would hold the
+projection lock against the next ``serve``'s own follower: the child is told its
+supervisor's pid (``SUPERVISOR_ENV``) and stops once its parent is another
+process (``orphaned``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +31,13 @@ FIRST_DELAY, MAX_DELAY = 1.0, 10.0
 STABLE_SECONDS = 60.0
 POLL_SECONDS = 0.2
 ARGV = [sys.executable, "-c", "from services.cli.app import main; main()"]
+SUPERVISOR_ENV = "GONGKAI_SUPERVISOR_PID"
+
+
+def orphaned(environ: dict[str, str] | None = None) -> bool:
+    """Whether this process was started by a supervisor that is no longer its parent."""
+    supervisor = (os.environ if environ is None else environ).get(SUPERVISOR_ENV)
+    return bool(supervisor) and str(os.getppid()) != supervisor
 
 
 def ended(code: int) -> str:
@@ -41,7 +54,7 @@ class Follower:
     """``gongkai projections run`` as a supervised child (module docstring)."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
+        self.env = {**env, SUPERVISOR_ENV: str(os.getpid())}
         self.restarts = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._started = 0.0

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from services.cli.common import err, load_settings, named_ticks, progress
+from services.cli.follower import orphaned
 
 FOLLOWED = {
     "here": "by this process",
@@ -106,6 +107,9 @@ def projections_run() -> None:
     err.print("following the log; Ctrl-C stops")
     try:
         while not platform.runner_errors():
+            if orphaned():
+                err.print("the serve process that started this one is gone: stopping")
+                return
             time.sleep(1)
         err.print(f"[red]a projection stopped:[/red] {platform.runner_errors()}")
         raise typer.Exit(1)
