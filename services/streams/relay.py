@@ -375,7 +375,6 @@ def run_relay(
         # The reader process's one connection comes out of the relay's budget.
         budget = settings.pg_connections - READER_CONNECTIONS
         settings = settings.model_copy(update={"pg_connections": budget})
-    logging.getLogger("gongkai").setLevel(logging.INFO)
     stop = stop or threading.Event()
     platform = build(settings)
     lock = relay_lock(platform)
