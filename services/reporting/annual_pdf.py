@@ -16,6 +16,7 @@ from services.reporting.pdf import LATIN_FONT, cjk_font
 
 # Width (mm) of the label columns of each table on the 277 mm of A4 landscape.
 _LABEL_WIDTHS = {"2": (70.0,), "3": (28.0, 42.0, 80.0), "4": ()}
+_TABLE_THREE_HEIGHT = 150.0  # mm: three header rows and 25 rows, two of them wrapped
 
 
 class _ReportPDF(FPDF):
@@ -77,6 +78,8 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     line(moment_line(report), size=8)
     tables = grids(report)
     for n, section in report["sections"].items():
+        if n == "3" and pdf.h - pdf.b_margin - pdf.get_y() < _TABLE_THREE_HEIGHT:
+            pdf.add_page()  # table 三 whole on one page, as printed reports have it
         line(section["title"], size=12, height=8)
         if n in tables:
             _table(pdf, tables[n], _LABEL_WIDTHS[n])
