@@ -13,7 +13,7 @@ import openpyxl
 
 from domain.reporting.layout import BALANCE_NOTE
 from services.reporting.annual_grid import grids, positions
-from services.reporting.annual_render import report_html
+from services.reporting.annual_render import report_html, report_text
 from services.reporting.annual_xlsx import TOP, report_xlsx
 
 FIVE = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
@@ -198,3 +198,18 @@ def check_xlsx(report: dict[str, Any]) -> None:
         for v in r["cells"].values()
     ]
     assert figures == expected
+
+
+def check_text(report: dict[str, Any]) -> None:
+    """The published text: table 二 part by part, table 四 one line of fifteen."""
+    lines = report_text(report).splitlines()
+    two = lines.index("二、主动公开政府信息情况")
+    assert lines[two + 1 : two + 3] == [
+        "  第二十条第（一）项",
+        "  信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数",
+    ]
+    four = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    assert lines[four + 1] == "  行政复议 | 行政诉讼"
+    (row,) = report["tables"]["reviews_lawsuits"]["rows"]
+    assert lines[four + 4] == "  " + " | ".join(_text(v) for v in row["cells"].values())
+    assert lines[four + 5] == ""

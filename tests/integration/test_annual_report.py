@@ -279,6 +279,7 @@ def test_tables_three_and_four_cell_by_cell(
         annual_layout.check_grids(report)
         annual_layout.check_html(report)
         annual_layout.check_xlsx(report)
+        annual_layout.check_text(report)
         assert report["tables"]["applications"]["unbalanced"] == []
     # The totals, written out: new + carried in = results + carried out.
     for report, new, results, out in [(report1, 28, 27, 3), (report2, 29, 29, 2)]:
