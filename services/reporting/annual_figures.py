@@ -235,12 +235,6 @@ def _proactive_row(
     }
 
 
-def proactive_rows(table: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Table 二's rows, part after part."""
-    for section in table["sections"]:
-        yield from section["rows"]
-
-
 def _applications_json(table: Table) -> dict[str, Any]:
     """Table 三 as the format lays it out: three header rows under the 勾稽关系
     note, each body row with the label cells that start in it (``heads``) and the
