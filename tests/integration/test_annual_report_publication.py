@@ -5,6 +5,7 @@ statutory day (条例第四十九条), marked so in the report, its text and the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -14,11 +15,13 @@ import pytest
 from domain.access import Role
 from domain.reporting.publication import ReportTooEarlyError
 from services.platform.runtime import Platform
+from services.reporting.annual_pdf import report_pdf
 from services.reporting.annual_render import report_html, report_text
 from services.reporting.annual_reports import publish_report
 from services.reporting.annual_xlsx import report_xlsx
 from tests.conftest import ADMIN, MutableClock, build_tree, principal
 from tests.integration import annual_layout
+from tests.unit.services.reporting.test_pdf import content_streams
 
 TOWN = "xinhe.tahe"
 DEPT = "xinhe.tahe.czs"
@@ -65,6 +68,13 @@ def _table_two(
         "coercion": {"decisions": coercion},
         "fees": {"amount": fees},
     }
+
+
+def _red_header_pages(pdf: bytes) -> tuple[int, int]:
+    """(pages whose content sets the red of the 【草稿】 header, pages)."""
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    red = sum(b"0.7843 0 0 rg" in s for s in content_streams(pdf))
+    return red, pages
 
 
 def _tree(platform: Platform, clock: MutableClock) -> None:
@@ -165,6 +175,8 @@ def test_publication_from_1_january_and_late_after_the_statutory_day(
     assert "草稿" in report_html(draft)
     assert "法定公布期限：2026年1月31日前" in report_html(draft)
     assert reports.summary(sup, COUNTY, 2025)["late"] == []
+    red, pages = _red_header_pages(report_pdf(draft))
+    assert red == pages > 1  # 【草稿】 in red in the header of every page
 
     clock.moment = datetime(2025, 12, 31, 16, 1, tzinfo=UTC)  # 1 January, 00:01
     publish(TOWN)
@@ -175,6 +187,7 @@ def test_publication_from_1_january_and_late_after_the_statutory_day(
     assert (town["status"], town["late"]) == ("published", False)
     assert (dept["status"], dept["late"]) == ("published", True)
     assert "草稿" not in report_html(town)
+    assert _red_header_pages(report_pdf(town))[0] == 0
     assert "逾期发布" in report_html(dept)
     body = platform.disclosures.disclosure(  # the published text says it too
         principal(DEPT, Role.CLERK), DEPT, UUID(out["disclosure_id"])
