@@ -80,6 +80,10 @@ PHRASES: Mapping[str, str] = {
     "campaign-stage": "考核当前所处的阶段不能办理此步骤",
     "violation-state": "违规记录当前的状态不能办理此项操作",
     "challenge-decided": "已作出决定，不能再次决定",
+    "annual-report-too-early": "报告年度尚未结束，次年1月1日起方可发布年度报告",
+    "annual-report-unbalanced": (
+        "表三数据勾稽关系不成立（第一项加第二项之和应等于第三项加第四项之和），不能发布"
+    ),
     "inspection-not-found": "核查档案不存在",
     "inspection-closed": "核查档案已结案，不能再修改",
     "already-linked": "已经关联，无需重复关联",

@@ -225,18 +225,25 @@ _NUMERALS = "一二三四五六"
 
 
 def _result_rows() -> tuple[Line, ...]:
+    """The result rows with their own labels as the format prints them: a category
+    without reasons is ``（一）予以公开``, a reason ``1.属于国家秘密`` (its category
+    and the block ``三、本年度办理结果`` are groups: ``layout``)."""
     rows: list[Line] = []
     for i, cat in enumerate(CATEGORIES):
-        head = f"（{_NUMERALS[i]}）{cat.label}"
-        if cat.code == "partial":
-            head += "（区分处理的，只计这一情形，不计其他情形）"
         reasons = REASONS[cat.code]
         if not reasons:
-            prefix = "三、本年度办理结果 " if i == 0 else ""
-            rows.append(Line(cat.code, prefix + head))
+            rows.append(Line(cat.code, category_label(i)))
         for n, r in enumerate(reasons, start=1):
-            rows.append(Line(f"{cat.code}.{r.code}", f"{head} {n}.{r.label}"))
+            rows.append(Line(f"{cat.code}.{r.code}", f"{n}.{r.label}"))
     return tuple(rows)
+
+
+def category_label(i: int) -> str:
+    """``（三）不予公开``: the ``i``-th category as the format numbers it."""
+    head = f"（{_NUMERALS[i]}）{CATEGORIES[i].label}"
+    if CATEGORIES[i].code == "partial":
+        head += "（区分处理的，只计这一情形，不计其他情形）"
+    return head
 
 
 RESULT_ROWS: tuple[Line, ...] = _result_rows()
@@ -304,12 +311,20 @@ def parse_outcome(text: str, field: str = "outcome") -> str:
 # Table 二 --------------------------------------------------------------------------
 
 PROACTIVE_ROWS: tuple[Line, ...] = _lines(
-    ("rules", "第二十条第（一）项 规章"),
-    ("normative", "第二十条第（一）项 行政规范性文件"),
-    ("licensing", "第二十条第（五）项 行政许可"),
-    ("punishment", "第二十条第（六）项 行政处罚"),
-    ("coercion", "第二十条第（六）项 行政强制"),
-    ("fees", "第二十条第（八）项 行政事业性收费"),
+    ("rules", "规章"),
+    ("normative", "行政规范性文件"),
+    ("licensing", "行政许可"),
+    ("punishment", "行政处罚"),
+    ("coercion", "行政强制"),
+    ("fees", "行政事业性收费"),
+)
+# The four parts of table 二, each under its item of 条例第二十条 with its own
+# header row: (code, the item, the rows in it).
+PROACTIVE_SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("item_1", "第二十条第（一）项", ("rules", "normative")),
+    ("item_5", "第二十条第（五）项", ("licensing",)),
+    ("item_6", "第二十条第（六）项", ("punishment", "coercion")),
+    ("item_8", "第二十条第（八）项", ("fees",)),
 )
 PROACTIVE_COLUMNS: Mapping[str, tuple[Line, ...]] = MappingProxyType(
     {
@@ -431,6 +446,6 @@ def challenges_table(
 # Table 二's rows by their short names, for the catalogue's 年报项目 column: a
 # catalogue entry naming a row counts its disclosures as 本年制发 (or decisions).
 PROACTIVE_ITEMS: Mapping[str, str] = MappingProxyType(
-    {row.code: row.label.rsplit(" ", 1)[-1] for row in PROACTIVE_ROWS}
+    {row.code: row.label for row in PROACTIVE_ROWS}
 )
 ANNUAL_REPORT_CATEGORY = "common.annual-report"

@@ -149,8 +149,14 @@ class AnnualReport(GongkaiAggregate):
         actor: Actor,
         effective_at: datetime,
     ) -> None:
+        # ``first_on`` stays the first publication's moment (a correction moves
+        # ``on``): whether the report was late is read from it.
+        first = (self.published or {}).get("first_on") or (self.published or {}).get(
+            "on"
+        )
         self.published = {
             "disclosure_id": str(disclosure_id),
             "on": effective_at.isoformat(),
+            "first_on": first or effective_at.isoformat(),
         }
         self.effective_at = effective_at

@@ -36,7 +36,8 @@ def annual(
     """Write the report of PATH for YEAR, as of the year's end, as known now."""
     from infra.settings import Settings
     from services.platform.runtime import Platform
-    from services.reporting.annual_render import report_html, report_pdf
+    from services.reporting.annual_pdf import report_pdf
+    from services.reporting.annual_render import report_html
     from services.reporting.annual_xlsx import report_xlsx
 
     if report_format not in ("json", "html", "pdf", "xlsx"):

@@ -1,7 +1,8 @@
 """The demo's 依申请公开 year: requests at the county's towns and departments with
 every kind of applicant and answer, reviews and a lawsuit, and the written parts of
-the annual report, so that the demo's year yields a complete report (and one town's
-is published, so the county summary shows who has not)."""
+the annual report, so that the demo's year yields a complete report (a draft, the
+year not being over), and last year's reports of one town published on time and of
+one department late, so that the county summary shows who has not and who was late."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from services.demo.common import Plan, case_clerk, office_moment
 from services.reporting.annual_reports import publish_report
 
 REPORTING = ("xinhe", "xinhe.czj", "xinhe.xinhe-zhen", "xinhe.yqaerk", "xinhe.tmtglk")
-PUBLISHED = "xinhe.xinhe-zhen"
+PUBLISHED = "xinhe.xinhe-zhen"  # publishes last year's report on time
+LATE = "xinhe.czj"  # and this one late
 SUMMARIES = (
     "申请公开本镇2026年高标准农田建设项目资金使用情况",
     "申请公开某路段拓宽工程征地补偿标准及批复文件",
@@ -42,14 +44,6 @@ SECTIONS = {
     5: "存在的主要问题：部分信息公开不够及时，依申请公开答复的规范性有待提高。"
     "改进情况：建立信息公开台账，加强对经办人员的培训。",
     6: "本年度未收取信息处理费。",
-}
-INPUTS = {
-    "normative.repealed": 1,
-    "normative.in_force": 12,
-    "licensing.decisions": 86,
-    "punishment.decisions": 14,
-    "coercion.decisions": 2,
-    "fees.amount": 0.0,
 }
 
 
@@ -123,24 +117,56 @@ def plan_disclosure_requests(builder: Plan, seed: int = 49) -> None:
                     decided_on=filed_on + timedelta(days=40),
                 )  # fmt: skip
 
-    def drafts() -> None:
-        for path in REPORTING:
-            clerk = case_clerk(path)
-            reports = platform.annual_reports
-            for n, text in SECTIONS.items():
-                reports.write_section(clerk, path, year, n, text=text, inputs={})
-            reports.write_section(clerk, path, year, 2, text=None, inputs=INPUTS)
-        publish_report(
+    def drafts(report_year: int) -> Any:
+        def write() -> None:
+            for path in REPORTING:
+                clerk = case_clerk(path)
+                reports = platform.annual_reports
+                for n, text in SECTIONS.items():
+                    reports.write_section(
+                        clerk, path, report_year, n, text=text, inputs={}
+                    )
+                seeded = random.Random(f"{path}:{report_year}")  # noqa: S311 - demo
+                figures = _inputs(seeded)
+                reports.write_section(
+                    clerk, path, report_year, 2, text=None, inputs=figures
+                )
+
+        return write
+
+    def publish(path: str, report_year: int) -> Any:
+        return lambda: publish_report(
             platform.annual_reports,
             platform.disclosures,
-            case_clerk(PUBLISHED),
-            PUBLISHED,
-            year,
+            case_clerk(path),
+            path,
+            report_year,
         )
 
     last = builder.end - timedelta(days=1)
     builder.add(office_moment(last, rng), challenges)
-    builder.add(office_moment(last, rng) + timedelta(minutes=1), drafts)
+    builder.add(office_moment(last, rng) + timedelta(minutes=1), drafts(year))
+    # The year before: drafted in January, published by 新和镇 on time (by 31
+    # January, 条例第四十九条) and by the finance bureau late (in February).
+    for day, run in (
+        (date(year, 1, 12), drafts(year - 1)),
+        (date(year, 1, 20), publish(PUBLISHED, year - 1)),
+        (date(year, 2, 10), publish(LATE, year - 1)),
+    ):
+        if builder.start < day < builder.end:
+            builder.add(office_moment(day, rng), run)
+
+
+def _inputs(rng: random.Random) -> dict[str, float]:
+    """Table 二's figures a body records (its own: no two bodies alike)."""
+    return {
+        "normative.repealed": rng.randint(0, 3),
+        "normative.in_force": rng.randint(5, 30),
+        "licensing.decisions": rng.randint(20, 200),
+        "punishment.decisions": rng.randint(0, 40),
+        "coercion.decisions": rng.randint(0, 5),
+        "fees.amount": round(rng.uniform(0, 5), 2),
+    }
 
 
 def _person(rng: random.Random) -> Any:

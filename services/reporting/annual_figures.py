@@ -19,10 +19,10 @@ from typing import Any
 
 from domain.cases.case import Case
 from domain.cases.rules import CaseKind
+from domain.reporting import layout
 from domain.reporting.annual import (
     DEFAULT_APPLICANT_TYPE,
     PROACTIVE_COLUMNS,
-    PROACTIVE_ROWS,
     ChallengeFacts,
     Line,
     RequestFacts,
@@ -92,10 +92,10 @@ def tables(
     requests = list(_requests(app, paths, moment))
     challenges = list(_challenges(app, paths, moment))
     return {
-        "applications": _table_json(
+        "applications": _applications_json(
             applications_table(requests, moment.start, moment.cut)
         ),
-        "reviews_lawsuits": _table_json(
+        "reviews_lawsuits": _challenges_json(
             challenges_table(challenges, moment.start, moment.cut)
         ),
     }
@@ -166,68 +166,132 @@ def _challenges(
 
 def proactive(
     app: GongkaiApplication,
-    paths: Collection[str],
     moment: Moment,
-    inputs: Mapping[str, float],
-    own: str | None,
+    inputs: Mapping[str, Mapping[str, float]],
 ) -> dict[str, Any]:
-    """Table 二: disclosures in mapped categories count as 本年制发; the rest
-    are the recorded inputs (a recorded input replaces the count)."""
-    made: dict[str, list[str]] = {}
+    """Table 二 over the tenants that are the keys of ``inputs``, each from its own
+    disclosures and its own recorded inputs, added up: a tenant's disclosures in
+    the categories its catalogue maps to a row count as 本年制发 (or 处理决定); a
+    figure the tenant recorded replaces its count; one neither counted nor recorded
+    is 0 (source ``missing``)."""
+    paths = set(inputs)
+    made: dict[tuple[str, str], list[str]] = {}
     items = {
-        e.code: e.annual_item
+        (path, e.code): e.annual_item
         for path in paths
         for e in app.catalogue_for(app.tenant(path))
         if e.annual_item
     }
     for e in scan(app, "domain.disclosure:Disclosure.Published", paths, moment):
-        item = items.get(e.category)
+        item = items.get((e.tenant, e.category))
         on = e.published_on
         if item and moment.start <= on <= moment.cut and e.effective_at <= moment.as_of:
-            made.setdefault(item, []).append(str(e.originator_id))
-    rows = []
-    for row in PROACTIVE_ROWS:
-        cells: dict[str, float | None] = {}
-        refs: dict[str, list[str]] = {}
-        sources: dict[str, str] = {}
-        for col in PROACTIVE_COLUMNS[row.code]:
-            key = f"{row.code}.{col.code}"
-            if key in inputs:
-                cells[col.code] = inputs[key]
-                sources[col.code] = "input"
+            made.setdefault((e.tenant, item), []).append(str(e.originator_id))
+    sections = []
+    for code, title, rows in layout.proactive_sections():
+        columns = PROACTIVE_COLUMNS[rows[0].code]
+        sections.append(
+            {
+                "code": code,
+                "title": title,
+                "header": [h.to_dict() for h in layout.proactive_header(code)],
+                "columns": _columns(columns),
+                "rows": [_proactive_row(row, columns, inputs, made) for row in rows],
+            }
+        )
+    return {"width": layout.PROACTIVE_WIDTH, "sections": sections}
+
+
+def _proactive_row(
+    row: Line,
+    columns: tuple[Line, ...],
+    inputs: Mapping[str, Mapping[str, float]],
+    made: Mapping[tuple[str, str], list[str]],
+) -> dict[str, Any]:
+    cells: dict[str, float] = {}
+    refs: dict[str, list[str]] = {}
+    sources: dict[str, str] = {}
+    for col in columns:
+        key = f"{row.code}.{col.code}"
+        total: float = 0
+        found: set[str] = set()
+        for path, recorded in inputs.items():
+            if key in recorded:
+                total += recorded[key]
+                found.add("input")
             elif col.code in ("made", "decisions"):
-                cells[col.code] = len(made.get(row.code, []))
-                refs[col.code] = made.get(row.code, [])
-                sources[col.code] = "log"
-            else:
-                cells[col.code] = None
-                sources[col.code] = "missing"
+                counted = made.get((path, row.code), [])
+                total += len(counted)
+                refs.setdefault(col.code, []).extend(counted)
+                found.add("log")
+        cells[col.code] = round(total, 4) if isinstance(total, float) else total
+        sources[col.code] = "+".join(sorted(found)) or "missing"
+    return {
+        "code": row.code,
+        "label": row.label,
+        "cells": cells,
+        "refs": refs,
+        "sources": sources,
+    }
+
+
+def _applications_json(table: Table) -> dict[str, Any]:
+    """Table 三 as the format lays it out: three header rows under the 勾稽关系
+    note, each body row with the label cells that start in it (``heads``) and the
+    groups of its result rows; ``unbalanced`` names columns that do not add up."""
+    rows = []
+    for row in table.rows:
         rows.append(
             {
                 "code": row.code,
                 "label": row.label,
-                "columns": _columns(PROACTIVE_COLUMNS[row.code]),
-                "cells": cells,
-                "refs": refs,
-                "sources": sources,
+                "path": layout.row_path(row.code),
+                "heads": [h.to_dict() for h in layout.APPLICATION_HEADS[row.code]],
+                "cells": {c.code: table.cell(row.code, c.code) for c in table.columns},
+                "refs": _refs(table, row.code, table.columns),
             }
         )
-    return {"rows": rows}
+    cells = {
+        (r.code, c.code): table.cell(r.code, c.code)
+        for r in table.rows
+        for c in table.columns
+    }
+    return {
+        "note": layout.BALANCE_NOTE,
+        "label_columns": layout.APPLICATION_LABEL_COLUMNS,
+        "header": layout.header_json(layout.APPLICATION_HEADER),
+        "columns": _columns(table.columns),
+        "groups": [g.to_dict() for g in layout.APPLICATION_GROUPS],
+        "rows": rows,
+        "unbalanced": layout.unbalanced(cells),
+    }
 
 
-def _table_json(table: Table) -> dict[str, Any]:
-    rows = []
-    for row in table.rows:
-        cells = {c.code: table.cell(row.code, c.code) for c in table.columns}
-        refs = {
-            c.code: list(table.refs.get((row.code, c.code), []))
-            for c in table.columns
-            if c.code != "total" and table.refs.get((row.code, c.code))
-        }
-        rows.append(
-            {"code": row.code, "label": row.label, "cells": cells, "refs": refs}
-        )
-    return {"columns": _columns(table.columns), "rows": rows}
+def _challenges_json(table: Table) -> dict[str, Any]:
+    """Table 四: one row of fifteen cells under 行政复议 and 行政诉讼 (未经复议直接
+    起诉, 复议后起诉), five each."""
+    cells: dict[str, int] = {}
+    refs: dict[str, list[str]] = {}
+    for line in layout.CHALLENGE_CELLS:
+        route, outcome = line.code.split(".")
+        cells[line.code] = table.cell(route, outcome)
+        found = table.refs.get((route, outcome), [])
+        if outcome != "total" and found:
+            refs[line.code] = list(found)
+    return {
+        "header": layout.header_json(layout.CHALLENGE_HEADER),
+        "columns": _columns(layout.CHALLENGE_CELLS),
+        "groups": [g.to_dict() for g in layout.CHALLENGE_GROUPS],
+        "rows": [{"code": "all", "label": "", "cells": cells, "refs": refs}],
+    }
+
+
+def _refs(table: Table, row: str, columns: tuple[Line, ...]) -> dict[str, list[str]]:
+    return {
+        c.code: list(table.refs.get((row, c.code), []))
+        for c in columns
+        if c.code != "total" and table.refs.get((row, c.code))
+    }
 
 
 def _columns(columns: tuple[Line, ...]) -> list[dict[str, str]]:

@@ -1,16 +1,17 @@
 """The annual report laid out as the national format's tables: text (the body of
-the published disclosure), HTML (each number links to the events behind it) and PDF
-(fpdf2 with the CJK font the project installs, as ``services.reporting.pdf``)."""
+the published disclosure) and HTML (each number links to the events behind it),
+both drawn from the grids of ``annual_grid`` as the PDF (``annual_pdf``) and the
+workbook (``annual_xlsx``) are."""
 
 from __future__ import annotations
 
 import html
+from datetime import date
 from typing import Any
 
-from fpdf import FPDF, FontFace
-
+from domain.reporting.publication import DRAFT_MARK, LATE_MARK, deadline_text
 from services.core.display import PRINT_CSS, china_minute
-from services.reporting.pdf import LATIN_FONT, cjk_font
+from services.reporting.annual_grid import Cell, Grid, grids, text_lines
 
 Report = dict[str, Any]
 
@@ -27,177 +28,115 @@ def moment_line(report: Report) -> str:
     )
 
 
-def _number(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:g}"
-    return str(int(value))
-
-
-def _grid(table: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of table 三 or 四 as text."""
-    columns = table["columns"]
-    head = ["", *[c["label"] for c in columns]]
-    rows = [
-        [row["label"], *[_number(row["cells"][c["code"]]) for c in columns]]
-        for row in table["rows"]
-    ]
-    return head, rows
-
-
-def _proactive(table: dict[str, Any]) -> list[list[str]]:
-    return [
-        [
-            row["label"],
-            "；".join(
-                f"{c['label']} {_number(row['cells'][c['code']])}"
-                for c in row["columns"]
-            ),
-        ]
-        for row in table["rows"]
-    ]
+def status_lines(report: Report) -> list[str]:
+    """草稿 (until published), the statutory deadline, and 逾期发布 if it was."""
+    lines = []
+    if report["status"] != "published":
+        start = report["publishable_from"]
+        lines.append(f"{DRAFT_MARK}：尚未发布（{start[:4]}年1月1日起方可发布）")
+    lines.append(deadline_text(date.fromisoformat(report["deadline"]["on"])))
+    if report["late"]:
+        lines.append(
+            f"{LATE_MARK}：首次发布于 {china_minute(report['published']['first_on'])}"
+        )
+    return lines
 
 
 def report_text(report: Report) -> str:
-    """Plain text: the sections with the tables written out line by line."""
-    out = [title_of(report), ""]
-    tables = report["tables"]
+    """Plain text (the published disclosure's body): the sections, each table
+    written row by row as its grid, cells joined by `` | ``."""
+    out = [title_of(report), *status_lines(report), ""]
+    tables = grids(report)
     for n, section in report["sections"].items():
         out.append(section["title"])
-        if n == "2":
-            out += ["  " + "：".join(r) for r in _proactive(tables["proactive"])]
-        elif n in ("3", "4"):
-            name = "applications" if n == "3" else "reviews_lawsuits"
-            head, rows = _grid(tables[name])
-            out.append("  " + " | ".join(head[1:]))
-            out += [f"  {r[0]}：" + " | ".join(r[1:]) for r in rows]
+        if n in tables:
+            out += ["  " + line for line in text_lines(tables[n])]
         else:
             out.append(section["text"] or "（待填写）")
         out.append("")
     return "\n".join(out)
 
 
+_KINDS = {"2": "disclosures", "3": "cases", "4": "challenges"}
+_CAPTIONS = {
+    "2": "主动公开政府信息情况",
+    "3": "收到和处理政府信息公开申请情况",
+    "4": "政府信息公开行政复议、行政诉讼情况",
+}
+
+
+def _html_grid(grid: Grid, path: str, kind: str, caption: str) -> str:
+    """A grid as an HTML table; a figure links to the first event behind it (all
+    ids in its title), a figure nobody recorded says so in its title."""
+    e = html.escape
+
+    def td(cell: Cell, tag: str) -> str:
+        span = "".join(
+            f' {name}="{n}"'
+            for name, n in (("colspan", cell.colspan), ("rowspan", cell.rowspan))
+            if n > 1
+        )
+        if cell.head:
+            return f"<{tag}{span}>{e(cell.text)}</{tag}>"
+        if cell.refs:
+            href = f"/v1/tenants/{e(path)}/{kind}/{e(cell.refs[0])}"
+            link = f'<a href="{href}" title="{e(" ".join(cell.refs))}">'
+            return f"<td{span}>{link}{e(cell.text)}</a></td>"
+        note = {"input": "填报", "missing": "未填报，按0计"}.get(cell.source)
+        title = f' title="{note}"' if note else ""
+        return f"<td{span}{title}>{e(cell.text)}</td>"
+
+    head = "".join(
+        "<tr>" + "".join(td(c, "th") for c in row) + "</tr>"
+        for row in grid.rows[: grid.header_rows]
+    )
+    body = "".join(
+        "<tr>" + "".join(td(c, "th") for c in row) + "</tr>"
+        for row in grid.rows[grid.header_rows :]
+    )
+    thead = f"<thead>{head}</thead>" if head else ""
+    return (
+        f'<table class="format"><caption>{e(caption)}</caption>{thead}'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
 def report_html(report: Report) -> str:
-    """The report as a page; a number links to the case, challenge or disclosure
-    behind it (a cell of several lists them in its title), an input to its draft."""
+    """The report as a page laid out as the format's tables; a number links to the
+    case, challenge or disclosure behind it. Until published it says 草稿 on every
+    printed page (a fixed mark, which print repeats)."""
     e = html.escape
     path = report["tenant"]
-    tables = report["tables"]
+    tables = grids(report)
     parts: list[str] = []
-
-    def cell(row: dict[str, Any], code: str, kind: str) -> str:
-        value = _number(row["cells"].get(code))
-        refs = row.get("refs", {}).get(code, [])
-        if not refs:
-            return f"<td>{e(value)}</td>"
-        href = f"/v1/tenants/{e(path)}/{kind}/{e(refs[0])}"
-        all_refs = e(" ".join(refs))
-        return f'<td><a href="{href}" title="{all_refs}">{e(value)}</a></td>'
-
-    def grid(name: str, kind: str, caption: str) -> str:
-        table = tables[name]
-        cols = table["columns"]
-        head = "".join(f'<th scope="col">{e(c["label"])}</th>' for c in cols)
-        body = "".join(
-            f'<tr><th scope="row">{e(r["label"])}</th>'
-            + "".join(cell(r, c["code"], kind) for c in cols)
-            + "</tr>"
-            for r in table["rows"]
-        )
-        return (
-            f"<table><caption>{e(caption)}</caption><thead><tr><th></th>{head}"
-            f"</tr></thead><tbody>{body}</tbody></table>"
-        )
-
     for n, section in report["sections"].items():
         parts.append(f"<h2>{e(section['title'])}</h2>")
-        if n == "2":
-            rows = []
-            for r in tables["proactive"]["rows"]:
-                cells = []
-                for c in r["columns"]:
-                    source = r["sources"][c["code"]]
-                    mark = {"input": "（填报）", "missing": "（待填报）"}.get(
-                        source, ""
-                    )
-                    link = cell(r, c["code"], "disclosures")
-                    cells.append(f"{e(c['label'])} {link}{mark}")
-                rows.append(
-                    f'<tr><th scope="row">{e(r["label"])}</th>'
-                    f"<td><table><tr>{''.join(cells)}</tr></table></td></tr>"
-                )
-            parts.append(
-                "<table><caption>主动公开政府信息情况</caption>"
-                + "".join(rows)
-                + "</table>"
-            )
-        elif n == "3":
-            parts.append(
-                grid("applications", "cases", "收到和处理政府信息公开申请情况")
-            )
-        elif n == "4":
-            parts.append(
-                grid("reviews_lawsuits", "challenges", "行政复议、行政诉讼情况")
-            )
+        if n in tables:
+            parts.append(_html_grid(tables[n], path, _KINDS[n], _CAPTIONS[n]))
         else:
             parts.append(f"<p>{e(section['text'] or '（待填写）')}</p>")
     moment = moment_line(report)
     json_link = f"/v1/tenants/{e(path)}/annual-reports/{report['year']}?format=json"
+    draft = report["status"] != "published"
+    mark = f'<div class="draft-mark">{DRAFT_MARK}</div>' if draft else ""
+    status = "".join(
+        f'<p class="report-status">{e(line)}</p>' for line in status_lines(report)
+    )
+    title = title_of(report) + (f"（{DRAFT_MARK}）" if draft else "")
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<title>{e(title_of(report))}</title>
-<link rel="stylesheet" href="{PRINT_CSS}"></head><body>
-<h1>{e(title_of(report))}</h1>
-<p>{e(moment)}。<a href="{json_link}">JSON</a></p>
+<title>{e(title)}</title>
+<link rel="stylesheet" href="{PRINT_CSS}"></head><body class="annual-report">
+{mark}<h1>{e(title_of(report))}</h1>
+{status}<p>{e(moment)}。<a href="{json_link}">JSON</a></p>
 {"".join(parts)}
 </body></html>"""
 
 
-def report_pdf(report: Report) -> bytes:
-    """A4 landscape, the tables of the national format with borders."""
-    font = cjk_font()
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_title(title_of(report))
-    pdf.add_font("latin", fname=str(LATIN_FONT))
-    pdf.add_font("cjk", fname=str(font))
-    pdf.set_fallback_fonts(["cjk"])
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-
-    def line(text: str, size: float = 10, height: float = 6) -> None:
-        pdf.set_font("latin", size=size)
-        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-    def grid(head: list[str], rows: list[list[str]], first: float) -> None:
-        pdf.set_font("latin", size=7)
-        width = (pdf.epw - first) / max(1, len(head) - 1)
-        widths = (first, *[width] * (len(head) - 1))
-        with pdf.table(
-            col_widths=widths,
-            text_align="CENTER",
-            line_height=4.5,
-            headings_style=FontFace(emphasis=None),
-        ) as t:
-            for values in [head, *rows]:
-                r = t.row()
-                for v in values:
-                    r.cell(v)
-
-    line(title_of(report), size=16, height=10)
-    line(moment_line(report), size=8)
-    tables = report["tables"]
-    for n, section in report["sections"].items():
-        line(section["title"], size=12, height=8)
-        if n == "2":
-            grid(["信息内容", "数量"], _proactive(tables["proactive"]), 90)
-        elif n in ("3", "4"):
-            name = "applications" if n == "3" else "reviews_lawsuits"
-            head, rows = _grid(tables[name])
-            grid(head, rows, 110 if n == "3" else 70)
-        else:
-            line(section["text"] or "（待填写）")
-    return bytes(pdf.output())
-
-
-__all__ = ["moment_line", "report_html", "report_pdf", "report_text", "title_of"]
+__all__ = [
+    "moment_line",
+    "report_html",
+    "report_text",
+    "status_lines",
+    "title_of",
+]

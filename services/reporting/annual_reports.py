@@ -20,6 +20,13 @@ from domain.errors import CaseNotFoundError, InvalidInputError, NotFoundError
 from domain.reporting.annual import ANNUAL_REPORT_CATEGORY, SECTIONS
 from domain.reporting.challenge import Challenge
 from domain.reporting.drafts import AnnualReport, check_year, report_id
+from domain.reporting.publication import (
+    DEADLINE_BASIS,
+    check_publishable,
+    deadline,
+    is_late,
+    publishable_from,
+)
 from domain.tenancy import is_within
 from domain.timeliness import local_date, local_noon
 from services.core.base import Changed, GongkaiApplication, recorded
@@ -169,6 +176,24 @@ class AnnualReports(GongkaiApplication):
         (known,), _ = replay(self, report_id(tenant_path, year), [(at, at)])
         return known if isinstance(known, AnnualReport) else None
 
+    def published_reports(self, tenant_path: str) -> dict[str, dict[str, Any]]:
+        """The tenant's published reports by disclosure id: the year, its deadline
+        and whether it was late (for the public board)."""
+        tenant = self.tenant(tenant_path)
+        now = self.now()
+        moment = Moment(now.year, now, now)
+        topic = "domain.reporting.drafts:AnnualReport.Published"
+        out: dict[str, dict[str, Any]] = {}
+        for event in annual_figures.scan(self, topic, {tenant_path}, moment):
+            report = self._get(event.originator_id, AnnualReport)
+            if report is None or report.published is None:
+                continue
+            status = publication_status(
+                report.year, top=tenant.parent is None, published=report.published
+            )
+            out[report.published["disclosure_id"]] = {"year": report.year, **status}
+        return out
+
     # The report -----------------------------------------------------------------------
 
     def report(
@@ -186,10 +211,9 @@ class AnnualReports(GongkaiApplication):
         moment = moment_of(year, as_of, known_at, self.now())
         tables = self.tables([tenant_path], moment)
         draft = self.draft(tenant_path, year, moment)
-        inputs = dict(draft.inputs) if draft else {}
-        tables["proactive"] = annual_figures.proactive(
-            self, [tenant_path], moment, inputs, own=tenant_path
-        )
+        inputs = {tenant_path: dict(draft.inputs) if draft else {}}
+        tables["proactive"] = annual_figures.proactive(self, moment, inputs)
+        published = draft.published if draft else None
         return {
             "tenant": tenant_path,
             "name": tenant.name,
@@ -205,7 +229,8 @@ class AnnualReports(GongkaiApplication):
                 for n, title in SECTIONS.items()
             },
             "tables": tables,
-            "published": draft.published if draft else None,
+            "published": published,
+            **publication_status(year, top=tenant.parent is None, published=published),
         }
 
     def tables(self, paths: Collection[str], moment: Moment) -> dict[str, Any]:
@@ -239,29 +264,28 @@ class AnnualReports(GongkaiApplication):
         tables = self.tables(set(subtree), moment)
         today = local_date(self.now())
         owed = []
-        inputs: dict[str, float] = {}
-        for path in subtree:  # table 二: the subtree's recorded inputs added up
+        inputs: dict[str, dict[str, float]] = {}
+        for path in subtree:  # table 二: each body's own figures, added up
             draft = self.draft(path, year, moment)
-            for key, value in (draft.inputs if draft else {}).items():
-                inputs[key] = inputs.get(key, 0) + value
-        tables["proactive"] = annual_figures.proactive(
-            self, set(subtree), moment, inputs, own=None
-        )
+            inputs[path] = dict(draft.inputs) if draft else {}
+        tables["proactive"] = annual_figures.proactive(self, moment, inputs)
         for path, registered in sorted(subtree.items()):
             if registered.level == "village" or registered.kind == "community":
                 continue  # 基层群众自治组织 are no 行政机关: they owe no report
-            due = date(year + 1, 3, 31) if registered.parent is None else None
-            due = due or date(year + 1, 1, 31)
             draft = self.draft(path, year, moment)
             published = draft.published if draft else None
+            status = publication_status(
+                year, top=registered.parent is None, published=published
+            )
             owed.append(
                 {
                     "tenant": path,
                     "name": registered.name,
                     "level": registered.level,
-                    "due_on": due.isoformat(),
+                    "due_on": status["deadline"]["on"],
                     "published": published,
-                    "overdue": published is None and today > due,
+                    "late": status["late"],
+                    "overdue": published is None and today > status_due(status),
                 }
             )
         return {
@@ -274,7 +298,28 @@ class AnnualReports(GongkaiApplication):
             "tables": tables,
             "reports": owed,
             "not_published": [r["tenant"] for r in owed if r["published"] is None],
+            "late": [r["tenant"] for r in owed if r["late"]],
         }
+
+
+def publication_status(
+    year: int, *, top: bool, published: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Draft or published, from when it can be published, its statutory deadline
+    (条例第四十九条) and whether its first publication came after it."""
+    due = deadline(year, top=top)
+    first = published.get("first_on") or published.get("on") if published else None
+    late = first is not None and is_late(local_date(datetime.fromisoformat(first)), due)
+    return {
+        "status": "published" if published else "draft",
+        "publishable_from": publishable_from(year).isoformat(),
+        "deadline": {"on": due.isoformat(), "basis": DEADLINE_BASIS, "top": top},
+        "late": late,
+    }
+
+
+def status_due(status: Mapping[str, Any]) -> date:
+    return date.fromisoformat(status["deadline"]["on"])
 
 
 def publish_report(
@@ -290,8 +335,22 @@ def publish_report(
     publication is a revision (更正) of the same disclosure and needs a reason."""
     require_role(principal, tenant_path, Role.CLERK)
     report = reports.report(principal, tenant_path, year)
-    body = report_text(report)
+    now = reports.now()
+    check_publishable(
+        year, local_date(now), report["tables"]["applications"]["unbalanced"]
+    )
     published = report["published"]
+    first = published["first_on"] if published else now.isoformat()
+    as_published = {**published} if published else {"first_on": first}
+    body = report_text(
+        {
+            **report,
+            "published": as_published,
+            **publication_status(
+                year, top=report["deadline"]["top"], published=as_published
+            ),
+        }
+    )
     if published is None:
         out = disclosures.publish(
             principal,
@@ -322,4 +381,4 @@ def publish_report(
     }
 
 
-__all__ = ["AnnualReports", "publish_report"]
+__all__ = ["AnnualReports", "publication_status", "publish_report"]

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infra.settings import Settings
-from tests.conftest import build_tree
+from tests.conftest import MutableClock, build_tree
 from tests.e2e.conftest import TokenFactory
 
 TOWN = "xinhe.tahe"
@@ -84,7 +85,7 @@ def _decided_request(client: TestClient, clerk: dict[str, str]) -> str:
 
 
 def test_report_tables_sections_formats_publication_and_summary(
-    client: TestClient, auth: TokenFactory, tree: None
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
 ) -> None:
     clerk = auth(TOWN, "clerk")
     case = _decided_request(client, clerk)
@@ -115,9 +116,13 @@ def test_report_tables_sections_formats_publication_and_summary(
     assert _cells(report, "applications", "new")["commercial"] == 1
     assert _cells(report, "applications", "refuse.state_secret")["total"] == 1
     assert _cells(report, "applications", "carried_out")["total"] == 0
-    assert _cells(report, "reviews_lawsuits", "review")["corrected"] == 1
+    assert _cells(report, "reviews_lawsuits", "all")["review.corrected"] == 1
     assert report["sections"]["1"]["text"].startswith("2026年")
-    proactive = {r["code"]: r for r in report["tables"]["proactive"]["rows"]}
+    proactive = {
+        r["code"]: r
+        for s in report["tables"]["proactive"]["sections"]
+        for r in s["rows"]
+    }
     assert proactive["fees"]["cells"]["amount"] == 3.2
     assert proactive["fees"]["sources"]["amount"] == "input"
     # Known before the answer: the request is still open.
@@ -140,6 +145,14 @@ def test_report_tables_sections_formats_publication_and_summary(
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert all(sheet.cell(2, 1).value == moment for sheet in book.worksheets)
 
+    # The year is not over: the report is a draft and cannot be published yet.
+    assert report["status"] == "draft"
+    assert report["deadline"]["on"] == "2027-01-31"
+    assert "草稿" in page.text
+    early = client.post(f"{url}/publish", json={}, headers=clerk)
+    assert early.status_code == 409, early.text
+    assert early.json()["title_zh"].startswith("报告年度尚未结束")
+    clock.moment = datetime(2027, 1, 5, 2, tzinfo=UTC)
     published = client.post(f"{url}/publish", json={}, headers=clerk)
     assert published.status_code == 201, published.text
     item = published.json()["disclosure_id"]
@@ -162,12 +175,17 @@ def test_report_tables_sections_formats_publication_and_summary(
     )
     body = summary.json()
     assert _cells(body, "applications", "new")["total"] == 1
-    summed = {r["code"]: r["cells"] for r in body["tables"]["proactive"]["rows"]}
+    summed = {
+        r["code"]: r["cells"]
+        for s in body["tables"]["proactive"]["sections"]
+        for r in s["rows"]
+    }
     assert summed["licensing"]["decisions"] == 126
     assert "xinhe" in body["not_published"]
     assert TOWN not in body["not_published"]
     due = {r["tenant"]: r["due_on"] for r in body["reports"]}
     assert due["xinhe"] == "2027-03-31"
+    assert body["late"] == []
     assert due[TOWN] == "2027-01-31"
     assert "xinhe.tahe.tuanjie" not in due  # villages owe none
 

@@ -102,6 +102,9 @@ def test_the_annual_report_shelf_lists_the_published_reports(
     assert f'href="/gongkai/{town}/items/{item}"' in shelf
     assert "塔河镇2025年政府信息公开工作年度报告" in shelf
     assert "尚未发布" not in shelf
+    # Published on 2 March: after its statutory day (31 January), so marked late.
+    assert "逾期发布" in shelf
+    assert "法定期限 2026-01-31 前" in shelf
     report = client.get(f"/gongkai/{town}/items/{item}")
     assert report.status_code == 200
     assert "政府信息公开工作年度报告" in report.text

@@ -190,7 +190,8 @@ def annual_report(p: Platform) -> None:
     ).id
     reports.decide_challenge(clerk, TOWN, challenge, outcome="upheld", decided_on=today)
     reports.write_section(clerk, TOWN, today.year, 1, text="总体情况", inputs={})
-    publish_report(reports, p.disclosures, clerk, TOWN, today.year)
+    reports.write_section(clerk, TOWN, today.year - 1, 1, text="总体情况", inputs={})
+    publish_report(reports, p.disclosures, clerk, TOWN, today.year - 1)
 
 
 def assessment(p: Platform) -> None:

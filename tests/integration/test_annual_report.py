@@ -23,6 +23,7 @@ from domain.timeliness import local_noon
 from services.core.base import recorded
 from services.platform.runtime import Platform
 from tests.conftest import MutableClock, build_tree, principal
+from tests.integration import annual_layout
 
 TUANJIE = "xinhe.tahe.tuanjie"
 CLERK = principal(TUANJIE, Role.CLERK)
@@ -103,6 +104,16 @@ def _cells(report: dict[str, Any], table: str) -> Cells:
         for row in report["tables"][table]["rows"]
         for col, n in row["cells"].items()
     }
+
+
+def _challenge_cells(report: dict[str, Any]) -> Cells:
+    """Table 四's one row as (route, outcome) cells."""
+    (row,) = report["tables"]["reviews_lawsuits"]["rows"]
+    out: Cells = {}
+    for code, n in row["cells"].items():
+        route, outcome = code.split(".")
+        out[(route, outcome)] = n
+    return out
 
 
 def _expect(nonzero: Cells, rows: list[str], columns: list[str]) -> Cells:
@@ -256,9 +267,20 @@ def test_tables_three_and_four_cell_by_cell(
     assert _cells(now, "applications") == _cells(report2, "applications")
     routes = [r.code for r in ROUTES]
     outcomes = [c.code for c in CHALLENGE_COLUMNS]
-    assert _cells(report1, "reviews_lawsuits") == _expect(known1[1], routes, outcomes)
-    assert _cells(report2, "reviews_lawsuits") == _expect(known2[1], routes, outcomes)
+    for report, known in ((report1, known1), (report2, known2)):
+        # Table 四 is one row of fifteen cells, 行政复议 then the two 行政诉讼 routes.
+        (row,) = report["tables"]["reviews_lawsuits"]["rows"]
+        assert list(row["cells"]) == [f"{r}.{o}" for r in routes for o in outcomes]
+        assert _challenge_cells(report) == _expect(known[1], routes, outcomes)
     assert now["as_of"].startswith("2025-12-31T15:59:59")
+    # The layout, and every figure, in the JSON, the HTML and the workbook.
+    for report in (report1, report2):
+        annual_layout.check_json(report)
+        annual_layout.check_grids(report)
+        annual_layout.check_html(report)
+        annual_layout.check_xlsx(report)
+        annual_layout.check_text(report)
+        assert report["tables"]["applications"]["unbalanced"] == []
     # The totals, written out: new + carried in = results + carried out.
     for report, new, results, out in [(report1, 28, 27, 3), (report2, 29, 29, 2)]:
         cells = _cells(report, "applications")

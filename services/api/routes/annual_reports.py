@@ -23,7 +23,8 @@ from services.api.params import (
     one_of,
     parse_moment,
 )
-from services.reporting.annual_render import report_html, report_pdf
+from services.reporting.annual_pdf import report_pdf
+from services.reporting.annual_render import report_html
 from services.reporting.annual_reports import publish_report
 from services.reporting.annual_xlsx import report_xlsx
 from services.reporting.pdf import cjk_font

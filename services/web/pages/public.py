@@ -125,6 +125,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         (c.items for c in status.categories if c.entry.code == ANNUAL_REPORT_CATEGORY),
         [i for i in others if i.category == ANNUAL_REPORT_CATEGORY],
     )
+    reports = platform.annual_reports.published_reports(path)
     return render(
         request,
         "public_tenant.html",
@@ -134,6 +135,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         catalogue=status,
         as_of=status.as_of,
         annual=annual,
+        annual_status=reports,
         others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
         withdrawn=withdrawn,
         children=tenant.children,
