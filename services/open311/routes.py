@@ -202,8 +202,8 @@ def post_request(
         principal = _client(platform, api_key, path)
         if not service_code:
             raise Open311Error(400, "service_code is required")
-        codes = {s.code for s in platform.cases.services_for(path)}
-        if service_code not in codes:
+        entries = {s.code: s for s in platform.cases.services_for(path)}
+        if service_code not in entries:
             raise Open311Error(404, f"service_code {service_code!r} not found")
         y, x = _float(lat, "lat"), _float(long, "long")
         if (y is None or x is None) and not address_string and not address_id:
@@ -219,7 +219,7 @@ def post_request(
         filed = platform.cases.file(
             principal,
             path,
-            kind="service_request",
+            kind=entries[service_code].kind.value,  # 办事 mostly; 信访 for visits
             channel="web",
             summary=summary,
             signed=applicant is not None,
