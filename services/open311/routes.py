@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from domain.access import Principal, Role
@@ -26,7 +26,17 @@ from services.open311.present import answer, error
 from services.open311.requests import location_line, request_of
 from services.platform.runtime import Platform
 
-router = APIRouter(prefix="/open311/v2", include_in_schema=False)
+
+def tolerated(
+    api_key: Annotated[str | None, Query(max_length=300)] = None,
+) -> None:
+    """Clients such as FixMyStreet send ``api_key`` on every call; reads ignore it
+    (the API refuses query parameters a route does not declare)."""
+
+
+router = APIRouter(
+    prefix="/open311/v2", include_in_schema=False, dependencies=[Depends(tolerated)]
+)
 FORMATS = ("json", "xml")
 Jurisdiction = Annotated[str | None, Query(max_length=200)]
 

@@ -169,6 +169,12 @@ def test_a_georeport_client_lists_posts_reads_and_sees_staff_act(
         timeout=10,
     ).json()  # fmt: skip
     assert token == [{"service_request_id": request_id, "token": request_id}]
+    with_key = requests.get(
+        f"{base}/requests.json",
+        params={"jurisdiction_id": VILLAGE, "api_key": key},
+        timeout=10,
+    )
+    assert with_key.status_code == 200  # FixMyStreet sends it on reads too
     discovery = requests.get(f"{base}/discovery.json", timeout=10).json()
     assert discovery["endpoints"][0]["specification"].endswith("GeoReport_v2")
 
