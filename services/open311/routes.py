@@ -68,8 +68,10 @@ def run(fmt: str, work: Any) -> Response:
         kind, body, status = work()
     except Open311Error as e:
         return error(chosen, e.status, e.description)
-    except GongkaiError as e:
-        return error(chosen, e.status if e.status < 500 else 400, str(e))
+    except GongkaiError as e:  # the specification knows 400, not 422
+        status = e.status if e.status in (403, 404, 409) else 400
+        field = f" ({e.field})" if e.field else ""
+        return error(chosen, status, f"{e}{field}")
     return answer(chosen, kind, body, status)
 
 

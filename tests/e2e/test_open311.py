@@ -207,6 +207,8 @@ def test_errors_are_the_specifications_error_list(
         (post(base, **{**good, "service_code": "svc.nothing"}, api_key=key), 404),
         (post(base, **{**good, "address_string": ""}, api_key=key), 400),
         (post(base, **{**good, "jurisdiction_id": "wensu"}, api_key=key), 403),
+        (post(base, **good, api_key=key, last_name="张", phone="12345"), 400),
+        (post(base, **good, api_key=key, lat="北纬", long="82"), 400),
         (requests.get(f"{base}/services.json", timeout=10), 400),
         (requests.get(f"{base}/requests/x.json",
                       params={"jurisdiction_id": VILLAGE}, timeout=10), 404),
