@@ -51,11 +51,13 @@ def parse_role(value: str) -> Role:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: an id, a home tenant (None = installation admin) and roles."""
+    """Who is acting: an id, a home tenant (None = installation admin) and roles;
+    an integrator client also the stream families it may read (None = all)."""
 
     id: str
     tenant: str | None
     roles: frozenset[Role]
+    families: frozenset[str] | None = None
 
     @property
     def is_installation_admin(self) -> bool:

@@ -328,6 +328,16 @@ class StaffStateError(StaffError, ConflictError):
     slug = "staff-state"
 
 
+class ClientStateError(StaffError, ConflictError):
+    """Rotating or revoking an integrator client that is revoked."""
+
+    slug = "client-state"
+
+
+class ClientNotFoundError(StaffError, NotFoundError):
+    slug = "client-not-found"
+
+
 class InvalidCredentialsError(StaffError):
     """Wrong username or password (the two are never told apart)."""
 

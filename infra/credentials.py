@@ -6,6 +6,8 @@ instead, where a hash can be replaced or deleted:
 
 - ``staff_credentials``: username, Argon2id password hash, SHA-256 digest of the
   pending activation code and its expiry;
+- ``client_secrets``: an integrator client's id, tenant and the SHA-256 digest of
+  its current secret (the index the client list reads);
 - ``signin_throttle``: failed attempts per key (an account, an address, the two
   together, a receipt number) in the current window, and until when the key is locked
   or held back.
@@ -30,6 +32,9 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS staff_credentials ("
     " username TEXT PRIMARY KEY, password_hash TEXT, activation_digest TEXT,"
     " activation_expires TEXT, updated_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS client_secrets ("
+    " client_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, secret_digest TEXT,"
+    " updated_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS signin_throttle ("
     " key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start TEXT NOT NULL,"
     " locked_until TEXT)",
@@ -126,6 +131,39 @@ class CredentialStore:
             " WHERE username = ? AND password_hash = ?",
             [new, _iso(datetime.now(UTC)), username, old],
         )
+
+    # Integrator clients --------------------------------------------------------------
+
+    def set_client_secret(
+        self, client_id: str, tenant: str, digest: str | None
+    ) -> None:
+        """The digest of a client's current secret (None: no secret works)."""
+        self._run(
+            "INSERT INTO client_secrets (client_id, tenant, secret_digest, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET"
+            " secret_digest = excluded.secret_digest,"
+            " updated_at = excluded.updated_at",
+            [client_id, tenant, digest, _iso(datetime.now(UTC))],
+        )
+
+    def client_secret_digest(self, client_id: str) -> str | None:
+        row = self._run(
+            "SELECT secret_digest FROM client_secrets WHERE client_id = ?",
+            [client_id],
+            commit=False,
+        )
+        return None if row is None else row["secret_digest"]
+
+    def client_ids(self, tenant: str, *, descendants: bool) -> list[str]:
+        """The clients registered at ``tenant`` (and below it), oldest first."""
+        text = "SELECT client_id FROM client_secrets WHERE tenant = ?"
+        params = [tenant]
+        if descendants:
+            text += " OR tenant LIKE ?"
+            params.append(tenant + ".%")
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(text + " ORDER BY updated_at"), tuple(params))
+            return [row["client_id"] for row in curs.fetchall()]
 
     # Throttles -----------------------------------------------------------------------
 

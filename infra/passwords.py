@@ -67,5 +67,15 @@ def activation_digest(code: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def new_client_secret() -> str:
+    """An integrator client's secret: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def client_secret_digest(secret: str) -> str:
+    """SHA-256 of the secret exactly as sent (256 random bits need no slow hash)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def same_digest(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a, b)

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     staff_token_ttl_minutes: int = Field(
         default=8 * 60, ge=1, description="life of a staffer's sign-in token"
     )
+    client_token_ttl_minutes: int = Field(
+        default=60, ge=1, description="life of an integrator client's token"
+    )
     activation_code_ttl_hours: int = Field(default=7 * 24, ge=1)
     signin_account_max_failures: int = Field(
         default=5,

@@ -26,6 +26,7 @@ from services.api.routes import (
     case_list,
     cases,
     catalogue,
+    clients,
     disclosures,
     evidence,
     feed,
@@ -41,6 +42,7 @@ from services.api.routes import (
     violations,
 )
 from services.api.strict import reject_unknown_query
+from services.open311 import routes as open311
 from services.operations.observe import Observe
 from services.platform.drain import Drain, DrainMiddleware
 from services.platform.runtime import Platform
@@ -130,6 +132,7 @@ def create_app(
         evidence,
         auth,
         staff,
+        clients,
         inspections,
         feed,
         overview,
@@ -143,5 +146,6 @@ def create_app(
         v1.include_router(module.router)
     v1.include_router(services.rules_router)
     app.include_router(v1)
+    app.include_router(open311.router)  # /open311/v2, outside the OpenAPI document
     web.install(app, secret)  # pages, offline /docs and /redoc, and /
     return app

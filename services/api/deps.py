@@ -13,6 +13,7 @@ from domain.access import Principal, Role
 from infra.storestate import StoreDownError, StoreState
 from infra.tokens import Claims, TokenError, TokenSigner
 from services.api.problems import HttpProblemError
+from services.people.clients import CLIENT_PREFIX
 from services.platform.runtime import Platform
 
 
@@ -73,7 +74,21 @@ def get_principal(
     request: Request, claims: Annotated[Claims, Depends(current_claims)]
 ) -> Principal:
     """The caller; a staffer's token is checked against the registry every time
-    (deactivated, signed out or re-activated → refused) and takes its roles there."""
+    (deactivated, signed out or re-activated → refused) and takes its roles there;
+    an integrator client's likewise against its registration (rotated, revoked)."""
+    if claims.subject.startswith(CLIENT_PREFIX) and claims.is_staff:
+        client = platform_of(request).clients.current(
+            claims.subject.removeprefix(CLIENT_PREFIX), claims.generation
+        )
+        if client is None:
+            raise HttpProblemError(
+                401,
+                "token-revoked",
+                "Token revoked",
+                "this client's secret was rotated or the client revoked; ask for a"
+                " new token with the current secret",
+            )
+        return noted(request, client)
     if claims.is_staff:
         platform = platform_of(request)
         principal = platform.sign_ins.current(

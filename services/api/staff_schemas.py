@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.access import ROLE_SPELLINGS
 from domain.people.staff import MAX_PASSWORD, MAX_TEXT, MIN_PASSWORD, NUMBER_AS_TYPED
 from services.api.params import BodyModel, Text, one_of
+from services.streams.cloudevents import families
 
 RoleText = Annotated[str, Field(json_schema_extra=one_of(ROLE_SPELLINGS))]
 # A partner's badge number, or blank (none).
@@ -164,3 +165,61 @@ class SignInRecord(BaseModel):
 class SignInList(BaseModel):
     username: str
     items: list[SignInRecord]
+
+
+# Integrator clients ------------------------------------------------------------------
+
+
+class ClientTokenOut(BaseModel):
+    """RFC 6749 §4.4.3: an integrator client's access token (no refresh token)."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="seconds")
+    scope: str = Field(description="the stream families the token may read")
+    tenant: str = Field(description="the subtree the token may read")
+
+
+FamilyText = Annotated[str, Field(json_schema_extra=one_of(tuple(families())))]
+
+
+class ClientCreate(BodyModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "地区数据共享平台", "families": ["case", "disclosure"]}
+            ]
+        },
+    )
+    name: Text = Field(max_length=MAX_TEXT, description="名称: the system's name")
+    families: list[FamilyText] = Field(
+        min_length=1, max_length=16, description="stream families it may read"
+    )
+
+
+class ClientRevoke(BodyModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "对接合同到期"}]}
+    )
+    reason: Text = Field(max_length=MAX_TEXT, description="吊销原因")
+
+
+class ClientPublic(BaseModel):
+    client_id: str
+    name: str
+    tenant: str
+    tenant_name: str | None
+    families: list[str]
+    revoked: bool
+    status_label: str
+    version: int
+    registered_at: str | None
+
+
+class ClientCreated(ClientPublic):
+    client_secret: str = Field(description="shown once: store it now")
+
+
+class ClientList(BaseModel):
+    items: list[ClientPublic]
+    total: int

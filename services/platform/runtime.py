@@ -60,6 +60,7 @@ from services.core.views import (
 )
 from services.disclosures.commands import Disclosures
 from services.inspection.commands import Inspections
+from services.people.clients import Clients
 from services.people.signin import SignIns
 from services.people.staff import Staff
 from services.platform.followers import (
@@ -70,6 +71,7 @@ from services.platform.followers import (
 )
 from services.platform.watchdog import Watchdog
 from services.reporting.annual_reports import AnnualReports
+from services.streams.cloudevents import families
 from services.tenants.commands import Tenants
 from services.tenants.reference import ReferenceData
 
@@ -104,6 +106,8 @@ class Platform:
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)
+        self.clients = Clients(env=self.env, clock=clock)
+        self.clients.configure(self.credentials, families())
         self.sign_ins = SignIns(env=self.env, clock=clock)
         self.sign_ins.configure(self.credentials, Passwords(), settings)
         self.inspections = Inspections(env=self.env, clock=clock)

@@ -44,6 +44,7 @@ FAMILIES = {
     "applicant": "case",
     "reference": "reference",
     "audit": "audit",
+    "people": "staff",  # integrator clients (domain/people/clients.py)
 }
 # Families kept inside the installation: an inspection file is confidential until
 # the inspector discloses it, and sign-in attempts carry client addresses.

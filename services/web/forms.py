@@ -291,6 +291,8 @@ FIELD_LABELS = {
 FORM_LABELS = {
     "DisclosureRevision": {"reason": "更正原因", "body": "正文"},
     "Withdrawal": {"reason": "撤回原因"},
+    "ClientCreate": {"name": "系统名称", "families": "可读取的数据流"},
+    "ClientRevoke": {"reason": "吊销原因"},
     "AnswerIn": {"answer": "答复意见"},
     "OrderIn": {"working_days": "整改期限（工作日）"},
     "VerifyIn": {

@@ -24,6 +24,7 @@ from services.web.pages import (
     console_assessment,
     console_campaign_steps,
     console_cases,
+    console_clients,
     console_lists,
     public,
 )
@@ -86,6 +87,7 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.include_router(console.router)
     app.include_router(console_lists.router)
     app.include_router(console_cases.router)
+    app.include_router(console_clients.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
 

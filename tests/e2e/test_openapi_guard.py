@@ -82,6 +82,7 @@ UNSTATED = frozenset(
         "invalid-holiday-schedule",
         "invalid-criteria",
         "weak-password",
+        "invalid-request",
     }
 )
 

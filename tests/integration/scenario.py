@@ -263,6 +263,16 @@ def staff(p: Platform) -> None:
     p.staff.reissue_activation(admin, TOWN, "XH-0102")
 
 
+def clients(p: Platform) -> None:
+    """Every IntegratorClient event (no secret or digest in any of them)."""
+    admin = who("xinhe", Role.ADMIN)
+    client, _, _ = p.clients.register(
+        admin, TOWN, name="地区数据共享平台", families=["case", "disclosure"]
+    )
+    p.clients.rotate(admin, TOWN, client.client_id)
+    p.clients.revoke(admin, TOWN, client.client_id, "对接合同到期")
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
@@ -270,5 +280,6 @@ def every_event_type(p: Platform) -> None:
     annual_report(p)
     reference(p)
     staff(p)
+    clients(p)
     assessment(p)
     audit(p)

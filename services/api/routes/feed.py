@@ -18,7 +18,7 @@ from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
 from services.streams import live as live_stream
-from services.streams.cloudevents import CHECKPOINT_TYPE
+from services.streams.cloudevents import CHECKPOINT_TYPE, by_ce_type
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
 from services.streams.schemas import all_types, schema_of
 
@@ -62,6 +62,31 @@ def stream_scope(principal: Principal, types: list[str]) -> str | None:
         f" or supervisor may read the checkpoints: type={CHECKPOINT_TYPE}",
         field="type",
     )
+
+
+def family_types(principal: Principal, types: list[str]) -> list[str]:
+    """The types an integrator client may stream: those of its families (all of
+    them when it names none); a type outside them is a 403."""
+    if principal.families is None:
+        return types
+    allowed = {t for t, et in by_ce_type().items() if et.family in principal.families}
+    if "audit" in principal.families:
+        allowed.add(CHECKPOINT_TYPE)
+    outside = [t for t in types if t not in allowed and t in known_types()]
+    if outside:
+        raise HttpProblemError(
+            403,
+            "forbidden",
+            "Forbidden",
+            f"this client may read the families {sorted(principal.families)} only;"
+            f" not {outside}",
+            field="type",
+        )
+    return types or sorted(allowed)
+
+
+def known_types() -> set[str]:
+    return {*by_ce_type(), CHECKPOINT_TYPE}
 
 
 def _types(values: list[str] | None) -> list[str]:
@@ -109,7 +134,7 @@ def feed(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     type_: TypeQ = None,
 ) -> FeedOut:
-    types = _types(type_)
+    types = family_types(principal, _types(type_))
     scope = stream_scope(principal, types)
     page = _read(Feed(platform), scope, after, limit, types)
     return FeedOut(events=page.events, next_after=page.next_after)
@@ -143,7 +168,7 @@ async def live(
         Header(description="the `id` of the last frame you received", max_length=60),
     ] = None,
 ) -> StreamingResponse:
-    types = _types(type_)
+    types = family_types(principal, _types(type_))
     scope = stream_scope(principal, types)
     feed = Feed(platform)
     _read(feed, scope, after, 1, types)  # refuse unknown types before streaming

@@ -211,6 +211,7 @@ def tenant_page(
         ),
         can_publish=can_write(staff, path, Role.CLERK),
         can_file=can_write(staff, path, Role.CLERK, Role.HANDLER),
+        can_admin=staff.is_installation_admin or Role.ADMIN in staff.roles,
     )
 
 
