@@ -59,6 +59,7 @@ from services.core.views import (
     ProjectionSpec,
 )
 from services.disclosures.commands import Disclosures
+from services.documents.series import DocumentSeriesBook
 from services.inspection.commands import Inspections
 from services.people.signin import SignIns
 from services.people.staff import Staff
@@ -109,6 +110,7 @@ class Platform:
         self.inspections = Inspections(env=self.env, clock=clock)
         self.annual_reports = AnnualReports(env=self.env, clock=clock)
         self.campaigns = Campaigns(env=self.env, clock=clock)
+        self.series = DocumentSeriesBook(env=self.env, clock=clock)
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)
