@@ -262,6 +262,13 @@ def staff(p: Platform) -> None:
     p.staff.reissue_activation(admin, TOWN, "XH-0102")
 
 
+def documents(p: Platform) -> None:
+    """编号管理: the assessment's 整改通知 number voided with a reason."""
+    sup = who(TOWN, Role.SUPERVISOR)
+    issued = p.series.series(sup, TOWN, "rectification").numbers[0]
+    p.series.void(sup, TOWN, "rectification", issued["year"], 1, "文号错用")
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
@@ -270,4 +277,5 @@ def every_event_type(p: Platform) -> None:
     reference(p)
     staff(p)
     assessment(p)
+    documents(p)
     audit(p)

@@ -112,7 +112,8 @@ def test_replay_gives_the_same_series() -> None:
     again = None
     for e in events:
         again = e.mutate(again)
-    assert again is not None and again.numbers == s.numbers
+    assert again is not None
+    assert again.numbers == s.numbers
 
 
 def test_gaps_and_repeats() -> None:
