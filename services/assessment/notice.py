@@ -58,7 +58,7 @@ def notice_document(
     kind = notice_kind(campaign)
     period = f"{date_text(campaign.period_from)}至{date_text(campaign.period_to)}"
     opening = (
-        f"根据{campaign.title}考核方案，{owner}对{period}各单位的政务公开工作"
+        f"根据{campaign.title}方案，{owner}对{period}各单位的政务公开工作"
         "进行了考核。"
     )
     body: list[str]
@@ -130,7 +130,7 @@ def rectification_document(
     rounds = order["rounds"]
     items = "、".join(titled(order["items"], item_titles(campaign)))
     body = [
-        f"经{campaign.title}考核，你单位以下事项未达到要求：{items}。",
+        f"经{campaign.title}，你单位以下事项未达到要求：{items}。",
         f"请于{date_text(order['due_on'])}前完成整改，并将整改情况报送{owner}。"
         "逾期未整改或整改不到位的，将依照有关规定予以通报。",
     ]

@@ -41,7 +41,9 @@ OFFICIAL_CSS = "/static/official.css"
 PT_MM = 25.4 / 72
 INDENT = "\u3000\u3000"  # 首行缩进二字 (a paragraph of a 公文)
 # multi_cell leaves the cursor right of the block unless told to start a line.
-NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT"}
+# Chinese text wraps between any two characters (fpdf2 otherwise breaks at spaces
+# only, and drops a paragraph's leading 全角空格 with the first "word").
+NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT", "wrapmode": "CHAR"}
 
 
 def official_fonts() -> tuple[Path, Path, Path]:

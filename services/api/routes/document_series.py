@@ -22,6 +22,9 @@ from services.platform.runtime import Platform
 router = APIRouter(prefix="/tenants/{path}/document-series", tags=["documents"])
 
 Kind = Literal["bulletin", "notice", "rectification", "levy"]
+# domain/documents/numbering.py's CODE_PATTERN, with the range written out (the
+# document's regex dialect and pydantic's both take literal characters).
+CODE_FORM = "^[\u4e00-\u9fffA-Za-z]{1,12}$"
 KIND_HELP = "；".join(f"{k} {v}" for k, v in KINDS.items())
 
 
@@ -30,7 +33,9 @@ class SeriesIn(BodyModel):
         json_schema_extra={"examples": [{"kind": "bulletin", "code": "新政公开"}]}
     )
     kind: Kind = Field(description=KIND_HELP)
-    code: Text = Field(max_length=12, description="机关代字，如 新政公开")
+    code: str = Field(
+        pattern=CODE_FORM, description="机关代字，如 新政公开（1 至 12 个汉字或字母）"
+    )
 
 
 class VoidIn(BodyModel):
