@@ -60,6 +60,7 @@ from services.core.views import (
 )
 from services.disclosures.commands import Disclosures
 from services.documents.series import DocumentSeriesBook
+from services.fees.levies import Levies
 from services.inspection.commands import Inspections
 from services.people.signin import SignIns
 from services.people.staff import Staff
@@ -111,6 +112,8 @@ class Platform:
         self.annual_reports = AnnualReports(env=self.env, clock=clock)
         self.campaigns = Campaigns(env=self.env, clock=clock)
         self.series = DocumentSeriesBook(env=self.env, clock=clock)
+        self.levies = Levies(env=self.env, clock=clock)
+        self.levies.required_reviewers = settings.fee_reviewers
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)
