@@ -58,8 +58,7 @@ def notice_document(
     kind = notice_kind(campaign)
     period = f"{date_text(campaign.period_from)}至{date_text(campaign.period_to)}"
     opening = (
-        f"根据{campaign.title}方案，{owner}对{period}各单位的政务公开工作"
-        "进行了考核。"
+        f"根据{campaign.title}方案，{owner}对{period}各单位的政务公开工作进行了考核。"
     )
     body: list[str]
     if kind == "notice":
