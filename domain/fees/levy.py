@@ -16,7 +16,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import ConflictError, InvalidInputError
+from domain.errors import ConflictError, InconsistentInputError, InvalidInputError
 from domain.fees import review as rv
 from domain.fees.standard import FeeStandard, decimal_of
 
@@ -51,11 +51,11 @@ def lines_of(
     for row in items:
         code = str(row.get("code") or "")
         if code not in rates:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"{code!r} is not an item of the fee standard", field="items"
             )
         if any(line["code"] == code for line in lines):
-            raise InvalidInputError(f"item {code} given twice", field="items")
+            raise InconsistentInputError(f"item {code} given twice", field="items")
         quantity = decimal_of(row.get("quantity"), "quantity")
         if quantity == 0:
             raise InvalidInputError("a quantity must be > 0", field="quantity")
@@ -179,7 +179,7 @@ class LevyNotice(GongkaiAggregate):
             raise LevyStateError("a reduction was proposed already")
         to = decimal_of(reduced_to, "reduced_to", places=2)
         if to >= Decimal(self.amount):
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"a reduction lowers the amount {self.amount}", field="reduced_to"
             )
         self._reduction_proposed(
@@ -236,9 +236,7 @@ class LevyNotice(GongkaiAggregate):
         review; the final amount is the standard's unless the reduction passed."""
         self._require_draft()
         if issued_on < self.dated:
-            raise InvalidInputError(
-                f"issued before its date {self.dated}", field="issued_on"
-            )
+            raise LevyStateError(f"the notice is dated {self.dated}, after today")
         if self.reduction and rv.status_of(self.reduction, required) == rv.PENDING:
             raise LevyStateError(
                 f"the reduction is under 集中会审: {required} approvals needed, "

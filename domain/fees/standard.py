@@ -17,7 +17,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import ConflictError, InvalidInputError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    InconsistentInputError,
+    InvalidInputError,
+    NotFoundError,
+)
 
 ITEM_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 MAX_TEXT = 200
@@ -82,7 +87,7 @@ def items_from(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
         if not ITEM_CODE.match(code):
             raise FeeStandardError(f"item code {code!r}: lowercase letters, digits, -")
         if any(i["code"] == code for i in items):
-            raise FeeStandardError(f"item {code} given twice")
+            raise InconsistentInputError(f"item {code} given twice", field="items")
         items.append(
             {
                 "code": code,

@@ -108,3 +108,8 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     assert shown["reduction"]["reduction"] == "730.49"
     assert len(shown["reduction"]["approvers"]) == 3
     assert "张三丰" not in str(board)
+    public = client.get(f"/gongkai/{UNIT}").text  # the 公开栏, no sign-in
+    assert "收费标准与征收情况" in public
+    assert '<td data-label="缴费人">张**</td>' in public
+    assert "张三丰" not in public
+    assert "塔征〔2026〕1号" in public

@@ -32,6 +32,8 @@ router = APIRouter(prefix="/tenants/{path}", tags=["fees"])
 
 AMOUNT = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
 QUANTITY = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$"
+# A quantity is more than zero: 0.0001 to 0.9999 (its last decimal not 0), or ≥ 1.
+POSITIVE = r"^(0\.[0-9]{0,3}[1-9]|[1-9][0-9]{0,11}(\.[0-9]{1,4})?)$"
 BASIS = "《排污费征收标准管理办法》（国家发展计划委员会令第31号）"
 
 
@@ -68,7 +70,7 @@ class StandardIn(BodyModel):
 
 class LineIn(BodyModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
-    quantity: str = Field(pattern=QUANTITY, description="数量，十进制文本")
+    quantity: str = Field(pattern=POSITIVE, description="数量（大于0），十进制文本")
 
 
 class NoticeIn(BodyModel):
