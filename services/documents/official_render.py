@@ -83,12 +83,22 @@ def attachment_note(doc: OfficialDocument) -> list[str]:
 # HTML -------------------------------------------------------------------------------
 
 
+def mark_class(mark: str) -> str:
+    """The 标志's class: a smaller size for a long name, so that it keeps to one
+    line of the 版心 as in the PDF (official.css: 36, 30 or 24 pt)."""
+    if len(mark) <= 12:
+        return "gw-mark"
+    return "gw-mark gw-long" if len(mark) <= 14 else "gw-mark gw-longer"
+
+
 def official_html(doc: OfficialDocument) -> str:
     """The screen form: the same elements in the same order, the page's measures in
     /static/official.css (the CSP allows no inline style)."""
     e = html.escape
     number = e(doc.wenhao) if doc.wenhao else "（未签发）"
-    parts = [f'<header class="gw-head"><p class="gw-mark">{e(doc.mark)}</p>']
+    parts = [
+        f'<header class="gw-head"><p class="{mark_class(doc.mark)}">{e(doc.mark)}</p>'
+    ]
     parts.append(f'<p class="gw-number">{number}</p><hr class="gw-rule"></header>')
     if doc.voided:
         parts.append(f'<p class="gw-void">已作废：{e(doc.voided)}</p>')
