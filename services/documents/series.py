@@ -27,8 +27,10 @@ from domain.documents.series import (
 from domain.timeliness import local_date
 from services.core.base import GongkaiApplication, recorded
 
-# The tail of a default 机关代字 after the first character of the tenant's name
-# (新河县 → 新政公开): a tenant that uses another opens its series first.
+# The tail of a default 机关代字 after the head of the tenant's name: its first
+# character for a county (新和县 → 新政公开), its first two below (新和镇 → 新和政公开),
+# so that a county and its towns do not share a 文号. A tenant that uses another
+# 代字 opens its series first.
 DEFAULT_TAILS = {
     "bulletin": "政公开",
     "notice": "政公示",
@@ -38,8 +40,9 @@ DEFAULT_TAILS = {
 WRITERS = (Role.SUPERVISOR, Role.CLERK, Role.ADMIN)
 
 
-def default_code(tenant_name: str, kind: str) -> str:
-    return f"{tenant_name[:1]}{DEFAULT_TAILS[kind]}"
+def default_code(tenant_name: str, level: str, kind: str) -> str:
+    head = tenant_name[:1] if level == "county" else tenant_name[:2]
+    return f"{head}{DEFAULT_TAILS[kind]}"
 
 
 def numbered(
@@ -56,10 +59,9 @@ def numbered(
     the document. Call inside ``recorded(app)``."""
     series = app._get(series_id(tenant, kind), DocumentSeries)
     if series is None:
-        name = app.read_tenant(tenant).name
-        series = DocumentSeries.open(
-            tenant=tenant, kind=kind, code=default_code(name, kind), actor=actor
-        )
+        found = app.read_tenant(tenant)
+        code = default_code(found.name, str(found.level), kind)
+        series = DocumentSeries.open(tenant=tenant, kind=kind, code=code, actor=actor)
     series.issue(subject=subject, title=title, issued_on=on, actor=actor)
     return series
 

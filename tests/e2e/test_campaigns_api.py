@@ -123,7 +123,7 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     # The 公示 is a 公文 (GB/T 9704-2012): the owner's 标志, the 文号 its
     # publication took from the owner's series, 主送 the targets, the table as 附件.
     assert '<p class="gw-mark">塔河镇文件</p>' in page.text
-    assert '<p class="gw-number">塔政公示〔2026〕1号</p>' in page.text
+    assert '<p class="gw-number">塔河政公示〔2026〕1号</p>' in page.text
     assert "关于2026年一季度村务公开考核结果的公示" in page.text
     assert '<p class="gw-to">团结村、幸福村：</p>' in page.text
     assert "公示期：2026年3月2日至2026年3月11日（7个工作日）" in page.text
@@ -163,22 +163,22 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     # status by its label, the results by the owner's name; no inline style (CSP).
     assert "<td>组织领导</td>" in notice
     assert "幸福村：整改事项组织领导，整改期限2026年3月19日，整改已验收。" in notice
-    assert '<p class="gw-number">塔政公开〔2026〕1号</p>' in notice
+    assert '<p class="gw-number">塔河政公开〔2026〕1号</p>' in notice
     assert "关于2026年一季度村务公开考核结果的通报" in notice
     for code in ("<td>org</td>", "closed", "xinhe.tahe", "<style"):
         assert code not in notice
     assert '<link rel="stylesheet" href="/static/official.css">' in notice
     order_page = client.get(f"{base}/rectifications/{B}/order", headers=sup).text
-    assert '<p class="gw-number">塔政改〔2026〕1号</p>' in order_page
+    assert '<p class="gw-number">塔河政改〔2026〕1号</p>' in order_page
     assert '<p class="gw-to">幸福村：</p>' in order_page
     assert "以下事项未达到要求：组织领导。" in order_page
     assert "请于2026年3月19日前完成整改" in order_page
     series = ok(client.get(f"{TOWN}/document-series", headers=sup))
     assert [(s["label"], s["code"], s["issued"], s["first_gap"])
             for s in series["series"]] == [
-        ("通报", "塔政公开", 1, None),
-        ("公示", "塔政公示", 1, None),
-        ("整改通知", "塔政改", 1, None),
+        ("通报", "塔河政公开", 1, None),
+        ("公示", "塔河政公示", 1, None),
+        ("整改通知", "塔河政改", 1, None),
     ]  # fmt: skip
     order_pdf = client.get(
         f"{base}/rectifications/{B}/order?format=pdf", headers=sup

@@ -86,12 +86,12 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     last = {"approved": True, "post": posts[2], "reason": "同意"}
     ok(client.post(f"{url}/reviews", json=last, headers=person(settings, "r2")))
     issued = ok(client.post(f"{url}/issue", json={}, headers=clerk))
-    assert issued["issued"]["wenhao"] == "塔征〔2026〕1号"
+    assert issued["issued"]["wenhao"] == "塔河征〔2026〕1号"
     assert issued["issued"]["final_amount"] == "1000.00"
     assert issued["reduction_status"] == "会审通过"
 
     page = client.get(f"{url}/document", headers=clerk).text
-    assert '<p class="gw-number">塔征〔2026〕1号</p>' in page
+    assert '<p class="gw-number">塔河征〔2026〕1号</p>' in page
     assert "同意减免730.49元" in page
     pdf = client.get(f"{url}/document?format=pdf", headers=clerk)
     assert pdf.content.startswith(b"%PDF")
@@ -112,4 +112,4 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     assert "收费标准与征收情况" in public
     assert '<td data-label="缴费人">张**</td>' in public
     assert "张三丰" not in public
-    assert "塔征〔2026〕1号" in public
+    assert "塔河征〔2026〕1号" in public

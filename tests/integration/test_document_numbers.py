@@ -39,7 +39,7 @@ def test_a_deleted_number_is_a_gap_in_audit_verify(
     issue_three(platform, clock)
     series = platform.series.series(SUP, TOWN, "bulletin")
     assert [series.wenhao(n) for n in series.numbers] == [
-        "塔政公开〔2026〕1号", "塔政公开〔2026〕2号", "塔政公开〔2026〕3号",
+        "塔河政公开〔2026〕1号", "塔河政公开〔2026〕2号", "塔河政公开〔2026〕3号",
     ]  # fmt: skip
     platform.series.void(SUP, TOWN, "bulletin", 2026, 3, "文号错用")
     catch_up(platform)
@@ -58,5 +58,5 @@ def test_a_deleted_number_is_a_gap_in_audit_verify(
         )
     found = [f for f in verify_store(platform).findings if f.field == "number"]
     assert [(f.tenant, f.detail.split(": ", 1)[1]) for f in found] == [
-        (TOWN, "塔政公开〔2026〕2号 is missing (缺号)")
+        (TOWN, "塔河政公开〔2026〕2号 is missing (缺号)")
     ]
