@@ -5,14 +5,15 @@
 FROM python:3.11.11-slim-bookworm
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 GONGKAI_HOME=/var/lib/gongkai
-# The fonts the PDF reports embed (services/reporting/pdf.py; .ci/cjk-font on a host),
+# The fonts the PDF reports and 公文 embed (services/reporting/pdf.py,
+# services/documents/official_render.py; .ci/cjk-font on a host),
 # and pg_dump/pg_restore of compose's PostgreSQL major (16) from the PostgreSQL
 # project's own apt repository, so `gongkai backup` and `restore` run in the image:
 # bookworm's own client is 15, older than the server, which pg_dump refuses.
 ARG PG_MAJOR=16
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
-    fonts-droid-fallback fonts-dejavu-core \
+    fonts-droid-fallback fonts-dejavu-core fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
  && install -d /usr/share/postgresql-common/pgdg \
  && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
     https://www.postgresql.org/media/keys/ACCC4CF8.asc \

@@ -84,6 +84,23 @@ PHRASES: Mapping[str, str] = {
     "campaign-not-found": "考核方案不存在",
     "campaign-stage": "考核当前所处的阶段不能办理此步骤",
     "violation-state": "违规记录当前的状态不能办理此项操作",
+    # Documents (编号管理)
+    "invalid-series-code": "机关代字须为 1 至 12 个汉字或字母，不含数字和括号",
+    "unknown-document-kind": "不是可选的公文种类",
+    "series-not-found": "该单位尚无此类公文的编号",
+    "series-exists": "该类公文已设编号，机关代字不能另设",
+    "already-numbered": "该公文已签发编号，不能重复编号",
+    "number-not-issued": "该文号尚未签发",
+    "already-voided": "该文号已作废",
+    "issue-order": "签发日期早于上一份公文，编号须按时间顺序签发",
+    # Fees (收费标准、征收通知书、集中会审)
+    "invalid-fee-standard": "收费标准的项目有误：须有代码、名称、计量单位、费率和依据",
+    "fee-standard-order": "新版收费标准的施行日期须晚于现行版本",
+    "no-fee-standard": "该日期没有施行中的收费标准",
+    "off-standard": "金额与施行中的收费标准不符；减免须经集中会审通过",
+    "levy-state": "征收通知书当前的状态不能办理此项操作",
+    "review-rule": "不符合集中会审规则：审核人须为不同岗位，且不得为减免提出人",
+    "levy-not-found": "征收通知书不存在",
     "challenge-decided": "已作出决定，不能再次决定",
     "annual-report-too-early": "报告年度尚未结束，次年1月1日起方可发布年度报告",
     "annual-report-unbalanced": (

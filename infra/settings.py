@@ -151,6 +151,9 @@ class Settings(BaseSettings):
         default=15, ge=1, description="the lookups' counting window and lock length"
     )
     backdating_window_working_days: int = Field(default=3, ge=0, le=60)
+    fee_reviewers: int = Field(
+        default=3, ge=2, le=15, description="集中会审: approvals a fee reduction needs"
+    )
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(
         default=True, description="run the projection runners inside the API process"

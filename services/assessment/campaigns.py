@@ -21,6 +21,7 @@ from domain.errors import CampaignNotFoundError, ForbiddenError, NotFoundError
 from domain.tenancy import is_within
 from domain.timeliness import local_date
 from services.core.base import GongkaiApplication, recorded
+from services.documents.series import numbered
 
 
 def may_see(principal: Principal, path: str) -> bool:
@@ -147,7 +148,8 @@ class Campaigns(GongkaiApplication):
         campaign = self._owned(principal, path, campaign_id)
         with recorded(self):
             campaign.publish_notice(self.today(), self.calendar(), principal.actor())
-        return campaign, self._commit(campaign)
+            series = self._number(campaign, "notice", {}, principal)
+        return campaign, self._commit(campaign, series)
 
     def object(
         self,
@@ -181,7 +183,8 @@ class Campaigns(GongkaiApplication):
         campaign = self._owned(principal, path, campaign_id)
         with recorded(self):
             campaign.finalize(self.today(), principal.actor())
-        return campaign, self._commit(campaign)
+            series = self._number(campaign, "bulletin", {}, principal)
+        return campaign, self._commit(campaign, series)
 
     def order_rectification(
         self,
@@ -196,7 +199,10 @@ class Campaigns(GongkaiApplication):
             campaign.order_rectification(
                 target, working_days, self.today(), self.calendar(), principal.actor()
             )
-        return campaign, self._commit(campaign)
+            series = self._number(
+                campaign, "rectification", order_subject(campaign, target), principal
+            )
+        return campaign, self._commit(campaign, series)
 
     def report_rectification(
         self,
@@ -234,7 +240,49 @@ class Campaigns(GongkaiApplication):
                 principal.actor(),
                 working_days,
             )
-        return campaign, self._commit(campaign)
+            if passed:
+                return campaign, self._commit(campaign)
+            series = self._number(  # ordered again: a new 整改通知
+                campaign, "rectification", order_subject(campaign, target), principal
+            )
+        return campaign, self._commit(campaign, series)
+
+    def _number(
+        self,
+        campaign: Campaign,
+        kind: str,
+        extra: dict[str, str],
+        principal: Principal,
+    ) -> Any:
+        """签发: the document's number from the owner's series of ``kind``."""
+        subject = {"campaign": str(campaign.id), **extra}
+        return numbered(
+            self,
+            campaign.tenant,
+            kind,
+            subject,
+            document_title(campaign, kind),
+            self.today(),
+            principal.actor(),
+        )
+
+
+DOCUMENT_TITLES = {
+    "notice": "关于{}结果的公示",
+    "bulletin": "关于{}结果的通报",
+    "rectification": "关于{}限期整改的通知",
+}
+
+
+def document_title(campaign: Campaign, kind: str) -> str:
+    """标题 of the campaign's 公文 of ``kind`` (the 文种 last, as 7.3.1 asks)."""
+    return DOCUMENT_TITLES[kind].format(campaign.title)
+
+
+def order_subject(campaign: Campaign, target: str) -> dict[str, str]:
+    """A 限期整改通知 is one round of a target's order: its subject names both."""
+    rounds = campaign.rectifications[target]["rounds"]
+    return {"target": target, "round": str(len(rounds))}
 
 
 def league_table(campaign: Campaign) -> list[dict[str, Any]]:

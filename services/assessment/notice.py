@@ -1,33 +1,36 @@
-"""The notice (通报) of a campaign as a printable Chinese page and as PDF.
+"""The campaign's 公文: the 公示 during the public notice, the 通报 once finalized,
+and each 限期整改通知, as ``OfficialDocument``s (GB/T 9704-2012,
+services/documents/official_render.py draws them for the screen and for print).
 
-During the public notice it is the 公示 (provisional grades, the last day, how to
-object); once finalized, the 通报 of commendation (优秀) and criticism (不合格) with
-rectification orders. Both forms are built from the same lines.
+Every unit by its name (``names``: path → name, the owner's too), every item by its
+title, every status by its label, each document under the 文号 its issue took
+(``number``: from services/documents/series.number_of; None before it is issued).
 """
 
 from __future__ import annotations
 
-import html
+from datetime import date
 from typing import Any
-
-from fpdf import FPDF, FontFace
 
 from domain.assessment.campaign import FINAL, NOTICE, Campaign
 from domain.assessment.rectification import STATUS_LABELS
-from services.assessment.campaigns import item_titles, league_table, titled
-from services.core.display import PRINT_CSS
-from services.reporting.pdf import LATIN_FONT, cjk_font
+from domain.documents.numbering import date_text
+from domain.documents.official import Attachment, OfficialDocument
+from services.assessment.campaigns import (
+    document_title,
+    item_titles,
+    league_table,
+    titled,
+)
+
+HEADERS = ["名次", "单位", "得分", "等次", "一票否决项"]
+ANNEX = "考核结果一览表"
 
 
-def notice_lines(
-    campaign: Campaign, names: dict[str, str]
-) -> tuple[str, list[str], list[list[str]], list[str]]:
-    """Title, paragraphs before the table, table rows, paragraphs after: every
-    unit by its name (``names``: path → name, the owner's too), every item by its
-    title, every status by its label."""
-    rows = league_table(campaign)
+def league_rows(campaign: Campaign, names: dict[str, str]) -> list[list[str]]:
+    """The 附件: the league table with names, scores, grade labels, veto titles."""
     titles = item_titles(campaign)
-    table = [
+    return [
         [
             str(r["rank"] or "—"),
             names.get(r["target"], r["target"]),
@@ -35,91 +38,121 @@ def notice_lines(
             r["grade_label"] or "未评",
             "、".join(titled(r["vetoed_by"], titles)),
         ]
-        for r in rows
+        for r in league_table(campaign)
     ]
-    before = [f"考核期间：{campaign.period_from} 至 {campaign.period_to}"]
-    after: list[str] = []
-    if campaign.stage == NOTICE and campaign.notice:
-        title = f"关于{campaign.title}结果的公示"
-        before.append(
-            f"公示期：{campaign.notice['published_on']} 至 "
-            f"{campaign.notice['ends_on']}（7个工作日）。公示期内如有异议，"
-            "可向考核组提出，考核组将逐件答复。"
-        )
-    elif campaign.stage == FINAL:
-        title = f"关于{campaign.title}结果的通报"
-        good = [
-            names.get(r["target"], r["target"])
-            for r in rows
-            if r["grade"] == "excellent"
-        ]
-        bad = [
-            names.get(r["target"], r["target"]) for r in rows if r["grade"] == "fail"
-        ]
-        if good:
-            after.append(f"对考核等次为优秀的{'、'.join(good)}予以通报表扬。")
-        if bad:
-            after.append(f"对考核不合格的{'、'.join(bad)}予以通报批评，限期整改。")
-        for target, order in campaign.rectifications.items():
-            status = STATUS_LABELS.get(order["status"], order["status"])
-            after.append(
-                f"{names.get(target, target)}：整改事项 "
-                f"{'、'.join(titled(order['items'], titles))}，"
-                f"期限 {order['due_on']}，{status}。"
-            )
-    else:
-        title = f"{campaign.title}（考核中）"
-    return title, before, table, after
 
 
-HEADERS = ["名次", "单位", "得分", "等次", "一票否决项"]
+def notice_kind(campaign: Campaign) -> str | None:
+    """The kind of 公文 the campaign's notice is now: 公示, 通报, or none yet."""
+    return {NOTICE: "notice", FINAL: "bulletin"}.get(campaign.stage)
 
 
-def notice_html(campaign: Campaign, names: dict[str, str]) -> str:
-    title, before, table, after = notice_lines(campaign, names)
+def notice_document(
+    campaign: Campaign,
+    names: dict[str, str],
+    number: dict[str, Any] | None,
+    today: date,
+) -> OfficialDocument:
+    """The 公示 or 通报 (a campaign still under way: its provisional table, no 文号)."""
     owner = names.get(campaign.tenant, campaign.tenant)
-    e = html.escape
-    head = "".join(f'<th scope="col">{h}</th>' for h in HEADERS)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table
+    kind = notice_kind(campaign)
+    period = f"{date_text(campaign.period_from)}至{date_text(campaign.period_to)}"
+    opening = (
+        f"根据{campaign.title}方案，{owner}对{period}各单位的政务公开工作进行了考核。"
     )
-    paras = "".join(f"<p>{e(p)}</p>" for p in before)
-    tail = "".join(f"<p>{e(p)}</p>" for p in after)
+    body: list[str]
+    if kind == "notice":
+        assert campaign.notice is not None
+        body = [
+            opening + "现将考核结果予以公示（见附件）。",
+            f"公示期：{date_text(campaign.notice['published_on'])}至"
+            f"{date_text(campaign.notice['ends_on'])}（7个工作日）。公示期内如有异议，"
+            "可向考核组提出，考核组将逐件答复。",
+        ]
+        dated = campaign.notice["published_on"]
+    elif kind == "bulletin":
+        assert campaign.finalized is not None
+        body = [opening + "公示期满，现将考核结果通报如下（见附件）。"]
+        body += _verdicts(campaign, names)
+        dated = campaign.finalized["on"]
+    else:
+        body = [opening + "考核尚在进行，下表为当前评分情况，不作为考核结果。"]
+        dated = today
+    return OfficialDocument(
+        issuer=owner,
+        wenhao=number["wenhao"] if number else None,
+        title=document_title(campaign, kind) if kind else f"{campaign.title}（考核中）",
+        addressees=[names.get(t, t) for t in campaign.targets],
+        body=body,
+        dated=number["issued_on"] if number else dated,
+        attachments=[Attachment(ANNEX, HEADERS, league_rows(campaign, names))],
+        printed_by=owner,
+        voided=_void_reason(number),
+    )
+
+
+def _verdicts(campaign: Campaign, names: dict[str, str]) -> list[str]:
+    """表扬 the 优秀, 批评 the 不合格, and where each rectification stands."""
+    rows = league_table(campaign)
+    titles = item_titles(campaign)
+
+    def named(grade: str) -> list[str]:
+        return [
+            names.get(r["target"], r["target"]) for r in rows if r["grade"] == grade
+        ]
+
+    paragraphs = []
+    if good := named("excellent"):
+        paragraphs.append(f"对考核等次为优秀的{'、'.join(good)}予以通报表扬。")
+    if bad := named("fail"):
+        paragraphs.append(f"对考核不合格的{'、'.join(bad)}予以通报批评，限期整改。")
+    for target, order in campaign.rectifications.items():
+        status = STATUS_LABELS.get(order["status"], order["status"])
+        paragraphs.append(
+            f"{names.get(target, target)}：整改事项"
+            f"{'、'.join(titled(order['items'], titles))}，"
+            f"整改期限{date_text(order['due_on'])}，{status}。"
+        )
+    return paragraphs
+
+
+def rectification_document(
+    campaign: Campaign,
+    target: str,
+    names: dict[str, str],
+    number: dict[str, Any] | None,
+    today: date,
+) -> OfficialDocument:
+    """The 限期整改通知 of the target's current order round."""
     owner = names.get(campaign.tenant, campaign.tenant)
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>
-<link rel="stylesheet" href="{PRINT_CSS}"></head>
-<body class="notice-page"><h1>{e(title)}</h1>{paras}
-<table><caption>考核结果（{e(owner)}）</caption><thead><tr>{head}</tr></thead>
-<tbody>{body}</tbody></table>{tail}</body></html>"""
+    order = campaign.rectifications[target]
+    rounds = order["rounds"]
+    items = "、".join(titled(order["items"], item_titles(campaign)))
+    body = [
+        f"经{campaign.title}，你单位以下事项未达到要求：{items}。",
+        f"请于{date_text(order['due_on'])}前完成整改，并将整改情况报送{owner}。"
+        "逾期未整改或整改不到位的，将依照有关规定予以通报。",
+    ]
+    if len(rounds) > 1:
+        last = rounds[-2].get("verification") or {}
+        body.insert(
+            1,
+            f"此前整改经验收未通过（第{len(rounds) - 1}次验收意见："
+            f"{last.get('note') or '—'}），现再次限期整改。",
+        )
+    body.append(f"当前状态：{STATUS_LABELS.get(order['status'], order['status'])}。")
+    return OfficialDocument(
+        issuer=owner,
+        wenhao=number["wenhao"] if number else None,
+        title=document_title(campaign, "rectification"),
+        addressees=[names.get(target, target)],
+        body=body,
+        dated=number["issued_on"] if number else today,
+        printed_by=owner,
+        voided=_void_reason(number),
+    )
 
 
-def notice_pdf(campaign: Campaign, names: dict[str, str]) -> bytes:
-    title, before, table, after = notice_lines(campaign, names)
-    font = cjk_font()
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
-    pdf.add_font("latin", fname=str(LATIN_FONT))
-    pdf.add_font("cjk", fname=str(font))
-    pdf.set_fallback_fonts(["cjk"])
-    pdf.add_page()
-
-    def line(text: str, size: float = 11, height: float = 7) -> None:
-        pdf.set_font("latin", size=size)
-        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-    line(title, size=16, height=10)
-    for p in before:
-        line(p)
-    pdf.set_font("latin", size=10)
-    with pdf.table(
-        col_widths=(12, 60, 18, 18, 30), headings_style=FontFace(emphasis=None)
-    ) as t:
-        for row in [HEADERS, *table]:
-            cells = t.row()
-            for cell in row:
-                cells.cell(cell)
-    for p in after:
-        line(p)
-    out: Any = pdf.output()
-    return bytes(out)
+def _void_reason(number: dict[str, Any] | None) -> str | None:
+    voided = number["voided"] if number else None
+    return str(voided["reason"]) if voided else None

@@ -32,6 +32,7 @@ from services.audit.verify_chain import (
     check_witness,
     recorded_key,
 )
+from services.audit.verify_numbers import NumberLedger
 from services.core.base import APP_NAME
 from services.core.batches import iter_log
 from services.core.ports import Running
@@ -47,6 +48,7 @@ class Report:
     tenants: int = 0
     checkpoints: int = 0
     witnessed: int = 0
+    numbers: int = 0  # document numbers (编号管理) checked
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -78,7 +80,8 @@ def verify_store(
             known.add(key)
             signed.setdefault(row["tenant"], []).append(row)
     audited = view.max_tracking_id(APP_NAME) or 0  # later events are not audited yet
-    logs, witnesses, recorded = _read_log(platform, audited, report, progress)
+    numbers = NumberLedger()
+    logs, witnesses, recorded = _read_log(platform, audited, report, progress, numbers)
     for path in signed:  # a tenant whose every event was deleted
         logs.setdefault(path, Recomputed())
     selected = sorted(t for t in logs if tenant is None or _within(t, tenant))
@@ -103,6 +106,10 @@ def verify_store(
         if finding is not None:
             report.findings.append(finding)
     report.findings.extend(check_recorded(cosigned, recorded, logs))
+    report.numbers = numbers.count
+    report.findings.extend(
+        numbers.findings(lambda t: tenant is None or _within(t, tenant))
+    )
     return report
 
 
@@ -111,11 +118,16 @@ Witnesses = list[tuple[str, dict[str, Any], str]]
 
 
 def _read_log(
-    platform: Running, audited: int, report: Report, progress: Progress | None
+    platform: Running,
+    audited: int,
+    report: Report,
+    progress: Progress | None,
+    numbers: NumberLedger,
 ) -> tuple[dict[str, Recomputed], Witnesses, set[tuple[str, str, int, str]]]:
     """Each tenant's log re-derived from the audited events; the witness records
     among them; and what every witness record in the store records, also those
-    the audit view has not reached yet (a checkpoint is stored after its record)."""
+    the audit view has not reached yet (a checkpoint is stored after its record).
+    Every document number in the store goes to ``numbers``."""
     app = platform.tenants
     logs: dict[str, Recomputed] = {}
     witnesses: Witnesses = []
@@ -137,6 +149,7 @@ def _read_log(
                     )
                 )
                 continue
+            numbers.see(event)
             if leaf.event_type.endswith(WITNESSED):
                 state = json.loads(leaf.payload)
                 recorded.add(recorded_key(leaf.tenant, state))

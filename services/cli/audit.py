@@ -50,7 +50,8 @@ def audit_verify(
         platform.close()
     typer.echo(
         f"{report.events} events, {report.tenants} tenant logs, "
-        f"{report.checkpoints} checkpoints, {report.witnessed} witness records"
+        f"{report.checkpoints} checkpoints, {report.witnessed} witness records, "
+        f"{report.numbers} document numbers"
     )
     if not report.findings:
         typer.echo("✓ the audit trail matches the event store")

@@ -59,6 +59,8 @@ from services.core.views import (
     ProjectionSpec,
 )
 from services.disclosures.commands import Disclosures
+from services.documents.series import DocumentSeriesBook
+from services.fees.levies import Levies
 from services.inspection.commands import Inspections
 from services.people.clients import Clients
 from services.people.signin import SignIns
@@ -113,6 +115,9 @@ class Platform:
         self.inspections = Inspections(env=self.env, clock=clock)
         self.annual_reports = AnnualReports(env=self.env, clock=clock)
         self.campaigns = Campaigns(env=self.env, clock=clock)
+        self.series = DocumentSeriesBook(env=self.env, clock=clock)
+        self.levies = Levies(env=self.env, clock=clock)
+        self.levies.required_reviewers = settings.fee_reviewers
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)

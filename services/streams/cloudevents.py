@@ -49,8 +49,12 @@ FAMILIES = {
 # Families kept inside the installation: an inspection file is confidential until
 # the inspector discloses it, and sign-in attempts carry client addresses.
 UNSTREAMED_FAMILIES = frozenset({"inspection", "signin"})
-# Never streamed: ciphertext is personal data even sealed (it outlives erasure).
-DROPPED_FIELDS = {"ApplicantRecord.Sealed": frozenset({"ciphertext"})}
+# Never streamed: ciphertext is personal data even sealed (it outlives erasure); a
+# fee notice's payer may be a natural person (the public board masks the name).
+DROPPED_FIELDS = {
+    "ApplicantRecord.Sealed": frozenset({"ciphertext"}),
+    "LevyNotice.Drafted": frozenset({"payer"}),
+}
 # What ``withhold`` leaves out of an item withdrawn for personal data (涉及个人隐私).
 WITHHELD_FIELDS = {
     "Disclosure.Published": ("body", "attachments"),

@@ -120,12 +120,19 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
 
     page = client.get(f"{base}/notice", headers=clerk_a)
     assert page.status_code == 200
-    assert "公示期：2026-03-02 至 2026-03-11" in page.text
+    # The 公示 is a 公文 (GB/T 9704-2012): the owner's 标志, the 文号 its
+    # publication took from the owner's series, 主送 the targets, the table as 附件.
+    assert '<p class="gw-mark">塔河镇文件</p>' in page.text
+    assert '<p class="gw-number">塔河政公示〔2026〕1号</p>' in page.text
+    assert "关于2026年一季度村务公开考核结果的公示" in page.text
+    assert '<p class="gw-to">团结村、幸福村：</p>' in page.text
+    assert "公示期：2026年3月2日至2026年3月11日（7个工作日）" in page.text
+    assert "附件：考核结果一览表" in page.text
+    assert '<p class="gw-date">2026年3月2日</p>' in page.text
     assert notice_rows(page.text) == [
         ["1", "团结村", "89.5", "良好", ""],
         ["2", "幸福村", "90", "不合格", "组织领导"],
     ]
-    assert "<caption>考核结果（塔河镇）</caption>" in page.text
     objection = {"target": B, "text": "组织领导材料未被采纳"}
     ok(client.post(f"{base}/object", json=objection, headers=clerk_b))
     clock.advance(days=9)  # Wed 11 Mar: the last day of the notice
@@ -155,12 +162,28 @@ def test_a_campaign_runs_from_plan_to_verified_rectification(
     # Names and labels, not codes (#23): the veto item by its title, the order's
     # status by its label, the results by the owner's name; no inline style (CSP).
     assert "<td>组织领导</td>" in notice
-    assert "整改事项 组织领导" in notice
-    assert "整改已验收" in notice
-    assert "考核结果（塔河镇）" in notice
-    for code in ("<td>org</td>", "closed", "xinhe.tahe）", "<style"):
+    assert "幸福村：整改事项组织领导，整改期限2026年3月19日，整改已验收。" in notice
+    assert '<p class="gw-number">塔河政公开〔2026〕1号</p>' in notice
+    assert "关于2026年一季度村务公开考核结果的通报" in notice
+    for code in ("<td>org</td>", "closed", "xinhe.tahe", "<style"):
         assert code not in notice
-    assert '<link rel="stylesheet" href="/static/print.css">' in notice
+    assert '<link rel="stylesheet" href="/static/official.css">' in notice
+    order_page = client.get(f"{base}/rectifications/{B}/order", headers=sup).text
+    assert '<p class="gw-number">塔河政改〔2026〕1号</p>' in order_page
+    assert '<p class="gw-to">幸福村：</p>' in order_page
+    assert "以下事项未达到要求：组织领导。" in order_page
+    assert "请于2026年3月19日前完成整改" in order_page
+    series = ok(client.get(f"{TOWN}/document-series", headers=sup))
+    assert [(s["label"], s["code"], s["issued"], s["first_gap"])
+            for s in series["series"]] == [
+        ("通报", "塔河政公开", 1, None),
+        ("公示", "塔河政公示", 1, None),
+        ("整改通知", "塔河政改", 1, None),
+    ]  # fmt: skip
+    order_pdf = client.get(
+        f"{base}/rectifications/{B}/order?format=pdf", headers=sup
+    )
+    assert order_pdf.content.startswith(b"%PDF")
     assert notice_rows(notice)[0][:2] == ["1", "团结村"]  # grade first, then score
     pdf = client.get(f"{base}/notice?format=pdf", headers=sup)
     assert pdf.status_code == 200, pdf.text

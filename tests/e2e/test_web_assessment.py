@@ -191,6 +191,8 @@ def test_a_campaign_runs_from_notice_to_closed_rectification_in_the_console(
     ordered = step("order-rectification", card_url, target=TUANJIE, working_days="15")
     assert ordered.status_code == 303, ordered.text
     assert "已下达整改通知" in client.get(card_url).text
+    league = client.get(base).text  # the order as a 公文, linked by the unit's name
+    assert f"/rectifications/{TUANJIE}/order\">限期整改通知（团结村）</a>" in league
 
     sign_in(client, CLERK_USER)
     reported = step(

@@ -273,6 +273,39 @@ def clients(p: Platform) -> None:
     p.clients.revoke(admin, TOWN, client.client_id, "对接合同到期")
 
 
+def documents(p: Platform) -> None:
+    """编号管理: the assessment's 整改通知 number voided with a reason."""
+    sup = who(TOWN, Role.SUPERVISOR)
+    issued = p.series.series(sup, TOWN, "rectification").numbers[0]
+    p.series.void(sup, TOWN, "rectification", issued["year"], 1, "文号错用")
+
+
+FEE_ITEMS = [
+    {"code": "cod", "name": "化学需氧量排污费", "unit": "污染当量", "rate": "1.4",
+     "basis": "《排污费征收标准管理办法》"},
+]  # fmt: skip
+
+
+def fees(p: Platform) -> None:
+    """A fee standard and its revision; a 征收通知书 drafted, reduced after 集中会审
+    by three reviewers of different posts, and issued under its 文号."""
+    clerk = who(TOWN, Role.CLERK)
+    app = p.levies
+    today = app.today()
+    app.publish_standard(clerk, TOWN, date(2020, 1, 1), FEE_ITEMS)
+    revised = [{**FEE_ITEMS[0], "rate": "2.8"}]
+    app.publish_standard(clerk, TOWN, today + timedelta(days=30), revised)
+    notice, _ = app.draft(
+        clerk, TOWN, payer_name="新和县永兴化工有限公司", payer_kind="organisation",
+        items=[{"code": "cod", "quantity": "1000"}], dated=today, amount="1400.00",
+    )  # fmt: skip
+    app.propose_reduction(clerk, TOWN, notice.id, "1000.00", "企业受灾停产三个月")
+    for i, post in enumerate(("法制审核岗", "财务岗", "分管领导")):
+        reviewer = Principal(f"r{i}@{TOWN}", TOWN, frozenset({Role.SUPERVISOR}))
+        app.review_reduction(reviewer, TOWN, notice.id, True, post, "符合减缴条件")
+    app.issue(clerk, TOWN, notice.id)
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
@@ -282,4 +315,6 @@ def every_event_type(p: Platform) -> None:
     staff(p)
     clients(p)
     assessment(p)
+    documents(p)
+    fees(p)
     audit(p)

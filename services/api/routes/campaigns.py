@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse
 
 from domain.assessment.campaign import STAGE_LABELS, Campaign
 from domain.assessment.metrics import flag_points
+from domain.documents.official import OfficialDocument
+from domain.errors import NotFoundError
 from services.api.assessment_exports import (
     LEAGUE_COLUMNS,
     SCORECARD_COLUMNS,
@@ -38,14 +40,24 @@ from services.api.params import AsOfQuery, moment_text, parse_moment
 from services.assessment.campaigns import (
     item_titles,
     league_table,
+    order_subject,
     scorecard,
     titled,
 )
 from services.assessment.metrics import shares, target_metrics
-from services.assessment.notice import notice_html, notice_pdf
+from services.assessment.notice import (
+    notice_document,
+    notice_kind,
+    rectification_document,
+)
 from services.core.base import check_expected_version
+from services.documents.official_render import (
+    official_fonts,
+    official_html,
+    official_pdf,
+)
+from services.documents.series import number_of
 from services.platform.runtime import Platform
-from services.reporting.pdf import cjk_font
 
 router = APIRouter(prefix="/tenants/{path}/campaigns", tags=["campaigns"])
 
@@ -292,9 +304,34 @@ def get_scorecard(
     )
 
 
+DocumentFormat = Annotated[
+    Literal["html", "pdf"], Query(alias="format", description="html or pdf")
+]
+
+
+def _names(platform: Platform, campaign: Campaign) -> dict[str, str]:
+    names = {}
+    for unit in (campaign.tenant, *campaign.targets):
+        tenant = platform.directory.get(unit)
+        if tenant:
+            names[unit] = tenant["name"]
+    return names
+
+
+def _document(doc: OfficialDocument, fmt: str, filename: str) -> Response:
+    if fmt == "html":
+        return HTMLResponse(official_html(doc))
+    return Response(
+        official_pdf(doc),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'},
+    )
+
+
 @router.get(
     "/{campaign_id}/notice",
-    summary="The 公示 / 通报 as a printable Chinese page, or PDF with ?format=pdf",
+    summary="The 公示 / 通报 as a 公文 (GB/T 9704-2012) with its 文号: a page, or "
+    "PDF with ?format=pdf",
     response_class=HTMLResponse,
     responses={200: {"content": {"application/pdf": {}}}},
 )
@@ -303,24 +340,48 @@ def get_notice(
     campaign_id: UUID,
     principal: PrincipalDep,
     platform: PlatformDep,
-    notice_format: Annotated[
-        Literal["html", "pdf"], Query(alias="format", description="html or pdf")
-    ] = "html",
+    notice_format: DocumentFormat = "html",
 ) -> Response:
     if notice_format == "pdf":
-        cjk_font()  # a missing font is a 503
-    campaign = platform.campaigns.campaign(principal, path, campaign_id)
-    names = {}
-    for unit in (campaign.tenant, *campaign.targets):
-        tenant = platform.directory.get(unit)
-        if tenant:
-            names[unit] = tenant["name"]
-    if notice_format == "html":
-        return HTMLResponse(notice_html(campaign, names))
-    return Response(
-        notice_pdf(campaign, names),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="notice-{campaign_id}.pdf"'
-        },
+        official_fonts()  # a missing font is a 503
+    app = platform.campaigns
+    campaign = app.campaign(principal, path, campaign_id)
+    kind = notice_kind(campaign)
+    number = (
+        number_of(app, campaign.tenant, kind, {"campaign": str(campaign.id)})
+        if kind
+        else None
     )
+    doc = notice_document(campaign, _names(platform, campaign), number, app.today())
+    return _document(doc, notice_format, f"notice-{campaign_id}")
+
+
+@router.get(
+    "/{campaign_id}/rectifications/{target_path}/order",
+    summary="The target's 限期整改通知 (its current round) as a 公文 with its 文号: a "
+    "page, or PDF with ?format=pdf",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_rectification_order(
+    path: str,
+    campaign_id: UUID,
+    target_path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    order_format: DocumentFormat = "html",
+) -> Response:
+    if order_format == "pdf":
+        official_fonts()
+    app = platform.campaigns
+    campaign = app.campaign(principal, path, campaign_id)
+    if target_path not in campaign.rectifications:
+        raise NotFoundError(
+            f"no rectification ordered for {target_path}", field="target_path"
+        )
+    subject = {"campaign": str(campaign.id), **order_subject(campaign, target_path)}
+    number = number_of(app, campaign.tenant, "rectification", subject)
+    doc = rectification_document(
+        campaign, target_path, _names(platform, campaign), number, app.today()
+    )
+    return _document(doc, order_format, f"rectification-{campaign_id}")

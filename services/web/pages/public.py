@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
 from domain.errors import TooManyAttemptsError
+from domain.fees.standard import NoStandardInForceError
 from domain.reporting.annual import ANNUAL_REPORT_CATEGORY
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
@@ -22,6 +23,7 @@ from services.api.forwarded import client_address
 from services.api.params import moment_text
 from services.api.routes import catalogue, disclosures, tenants
 from services.cases.receipts import look_up_throttled
+from services.fees.board import board_rows
 from services.web.session import check_csrf, prepare
 from services.web.templating import render
 
@@ -32,6 +34,14 @@ FormDep = Annotated[dict[str, Any], Depends(check_csrf)]
 def reader(path: str) -> Principal:
     """Whoever reads the public board: sees the tenant shown, nothing above it."""
     return Principal(id="public", tenant=path, roles=frozenset())
+
+
+def fee_board(platform: PlatformDep, path: str) -> dict[str, Any] | None:
+    """The unit's fee standard and issued notices, if it publishes a standard."""
+    try:
+        return board_rows(platform, reader(path), path)
+    except NoStandardInForceError:
+        return None
 
 
 def crumbs_for(platform: PlatformDep, path: str) -> list[tuple[str, str]]:
@@ -126,6 +136,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         [i for i in others if i.category == ANNUAL_REPORT_CATEGORY],
     )
     reports = platform.annual_reports.published_reports(path)
+    fees = fee_board(platform, path)
     return render(
         request,
         "public_tenant.html",
@@ -139,6 +150,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
         withdrawn=withdrawn,
         children=tenant.children,
+        fees=fees,
     )
 
 
