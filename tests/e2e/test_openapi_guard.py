@@ -82,6 +82,9 @@ UNSTATED = frozenset(
         "invalid-holiday-schedule",
         "invalid-criteria",
         "weak-password",
+        "invalid-power-list",
+        "invalid-power",
+        "unknown-power",
     }
 )
 
