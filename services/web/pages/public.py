@@ -137,6 +137,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
         withdrawn=withdrawn,
         children=tenant.children,
+        powers_in_force=platform.powers.in_force(path).powers != (),
     )
 
 
