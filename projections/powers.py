@@ -13,6 +13,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
+from domain.cases.case import Case
 from domain.powers.listing import PowerListing, coverage
 from domain.powers.power_list import PowerList
 from projections.sql import (
@@ -39,7 +40,7 @@ DRAFTED, APPROVED, RETURNED, SUPERSEDED = (
 
 
 class PowerListView(SqlView):
-    tables = ("power_list_versions",)
+    tables = ("power_list_versions", "power_cases")
     tracking_table_name = "power_list_versions_tracking"
     ddl = (
         "CREATE TABLE IF NOT EXISTS power_list_versions (tenant TEXT NOT NULL,"
@@ -47,7 +48,30 @@ class PowerListView(SqlView):
         " drafted_by TEXT NOT NULL, drafted_at TEXT NOT NULL, decided_by TEXT,"
         " decided_at TEXT, opinion TEXT, figures TEXT NOT NULL,"
         " PRIMARY KEY (tenant, version))",
+        "CREATE TABLE IF NOT EXISTS power_cases (case_id TEXT PRIMARY KEY,"
+        " tenant TEXT NOT NULL, power TEXT NOT NULL, named_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS power_cases_tenant ON power_cases (tenant, power)",
     )
+
+    def case_named(self, row: Row, tracking: Tracking) -> None:
+        """A case names the power it exercises (naming again replaces it)."""
+        with self._write(tracking) as curs:
+            self._exec(
+                curs, "DELETE FROM power_cases WHERE case_id = ?", [row["case_id"]]
+            )
+            self._exec(
+                curs,
+                "INSERT INTO power_cases (case_id, tenant, power, named_at)"
+                " VALUES (?,?,?,?)",
+                [row["case_id"], row["tenant"], row["power"], row["named_at"]],
+            )
+
+    def cases_of(self, tenant: str) -> list[Row]:
+        """Every case of ``tenant`` that names a power: its id and the power."""
+        return self._query(
+            "SELECT case_id, power FROM power_cases WHERE tenant = ? ORDER BY case_id",
+            [tenant],
+        )
 
     def drafted(self, row: Row, tracking: Tracking) -> None:
         """A new version; a draft still pending is superseded by it."""
@@ -127,6 +151,7 @@ class PowerListProjection(Projection[PowerListView]):
         get_topic(PowerList.Drafted),
         get_topic(PowerList.Approved),
         get_topic(PowerList.Returned),
+        get_topic(Case.PowerNamed),
     )
 
     @singledispatchmethod
@@ -147,6 +172,18 @@ class PowerListProjection(Projection[PowerListView]):
                 "drafted_by": e.actor.get("id", ""),  # type: ignore[attr-defined]
                 "drafted_at": iso_moment(e.effective_at),  # type: ignore[attr-defined]
                 "figures": dumps(coverage(listing).to_dict()),
+            },
+            tracking,
+        )
+
+    @process_event.register
+    def _case_named(self, e: Case.PowerNamed, tracking: Tracking) -> None:
+        self.view.case_named(
+            {
+                "case_id": str(e.originator_id),
+                "tenant": e.tenant,  # type: ignore[attr-defined]
+                "power": e.power,  # type: ignore[attr-defined]
+                "named_at": iso_moment(e.effective_at),  # type: ignore[attr-defined]
             },
             tracking,
         )

@@ -240,3 +240,25 @@ class PowerCoverageOut(BaseModel):
     tenant: str
     units: list[VersionRow]
     without_list: list[str] = Field(description="tenants with no version in force")
+
+
+class PowerCases(BaseModel):
+    code: str
+    name: str
+    time_limit_days: int | None
+    handled: int = Field(description="cases (not complaints) naming the power")
+    on_time: int = Field(description="completed by their due date")
+    late: int = Field(description="completed after their due date, or owed past it")
+    open: int
+    complaints: int = Field(description="complaints naming the power")
+    risks: int
+    high_risks: int
+    late_cases: list[str] = Field(description="ids of the late cases")
+
+
+class PowerCasesOut(BaseModel):
+    """Per power of the list in force: what happened in ``year``."""
+
+    tenant: str
+    year: int
+    powers: list[PowerCases]

@@ -56,3 +56,51 @@ def unit_coverage(
         ],
         "without_list": [t["path"] for t in tenants if t["path"] not in approved],
     }
+
+
+def power_case_figures(
+    listing: PowerListing, cards: list[dict[str, Any]], year: int, today: str
+) -> list[dict[str, Any]]:
+    """Per power and year (received in ``year``), from the case cards naming it
+    (``power`` set on each): cases handled, on time, late and still open, and the
+    complaints about it, beside its risk points, so a risk can be judged against
+    what happened. A case is late when it was completed after its due date (which
+    the power's promised limit shortens) or is still owed past it on ``today``."""
+    out: list[dict[str, Any]] = []
+    prefix = f"{year}-"
+    for power in listing.powers:
+        mine = [
+            c
+            for c in cards
+            if c["power"] == power.code and (c["received_on"] or "").startswith(prefix)
+        ]
+        complaints = [c for c in mine if c["kind"] == "complaint"]
+        handled = [c for c in mine if c["kind"] != "complaint"]
+        late = [c for c in handled if _late(c, today)]
+        open_ = [c for c in handled if c["completed_on"] is None]
+        risks = listing.risks_of(power.code)
+        out.append(
+            {
+                "code": power.code,
+                "name": power.name,
+                "time_limit_days": power.time_limit_days,
+                "handled": len(handled),
+                "on_time": sum(
+                    1 for c in handled if c["completed_on"] and not _late(c, today)
+                ),
+                "late": len(late),
+                "open": len(open_),
+                "complaints": len(complaints),
+                "risks": len(risks),
+                "high_risks": sum(1 for r in risks if r.level.value == "high"),
+                "late_cases": [c["id"] for c in late],
+            }
+        )
+    return out
+
+
+def _late(card: dict[str, Any], today: str) -> bool:
+    due, done = card["due_on"], card["completed_on"]
+    if due is None:
+        return False
+    return bool(done > due) if done else today > due

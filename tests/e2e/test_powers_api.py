@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from domain.powers.power_csv import powers_to_csv
 from services.demo.power_data import scenic_power_listing
+from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
 
 UNIT = "xinhe.tahe.school-1"
@@ -109,3 +110,57 @@ def test_the_catalogue_round_trips_as_csv_and_keeps_risks_by_code(
     assert problem["title_zh"].startswith(
         "权责清单文件第 7 行「权力类型」列有误：「罚款」"
     )
+
+
+def test_a_case_is_late_against_its_powers_limit(
+    client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
+) -> None:
+    clerk, county = auth(UNIT, "clerk", "handler"), auth("xinhe", "supervisor")
+    assert client.post(f"{BASE}/drafts", json=scenic_body(), headers=clerk).is_success
+    client.post(f"{BASE}/versions/1/approve", json={}, headers=county)
+    cases = f"/v1/tenants/{UNIT}/cases"
+    request = {
+        "kind": "service_request",
+        "channel": "visit",
+        "signed": False,
+        "summary": "申请在景区入口设置临时广告牌",
+        "power": "XK-001",  # 商业广告审批, 15 working days
+    }
+    unknown = client.post(cases, json=request | {"power": "XK-999"}, headers=clerk)
+    assert unknown.status_code == 422
+    assert unknown.json()["title_zh"] == "不是本单位权责清单中的权力事项"
+    filed = client.post(cases, json=request, headers=clerk)
+    assert filed.status_code == 201, filed.text
+    case = filed.json()["id"]
+    client.post(f"{cases}/{case}/accept", json={}, headers=clerk)
+    assigned = client.post(
+        f"{cases}/{case}/assign",
+        json={
+            "department": "规划建设科",
+            "handler": "李明",
+            "promised_working_days": 30,
+        },
+        headers=clerk,
+    ).json()
+    assert assigned["due_on"] == "2026-03-23"  # 15 working days, not the 30 promised
+    complaint = {
+        "kind": "complaint",
+        "channel": "mailbox",
+        "signed": False,
+        "summary": "广告审批拖延",
+        "power": "XK-001",
+    }
+    assert client.post(cases, json=complaint, headers=clerk).status_code == 201
+    clock.advance(days=30)
+    resolved = client.post(
+        f"{cases}/{case}/resolve", json={"result": "准予设置"}, headers=clerk
+    )
+    assert resolved.status_code == 200, resolved.text
+    figures = client.get(f"{BASE}/cases", params={"year": 2026}, headers=county).json()[
+        "powers"
+    ]
+    licence = next(p for p in figures if p["code"] == "XK-001")
+    assert (licence["handled"], licence["on_time"], licence["late"]) == (1, 0, 1)
+    assert licence["complaints"] == 1
+    assert licence["late_cases"] == [case]
+    assert licence["risks"] == 3

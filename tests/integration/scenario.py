@@ -192,7 +192,8 @@ LICENCE_RISK = {
 
 
 def powers(p: Platform) -> None:
-    """A town's power list: a draft returned, a second draft approved (清权确权)."""
+    """A town's power list: a draft returned, a second draft approved (清权确权),
+    and a case naming one of its powers."""
     clerk, county = who(TOWN, Role.CLERK), who("xinhe", Role.SUPERVISOR)
     first = p.powers.draft(clerk, TOWN, powers=[LICENCE], risks=[], source="初稿")
     p.powers.send_back(county, TOWN, first.version, "未查找廉政风险点")
@@ -200,6 +201,15 @@ def powers(p: Platform) -> None:
         clerk, TOWN, powers=[LICENCE], risks=[LICENCE_RISK], source="修改稿"
     )
     p.powers.approve(county, TOWN, second.version, "经清权确权，同意")
+    p.cases.file(  # Case.PowerNamed: its limit is the power's 20 working days
+        who(TOWN, Role.CLERK, Role.HANDLER),
+        TOWN,
+        kind="service_request",
+        channel="visit",
+        summary="申请审批宅基地建房",
+        signed=False,
+        power="XK-001",
+    )
 
 
 def audit(p: Platform) -> None:

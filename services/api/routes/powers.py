@@ -14,22 +14,25 @@ from domain.powers.errors import (
     PowerNotFoundError,
 )
 from domain.powers.power_csv import powers_to_csv
+from domain.timeliness import local_date
 from projections.powers import PowerListProjection
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.power_schemas import (
     CODE,
     DraftIn,
     DraftOut,
+    PowerCasesOut,
     PowerCoverageOut,
     PowerListOut,
     ReturnIn,
     ReviewIn,
     ReviewOut,
 )
+from services.core.views import CASES_NAME
 from services.platform.runtime import Platform
 from services.powers.commands import Drafted
 from services.powers.flowchart import render_flowchart
-from services.powers.reading import list_dict, unit_coverage
+from services.powers.reading import list_dict, power_case_figures, unit_coverage
 
 router = APIRouter(prefix="/tenants/{path}/powers", tags=["powers"])
 VIEW = PowerListProjection.name
@@ -199,6 +202,31 @@ def unit_figures(
     tenants = platform.directory.subtree(path)
     rows = platform.views[VIEW].current(path)
     return unit_coverage(path, tenants, rows)
+
+
+@router.get(
+    "/cases",
+    response_model=PowerCasesOut,
+    summary="Per power of the list in force and year: cases handled, on time, "
+    "late against the power's limit, complaints about it",
+)
+def case_figures(
+    path: str,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+) -> dict[str, Any]:
+    plist = platform.powers.read(principal, path)
+    named = {r["case_id"]: r["power"] for r in platform.views[VIEW].cases_of(path)}
+    cards = platform.views[CASES_NAME].cards(list(named))
+    for card in cards:
+        card["power"] = named[card["id"]]
+    today = local_date(platform.powers.now()).isoformat()
+    return {
+        "tenant": path,
+        "year": year,
+        "powers": power_case_figures(plist.listing(), cards, year, today),
+    }
 
 
 @router.get(

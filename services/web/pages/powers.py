@@ -15,8 +15,10 @@ from domain.errors import GongkaiError
 from domain.powers.errors import PowerListNotFoundError, PowerNotFoundError
 from domain.powers.power_list import PowerList
 from domain.powers.vocabulary import PowerKind
+from domain.timeliness import local_date
 from projections.powers import PowerListProjection
 from services.api.deps import PlatformDep
+from services.api.routes import powers as routes
 from services.api.routes import tenants
 from services.platform.runtime import Platform
 from services.powers.flowchart import render_flowchart
@@ -127,6 +129,12 @@ def console_view(
         shown = list_dict(plist, plist.pending or plist.in_force)
     rows = platform.views[PowerListProjection.name].current(path)
     units = unit_coverage(path, platform.directory.subtree(path), rows)
+    today = local_date(platform.powers.now())
+    running = (
+        routes.case_figures(path, staff, platform, today.year)["powers"]
+        if plist is not None and plist.in_force is not None
+        else []
+    )
     return render(
         request,
         "console_powers.html",
@@ -138,6 +146,8 @@ def console_view(
         data=shown,
         groups=by_kind(shown) if shown else [],
         units=units,
+        running=running,
+        year=today.year,
         versions=platform.views[PowerListProjection.name].versions(path),
         can_review=Role.SUPERVISOR in staff.roles,
         error=error,
