@@ -14,6 +14,14 @@ from services.demo.power_data import scenic_power_listing
 
 SCENIC = "xinhe.ysfjq"
 FINANCE = "xinhe.czj"
+# The power each of the scenic area's complaints is about, where one is listed.
+COMPLAINT_POWERS = {
+    "景区停车场收费标准未公示，游客被多收停车费": "QT-001",
+    "景区门票优惠政策执行不到位，老年人未享受半价": "QT-001",
+    "景区内商户强买强卖，哄抬物价": "JC-002",
+    "景区观光车班次少，游客排队时间过长": "JC-003",
+    "景区施工噪音扰民，周边居民反映强烈": "CF-005",
+}
 
 
 def plan_powers(builder: Plan) -> None:
@@ -51,3 +59,9 @@ def plan_powers(builder: Plan) -> None:
             clerk(FINANCE), FINANCE, **finance.to_dict(), source="财政局权责清单初稿"
         ),
     )
+
+
+def complained_power(n: int, summary: str) -> str | None:
+    """The power the scenic area's ``n``-th complaint names: none for the first,
+    filed on the day the list is drafted, before it takes effect."""
+    return COMPLAINT_POWERS.get(summary) if n > 0 else None
