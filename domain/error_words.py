@@ -113,6 +113,15 @@ PHRASES: Mapping[str, str] = {
     "witness-refused": "上级拒绝见证此检查点",
     "checkpoint-refused": "检查点未能签发",
     "font-missing": "服务器缺少生成 PDF 所需的中文字体，请联系管理员",
+    # Power list (权责清单)
+    "invalid-power-list": "权责清单文件第 {line} 行{where}有误：{reason}",
+    "invalid-power": "权力事项、运行流程或廉政风险点填写有误",
+    "unknown-power": "不是本单位权责清单中的权力事项",
+    "power-list-not-found": "本单位尚未编制权责清单",
+    "power-not-found": "权责清单中没有这项权力",
+    "no-pending-power-list": "该版本不在待审核状态，请刷新页面查看当前版本",
+    "unmitigated-high-risk": "有 {count} 个高等级廉政风险点没有防范措施，清单不能生效",
+    "self-review": "清权确权须由起草人以外的人员审核",
     # The HTTP edge
     "invalid-cursor": "翻页位置无效，请从第一页重新查看",
     "invalid-if-match": "版本号格式有误",

@@ -27,7 +27,7 @@ APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
-# The projection runners' 6 subscriptions each hold one connection of the pool
+# The projection runners' 7 subscriptions each hold one connection of the pool
 # while they listen; their batches and the API's requests need more beside them.
 MIN_POOL_CONNECTIONS = 10
 # A process that follows the log: that pool, and the projection lock's connection.
@@ -56,7 +56,7 @@ def check_follower_budget(budget: int) -> None:
     if budget < FOLLOWER_CONNECTIONS:
         raise ValueError(
             f"GONGKAI_PG_CONNECTIONS is {budget}; a process that follows the log "
-            f"needs at least {FOLLOWER_CONNECTIONS}: each of the 6 subscriptions "
+            f"needs at least {FOLLOWER_CONNECTIONS}: each of the 7 subscriptions "
             "holds a connection while it listens, the work needs more beside them, "
             "and the projection lock has one of its own"
         )

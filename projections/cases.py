@@ -85,6 +85,7 @@ CASE_EVENTS = (
     "Closed",
     "Reopened",
     "Erased",
+    "PowerNamed",
 )
 CALENDAR_EVENTS = ("Started", "YearUploaded")
 CLOSED_STATES = (CaseState.CLOSED.value, CaseState.REJECTED.value)
@@ -189,6 +190,15 @@ class CaseView(SqlView):
             [str(case_id)],
         )
         return decode_card(rows[0]) if rows else None
+
+    def cards(self, case_ids: list[str]) -> list[Row]:
+        """The cards of ``case_ids`` (those the view holds), in no order."""
+        found: list[Row] = []
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            found += self._cards(f"id IN ({marks})", list(chunk))
+        return found
 
     def by_receipt(self, id_prefix: str, received_on: str) -> list[Row]:
         """Cards whose id starts with ``id_prefix`` (hex), received that day."""

@@ -36,6 +36,7 @@ from services.api.routes import (
     inspections,
     metrics,
     overview,
+    powers,
     rankings,
     services,
     staff,
@@ -145,6 +146,7 @@ def create_app(
         rankings,
         violations,
         statements,
+        powers,
     )
     for module in modules:
         v1.include_router(module.router)

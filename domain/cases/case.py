@@ -27,6 +27,7 @@ from domain.cases.intake import IntakeCommands
 from domain.cases.recording import Actor
 from domain.cases.routing import RoutingCommands
 from domain.cases.rules import CaseKind, CaseState, IntakeChannel
+from domain.errors import ConflictError
 from domain.reporting.annual import classify_answer
 
 
@@ -133,6 +134,8 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         self._reopened_on: date | None = None
         self._promised_days: int | None = None
         self._extension_days = 0
+        self.power: str | None = None
+        self._power_days: int | None = None
         self._materials_requests: list[dict[str, Any]] = []
         self._consultations: list[dict[str, Any]] = []
         self._extensions: list[dict[str, Any]] = []
@@ -415,6 +418,49 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         self.reopen_count += 1
         self._status = CaseState.ACCEPTED.value
         self.effective_at = effective_at
+
+    def name_power(
+        self,
+        *,
+        power: str,
+        power_name: str,
+        working_days: int | None,
+        actor: Actor,
+        effective_at: datetime,
+    ) -> None:
+        """The power of the tenant's 权责清单 this case exercises (or complains
+        of); its promised limit, when shorter than the case's own period, is the
+        case's limit. Requires a case still owed (not completed, closed or rejected).
+        """
+        if self.completed_on is not None or self.state in (
+            CaseState.CLOSED,
+            CaseState.REJECTED,
+        ):
+            raise ConflictError(
+                f"case {self.id} is {self.state.value}: its power can no longer change",
+                field="power",
+            )
+        self._power_named(
+            tenant=self.tenant,
+            power=power,
+            power_name=power_name,
+            working_days=working_days,
+            actor=actor,
+            effective_at=effective_at,
+        )
+
+    @event("PowerNamed")
+    def _power_named(
+        self,
+        tenant: str,
+        power: str,
+        power_name: str,
+        working_days: int | None,
+        actor: Actor,
+        effective_at: datetime,
+    ) -> None:
+        self.power = power
+        self._power_days = working_days
 
     @event("Erased")
     def _erased(

@@ -48,6 +48,7 @@ class CaseReading:
     transferred_case: UUID | None
     _statutory_days: int | None
     _promised_days: int | None
+    _power_days: int | None
     _extension_days: int
     _materials_arrived_on: date | None
     _reopened_on: date | None
@@ -157,6 +158,7 @@ class CaseReading:
         inputs = ClockInputs(
             statutory_working_days=self._statutory_days,
             promised_working_days=self._promised_days,
+            power_working_days=self._power_days,
             received_on=self.received_on,
             accepted_on=self.accepted_on,
             materials_arrived_on=self._materials_arrived_on,

@@ -393,6 +393,7 @@ class ClockInputs:
     extension_working_days: int
     consultations: tuple[Consultation, ...]
     awaiting_materials: bool
+    power_working_days: int | None = None  # the named power's promised limit
 
 
 @dataclass(frozen=True)
@@ -413,8 +414,10 @@ def derive_deadline(inputs: ClockInputs, calendar: WorkingDayCalendar) -> Deadli
 
     Disclosure requests count from receipt, or from the corrected request (第三十条);
     other cases from acceptance, the arrival of missing materials or a reopening,
-    whichever came last. Working days inside a finished consultation
-    [started_on, ended_on) after the start do not count (第三十二条、第三十四条).
+    whichever came last. A power named from the tenant's 权责清单 whose promised
+    limit is shorter replaces the period (docs/powers.md). Working days inside a
+    finished consultation [started_on, ended_on) after the start do not count
+    (第三十二条、第三十四条).
     """
     statutory = inputs.statutory_working_days is not None
     if statutory:
@@ -425,6 +428,9 @@ def derive_deadline(inputs: ClockInputs, calendar: WorkingDayCalendar) -> Deadli
         known = [d for d in starts if d is not None]
         start = max(known) if inputs.accepted_on is not None else None
         period = inputs.promised_working_days
+    power = inputs.power_working_days
+    if power is not None and (period is None or power < period):
+        period = power  # the power list promises less: the case owes that
     open_consultation = any(c.ended_on is None for c in inputs.consultations)
     paused_days = 0
     if start is not None:

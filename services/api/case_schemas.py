@@ -104,6 +104,15 @@ class CaseCreate(BodyModel):
         "the annual report's columns; default 自然人",
         json_schema_extra=one_of(APPLICANT_TYPE_SPELLINGS),
     )
+    power: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+        description="the code of the power in the tenant's 权责清单 in force that "
+        "the case exercises or complains of (422 unknown-power if none); its "
+        "promised limit applies when shorter",
+    )
 
 
 def _model(name: str, **fields: Any) -> type[BaseModel]:

@@ -29,6 +29,7 @@ from domain.tenancy import is_within
 from domain.timeliness import local_date
 from infra.vault import seal_applicant
 from services.cases.applicants import ApplicantData
+from services.cases.powers import power_in_force
 from services.cases.routing import CaseRouting
 from services.core.base import (
     Changed,
@@ -110,13 +111,16 @@ class Cases(CaseRouting, ApplicantData):
         agent_village: str | None = None,
         received_on: date | None = None,
         applicant_type: str | None = None,
+        power: str | None = None,
     ) -> Changed:
-        """登记 a case; ``received_on`` defaults to today (China time)."""
+        """登记 a case; ``received_on`` defaults to today (China time); ``power``
+        names the power of the tenant's 权责清单 in force it exercises."""
         require_role(principal, tenant_path, *HANDLING)
         with self.rules_scope(tenant_path):
             self.read_tenant(tenant_path)
             if category is not None:
                 find_service(category, self.services_for(tenant_path))
+        named = None if power is None else power_in_force(self, tenant_path, power)
         if signed and applicant is None:
             raise InconsistentInputError(
                 "a signed case names its applicant", field="applicant"
@@ -153,6 +157,13 @@ class Cases(CaseRouting, ApplicantData):
                     applicant_type=applicant_type,
                     **stamp,
                 )
+                if named is not None:
+                    case.name_power(
+                        power=named.code,
+                        power_name=named.name,
+                        working_days=named.time_limit_days,
+                        **stamp,
+                    )
             position = self._commit(*records, case)
         except BaseException:
             if subject is not None:
@@ -161,6 +172,30 @@ class Cases(CaseRouting, ApplicantData):
         if self.references.enabled:
             self._keep_case(case.id, case)
         return Changed(case.id, case.version, position)
+
+    def name_power(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        power: str,
+        *,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """Name the power of the 权责清单 a case filed earlier exercises."""
+        named = power_in_force(self, tenant_path, power)
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.name_power(
+                power=named.code,
+                power_name=named.name,
+                working_days=named.time_limit_days,
+                **s,
+            ),
+        )
 
     # Handling -------------------------------------------------------------------------
 

@@ -22,6 +22,11 @@ from projections.disclosures import (
     PostgresDisclosureView,
     SQLiteDisclosureView,
 )
+from projections.powers import (
+    PostgresPowerListView,
+    PowerListProjection,
+    SQLitePowerListView,
+)
 from projections.sql import SqlView
 from projections.staff import PostgresStaffView, SQLiteStaffView, StaffProjection
 from projections.tenant_directory import (
@@ -56,4 +61,5 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(
         CampaignHistory, PostgresCampaignHistoryView, SQLiteCampaignHistoryView
     ),
+    ProjectionSpec(PowerListProjection, PostgresPowerListView, SQLitePowerListView),
 )

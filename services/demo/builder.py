@@ -20,6 +20,7 @@ from domain.timeliness import local_date
 from services.demo.assessment import plan_assessment
 from services.demo.common import case_clerk, clerk, office_moment
 from services.demo.fees import plan_fees
+from services.demo.powers import complained_power, plan_powers
 from services.demo.requests import plan_disclosure_requests
 from services.demo.staff import register_demo_staff, staff_handler
 from services.platform.runtime import Platform
@@ -272,6 +273,9 @@ class DemoBuilder:
                 day,
                 SCENIC_COMPLAINTS[n % len(SCENIC_COMPLAINTS)],
                 late=False,
+                power=complained_power(
+                    n, SCENIC_COMPLAINTS[n % len(SCENIC_COMPLAINTS)]
+                ),
             )
         towns = [
             p
@@ -296,7 +300,15 @@ class DemoBuilder:
         ]
 
     def _plan_case(
-        self, path: str, kind: str, channel: str, day: date, summary: str, *, late: bool
+        self,
+        path: str,
+        kind: str,
+        channel: str,
+        day: date,
+        summary: str,
+        *,
+        late: bool,
+        power: str | None = None,
     ) -> None:
         rng = self.rng
         village = None
@@ -330,6 +342,7 @@ class DemoBuilder:
                 applicant=Applicant(name=name, phone=phone) if signed else None,
                 filed_by_agent=f"代理员@{village}" if village else None,
                 agent_village=village,
+                power=power,
             )
             state["id"] = result.id
             self.platform.cases.accept(clerk_of, path, result.id)
@@ -428,6 +441,7 @@ def load_demo(
     plan_disclosure_requests(builder)
     plan_assessment(builder)
     plan_fees(builder)
+    plan_powers(builder)
     commands = builder.run(progress)
     return {
         "tenants": tenants,

@@ -72,6 +72,7 @@ from services.platform.followers import (
     append_if_unfollowed,
 )
 from services.platform.watchdog import Watchdog
+from services.powers.commands import PowerLists
 from services.reporting.annual_reports import AnnualReports
 from services.streams.cloudevents import families
 from services.tenants.commands import Tenants
@@ -123,6 +124,7 @@ class Platform:
         self.conduct.configure(self.staff)
         self.statements = Statements(env=self.env, clock=clock)
         self.statements.configure(self.staff)
+        self.powers = PowerLists(env=self.env, clock=clock)
         self.auditor = Auditor(env=self.env, clock=clock)
         self.auditor.configure(
             self.views[AUDIT_NAME],  # type: ignore[arg-type]

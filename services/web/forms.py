@@ -217,6 +217,7 @@ FIELD_LABELS = {
     "id_number": "身份证号码",
     "address": "地址",
     "applicant_type": "申请人类型",
+    "power": "权责清单事项",
     "filed_by_agent": "村代理员",
     "agent_village": "代理员所在村",
     "items": "需补充的材料（每行一项）",

@@ -26,6 +26,7 @@ from services.web.pages import (
     console_cases,
     console_clients,
     console_lists,
+    powers,
     public,
 )
 from services.web.session import CsrfRefusedError, SessionReads, SignInRequiredError
@@ -83,7 +84,9 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.add_middleware(SecurityHeaders)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(powers.public_router)  # before the board's catch-alls
     app.include_router(public.router)
+    app.include_router(powers.console_router)
     app.include_router(console.router)
     app.include_router(console_lists.router)
     app.include_router(console_cases.router)

@@ -22,6 +22,7 @@ from domain.access import Role
 from domain.cases.personal_data import Applicant
 from domain.timeliness import local_date
 from services.cases.receipts import receipt_number
+from services.demo.power_data import scenic_power_listing
 from tests.browser.conftest import Live
 from tests.conftest import principal
 from tests.exports import split
@@ -323,3 +324,48 @@ def test_public_pages_and_the_console_reflow_at_phone_width(
             phone_shot(browser, live, name)
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_a_power_list_shows_its_flowcharts_on_the_board_and_in_the_console(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    """The branching process of a licence as SVG, with its steps as a list; the
+    county's console counts the unit's risks; both reflow at phone width."""
+    unit = "xinhe.tahe.school-1"
+    powers = live.platform.powers
+    drafted = powers.draft(
+        principal(unit, Role.CLERK), unit, **scenic_power_listing().to_dict()
+    )
+    last = powers.approve(principal("xinhe", Role.SUPERVISOR), unit, drafted.version)
+    live.platform.wait("power_list_versions", last)
+    browser.delete_all_cookies()
+    browser.get(f"{live.url}/gongkai/{unit}/powers")
+    assert browser.find_element(By.TAG_NAME, "h1").text.endswith("权责清单")
+    assert "45 个" in browser.find_element(By.CSS_SELECTOR, "dl.summary").text
+    go(
+        browser,
+        browser.find_element(By.LINK_TEXT, "风景名胜区内设置、张贴商业广告审批"),
+    )
+    svg = browser.find_element(By.CSS_SELECTOR, "figure.flowchart svg")
+    assert svg.get_attribute("role") == "img"
+    assert svg.size["width"] > 300
+    exits = browser.find_elements(By.CSS_SELECTOR, "svg rect.fc-branch")
+    assert len(exits) == 2  # 不予受理, 不予许可
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg path.fc-loop")) == 1
+    steps = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.steps li")]
+    assert steps[0].startswith("受理：窗口受理岗，1 个工作日；补正，退回“受理”")
+    assert len(steps) == 4
+    shot(browser, live, "public-power")
+    browser.set_window_size(PHONE, 844)
+    try:
+        phone_shot(browser, live, "public-power")
+        sign_in(browser, live, COUNTY_USER)
+        browser.get(f"{live.url}/console/t/xinhe/powers")
+        units = browser.find_element(By.CSS_SELECTOR, "#units + table").text
+        assert "塔河镇中心小学" in units
+        assert "45（10/20/15）" in units
+        phone_shot(browser, live, "console-powers")
+    finally:
+        browser.set_window_size(1280, 900)
+    browser.get(f"{live.url}/console/t/xinhe/powers")
+    shot(browser, live, "console-powers")

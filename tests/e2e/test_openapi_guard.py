@@ -83,6 +83,9 @@ UNSTATED = frozenset(
         "invalid-criteria",
         "weak-password",
         "invalid-request",
+        "invalid-power-list",
+        "invalid-power",
+        "unknown-power",
     }
 )
 

@@ -59,6 +59,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "reason": "撤回"
     },
     ("POST", "/v1/tenants/{path}/catalogue"): "类别代码\n",
+    ("POST", "/v1/tenants/{path}/powers/drafts.csv"): "权力编码\n",
     ("POST", "/v1/tenants/{path}/holiday-schedules"): {
         "year": 2027,
         "holidays": ["2027-01-01"],
@@ -100,6 +101,7 @@ QUERIES = {
     "start": "0",
     "end": "1",
     "from": "2026-01-01",
+    "year": "2026",
 }
 
 SIBLINGS = [
@@ -203,6 +205,7 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{index}", "0")
                 .replace("{number}", "XH-0900")
                 .replace("{year}", "2026")
+                .replace("{version}", "1")
                 .replace("/sections/{n}", "/sections/1")
             )
             url = re.sub(r"\{[a-z_]+\}", str(uuid4()), url)  # path params added later

@@ -154,6 +154,64 @@ def reference(p: Platform) -> None:
     )
 
 
+LICENCE = {
+    "code": "XK-001",
+    "name": "农村村民宅基地审批",
+    "kind": "行政许可",
+    "basis_law": "《中华人民共和国土地管理法》",
+    "basis_article": "第六十二条",
+    "office": "塔河镇人民政府",
+    "post": "自然资源所所长",
+    "time_limit_days": 20,
+    "fee": "不收费",
+    "process": [
+        {
+            "name": "受理",
+            "performer": "便民服务中心窗口",
+            "days": 1,
+            "branches": [
+                {"label": "补正", "returns_to": "受理"},
+                {"label": "不予受理", "returns_to": None},
+            ],
+        },
+        {"name": "审查", "performer": "自然资源所", "days": 10},
+        {"name": "决定", "performer": "分管副镇长", "days": 5},
+    ],
+}
+LICENCE_RISK = {
+    "code": "FX-001",
+    "power": "XK-001",
+    "step": "审查",
+    "description": "审查中优亲厚友、违规放宽条件",
+    "level": "高",
+    "measures": [
+        {"kind": "制度", "text": "集体研究审批", "post": "分管副镇长"},
+        {"kind": "监督", "text": "审批结果在村务公开栏公示", "post": "纪检委员"},
+    ],
+}
+
+
+def powers(p: Platform) -> None:
+    """A town's power list: a draft returned, a second draft approved (清权确权),
+    and a case naming one of its powers."""
+    clerk, county = who(TOWN, Role.CLERK), who("xinhe", Role.SUPERVISOR)
+    first = p.powers.draft(clerk, TOWN, powers=[LICENCE], risks=[], source="初稿")
+    p.powers.send_back(county, TOWN, first.version, "未查找廉政风险点")
+    second = p.powers.draft(
+        clerk, TOWN, powers=[LICENCE], risks=[LICENCE_RISK], source="修改稿"
+    )
+    p.powers.approve(county, TOWN, second.version, "经清权确权，同意")
+    p.cases.file(  # Case.PowerNamed: its limit is the power's 20 working days
+        who(TOWN, Role.CLERK, Role.HANDLER),
+        TOWN,
+        kind="service_request",
+        channel="visit",
+        summary="申请审批宅基地建房",
+        signed=False,
+        power="XK-001",
+    )
+
+
 def audit(p: Platform) -> None:
     for path in (VILLAGE, TOWN, "xinhe"):
         checkpoint_now(p, path)
@@ -317,4 +375,5 @@ def every_event_type(p: Platform) -> None:
     assessment(p)
     documents(p)
     fees(p)
+    powers(p)
     audit(p)

@@ -198,6 +198,7 @@ def test_rebuild_reproduces_every_view_row(
         "cases": 0,
         "staff_list": 0,
         "campaign_history": 0,
+        "power_list_versions": 0,
         "audit": 11,
     }
     assert ("disclosures", 4, 4) in seen

@@ -179,6 +179,7 @@ def file_case(
         agent_village=body.agent_village,
         received_on=body.received_on,
         applicant_type=body.applicant_type,
+        power=body.power,
     )
     response.headers["Location"] = f"/v1/tenants/{path}/cases/{result.id}"
     return answer(platform, principal, path, result.id, result.position, response)

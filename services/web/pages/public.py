@@ -151,6 +151,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
         withdrawn=withdrawn,
         children=tenant.children,
         fees=fees,
+        powers_in_force=platform.powers.in_force(path).powers != (),
     )
 
 
