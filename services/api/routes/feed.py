@@ -20,7 +20,7 @@ from services.api.problems import HttpProblemError
 from services.streams import live as live_stream
 from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
-from services.streams.schemas import all_types, schema_of
+from services.streams.schemas import all_types, retired_types, schema_of
 
 router = APIRouter(tags=["streams"])
 POLL_SECONDS = 0.5
@@ -35,8 +35,11 @@ class FeedOut(BaseModel):
 
 
 class SchemaList(BaseModel):
+    """The types sent now, and earlier versions still served (no longer sent)."""
+
     model_config = ConfigDict(extra="forbid")
     types: list[str]
+    retired: list[str]
 
 
 # Roles that may hold the signed checkpoints (and only them) without streaming events.
@@ -189,17 +192,23 @@ async def live(
 
 @router.get("/schemas", response_model=SchemaList, summary="Streamed event types")
 def schemas() -> SchemaList:
-    return SchemaList(types=all_types())
+    return SchemaList(types=all_types(), retired=list(retired_types()))
 
 
 @router.get(
     "/schemas/{ce_type}",
     summary="JSON Schema (2020-12) of one CloudEvent type",
+    description=(
+        "`<type>` or `<type>.json` (the CloudEvents' `dataschema`); also an earlier"
+        " version no longer sent (`retired` in `GET /v1/schemas`)."
+    ),
     responses={200: {"content": {"application/schema+json": {}}}},
 )
 def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
     try:
-        body = schema_of(ce_type, platform.settings.installation)
+        body = schema_of(
+            ce_type.removesuffix(".json"), platform.settings.public_base_url
+        )
     except KeyError:
         raise HttpProblemError(
             404,
