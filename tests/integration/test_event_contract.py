@@ -74,6 +74,6 @@ def test_no_streamed_event_of_the_demo_carries_personal_data(
     assert not [value for value in clear if value in text]
     assert "ciphertext" not in text
     for event in events:
-        Draft202012Validator(schema_of(event["type"], settings.public_base_url)).validate(
-            event
-        )
+        Draft202012Validator(
+            schema_of(event["type"], settings.public_base_url)
+        ).validate(event)
