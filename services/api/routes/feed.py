@@ -18,6 +18,7 @@ from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
 from services.streams import live as live_stream
+from services.streams.asyncapi import asyncapi_document
 from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
 from services.streams.schemas import all_types, retired_types, schema_of
@@ -218,3 +219,17 @@ def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
             field="type",
         ) from None
     return JSONResponse(body, media_type="application/schema+json")
+
+
+@router.get(
+    "/asyncapi.json",
+    summary="AsyncAPI 3.0 document of the streams (Kafka topics and the feed)",
+    description=(
+        "Generated from the same JSON Schemas as `GET /v1/schemas/<type>.json`: one"
+        " channel per family's topic (per subtree with GONGKAI_KAFKA_TOPIC_DEPTH),"
+        " one for `GET /v1/feed/live`, one message per type sent now."
+    ),
+    responses={200: {"content": {"application/json": {}}}},
+)
+def asyncapi(platform: PlatformDep) -> JSONResponse:
+    return JSONResponse(asyncapi_document(platform.settings))
