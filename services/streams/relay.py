@@ -219,7 +219,12 @@ class Relay:
         if self.routing.depth and self._create:
             new = sorted({m.topic for m in messages} - self._topics)
             if new:
-                self._create_topics(new)
+                try:
+                    self._create_topics(new)
+                except Exception as e:  # e.g. NoBrokersAvailable: back off, re-send
+                    if not type(e).__module__.startswith("kafka"):
+                        raise
+                    raise BrokerUnavailableError(str(e) or type(e).__name__) from e
                 self._topics.update(new)
         return self.sink.send(messages)
 

@@ -27,7 +27,7 @@ from services.streams.relay import relay_positions, relay_status, run_relay
 from services.streams.subscribe import Selection, from_kafka
 from services.streams.topics import TopicRouting
 from tests.conftest import MutableClock, build_tree, principal
-from tests.integration.streams import read_topics, running_broker
+from tests.integration.streams import Broker, read_topics
 
 
 def publish(platform: Platform, tenant: str, title: str) -> None:
@@ -46,7 +46,8 @@ def test_each_subtree_has_its_topics_and_a_township_reads_only_its_own(
     fresh_pg_url: str, tmp_path: Path
 ) -> None:
     routing = TopicRouting("gk-test", 2)
-    with running_broker() as broker:
+    broker = Broker()  # started once the relay runs: its first topics wait for it
+    try:
         settings = Settings(
             home=tmp_path / "home",
             database_url=fresh_pg_url,
@@ -55,7 +56,9 @@ def test_each_subtree_has_its_topics_and_a_township_reads_only_its_own(
             kafka_topic_prefix=routing.prefix,
             kafka_topic_depth=routing.depth,
             kafka_topic_partitions=2,
+            relay_batch=7,  # several batches, read ahead while one is sent
             relay_poll_seconds=0.05,
+            relay_backoff_max_seconds=0.5,
         )
         platform = Platform(settings, clock=MutableClock())
         platform.start_projections()
@@ -77,7 +80,9 @@ def test_each_subtree_has_its_topics_and_a_township_reads_only_its_own(
                 if e["type"] == CHECKPOINT_TYPE
             }
             relay.start()
-            deadline = time.monotonic() + 30
+            time.sleep(1)  # the relay finds no broker to make its topics on
+            broker.start()
+            deadline = time.monotonic() + 60
             while relay_positions(platform).published_sizes() != signed:
                 assert time.monotonic() < deadline, relay_status(platform)
                 time.sleep(0.1)
@@ -94,6 +99,8 @@ def test_each_subtree_has_its_topics_and_a_township_reads_only_its_own(
             if relay.is_alive():
                 relay.join(timeout=20)
             platform.close()
+    finally:
+        broker.stop()
     assert "gk-test.disclosure.v1.xinhe.tahe" in topics
     assert "gk-test.disclosure.v1.wensu.jiamu" in topics
     assert "gk-test.case.v1" not in topics  # no topic per family: per subtree only
