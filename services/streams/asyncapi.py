@@ -139,7 +139,12 @@ def _operation(channel: str, types: list[str], summary: str) -> dict[str, Any]:
 
 def asyncapi_document(settings: Settings) -> dict[str, Any]:
     """The AsyncAPI 3.0 document of this installation's streams."""
-    return json.loads(_document(_key(settings)))  # type: ignore[no-any-return]
+    return json.loads(asyncapi_json(settings))  # type: ignore[no-any-return]
+
+
+def asyncapi_json(settings: Settings) -> str:
+    """The same as JSON text, made once per settings (the route answers it)."""
+    return _document(_key(settings))
 
 
 def default_settings() -> Settings:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +18,7 @@ from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
 from services.streams import live as live_stream
-from services.streams.asyncapi import asyncapi_document
+from services.streams.asyncapi import asyncapi_json
 from services.streams.cloudevents import CHECKPOINT_TYPE
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
 from services.streams.schemas import all_types, retired_types, schema_of
@@ -231,5 +231,5 @@ def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
     ),
     responses={200: {"content": {"application/json": {}}}},
 )
-def asyncapi(platform: PlatformDep) -> JSONResponse:
-    return JSONResponse(asyncapi_document(platform.settings))
+def asyncapi(platform: PlatformDep) -> Response:
+    return Response(asyncapi_json(platform.settings), media_type="application/json")
