@@ -12,7 +12,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install lock
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps asyncapi-deps clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ fonts:
 browser-deps:
 	@bash .ci/browser
 
+# npm's AsyncAPI parser, which tests/e2e/test_asyncapi.py runs with node.
+asyncapi-deps:
+	@bash .ci/asyncapi $(VENV)/node
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check domain infra projections services
@@ -57,7 +61,7 @@ typecheck: install
 # Unit, integration and fault tests run one at a time; the end-to-end and page
 # tests, which mostly wait on servers and a browser, in two processes (pytest-xdist):
 # 13 min in one process on a 2-core machine, about 10 this way.
-test: install postgres fonts browser-deps lint
+test: install postgres fonts browser-deps asyncapi-deps lint
 	$(BIN)/pytest -q --durations=10 tests/unit tests/integration tests/faults
 	$(BIN)/pytest -q --durations=10 -n 2 tests/e2e tests/browser
 
@@ -67,7 +71,7 @@ unit: install
 integration: install postgres
 	$(BIN)/pytest -q tests/integration
 
-e2e: install postgres
+e2e: install postgres asyncapi-deps
 	$(BIN)/pytest -q tests/e2e
 
 browser: install browser-deps

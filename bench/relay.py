@@ -51,8 +51,8 @@ from infra.kafka import KafkaSink, Message, ensure_topics, producer_config
 from infra.scratchdb import create_database, drop_database
 from infra.settings import Settings
 from services.platform.runtime import Platform
-from services.streams import relay as relay_module
 from services.streams.relay import POSITION, Relay, encode, relay_positions
+from services.streams.topics import TopicRouting
 from tests.conftest import ADMIN
 from tests.integration.streams import Broker, burst
 
@@ -72,10 +72,9 @@ def relay_send(
     positions = relay_positions(platform)
     with positions.datastore.transaction(commit=True) as curs:
         curs.execute(f"DELETE FROM {positions.tracking_table_name}")
-    original = relay_module.kafka_topic
-    relay_module.kafka_topic = lambda family: f"{prefix}.{family}"  # type: ignore[assignment]
     sink = KafkaSink(settings)
     relay = Relay(platform, sink, ensure=lambda: None, reader_process=reader_process)
+    relay.routing = TopicRouting(prefix)  # <prefix>.<family>.v1
     try:
         relay.feed.stored.enabled = fast  # off: decode every event (the slow path)
         sink.connect()  # as raw's producer, made before its clock starts
@@ -86,7 +85,6 @@ def relay_send(
         return time.perf_counter() - started
     finally:
         relay.close()
-        relay_module.kafka_topic = original
         sink.close()
 
 
@@ -120,8 +118,8 @@ def main() -> None:
         batch = platform.tenants.recorder.select_notifications(start=0, limit=n + 1)
         messages = [encode(relay.feed.cloudevent(x)) for x in batch]
         size = sum(len(m.value) for m in messages) / len(messages)
-        topics = [
-            f"bench.{kind}.{r}.{family}"
+        topics = [  # the relay's are <prefix>.<family>.v1 (TopicRouting)
+            f"bench.{kind}.{r}.{family}" + ("" if kind == "raw" else ".v1")
             for kind in ("raw", "relay", "local", "decoding")
             for r in range(args.rounds)
             for family in ("tenancy", "disclosure")

@@ -64,7 +64,7 @@ def main() -> None:
             "",
             f"### `{t}`",
             "",
-            f"Schema: `GET /v1/schemas/{t}`",
+            f"Schema: `GET /v1/schemas/{t}.json`",
             "",
             "```json",
             json.dumps(example[t], ensure_ascii=False, indent=2),

@@ -27,6 +27,9 @@ APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
+# The address `gongkai serve` listens on by default: the dataschema URLs without
+# GONGKAI_PUBLIC_URL.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # The projection runners' 7 subscriptions each hold one connection of the pool
 # while they listen; their batches and the API's requests need more beside them.
 MIN_POOL_CONNECTIONS = 10
@@ -159,6 +162,12 @@ class Settings(BaseSettings):
         default=True, description="run the projection runners inside the API process"
     )
     installation: str = Field(default="gongkai.local", description="installation name")
+    public_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$",
+        description="where integrators reach the API (the streams' dataschema "
+        "URLs); empty: http://127.0.0.1:8000",
+    )
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     drain_seconds: float = Field(
         default=30.0,
@@ -241,6 +250,19 @@ class Settings(BaseSettings):
     kafka_ssl_certfile: str | None = None
     kafka_ssl_keyfile: str | None = None
     kafka_client_id: str = Field(default="gongkai-relay")
+    kafka_topic_prefix: str = Field(
+        default="gongkai",
+        pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
+        max_length=100,
+        description="first part of every topic name, <prefix>.<family>.v1",
+    )
+    kafka_topic_depth: int = Field(
+        default=0,
+        ge=0,
+        le=4,
+        description="0: one topic per family; n: one per family and subtree of the "
+        "tenant path's first n codes, <prefix>.<family>.v1.<path>",
+    )
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_topic_replication: int = Field(default=1, ge=1)
     kafka_delivery_timeout_ms: int = Field(default=120_000, ge=1000)
@@ -251,6 +273,11 @@ class Settings(BaseSettings):
     )
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def public_base_url(self) -> str:
+        """The API's address for integrators, without a trailing slash."""
+        return self.public_url.rstrip("/") or DEFAULT_PUBLIC_URL
 
     @property
     def effective_key_dir(self) -> Path:

@@ -17,7 +17,8 @@ from typing import Any
 from domain.errors import GongkaiError
 from domain.ledger.note import Checkpoint, Note
 from infra.settings import Settings
-from services.streams.cloudevents import CHECKPOINT_TYPE, kafka_topic
+from services.streams.cloudevents import CHECKPOINT_TYPE
+from services.streams.topics import TopicRouting
 
 WITNESSED_TYPE = "cn.gongkai.audit.AuditLedgerChildCheckpointWitnessed.v1"
 
@@ -69,19 +70,22 @@ def rows_from_lines(lines: Iterable[str], installation: str) -> list[dict[str, A
 
 
 def lines_from_kafka(settings: Settings, timeout: float = 30.0) -> Iterator[str]:
-    """Every record of ``gongkai.audit.v1`` from the beginning to its current end."""
+    """Every record of ``gongkai.audit.v1`` (or of every subtree's audit topic,
+    services/streams/topics.py) from the beginning to its current end."""
     import time
 
     from kafka import TopicPartition
 
     from infra.kafka import consumer
 
-    topic = kafka_topic("audit")
+    routing = TopicRouting.of(settings)
+    topic = routing.family_topic("audit")
     reader = consumer(settings, enable_auto_commit=False)
     try:
         partitions = [
-            TopicPartition(topic, p)
-            for p in sorted(reader.partitions_for_topic(topic) or ())
+            TopicPartition(t, p)
+            for t in routing.holding(reader.topics(), ["audit"], None)
+            for p in sorted(reader.partitions_for_topic(t) or ())
         ]
         if not partitions:
             return

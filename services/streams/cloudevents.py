@@ -28,6 +28,7 @@ from pydantic_core import to_jsonable_python
 
 import domain
 from domain.base import GongkaiAggregate, event_classes
+from infra.settings import DEFAULT_PUBLIC_URL
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "cn.gongkai"
@@ -195,8 +196,10 @@ def to_cloudevent(
     event: Any,
     installation: str,
     applicant: ApplicantLookup | None = None,
+    schema_base: str = DEFAULT_PUBLIC_URL,
 ) -> dict[str, Any]:
-    """The structured CloudEvent of a stored (decoded) event at ``position``."""
+    """The structured CloudEvent of a stored (decoded) event at ``position``
+    (``schema_base``: the API's public address, ``Settings.public_base_url``)."""
     et = event_types()[get_topic(type(event))]
     effective = getattr(event, "effective_at", None) or event.timestamp
     return {
@@ -207,7 +210,7 @@ def to_cloudevent(
         "subject": event.tenant,
         "time": iso(event.timestamp),
         "datacontenttype": "application/json",
-        "dataschema": schema_url(installation, et.ce_type),
+        "dataschema": schema_url(schema_base, et.ce_type),
         "sequence": str(position),
         "effectiveat": iso(effective),
         "partitionkey": str(event.originator_id),
@@ -237,8 +240,10 @@ def withhold(cloudevent: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def schema_url(installation: str, ce_type: str) -> str:
-    return f"https://{installation}{SCHEMA_PATH}{ce_type}"
+def schema_url(base: str, ce_type: str) -> str:
+    """Where the type's JSON Schema is served: ``GET /v1/schemas/<type>.json`` of
+    the API at ``base`` (``Settings.public_base_url``)."""
+    return f"{base}{SCHEMA_PATH}{ce_type}.json"
 
 
 def checkpoints_id(tenant: str) -> UUID:
@@ -248,7 +253,10 @@ def checkpoints_id(tenant: str) -> UUID:
 
 
 def checkpoint_cloudevent(
-    row: Mapping[str, Any], position: int, installation: str
+    row: Mapping[str, Any],
+    position: int,
+    installation: str,
+    schema_base: str = DEFAULT_PUBLIC_URL,
 ) -> dict[str, Any]:
     """A signed checkpoint (its note with cosignatures) as a CloudEvent.
 
@@ -268,7 +276,7 @@ def checkpoint_cloudevent(
         "subject": tenant,
         "time": iso(issued),
         "datacontenttype": "application/json",
-        "dataschema": schema_url(installation, CHECKPOINT_TYPE),
+        "dataschema": schema_url(schema_base, CHECKPOINT_TYPE),
         "sequence": str(position),
         "effectiveat": iso(issued),
         "partitionkey": str(series),

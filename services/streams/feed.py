@@ -61,8 +61,13 @@ class Feed:
     def __init__(self, platform: Running) -> None:
         self.platform = platform
         self.installation = platform.settings.installation
+        self.schema_base = platform.settings.public_base_url
         self.stored = StoredMapping(
-            platform.tenants.mapper, self.installation, self.applicant, self.decoded
+            platform.tenants.mapper,
+            self.installation,
+            self.applicant,
+            self.decoded,
+            self.schema_base,
         )
 
     def applicant(self, ref: str) -> Mapping[str, str | None]:
@@ -90,7 +95,13 @@ class Feed:
     def decoded(self, notification: Any) -> dict[str, Any]:
         """The slow path: decode (and upcast) the domain event, then map it."""
         event = self.platform.tenants.mapper.to_domain_event(notification)
-        return to_cloudevent(notification.id, event, self.installation, self.applicant)
+        return to_cloudevent(
+            notification.id,
+            event,
+            self.installation,
+            self.applicant,
+            self.schema_base,
+        )
 
     def wanted(self, types: Iterable[str]) -> set[str]:
         """The asked types; UnknownTypeError names one that is not streamed."""
@@ -182,7 +193,9 @@ class Feed:
 
     def checkpoint(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The CloudEvent of a stored checkpoint with the ``position`` it covers."""
-        return checkpoint_cloudevent(row, int(row["position"]), self.installation)
+        return checkpoint_cloudevent(
+            row, int(row["position"]), self.installation, self.schema_base
+        )
 
     def checkpoints(
         self, scope: str | None, after: int, upto: int

@@ -37,7 +37,6 @@ from services.streams.cloudevents import (
     families,
     family_of_type,
     kafka_headers,
-    kafka_topic,
     withheld_types,
     withhold,
 )
@@ -49,6 +48,7 @@ from services.streams.relay_reader import (
     ReadBatch,
     ReaderProcess,
 )
+from services.streams.topics import TopicRouting
 
 log = logging.getLogger("gongkai.relay")
 
@@ -118,10 +118,12 @@ class InFlight:
     count: int
 
 
-def encode(cloudevent: dict[str, Any]) -> Message:
-    """The Kafka message of a CloudEvent: structured mode, UTF-8 JSON."""
+def encode(cloudevent: dict[str, Any], routing: TopicRouting | None = None) -> Message:
+    """The Kafka message of a CloudEvent: structured mode, UTF-8 JSON, on its
+    family's topic (of its subtree, with a routing depth)."""
+    routing = routing or TopicRouting()
     return Message(
-        topic=kafka_topic(family_of_type(cloudevent["type"])),
+        topic=routing.topic(family_of_type(cloudevent["type"]), cloudevent["subject"]),
         key=str(cloudevent["partitionkey"]).encode(),
         value=to_json(cloudevent),
         headers=kafka_headers(cloudevent),
@@ -165,6 +167,11 @@ class Relay:
         self.audit: AuditView = platform.views[AUDIT_NAME]  # type: ignore[assignment]
         self.backoff = Backoff(most=self.settings.relay_backoff_max_seconds)
         self._ensure = ensure or self._ensure_topics
+        self.routing = TopicRouting.of(self.settings)
+        # Subtree topics known to exist (depth > 0): each new one is created
+        # before the first message is sent to it.
+        self._topics: set[str] = set()
+        self._create = ensure is None
         self.sent = 0
         self._reported = 0.0
         self._inflight: InFlight | None = None
@@ -195,12 +202,31 @@ class Relay:
         self._reading = None
 
     def _ensure_topics(self) -> object:
+        if self.routing.depth:
+            return None  # subtree topics are made as their first events come
+        return self._create_topics([self.routing.family_topic(f) for f in families()])
+
+    def _create_topics(self, topics: list[str]) -> object:
         return ensure_topics(
             self.settings,
-            [kafka_topic(f) for f in families()],
+            topics,
             self.settings.kafka_topic_partitions,
             self.settings.kafka_topic_replication,
         )
+
+    def _send(self, messages: list[Message]) -> list[Any]:
+        """Hand messages to the sink, once the subtree topics they need exist."""
+        if self.routing.depth and self._create:
+            new = sorted({m.topic for m in messages} - self._topics)
+            if new:
+                try:
+                    self._create_topics(new)
+                except Exception as e:  # e.g. NoBrokersAvailable: back off, re-send
+                    if not type(e).__module__.startswith("kafka"):
+                        raise
+                    raise BrokerUnavailableError(str(e) or type(e).__name__) from e
+                self._topics.update(new)
+        return self.sink.send(messages)
 
     @property
     def position(self) -> int:
@@ -225,7 +251,7 @@ class Relay:
         current = None
         if read.count:
             messages = self._messages(read.items)
-            current = InFlight(self.sink.send(messages), read.last, read.count)
+            current = InFlight(self._send(messages), read.last, read.count)
             self._sent_upto = read.last
         previous, self._inflight = self._inflight, current
         if previous is not None:
@@ -252,12 +278,14 @@ class Relay:
         for i, m in enumerate(mapped):
             if type(m) is tuple:
                 if maybe.get(i) in gone:
-                    messages.append(encode(withhold(from_json(m[2]))))
+                    messages.append(encode(withhold(from_json(m[2])), self.routing))
                 else:
                     family, key, value, headers = m
-                    messages.append(Message(kafka_topic(family), key, value, headers))
+                    topic = self.routing.topic(family, _tenant(headers))
+                    messages.append(Message(topic, key, value, headers))
             else:
-                messages.append(encode(withhold(m) if maybe.get(i) in gone else m))
+                event = withhold(m) if maybe.get(i) in gone else m
+                messages.append(encode(event, self.routing))
         return messages
 
     def _settle(self, inflight: InFlight) -> None:
@@ -286,7 +314,8 @@ class Relay:
         ]
         if not due:
             return
-        self.sink.send_all([encode(self.feed.checkpoint(row)) for row in due])
+        messages = [encode(self.feed.checkpoint(row), self.routing) for row in due]
+        self.sink.wait(self._send(messages))
         newest: dict[str, int] = {}
         for row in due:
             newest[row["tenant"]] = max(newest.get(row["tenant"], 0), int(row["size"]))
@@ -305,6 +334,7 @@ class Relay:
             except BrokerUnavailableError as e:
                 self.restart()  # re-send from the committed position
                 ensured = False  # a restarted broker may have lost its topics
+                self._topics.clear()
                 wait = self.backoff.next()
                 log.warning("broker unavailable (%s); retrying in %.1fs", e, wait)
                 stop.wait(wait)
@@ -333,6 +363,11 @@ class Relay:
                 status["lag"],
                 self.sent,
             )
+
+
+def _tenant(headers: list[tuple[str, bytes]]) -> str:
+    """The ``gongkai-tenant`` header of an encoded message (its subject)."""
+    return next(v for k, v in headers if k == "gongkai-tenant").decode()
 
 
 def _item_of(mapped: Encoded | dict[str, Any], types: frozenset[str]) -> str | None:

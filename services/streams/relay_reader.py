@@ -106,7 +106,11 @@ class _Worker:
         # GONGKAI_PG_CONNECTIONS, READER_CONNECTIONS).
         self.app = Tenants(env=settings.eventsourcing_env(pool_max=READER_CONNECTIONS))
         self.mapping = StoredMapping(
-            self.app.mapper, settings.installation, _refuse_applicant, _refuse
+            self.app.mapper,
+            settings.installation,
+            _refuse_applicant,
+            _refuse,
+            settings.public_base_url,
         )
 
     def read(self, after: int, limit: int) -> ReadBatch:

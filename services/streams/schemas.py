@@ -7,9 +7,11 @@ whose JSON Schema is the ``data`` of a CloudEvent envelope.
 
 from __future__ import annotations
 
+import json
 import typing
 from dataclasses import fields
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
@@ -25,6 +27,10 @@ from services.streams.cloudevents import (
 )
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# The schemas of versions no longer sent (an older ``class_version``: its events are
+# upcast and go out at the current one), as they were, so that every ``dataschema``
+# ever sent can still be fetched. One file a type, ``<type>.json``, without ``$id``.
+RETIRED = Path(__file__).with_name("retired")
 # Every message's key (``partitionkey``, an aggregate or checkpoint series id) and
 # its ``id``, ``<key>:<version>``.
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -70,13 +76,12 @@ def _data_model(et: EventType) -> type[BaseModel]:
     return model
 
 
-def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str, Any]:
+def _envelope(ce_type: str, data: dict[str, Any]) -> dict[str, Any]:
     defs = data.pop("$defs", {})
     string = {"type": "string", "minLength": 1}
     key = {"type": "string", "pattern": f"^{UUID_PATTERN}$"}
     schema: dict[str, Any] = {
         "$schema": DIALECT,
-        "$id": schema_url(installation, ce_type),
         "title": ce_type,
         "description": "A structured CloudEvent 1.0 as Gongkai streams it.",
         "type": "object",
@@ -112,14 +117,44 @@ def _envelope(ce_type: str, data: dict[str, Any], installation: str) -> dict[str
 
 
 @cache
-def schema_of(ce_type: str, installation: str) -> dict[str, Any]:
-    """The JSON Schema of one CloudEvent type; KeyError if there is no such type."""
+def current_schema(ce_type: str) -> dict[str, Any]:
+    """The schema of a type sent now, without ``$id``; KeyError if none."""
     if ce_type == CHECKPOINT_TYPE:
         data = CheckpointData.model_json_schema()
     else:
         data = _data_model(by_ce_type()[ce_type]).model_json_schema()
-    return _envelope(ce_type, data, installation)
+    return _envelope(ce_type, data)
+
+
+@cache
+def retired_schema(ce_type: str) -> dict[str, Any]:
+    """The schema of a version no longer sent, as frozen; KeyError if none."""
+    if ce_type not in retired_types():
+        raise KeyError(ce_type)
+    found: dict[str, Any] = json.loads(
+        (RETIRED / f"{ce_type}.json").read_text(encoding="utf-8")
+    )
+    return found
+
+
+@cache
+def schema_of(ce_type: str, schema_base: str) -> dict[str, Any]:
+    """The JSON Schema of one CloudEvent type, sent now or retired, with its ``$id``
+    (its ``dataschema``, at the API's ``schema_base``); KeyError if there is none."""
+    body = (
+        retired_schema(ce_type)
+        if ce_type in retired_types()
+        else current_schema(ce_type)
+    )
+    return {"$schema": body["$schema"], "$id": schema_url(schema_base, ce_type), **body}
 
 
 def all_types() -> list[str]:
+    """The types sent now."""
     return sorted([*by_ce_type(), CHECKPOINT_TYPE])
+
+
+@cache
+def retired_types() -> tuple[str, ...]:
+    """Earlier versions of types, no longer sent, whose schemas are still served."""
+    return tuple(sorted(p.name.removesuffix(".json") for p in RETIRED.glob("*.json")))

@@ -33,6 +33,7 @@ from eventsourcing.persistence import (
 )
 from pydantic_core import from_json, to_jsonable_python
 
+from infra.settings import DEFAULT_PUBLIC_URL
 from services.streams.cloudevents import (
     SPEC_VERSION,
     ApplicantLookup,
@@ -79,8 +80,10 @@ class StoredMapping:
         installation: str,
         applicant: ApplicantLookup | None,
         slow: Callable[[Any], dict[str, Any]],
+        schema_base: str = DEFAULT_PUBLIC_URL,
     ) -> None:
         self.installation = installation
+        self.schema_base = schema_base
         self.applicant = applicant
         self.slow = slow
         transcoder = mapper.transcoder
@@ -114,7 +117,7 @@ class StoredMapping:
             found = StoredType(
                 event_type=et,
                 ce_type=et.ce_type,
-                dataschema=schema_url(self.installation, et.ce_type),
+                dataschema=schema_url(self.schema_base, et.ce_type),
                 class_version=int(getattr(et.cls, "class_version", 1)),
                 fields=_field_names(et.cls, et.qualname),
                 effective_default=hasattr(et.cls, "effective_at"),

@@ -32,8 +32,8 @@ from services.streams.cloudevents import (
     event_types,
     families,
     family_of_type,
-    kafka_topic,
 )
+from services.streams.topics import TopicRouting
 
 
 class SubscribeError(Exception):
@@ -124,10 +124,13 @@ def from_kafka(
     )
     reader = consumer(settings, enable_auto_commit=False)
     try:
+        topics = TopicRouting.of(settings).holding(
+            reader.topics(), wanted, selection.tenant
+        )
         partitions = [
-            TopicPartition(kafka_topic(f), p)
-            for f in wanted
-            for p in sorted(reader.partitions_for_topic(kafka_topic(f)) or ())
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(reader.partitions_for_topic(topic) or ())
         ]
         if not partitions:
             return

@@ -6,12 +6,14 @@ import itertools
 import json
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
+from infra.settings import DEFAULT_PUBLIC_URL
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform
 from services.streams.cloudevents import CHECKPOINT_TYPE as CHECKPOINT
@@ -76,8 +78,12 @@ def test_the_feed_pages_a_subtree_in_log_order_with_no_personal_data(
     assert sealed["data"]["applicant_ref"] == filed["data"]["applicant_ref"]
     text = json.dumps(events, ensure_ascii=False)
     assert not [v for v in CLEAR if v in text]
-    for event in events:  # every streamed event matches its published schema
-        schema = client.get(f"/v1/schemas/{event['type']}").json()
+    for event in events:  # every event matches the schema its dataschema serves
+        url = urlsplit(event["dataschema"])
+        assert f"{url.scheme}://{url.netloc}" == DEFAULT_PUBLIC_URL
+        assert url.path == f"/v1/schemas/{event['type']}.json"
+        schema = client.get(url.path).json()
+        assert schema["$id"] == event["dataschema"]
         Draft202012Validator(schema).validate(event)
 
 
@@ -131,7 +137,14 @@ def test_the_feed_refuses_other_roles_and_unknown_types(
     assert bad.status_code == 400
     assert bad.json()["field"] == "type"
     assert client.get("/v1/schemas/cn.gongkai.nope.v1").status_code == 404
-    assert FILED in client.get("/v1/schemas").json()["types"]
+    listed = client.get("/v1/schemas").json()
+    assert FILED in listed["types"]
+    # An earlier version, no longer sent (its events go out upcast), stays served.
+    assert "cn.gongkai.case.CaseResolved.v1" in listed["retired"]
+    old = client.get("/v1/schemas/cn.gongkai.case.CaseResolved.v1.json")
+    assert old.status_code == 200
+    assert old.headers["content-type"] == "application/schema+json"
+    assert "answer_category" not in old.json()["properties"]["data"]["properties"]
 
 
 def sse(client: TestClient, headers: dict[str, str], **params: Any) -> list[Any]:

@@ -351,4 +351,5 @@ def test_the_document_says_which_operations_need_a_token(
         "POST /v1/auth/token",
         "GET /v1/schemas",
         "GET /v1/schemas/{ce_type}",
+        "GET /v1/asyncapi.json",
     }

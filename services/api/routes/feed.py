@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
@@ -18,9 +18,10 @@ from services.api.deps import PlatformDep, PrincipalDep
 from services.api.params import MAX_INT
 from services.api.problems import HttpProblemError
 from services.streams import live as live_stream
+from services.streams.asyncapi import asyncapi_json
 from services.streams.cloudevents import CHECKPOINT_TYPE, by_ce_type
 from services.streams.feed import MAX_LIMIT, Feed, FeedPage, UnknownTypeError
-from services.streams.schemas import all_types, schema_of
+from services.streams.schemas import all_types, retired_types, schema_of
 
 router = APIRouter(tags=["streams"])
 POLL_SECONDS = 0.5
@@ -35,8 +36,11 @@ class FeedOut(BaseModel):
 
 
 class SchemaList(BaseModel):
+    """The types sent now, and earlier versions still served (no longer sent)."""
+
     model_config = ConfigDict(extra="forbid")
     types: list[str]
+    retired: list[str]
 
 
 # Roles that may hold the signed checkpoints (and only them) without streaming events.
@@ -214,17 +218,23 @@ async def live(
 
 @router.get("/schemas", response_model=SchemaList, summary="Streamed event types")
 def schemas() -> SchemaList:
-    return SchemaList(types=all_types())
+    return SchemaList(types=all_types(), retired=list(retired_types()))
 
 
 @router.get(
     "/schemas/{ce_type}",
     summary="JSON Schema (2020-12) of one CloudEvent type",
+    description=(
+        "`<type>` or `<type>.json` (the CloudEvents' `dataschema`); also an earlier"
+        " version no longer sent (`retired` in `GET /v1/schemas`)."
+    ),
     responses={200: {"content": {"application/schema+json": {}}}},
 )
 def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
     try:
-        body = schema_of(ce_type, platform.settings.installation)
+        body = schema_of(
+            ce_type.removesuffix(".json"), platform.settings.public_base_url
+        )
     except KeyError:
         raise HttpProblemError(
             404,
@@ -234,3 +244,17 @@ def schema(ce_type: str, platform: PlatformDep) -> JSONResponse:
             field="type",
         ) from None
     return JSONResponse(body, media_type="application/schema+json")
+
+
+@router.get(
+    "/asyncapi.json",
+    summary="AsyncAPI 3.0 document of the streams (Kafka topics and the feed)",
+    description=(
+        "Generated from the same JSON Schemas as `GET /v1/schemas/<type>.json`: one"
+        " channel per family's topic (per subtree with GONGKAI_KAFKA_TOPIC_DEPTH),"
+        " one for `GET /v1/feed/live`, one message per type sent now."
+    ),
+    responses={200: {"content": {"application/json": {}}}},
+)
+def asyncapi(platform: PlatformDep) -> Response:
+    return Response(asyncapi_json(platform.settings), media_type="application/json")
