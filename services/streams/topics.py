@@ -54,7 +54,7 @@ class TopicRouting:
         if not family or "." in family or (tail and not tail.startswith(".")):
             return None
         route = tail.removeprefix(".")
-        if bool(route) != bool(self.depth) or len(route.split(".")) > self.depth:
+        if bool(route) != bool(self.depth) or route.count(".") >= max(self.depth, 1):
             return None
         return family, route
 

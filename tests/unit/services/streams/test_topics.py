@@ -27,3 +27,13 @@ def test_topic_names_parse_back_and_select_a_subtree() -> None:
         ["case"],
         "xinhe",
     ) == ["gongkai.case.v1.xinhe", "gongkai.case.v1.xinhe.tahe"]
+
+
+def test_the_default_flat_topics_parse_back_too() -> None:
+    """`gongkai audit verify --kafka` and `subscribe --kafka` find the flat topics."""
+    flat = TopicRouting()
+    assert flat.parse("gongkai.audit.v1") == ("audit", "")
+    assert flat.parse("gongkai.audit.v1.xinhe") is None  # a subtree topic is not
+    topics = ["gongkai.audit.v1", "gongkai.case.v1", "__consumer_offsets"]
+    assert flat.holding(topics, ["audit"], None) == ["gongkai.audit.v1"]
+    assert flat.holding(topics, ["case"], "xinhe.tahe") == ["gongkai.case.v1"]
