@@ -191,6 +191,13 @@ class Settings(BaseSettings):
         description="a view lagging more events than this makes /v1/health "
         "answer 503 views-stale",
     )
+    read_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="rendered public pages and lists kept per process, keyed by the "
+        "views' positions (docs/performance.md, Reads keyed by the log); 0 keeps "
+        "none",
+    )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
     follow_batch: int = Field(
