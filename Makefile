@@ -12,7 +12,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps clean install lock
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http postgres fonts browser-deps wrk clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ fonts:
 browser-deps:
 	@bash .ci/browser
 
+wrk:
+	@bash .ci/wrk
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check domain infra projections services
@@ -73,11 +76,16 @@ e2e: install postgres
 browser: install browser-deps
 	$(BIN)/pytest -q tests/browser
 
-bench: install postgres
+bench: install postgres wrk
 	$(BIN)/python bench/run_all.py
 
-bench-quick: install postgres
+bench-quick: install postgres wrk
 	$(BIN)/python bench/run_all.py --quick
+
+# Only the HTTP reads (bench/http.py); its section of latest.md is replaced, the
+# others kept.
+bench-http: install postgres wrk
+	$(BIN)/python bench/run_all.py --only http
 
 bench-audit: install postgres
 	$(BIN)/python bench/audit.py
