@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from domain.access import Principal
 from domain.timeliness import local_date
+from services.api.export import wanted
 from services.api.present import ChinaJSONResponse
 from services.platform.reads import Key, ReadCache, Stored, etag_of, read_key
 from services.platform.runtime import Platform
@@ -39,10 +40,10 @@ def principal_scope(principal: Principal) -> tuple[str, ...]:
 
 
 def query_of(request: Request) -> str:
-    """The query as asked: path, parameters in order of name, and Accept (which
-    chooses JSON or an export)."""
+    """The query as asked: path, parameters in order of name, and the format Accept
+    chooses (JSON or an export; any other Accept answers the same)."""
     params = sorted(request.query_params.multi_items())
-    return f"{request.url.path}?{params}|{request.headers.get('accept', '')}"
+    return f"{request.url.path}?{params}|{wanted(request, None)}"
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:

@@ -38,6 +38,8 @@ def test_a_write_is_read_back_at_once_by_its_writer(
     assert first.headers["cache-control"] == "private, no-cache"
     assert client.get(url, headers=clerk).json()["items"] == []  # kept
     assert revalidate(client, url, etag, **clerk) == 304
+    # Whatever Accept a client sends (a browser's, curl's, none) short of an export.
+    assert revalidate(client, url, etag, **clerk, Accept="application/json") == 304
     board = client.get(BOARD)
     assert board.headers["cache-control"] == "public, max-age=0, must-revalidate"
     assert FINANCE["title"] not in board.text
