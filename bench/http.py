@@ -92,10 +92,40 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (uvicorn's workers, the follower)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            todo += [int(c) for c in task.read_text().split()]
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process tree of ``pid`` has used so far."""
+    total = 0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
 def wrk(
-    url: str, connections: int, seconds: float, headers: list[str]
+    url: str, connections: int, seconds: float, headers: list[str], pid: int
 ) -> dict[str, Any]:
-    """One wrk run: requests/s, p99 (ms), and answers that were not 2xx/3xx."""
+    """One wrk run: requests/s, p99 (ms), answers that were not 2xx/3xx, and the
+    server's CPU time per request (µs; its whole process tree, the follower too):
+    what a request costs, which a loaded machine's share of the cores does not
+    change as much as it changes requests/s."""
+    began = cpu_seconds(pid)
     argv = [
         "wrk",
         "-t1",
@@ -108,12 +138,16 @@ def wrk(
     out = subprocess.run(
         [*argv, url], capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
+    used = cpu_seconds(pid) - began
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    rps = float(rate.group(1)) if rate else 0.0
+    served = rps * max(1, round(seconds))
     return {
-        "rps": float(rate.group(1)) if rate else 0.0,
+        "rps": rps,
+        "cpu_us": used / served * 1e6 if served else float("nan"),
         "p99_ms": float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan"),
         "bad": int(bad.group(1)) if bad else 0,
     }
@@ -223,10 +257,10 @@ def variant(
             rows[label] = {"bytes": size_of(base, path, headers), "runs": {}}
         rows["ceiling"] = {"bytes": len(httpx.get(ceiling.url).content), "runs": {}}
         for c in args.connections:
-            ceil = wrk(ceiling.url, c, args.seconds, [])
+            ceil = wrk(ceiling.url, c, args.seconds, [], ceiling.proc.pid)
             rows["ceiling"]["runs"][str(c)] = ceil | {"ratio": 1.0}
             for label, (path, headers) in paths.items():
-                run = wrk(base + path, c, args.seconds, headers)
+                run = wrk(base + path, c, args.seconds, headers, proc.pid)
                 run["ratio"] = run["rps"] / ceil["rps"] if ceil["rps"] else 0.0
                 rows[label]["runs"][str(c)] = run
                 log(f"[{name}] {label} c={c}: {run['rps']:.0f}/s ({run['ratio']:.2f})")
@@ -240,7 +274,8 @@ def table(result: dict[str, Any], connections: list[int]) -> str:
     lines = [
         f"### {result['name']}",
         "",
-        "requests/s (ratio to the ceiling at the same connections), p99",
+        "requests/s (ratio to the ceiling at the same connections), p99,"
+        " server CPU per request",
         "",
         head,
         "|---|---|" + "---|" * len(connections),
@@ -251,7 +286,8 @@ def table(result: dict[str, Any], connections: list[int]) -> str:
             run = row["runs"][str(c)]
             bad = f", {run['bad']} failed" if run["bad"] else ""
             cells.append(
-                f"{run['rps']:,.0f}/s ({run['ratio']:.2f}), {run['p99_ms']:.0f} ms{bad}"
+                f"{run['rps']:,.0f}/s ({run['ratio']:.2f}), {run['p99_ms']:.0f} ms,"
+                f" {run.get('cpu_us', float('nan')):,.0f} µs{bad}"
             )
         lines.append(f"| {label} | {row['bytes']:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -323,6 +359,18 @@ def aims(variants: list[dict[str, Any]]) -> list[list[str]]:
                         f"{r['ratio']:.2f}",
                         r["ratio"] >= target,
                     )
+    ceil8 = at(warm, "ceiling", 8)
+    for label in (*PUBLIC_PAGES, "304 revalidation (board)", *LISTS):
+        r = at(warm, label, 8)
+        if r and ceil8 and r.get("cpu_us"):
+            out.append(
+                [
+                    f"{label}, warm: ceiling's CPU per request / its own, 8 conns",
+                    "(reported)",
+                    f"{ceil8['cpu_us'] / r['cpu_us']:.2f}",
+                    "n/a",
+                ]
+            )
     one = next((r for n, r in named.items() if "--workers 1" in n), None)
     two = next((r for n, r in named.items() if "--workers 2" in n), None)
     if one and two:
