@@ -214,6 +214,14 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
         f"- total run time: {meta['seconds']:.0f} s  ",
         "- the machine is shared (other jobs run alongside): absolute numbers are"
         " noisy; the ratios are measured in the same run, variants taking turns.",
+        *(
+            [
+                f"- this run: only {meta['only']}; the other sections are kept from"
+                " earlier runs (each section's heading says when it ran, if known)."
+            ]
+            if meta.get("only")
+            else []
+        ),
         "",
         "## Aims (issues 8, 9 and 25)",
         "",
@@ -258,6 +266,7 @@ def main() -> None:
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
         "load_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "only": args.only or "",
     }
     began = time.perf_counter()
     stem = "quick" if args.quick else "latest"
