@@ -31,6 +31,8 @@ from services.platform.runtime import Platform
 PUBLIC = "public, max-age=0, must-revalidate"
 # Staff answers: the browser may keep them, revalidated each time; no shared cache.
 PRIVATE = "private, no-cache"
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
 M = TypeVar("M", bound=BaseModel | dict[str, Any])
 
 
@@ -66,6 +68,9 @@ class Read:
     etag: str
     cache: ReadCache
     cache_control: str
+    media_type: str  # of the answer: a 304 says it too, so it gets the same
+    # Content-Security-Policy (services/web/headers.py), which a browser takes
+    # from the 304 onto the page it keeps
     serving: bool = True  # False: the route was called by another (a page)
 
     def headers(self) -> dict[str, str]:
@@ -76,7 +81,9 @@ class Read:
         if not self.serving:
             return None
         if matches(request.headers.get("if-none-match"), self.etag):
-            return Response(status_code=304, headers=self.headers())
+            return Response(
+                status_code=304, headers=self.headers(), media_type=self.media_type
+            )
         stored = self.cache.get(self.key) if self.cache.enabled else None
         if stored is None:
             return None
@@ -117,6 +124,7 @@ def begin(
     scope: Sequence[Any],
     *,
     public: bool = False,
+    html: bool = False,
     endpoint: Callable[..., Any] | None = None,
 ) -> Read:
     """Open the read of ``path`` over ``views`` for ``scope``: positions first.
@@ -125,9 +133,10 @@ def begin(
     function (a page built from an API answer), nothing is checked or kept."""
     cache = platform.reads.cache
     control = PUBLIC if public else PRIVATE
+    media = HTML if html or public else JSON
     if endpoint is not None and request.scope.get("endpoint") is not endpoint:
-        return Read((), "", cache, control, serving=False)
+        return Read((), "", cache, control, media, serving=False)
     positions = platform.reads.positions.read(path)
     day = local_date(platform.disclosures.now()).isoformat()
     key = read_key(query_of(request), scope, positions, views, day)
-    return Read(key, etag_of(key), cache, control)
+    return Read(key, etag_of(key), cache, control, media)

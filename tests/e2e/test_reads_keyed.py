@@ -24,6 +24,10 @@ def revalidate(client: TestClient, url: str, etag: str, **headers: str) -> int:
     if answer.status_code == 304:
         assert answer.headers["etag"] == etag
         assert answer.content == b""
+        # The page's own policy: a browser puts the 304's headers on its copy.
+        fresh = client.get(url, headers=headers)
+        policy = "content-security-policy"
+        assert answer.headers[policy] == fresh.headers[policy]
     return answer.status_code
 
 

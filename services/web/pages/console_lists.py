@@ -74,7 +74,7 @@ def home(
     path = staff.tenant
     # What the page prints depends on the signed-in session too (its CSRF token).
     scope = (*principal_scope(staff), getattr(request.state, "csrf", ""))
-    read = begin(request, platform, path, FOLLOWED, scope)
+    read = begin(request, platform, path, FOLLOWED, scope, html=True)
     if (found := read.found(request)) is not None:
         return found
     moments = page_moments(platform, as_of, known_at)
