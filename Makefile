@@ -12,7 +12,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay postgres fonts browser-deps asyncapi-deps clean install lock
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http postgres fonts browser-deps asyncapi-deps wrk clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ browser-deps:
 asyncapi-deps:
 	@bash .ci/asyncapi $(VENV)/node
 
+wrk:
+	@bash .ci/wrk
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check domain infra projections services
@@ -77,11 +80,16 @@ e2e: install postgres asyncapi-deps
 browser: install browser-deps
 	$(BIN)/pytest -q tests/browser
 
-bench: install postgres
+bench: install postgres wrk
 	$(BIN)/python bench/run_all.py
 
-bench-quick: install postgres
+bench-quick: install postgres wrk
 	$(BIN)/python bench/run_all.py --quick
+
+# Only the HTTP reads (bench/http.py); its section of latest.md is replaced, the
+# others kept.
+bench-http: install postgres wrk
+	$(BIN)/python bench/run_all.py --only http
 
 bench-audit: install postgres
 	$(BIN)/python bench/audit.py

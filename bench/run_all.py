@@ -44,6 +44,7 @@ FULL: dict[str, list[str]] = {
     "commands": ["--commands", "500", "--rounds", "3"],
     "serving": ["--items", "40000", "--seconds", "8", "--queries", "100"],
     "relay": ["--events", "10000", "--rounds", "3"],
+    "http": ["--seconds", "4"],
 }
 QUICK: dict[str, list[str]] = {
     "append": ["--events", "200", "--rounds", "2", "--warmup", "50"],
@@ -75,8 +76,10 @@ QUICK: dict[str, list[str]] = {
         "1",
     ],
     "relay": ["--events", "2000", "--rounds", "1"],
+    "http": ["--seconds", "1", "--connections", "1,8"],
 }
 JSON_CAPABLE = {"append", "audit", "projections", "commands", "serving", "relay"}
+JSON_CAPABLE |= {"http"}
 
 
 def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
@@ -94,6 +97,7 @@ def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
         "args": args,
         "seconds": round(elapsed, 1),
         "exit": proc.returncode,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "table": proc.stdout.strip(),
     }
     if name in JSON_CAPABLE and out.exists():
@@ -193,6 +197,9 @@ def aims(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             relay["ratio"] >= 0.80,
             ".2f",
         )
+    http = results.get("http", {}).get("summary")
+    if http:  # bench/http.py states its own aims (issue 25)
+        rows += [tuple(r) for r in http.get("aims", [])]
     return rows
 
 
@@ -207,8 +214,16 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
         f"- total run time: {meta['seconds']:.0f} s  ",
         "- the machine is shared (other jobs run alongside): absolute numbers are"
         " noisy; the ratios are measured in the same run, variants taking turns.",
+        *(
+            [
+                f"- this run: only {meta['only']}; the other sections are kept from"
+                " earlier runs (each section's heading says when it ran, if known)."
+            ]
+            if meta.get("only")
+            else []
+        ),
         "",
-        "## Aims (issues 8 and 9)",
+        "## Aims (issues 8, 9 and 25)",
         "",
         "| aim | target | measured | met |",
         "|---|---|---|---|",
@@ -217,7 +232,8 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
     for name, result in results.items():
         lines += [
             "",
-            f"## {name} ({result['seconds']:.0f} s, exit {result['exit']})",
+            f"## {name} ({result['seconds']:.0f} s, exit {result['exit']}"
+            + (f", {result['when']})" if "when" in result else ")"),
             "",
             f"`python bench/{name}.py {' '.join(result['args'])}`",
             "",
@@ -250,14 +266,19 @@ def main() -> None:
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
         "load_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "only": args.only or "",
     }
     began = time.perf_counter()
-    results = {
+    stem = "quick" if args.quick else "latest"
+    # --only replaces those benches' sections; the others stay as last written.
+    kept: dict[str, Any] = {}
+    if args.only and (RESULTS / f"{stem}.json").exists():
+        kept = json.loads((RESULTS / f"{stem}.json").read_text())["results"]
+    results = kept | {
         name: run(name, bench_args, RESULTS / f".{name}.json")
         for name, bench_args in plan.items()
     }
     meta["seconds"] = time.perf_counter() - began
-    stem = "quick" if args.quick else "latest"
     (RESULTS / f"{stem}.json").write_text(
         json.dumps({"meta": meta, "results": results}, indent=2, ensure_ascii=False)
         + "\n"

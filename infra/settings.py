@@ -25,6 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "gongkai"
 POLLING_SQLITE_RECORDER = "infra.sqlite:PollingSQLiteApplicationRecorder"
+SIZED_POOL_SQLITE_FACTORY = "infra.sqlite:SizedPoolSQLiteFactory"
 ORDERED_POSTGRES_RECORDER = "infra.pgrecorder:OrderedPostgresApplicationRecorder"
 SHARED_POOL_POSTGRES_FACTORY = "infra.pgfactory:SharedPoolPostgresFactory"
 # The address `gongkai serve` listens on by default: the dataschema URLs without
@@ -206,6 +207,20 @@ class Settings(BaseSettings):
         description="a view lagging more events than this makes /v1/health "
         "answer 503 views-stale",
     )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="requests one API process runs at once (the sync threadpool); "
+        "more wait their turn",
+    )
+    read_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="rendered public pages and lists kept per process, keyed by the "
+        "views' positions (docs/performance.md, Reads keyed by the log); 0 keeps "
+        "none",
+    )
     checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
     follow_batch: int = Field(
@@ -363,8 +378,12 @@ class Settings(BaseSettings):
             path = self.sqlite_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": SIZED_POOL_SQLITE_FACTORY,
                 "SQLITE_DBNAME": str(path),
+                # A connection per request thread in every pool: the library's
+                # pool of 5 opened and closed overflow connections per query
+                # under load (docs/performance.md, Reads keyed by the log).
+                "SQLITE_POOL_SIZE": str(self.threads),
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": POLLING_SQLITE_RECORDER,
             }

@@ -19,8 +19,10 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteDatastore,
+    SQLiteFactory,
     SQLiteTrackingRecorder,
 )
+from eventsourcing.utils import Environment, EnvType
 
 POLL_SECONDS = 0.1
 
@@ -89,3 +91,28 @@ class NamedTrackingSQLiteRecorder(SQLiteTrackingRecorder):
             "application_name TEXT, notification_id INTEGER, "
             "PRIMARY KEY (application_name)) WITHOUT ROWID"
         ]
+
+
+class SizedPoolSQLiteFactory(SQLiteFactory):
+    """The library's SQLite factory with ``SQLITE_POOL_SIZE`` connections kept.
+
+    The library keeps 5 and opens up to 10 more on demand, closing each when it is
+    returned to a full pool: with more request threads than 5 reading one store,
+    every query beyond the fifth opened a connection (under the pool's lock) and
+    closed it again."""
+
+    SQLITE_POOL_SIZE = "SQLITE_POOL_SIZE"
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        size = int(self.env.get(self.SQLITE_POOL_SIZE) or 5)
+        given = self.datastore
+        self.datastore = SQLiteDatastore(
+            db_name=given.pool.db_name,
+            lock_timeout=given.pool.lock_timeout,
+            pool_size=size,
+            max_overflow=size,
+            single_row_tracking=given.single_row_tracking,
+            originator_id_type=given.originator_id_type,
+        )
+        given.close()  # never used: it opens connections only on demand

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI
 
 from domain.base import Clock
@@ -76,6 +77,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain.install(asyncio.get_running_loop())
+        # Requests that run at once: past the cores and the store's connections,
+        # more threads only take turns at the GIL (docs/performance.md).
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         # Never fails on the store: a worker that cannot connect starts without
         # a platform and answers 503 until it can (services/platform/starter.py).
         own = platform is None
@@ -119,6 +123,7 @@ def create_app(
     # Logs and metrics: outermost (added last), so that every answer is counted
     # and logged with its request id, refusals and failures included.
     app.add_middleware(Observe)
+    web.install_pages(app)  # first: matched before the API's routes
     app.include_router(metrics.router)  # GET /metrics, beside /v1
 
     v1 = APIRouter(prefix="/v1")
@@ -153,5 +158,5 @@ def create_app(
     v1.include_router(services.rules_router)
     app.include_router(v1)
     app.include_router(open311.router)  # /open311/v2, outside the OpenAPI document
-    web.install(app, secret)  # pages, offline /docs and /redoc, and /
+    web.install(app, secret)  # security headers, session, pages' errors
     return app

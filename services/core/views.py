@@ -50,6 +50,11 @@ class ProjectionSpec:
 AUDIT = ProjectionSpec(Projection, PostgresAuditView, SQLiteAuditView)  # raw follower
 AUDIT_NAME = "audit"
 CASES_NAME = "cases"
+DIRECTORY_NAME = TenantDirectory.name
+DISCLOSURES_NAME = DisclosureProjection.name
+STAFF_NAME = StaffProjection.name
+CAMPAIGNS_NAME = CampaignHistory.name
+POWERS_NAME = PowerListProjection.name
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(

@@ -71,6 +71,7 @@ from services.platform.followers import (
     append_decoded_leaves,
     append_if_unfollowed,
 )
+from services.platform.reads import Reads
 from services.platform.watchdog import Watchdog
 from services.powers.commands import PowerLists
 from services.reporting.annual_reports import AnnualReports
@@ -104,6 +105,11 @@ class Platform:
             spec.name: self.construct_view(spec) for spec in PROJECTIONS
         }
         self.views[AUDIT_NAME] = self.construct_view(AUDIT, AUDIT_NAME)
+        self.reads = Reads(  # positions of the followed views; answers kept by them
+            self.tenants.recorder,
+            {spec.name: self.views[spec.name] for spec in PROJECTIONS},
+            settings.read_cache_mb * 1024 * 1024,
+        )
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
         self.credentials = CredentialStore(self.env)

@@ -77,11 +77,20 @@ def request_words(exc: Exception) -> str:
 
 
 def install(app: FastAPI, secret: bytes) -> None:
-    """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /;
-    the security headers on every answer (outermost, so errors carry them too)."""
+    """The security headers on every answer (outermost, so errors carry them too),
+    the session, and pages' errors as pages (the pages: ``install_pages``)."""
     app.state.web_secret = hashlib.sha256(b"gongkai-web:" + secret).digest()
     app.add_middleware(SessionReads)  # the session serves the API's reads
     app.add_middleware(SecurityHeaders)
+    _html_errors(app)
+
+
+def install_pages(app: FastAPI) -> None:
+    """Pages under /console and /gongkai, /static, offline /docs and /redoc, and /.
+
+    Installed before the API's routes: a request is matched against the routes in
+    order, and the public board, read most, was matched last, after every route of
+    the API (a fifth of the time of a cached board went to that)."""
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(powers.public_router)  # before the board's catch-alls
@@ -107,8 +116,6 @@ def install(app: FastAPI, secret: bytes) -> None:
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/gongkai/", status_code=303)
-
-    _html_errors(app)
 
 
 def _html_errors(app: FastAPI) -> None:

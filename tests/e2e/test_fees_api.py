@@ -85,6 +85,8 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     assert "3 approvals needed, 2 given" in early["detail"]
     last = {"approved": True, "post": posts[2], "reason": "同意"}
     ok(client.post(f"{url}/reviews", json=last, headers=person(settings, "r2")))
+    before = client.get(f"/gongkai/{UNIT}")  # the board as kept in the read cache
+    assert "塔河征〔2026〕1号" not in before.text
     issued = ok(client.post(f"{url}/issue", json={}, headers=clerk))
     assert issued["issued"]["wenhao"] == "塔河征〔2026〕1号"
     assert issued["issued"]["final_amount"] == "1000.00"
@@ -112,4 +114,10 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     assert "收费标准与征收情况" in public
     assert '<td data-label="缴费人">张**</td>' in public
     assert "张三丰" not in public
-    assert "塔河征〔2026〕1号" in public
+    assert "塔河征〔2026〕1号" in public  # issuing moved the board's read key
+    assert (
+        client.get(
+            f"/gongkai/{UNIT}", headers={"If-None-Match": before.headers["etag"]}
+        ).status_code
+        == 200
+    )

@@ -32,8 +32,9 @@ from services.api.params import (
     parse_moment,
 )
 from services.api.present import label, labelled
+from services.api.revalidate import begin, principal_scope
 from services.cases.commands import caller_actions
-from services.core.views import CASES_NAME
+from services.core.views import CASES_NAME, DIRECTORY_NAME, STAFF_NAME
 from services.people.names import handler_names, named_actor
 from services.platform.runtime import Platform
 
@@ -253,15 +254,34 @@ def get_case(
     return out
 
 
-@router.get("/case-board", summary="Open, overdue and due-soon cases; by handler")
+@router.get(
+    "/case-board",
+    summary="Open, overdue and due-soon cases; by handler",
+    response_model=dict[str, Any],
+)
 def case_board(
     path: str,
     principal: PrincipalDep,
     platform: PlatformDep,
     include_descendants: bool = False,
     due_within_days: Annotated[int, Query(ge=0, le=60)] = 3,
-) -> dict[str, Any]:
+    request: Request = None,  # type: ignore[assignment]  # None: called by a page
+) -> Any:
     require_read(principal, path)
+    read = (
+        begin(
+            request,
+            platform,
+            path,
+            (CASES_NAME, DIRECTORY_NAME, STAFF_NAME),
+            principal_scope(principal),
+            endpoint=case_board,
+        )
+        if request is not None
+        else None
+    )
+    if read is not None and (found := read.found(request)) is not None:
+        return found
     platform.disclosures.tenant(path)
     today = local_date(platform.cases.now())
     board: dict[str, Any] = platform.case_view.board(
@@ -283,7 +303,7 @@ def case_board(
             labelled(c, names=names, categories=categories) for c in board[key]
         ]
     board["tenant_name"] = names.get(path)
-    return board
+    return board if read is None else read.send_model(board)
 
 
 STATS_COLUMNS: tuple[Column, ...] = (

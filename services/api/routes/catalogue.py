@@ -28,6 +28,7 @@ from services.api.export import (
 from services.api.listing import future_warnings
 from services.api.params import AsOfQuery, KnownAtQuery, moment_text, parse_moment
 from services.api.present import STATUS_LABELS
+from services.api.revalidate import begin, principal_scope
 from services.api.routes.disclosures import public
 from services.api.schemas import (
     CatalogueEntryPublic,
@@ -35,6 +36,7 @@ from services.api.schemas import (
     CataloguePublic,
     CategoryStatus,
 )
+from services.core.views import DIRECTORY_NAME, DISCLOSURES_NAME
 from services.disclosures.lists import Moments
 from services.disclosures.overview import (
     CatalogueFacts,
@@ -162,6 +164,16 @@ def catalogue_status(
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
+    read = begin(
+        request,
+        platform,
+        path,
+        (DIRECTORY_NAME, DISCLOSURES_NAME),
+        principal_scope(principal),
+        endpoint=catalogue_status,
+    )
+    if (found := read.found(request)) is not None:
+        return found
     statuses = tuple(status or ())
     for s in statuses:
         if s not in COVERAGE_STATUSES:
@@ -226,7 +238,7 @@ def catalogue_status(
     own.warnings = own.warnings + warnings
     if include_descendants:
         own.blocks = blocks
-    return own
+    return read.send_model(own)
 
 
 CSV_EXAMPLE = catalogue_to_csv(DEFAULT_CATALOGUE[:2])

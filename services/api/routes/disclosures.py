@@ -44,6 +44,7 @@ from services.api.params import (
     parse_moment,
 )
 from services.api.present import EVENT_LABELS, labelled
+from services.api.revalidate import begin, principal_scope
 from services.api.schemas import (
     AttachmentIn,
     DisclosureCreate,
@@ -54,6 +55,7 @@ from services.api.schemas import (
     DisclosureVersion,
     Withdrawal,
 )
+from services.core.views import DIRECTORY_NAME, DISCLOSURES_NAME
 from services.disclosures.lists import Moments
 from services.disclosures.withheld import mark_withheld, reads_the_record
 from services.people.names import named_actor
@@ -324,6 +326,16 @@ def list_disclosures(
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
+    read = begin(
+        request,
+        platform,
+        path,
+        (DIRECTORY_NAME, DISCLOSURES_NAME),
+        principal_scope(principal),
+        endpoint=list_disclosures,
+    )
+    if (found := read.found(request)) is not None:
+        return found
     names = tenant_names(platform, path)
     with platform.disclosures.read_scope(
         list(names) if include_descendants else [path]
@@ -387,13 +399,15 @@ def list_disclosures(
         more = len(rows) > limit
         rows = rows[:limit]
         mark_withheld(platform.disclosure_view, rows)
-        return DisclosureList(
-            items=[item(row) for row in rows],
-            next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
-            as_of=effective,
-            known_at=recorded,
-            total=platform.disclosure_view.count_public(path, **query),
-            warnings=future_warnings(now, as_of=effective, known_at=recorded),
+        return read.send_model(
+            DisclosureList(
+                items=[item(row) for row in rows],
+                next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
+                as_of=effective,
+                known_at=recorded,
+                total=platform.disclosure_view.count_public(path, **query),
+                warnings=future_warnings(now, as_of=effective, known_at=recorded),
+            )
         )
 
 

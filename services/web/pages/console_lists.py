@@ -19,7 +19,9 @@ from projections.sql import iso_moment
 from services.api.deps import PlatformDep
 from services.api.listing import future_warnings
 from services.api.present import STATUS_LABELS
+from services.api.revalidate import begin, principal_scope
 from services.api.routes import catalogue, disclosures, overview, tenants
+from services.core.views import PROJECTIONS
 from services.disclosures.lists import (
     DISCLOSURE_STATUSES,
     Listed,
@@ -41,6 +43,7 @@ from services.web.templating import render
 router = APIRouter(prefix="/console", include_in_schema=False)
 StatusQuery = Annotated[list[str] | None, Query()]
 SECTION_ROWS = 20
+FOLLOWED = tuple(spec.name for spec in PROJECTIONS)  # 首页 reads every view
 TENANT_SECTIONS = (  # (anchor, heading, selection): the items a tenant page lists
     ("late", "逾期公开的事项", Selection("disclosures", late=True)),
     (
@@ -69,26 +72,33 @@ def home(
     if not supervises:
         return see_other(f"/console/t/{staff.tenant}")
     path = staff.tenant
+    # What the page prints depends on the signed-in session too (its CSRF token).
+    scope = (*principal_scope(staff), getattr(request.state, "csrf", ""))
+    read = begin(request, platform, path, FOLLOWED, scope, html=True)
+    if (found := read.found(request)) is not None:
+        return found
     moments = page_moments(platform, as_of, known_at)
     rows = overview.overview_rows(path, staff, platform, moments)
     tenant = tenants.tenant_public(platform, path)
-    return render(
-        request,
-        "console_home.html",
-        title="首页",
-        tenant=tenant,
-        rows=rows,
-        moments=moments,
-        query=moments.query(),
-        given=given_moments(as_of, known_at),
-        warnings=future_notes(
-            platform,
-            future_warnings(
-                platform.disclosures.now(),
-                as_of=moments.as_of,
-                known_at=moments.known_at,
+    return read.send(
+        render(
+            request,
+            "console_home.html",
+            title="首页",
+            tenant=tenant,
+            rows=rows,
+            moments=moments,
+            query=moments.query(),
+            given=given_moments(as_of, known_at),
+            warnings=future_notes(
+                platform,
+                future_warnings(
+                    platform.disclosures.now(),
+                    as_of=moments.as_of,
+                    known_at=moments.known_at,
+                ),
             ),
-        ),
+        )
     )
 
 

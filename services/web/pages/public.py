@@ -10,7 +10,7 @@ from math import ceil
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from domain.access import Principal
@@ -21,14 +21,19 @@ from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.forwarded import client_address
 from services.api.params import moment_text
+from services.api.revalidate import begin
 from services.api.routes import catalogue, disclosures, tenants
 from services.cases.receipts import look_up_throttled
+from services.core.views import DIRECTORY_NAME, DISCLOSURES_NAME, POWERS_NAME
 from services.fees.board import board_rows
 from services.web.session import check_csrf, prepare
 from services.web.templating import render
 
 router = APIRouter(prefix="/gongkai", include_in_schema=False)
 FormDep = Annotated[dict[str, Any], Depends(check_csrf)]
+# What a board or item page reads (the fee board's aggregates are in the key as
+# reference data: services/platform/reads.py).
+BOARD_VIEWS = (DIRECTORY_NAME, DISCLOSURES_NAME, POWERS_NAME)
 
 
 def reader(path: str) -> Principal:
@@ -55,9 +60,14 @@ def crumbs_for(platform: PlatformDep, path: str) -> list[tuple[str, str]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, platform: PlatformDep) -> HTMLResponse:
+def index(request: Request, platform: PlatformDep) -> Response:
+    read = begin(request, platform, "", (DIRECTORY_NAME,), ("public",), public=True)
+    if (found := read.found(request)) is not None:
+        return found
     roots = [tenants.summary(r) for r in platform.directory.roots()]
-    return render(request, "public_index.html", title="政府信息公开专栏", roots=roots)
+    return read.send(
+        render(request, "public_index.html", title="政府信息公开专栏", roots=roots)
+    )
 
 
 @router.get("/_receipt", response_class=HTMLResponse)
@@ -102,7 +112,10 @@ BOARD_NEWEST = 20  # items per category on a board; the count says how many in a
 
 
 @router.get("/{path}", response_class=HTMLResponse)
-def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
+def board(request: Request, path: str, platform: PlatformDep) -> Response:
+    read = begin(request, platform, path, BOARD_VIEWS, ("public",), public=True)
+    if (found := read.found(request)) is not None:
+        return found
     tenant = tenants.tenant_public(platform, path)  # unknown → 404 page
     status = catalogue.catalogue_status(
         path, request, reader(path), platform, items_per_category=BOARD_NEWEST
@@ -137,21 +150,23 @@ def board(request: Request, path: str, platform: PlatformDep) -> HTMLResponse:
     )
     reports = platform.annual_reports.published_reports(path)
     fees = fee_board(platform, path)
-    return render(
-        request,
-        "public_tenant.html",
-        title=f"{tenant.name}政府信息公开专栏",
-        crumbs=crumbs_for(platform, path),
-        tenant=tenant,
-        catalogue=status,
-        as_of=status.as_of,
-        annual=annual,
-        annual_status=reports,
-        others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
-        withdrawn=withdrawn,
-        children=tenant.children,
-        fees=fees,
-        powers_in_force=platform.powers.in_force(path).powers != (),
+    return read.send(
+        render(
+            request,
+            "public_tenant.html",
+            title=f"{tenant.name}政府信息公开专栏",
+            crumbs=crumbs_for(platform, path),
+            tenant=tenant,
+            catalogue=status,
+            as_of=status.as_of,
+            annual=annual,
+            annual_status=reports,
+            others=[i for i in others if i.category != ANNUAL_REPORT_CATEGORY],
+            withdrawn=withdrawn,
+            children=tenant.children,
+            fees=fees,
+            powers_in_force=platform.powers.in_force(path).powers != (),
+        )
     )
 
 
@@ -162,7 +177,10 @@ def item(
     item_id: UUID,
     platform: PlatformDep,
     version: int | None = None,
-) -> HTMLResponse:
+) -> Response:
+    read = begin(request, platform, path, BOARD_VIEWS, ("public",), public=True)
+    if (found := read.found(request)) is not None:
+        return found
     tenant = tenants.tenant_public(platform, path)
     history = disclosures.history(path, item_id, reader(path), platform)
     versions = history.versions
@@ -170,14 +188,16 @@ def item(
     shown = next((v for v in versions if v.version == version), versions[-1])
     if current.state.withdrawn:  # withdrawn means withdrawn: no version's text
         shown = None
-    return render(
-        request,
-        "public_item.html",
-        title=current.state.title,
-        crumbs=[*crumbs_for(platform, path), (current.state.title, "")],
-        tenant=tenant,
-        versions=versions,
-        first=versions[0],
-        shown=shown,
-        revisions=sum(1 for v in versions if v.event == "revised"),
+    return read.send(
+        render(
+            request,
+            "public_item.html",
+            title=current.state.title,
+            crumbs=[*crumbs_for(platform, path), (current.state.title, "")],
+            tenant=tenant,
+            versions=versions,
+            first=versions[0],
+            shown=shown,
+            revisions=sum(1 for v in versions if v.event == "revised"),
+        )
     )
