@@ -105,7 +105,8 @@ class Platform:
         }
         self.views[AUDIT_NAME] = self.construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
-        self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        vault = PersonalDataVault(settings.effective_vault_dir)
+        self.cases.configure(vault)
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)
@@ -119,6 +120,7 @@ class Platform:
         self.series = DocumentSeriesBook(env=self.env, clock=clock)
         self.levies = Levies(env=self.env, clock=clock)
         self.levies.required_reviewers = settings.fee_reviewers
+        self.levies.configure(vault)  # natural persons' names, sealed
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)
