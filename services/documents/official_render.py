@@ -206,7 +206,8 @@ def _lines(pdf: FPDF, text: str, width: float, height: float, align: str = "L") 
     line's start, no （ at its end, no number split: domain/documents/line_breaking)
     with the current font's widths; each line a cell, so pages break as usual."""
     x = pdf.get_x()
-    for line in break_lines(text, width, pdf.get_string_width):
+    room = width - 2 * pdf.c_margin  # a cell pads its text on both sides
+    for line in break_lines(text, room, pdf.get_string_width):
         pdf.set_x(x)
         pdf.cell(width, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
