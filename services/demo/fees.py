@@ -15,11 +15,14 @@ from services.demo.staff import reviewer_username
 
 UNIT = "xinhe.ysfjq"
 BASIS = "《风景名胜区条例》第三十七条；自治区发展改革委、财政厅收费批复"
+TICKET_BASIS = "《中华人民共和国价格法》第十三条；自治区发展改革委门票价格批复"
 ITEMS = [
     {"code": "site", "name": "景区经营场地占用费", "unit": "平方米·月",
      "rate": "12.5", "basis": BASIS},
     {"code": "resource", "name": "风景名胜区资源有偿使用费", "unit": "万元营业额",
      "rate": "300", "basis": BASIS},
+    {"code": "ticket", "name": "玉佛山风景名胜区门票", "unit": "人次",
+     "rate": "40", "basis": TICKET_BASIS},
 ]  # fmt: skip
 # (payer, kind, site m²·months, turnover in 万元, reduced to or None)
 NOTICES = (
