@@ -117,6 +117,7 @@ PHRASES: Mapping[str, str] = {
     "invalid-power-list": "权责清单文件第 {line} 行{where}有误：{reason}",
     "invalid-power": "权力事项、运行流程或廉政风险点填写有误",
     "unknown-power": "不是本单位权责清单中的权力事项",
+    "unknown-fee-item": "收费项目不在本单位收费标准中",
     "power-list-not-found": "本单位尚未编制权责清单",
     "power-not-found": "权责清单中没有这项权力",
     "no-pending-power-list": "该版本不在待审核状态，请刷新页面查看当前版本",

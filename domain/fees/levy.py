@@ -4,6 +4,12 @@ numbered in the tenant's 征收通知书 series when issued.
 
 The domain refuses a notice whose stated amount is not the standard's, and issues
 the standard amount unless a reduction passed 集中会审 (domain/fees/review.py).
+
+A payer who is a natural person is personal data: the notice holds only the vault
+subject that seals the name (``payer["ref"]``, sealed like a case applicant's
+contact: domain/cases/applicant.py, infra/vault.py); an organisation's name is
+public and kept in clear (``payer["name"]``). ``Drafted`` version 2; a version 1
+event, written before, carried every payer's name and still loads with it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -22,6 +29,7 @@ from domain.fees.standard import FeeStandard, decimal_of
 
 CENT = Decimal("0.01")
 PAYER_KINDS = {"person": "自然人", "organisation": "法人或其他组织"}
+MAX_PERSON_NAME = 50  # as an applicant's (domain/cases/personal_data.py)
 
 
 class OffStandardError(ConflictError):
@@ -79,6 +87,34 @@ def total_of(lines: Sequence[Mapping[str, str]]) -> Decimal:
     return sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
 
 
+def check_payer(name: str, kind: str) -> str:
+    """The payer's name, trimmed. Requires a known kind and 1 to 100 characters
+    (50 for a natural person, the vault's limit for a name)."""
+    name = name.strip()
+    if kind not in PAYER_KINDS:
+        raise InvalidInputError(
+            f"payer kind: one of {', '.join(PAYER_KINDS)}", field="payer_kind"
+        )
+    limit = MAX_PERSON_NAME if kind == "person" else 100
+    if not name or len(name) > limit:
+        raise InvalidInputError(f"payer: 1 to {limit} characters", field="payer_name")
+    return name
+
+
+def _vault_subject(ref: str | None) -> str:
+    """A canonical UUID (the vault subject sealing a person's name), never the name."""
+    try:
+        canonical = str(UUID(ref)) if ref is not None else None
+    except (ValueError, TypeError, AttributeError):
+        canonical = None
+    if canonical is None or canonical != ref:
+        raise InvalidInputError(
+            "a natural person's name is sealed: give the vault subject, never the name",
+            field="payer_ref",
+        )
+    return canonical
+
+
 def masked(payer: Mapping[str, str]) -> str:
     """The payer as the public board shows it: a natural person's name masked to
     its first character and two stars whatever its length (张**, 阿**: the length
@@ -102,16 +138,22 @@ class LevyNotice(GongkaiAggregate):
         stated_amount: object,
         standard: FeeStandard,
         actor: dict[str, str],
+        payer_ref: str | None = None,
     ) -> LevyNotice:
-        """Requires a payer, items of the standard in force on ``dated``, and a
-        stated amount equal to what that standard gives (else 409 off-standard)."""
-        name = payer_name.strip()
-        if not name or len(name) > 100:
-            raise InvalidInputError("payer: 1 to 100 characters", field="payer_name")
-        if payer_kind not in PAYER_KINDS:
+        """Requires a payer (a natural person's sealed as ``payer_ref``, the vault
+        subject; an organisation's without one), items of the standard in force on
+        ``dated``, and a stated amount equal to what that standard gives (else 409
+        off-standard)."""
+        name = check_payer(payer_name, payer_kind)
+        if payer_kind == "person":
+            ref = _vault_subject(payer_ref)
+            payer: dict[str, str | None] = {"kind": "person", "name": None, "ref": ref}
+        elif payer_ref is not None:
             raise InvalidInputError(
-                f"payer kind: one of {', '.join(PAYER_KINDS)}", field="payer_kind"
+                "an organisation's name is public: it is not sealed", field="payer_ref"
             )
+        else:
+            payer = {"kind": payer_kind, "name": name, "ref": None}
         version = standard.in_force(dated)
         lines = lines_of(items, version)
         total = total_of(lines)
@@ -125,7 +167,7 @@ class LevyNotice(GongkaiAggregate):
             )
         return cls(
             tenant=tenant,
-            payer={"name": name, "kind": payer_kind},
+            payer=payer,
             dated=dated,
             standard_version=int(version["version"]),
             lines=lines,
@@ -137,7 +179,7 @@ class LevyNotice(GongkaiAggregate):
     def __init__(
         self,
         tenant: str,
-        payer: dict[str, str],
+        payer: dict[str, str | None],
         dated: date,
         standard_version: int,
         lines: list[dict[str, str]],
@@ -271,3 +313,15 @@ class LevyNotice(GongkaiAggregate):
             "reduction_approved": reduction_approved,
             "by": actor,
         }
+
+
+def _upcast_drafted_v1_v2(state: dict[str, Any]) -> None:
+    """v1 kept every payer's name in clear and had no vault subject: it loads as
+    it was written (a person's name there stays readable to staff)."""
+    state["payer"] = {**state["payer"], "ref": None}
+
+
+# Drafted v2 seals a natural person's name (``payer["ref"]``, ``payer["name"]`` null).
+_DRAFTED: Any = getattr(LevyNotice, "Drafted")  # noqa: B009 - made by @event
+_DRAFTED.class_version = 2
+_DRAFTED.upcast_v1_v2 = staticmethod(_upcast_drafted_v1_v2)

@@ -44,6 +44,13 @@ class UnknownPowerError(PowerError, InvalidInputError):
     slug = "unknown-power"
 
 
+class UnknownFeeItemError(PowerError, InvalidInputError):
+    """A power names a fee item (``fee_item``) its unit's fee standard (收费标准)
+    does not hold, or the unit keeps no fee standard."""
+
+    slug = "unknown-fee-item"
+
+
 class PowerListNotFoundError(PowerError, NotFoundError):
     slug = "power-list-not-found"
 

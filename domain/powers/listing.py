@@ -3,11 +3,15 @@ together, and the figures the county reads from it (清权确权 coverage). Pure
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.powers.errors import InvalidPowerError, UnknownPowerError
+from domain.powers.errors import (
+    InvalidPowerError,
+    UnknownFeeItemError,
+    UnknownPowerError,
+)
 from domain.powers.power import Power
 from domain.powers.risks import RiskPoint
 from domain.powers.vocabulary import MeasureKind, RiskLevel
@@ -61,6 +65,19 @@ class PowerListing:
 
     def power(self, code: str) -> Power | None:
         return next((p for p in self.powers if p.code == code), None)
+
+    def require_fee_items(self, known: Collection[str]) -> None:
+        """Requires every power's ``fee_item`` to be an item code of the unit's fee
+        standard (``known``: the codes of its latest version, empty without one),
+        so that the list never points at a fee the unit has not published."""
+        for i, power in enumerate(self.powers):
+            if power.fee_item is not None and power.fee_item not in known:
+                have = "、".join(sorted(known)) or "none: no fee standard published"
+                raise UnknownFeeItemError(
+                    f"{power.code}: fee item {power.fee_item!r} is not in the fee "
+                    f"standard (items: {have})",
+                    field=f"powers[{i}].fee_item",
+                )
 
     def risks_of(self, code: str) -> tuple[RiskPoint, ...]:
         return tuple(r for r in self.risks if r.power == code)

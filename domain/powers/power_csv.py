@@ -58,7 +58,7 @@ _FIELD_COLUMNS: Mapping[str, str] = {
 }
 _ROW_REASONS: Mapping[str, str] = {
     "code": "须为 1 至 40 位字母、数字、点、连字符或下划线，如 XK-001",
-    "fee_item": "须为收费标准中的项目代码，如 SF-001",
+    "fee_item": "须为本单位收费标准中的项目代码，如 site",
     "time_limit_days": f"须为 1 至 {MAX_PROMISED_DAYS} 之间的整数",
     "state_on": "权力已修改或已废止的，须填写日期",
 }

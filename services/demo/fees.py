@@ -11,14 +11,18 @@ from domain.access import Principal, Role
 from domain.fees.levy import lines_of, total_of
 from services.demo.assessment import at
 from services.demo.common import Plan, clerk
+from services.demo.staff import reviewer_username
 
 UNIT = "xinhe.ysfjq"
 BASIS = "《风景名胜区条例》第三十七条；自治区发展改革委、财政厅收费批复"
+TICKET_BASIS = "《中华人民共和国价格法》第十三条；自治区发展改革委门票价格批复"
 ITEMS = [
     {"code": "site", "name": "景区经营场地占用费", "unit": "平方米·月",
      "rate": "12.5", "basis": BASIS},
     {"code": "resource", "name": "风景名胜区资源有偿使用费", "unit": "万元营业额",
      "rate": "300", "basis": BASIS},
+    {"code": "ticket", "name": "玉佛山风景名胜区门票", "unit": "人次",
+     "rate": "40", "basis": TICKET_BASIS},
 ]  # fmt: skip
 # (payer, kind, site m²·months, turnover in 万元, reduced to or None)
 NOTICES = (
@@ -26,10 +30,11 @@ NOTICES = (
     ("玉佛山农家乐专业合作社", "organisation", "360", "12.4", None),
     ("阿不都热合曼·买买提", "person", "48", "1.75", "600.00"),
 )
+# (badge number of a DEMO_REVIEWERS staffer, post, reason)
 REVIEWERS = (
-    ("reviewer-legal", "法制审核岗", "减免符合《风景名胜区条例》及本处减免办法"),
-    ("reviewer-finance", "财务岗", "营业额与停业证明核实无误"),
-    ("reviewer-leader", "分管领导", "同意按会审意见减免"),
+    ("XH-0302", "法制审核岗", "减免符合《风景名胜区条例》及本处减免办法"),
+    ("XH-0303", "财务岗", "营业额与停业证明核实无误"),
+    ("XH-0304", "分管领导", "同意按会审意见减免"),
 )
 
 
@@ -64,6 +69,8 @@ def _notice(p: Any, office: Principal, row: tuple[Any, ...], day: date) -> None:
             office, UNIT, notice.id, reduced_to, "个体经营户因病停业四个月，申请减缴"
         )
         for who, post, reason in REVIEWERS:
-            reviewer = Principal(f"{who}@{UNIT}", UNIT, frozenset({Role.SUPERVISOR}))
+            reviewer = Principal(
+                reviewer_username(who), UNIT, frozenset({Role.SUPERVISOR})
+            )
             p.levies.review_reduction(reviewer, UNIT, notice.id, True, post, reason)
     p.levies.issue(office, UNIT, notice.id)

@@ -49,7 +49,8 @@ def plan_powers(builder: Plan) -> None:
     )
     finance = PowerListing(
         tuple(
-            replace(power, code=f"CZ-{i + 1:03d}", office="新和县财政局")
+            # the bureau keeps no fee standard: its powers name no fee item
+            replace(power, code=f"CZ-{i + 1:03d}", office="新和县财政局", fee_item=None)
             for i, power in enumerate(listing.powers[12:13] + listing.powers[14:16])
         )
     )

@@ -36,6 +36,21 @@ DEMO_STAFF = (
     ),
 )  # fmt: skip
 
+# The scenic area's 集中会审 panel (services/demo/fees.py): staff records, so the
+# reduction's approvers read by name and badge number (``马丽（XH-0302）``) on the
+# notice, the board and the supervisor's view. They never sign in to the demo, so
+# they get no password (and cost no password hashing at load).
+DEMO_REVIEWERS = (
+    DemoStaffer("xinhe.ysfjq", "XH-0302", "马丽", "法制审核岗", ("supervisor",), ""),
+    DemoStaffer("xinhe.ysfjq", "XH-0303", "买买提江", "财务岗", ("supervisor",), ""),
+    DemoStaffer("xinhe.ysfjq", "XH-0304", "张建国", "分管领导", ("supervisor",), ""),
+)  # fmt: skip
+
+
+def reviewer_username(number: str) -> str:
+    """A demo reviewer's username (the id its principal acts under)."""
+    return f"{number}@xinhe"
+
 
 def demo_username(path: str) -> str | None:
     """The username of the demo staffer who works at ``path``, if one does: the
@@ -63,7 +78,12 @@ def register_demo_staff(platform: Platform, admin: Principal) -> int:
             roles=list(s.roles),
         )
         platform.sign_ins.activate(staffer.username, code, s.password, "demo")
-    return len(DEMO_STAFF)
+    for s in DEMO_REVIEWERS:
+        platform.staff.register(
+            admin, s.tenant, number=s.number, name=s.name, post=s.post,
+            roles=list(s.roles),
+        )  # fmt: skip
+    return len(DEMO_STAFF) + len(DEMO_REVIEWERS)
 
 
 def demo_sign_ins() -> list[str]:

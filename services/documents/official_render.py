@@ -16,6 +16,7 @@ from typing import Any
 
 from fpdf import FPDF, FontFace
 
+from domain.documents.line_breaking import break_lines
 from domain.documents.numbering import date_text
 from domain.documents.official import (
     BODY_PT,
@@ -40,10 +41,6 @@ KAI = Path("/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf")
 OFFICIAL_CSS = "/static/official.css"
 PT_MM = 25.4 / 72
 INDENT = "\u3000\u3000"  # 首行缩进二字 (a paragraph of a 公文)
-# multi_cell leaves the cursor right of the block unless told to start a line.
-# Chinese text wraps between any two characters (fpdf2 otherwise breaks at spaces
-# only, and drops a paragraph's leading 全角空格 with the first "word").
-NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT", "wrapmode": "CHAR"}
 
 
 def official_fonts() -> tuple[Path, Path, Path]:
@@ -187,7 +184,7 @@ def official_pdf(doc: OfficialDocument) -> bytes:
         pdf.cell(TYPE_W, LINE_MM, label, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(LINE_MM)
         pdf.set_font("song", size=TITLE_PT)
-        pdf.multi_cell(TYPE_W, LINE_MM, annex.title, align="C", **NEXT_LINE)
+        _lines(pdf, annex.title, TYPE_W, LINE_MM, align="C")
         pdf.ln(LINE_MM / 2)
         pdf.set_font("kai", size=12)
         with pdf.table(
@@ -204,13 +201,24 @@ def official_pdf(doc: OfficialDocument) -> bytes:
     return bytes(out)
 
 
+def _lines(pdf: FPDF, text: str, width: float, height: float, align: str = "L") -> None:
+    """``text`` from the cursor's x, cut into lines by the 禁则 (no 。 or ， at a
+    line's start, no （ at its end, no number split: domain/documents/line_breaking)
+    with the current font's widths; each line a cell, so pages break as usual."""
+    x = pdf.get_x()
+    room = width - 2 * pdf.c_margin  # a cell pads its text on both sides
+    for line in break_lines(text, room, pdf.get_string_width):
+        pdf.set_x(x)
+        pdf.cell(width, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
 def _head(pdf: FPDF, doc: OfficialDocument) -> None:
     """版头: the red 标志, the 发文字号 two lines under it, the red rule 4 mm below."""
     if doc.voided:
         pdf.set_text_color(*RED)
         pdf.set_font("hei", size=NOTE_PT)
         pdf.set_xy(LEFT, TOP)
-        pdf.multi_cell(TYPE_W, 7, f"【已作废】{doc.voided}", align="L", **NEXT_LINE)
+        _lines(pdf, f"【已作废】{doc.voided}", TYPE_W, 7)
     size = min(42.0, TYPE_W / (len(doc.mark) * PT_MM))  # fits the 版心's width
     pdf.set_xy(LEFT, TOP + MARK_DROP)
     pdf.set_text_color(*RED)
@@ -234,20 +242,18 @@ def _text(pdf: FPDF, doc: OfficialDocument) -> None:
     署名 right, two characters in; the date under it, two characters further right,
     or two in from the right when it is the longer)."""
     pdf.set_font("song", size=TITLE_PT)
-    pdf.multi_cell(TYPE_W, TITLE_PT * PT_MM * 1.5, doc.title, align="C", **NEXT_LINE)
+    _lines(pdf, doc.title, TYPE_W, TITLE_PT * PT_MM * 1.5, align="C")
     pdf.ln(LINE_MM)
     pdf.set_font("kai", size=BODY_PT)
     if doc.addressees:
-        pdf.multi_cell(
-            TYPE_W, LINE_MM, "、".join(doc.addressees) + "：", align="L", **NEXT_LINE
-        )
+        _lines(pdf, "、".join(doc.addressees) + "：", TYPE_W, LINE_MM)
     for paragraph in doc.body:
-        pdf.multi_cell(TYPE_W, LINE_MM, INDENT + paragraph, align="L", **NEXT_LINE)
+        _lines(pdf, INDENT + paragraph, TYPE_W, LINE_MM)
     note = attachment_note(doc)
     if note:
         pdf.ln(LINE_MM)
         for line in note:
-            pdf.multi_cell(TYPE_W, LINE_MM, INDENT + line, align="L", **NEXT_LINE)
+            _lines(pdf, INDENT + line, TYPE_W, LINE_MM)
     pdf.ln(LINE_MM)
     sign, dated = signature_lines(doc)
     char = BODY_PT * PT_MM
@@ -284,7 +290,7 @@ def _record(pdf: FPDF, doc: OfficialDocument) -> None:
     pdf.line(LEFT, y, LEFT + TYPE_W, y)
     if doc.copies_to:
         pdf.set_xy(LEFT + char, y + 1.5)
-        pdf.multi_cell(TYPE_W - 2 * char, 6, f"抄送：{'，'.join(doc.copies_to)}。")
+        _lines(pdf, f"抄送：{'，'.join(doc.copies_to)}。", TYPE_W - 2 * char, 6)
         y += 9.0
         pdf.set_line_width(0.25)
         pdf.line(LEFT, y, LEFT + TYPE_W, y)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.access import Principal, require_read
+from domain.cases.personal_data import ERASED
 from domain.fees.levy import LevyNotice, lines_of, masked, total_of, yuan
 from domain.fees.review import STATUS_LABELS, approvers
 from domain.fees.standard import FeeStandard, standard_id
@@ -72,7 +73,7 @@ def notice_out(platform: Any, notice: LevyNotice) -> dict[str, Any]:
         "id": str(notice.id),
         "tenant": notice.tenant,
         "version": notice.version,
-        "payer": dict(notice.payer),
+        "payer": platform.levies.payer(notice),
         "dated": notice.dated.isoformat(),
         "standard_version": notice.standard_version,
         "lines": notice.lines,
@@ -168,6 +169,13 @@ def period_view(
     }
 
 
+def _public_payer(platform: Any, notice: LevyNotice) -> str:
+    """A natural person masked (张**), or 已删除 once the vault key is gone; an
+    organisation in full."""
+    payer = platform.levies.payer(notice)
+    return ERASED if payer["name"] == ERASED else masked(payer)
+
+
 def board_rows(platform: Any, principal: Principal, path: str) -> dict[str, Any]:
     """The public board: every version of the standard, and each issued notice with
     its 文号, payer (masked if a person), standard and final amounts, the reduction
@@ -194,7 +202,7 @@ def board_rows(platform: Any, principal: Principal, path: str) -> dict[str, Any]
         notices.append(
             {
                 "wenhao": n.issued["wenhao"],
-                "payer": masked(n.payer),
+                "payer": _public_payer(platform, n),
                 "dated": n.dated.isoformat(),
                 "amount": n.amount,
                 "final_amount": n.issued["final_amount"],

@@ -5,6 +5,11 @@ A unit's clerk (or supervisor) keeps its standard and notices; any principal of 
 unit may review a reduction, each under the post (岗位) it names, never the
 proposer. Issuing takes the next number of the unit's 征收通知书 series in the same
 append as the notice's ``Issued`` event.
+
+A natural person's name is sealed in the personal-data vault exactly as a case
+applicant's contact (services/cases/commands.py): an ``ApplicantRecord`` holding the
+ciphertext is saved in the notice's append, the notice keeps the vault subject, and
+``payer`` opens it for the notice, the staff view and (masked) the public board.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Principal, Role, require_read, require_role
+from domain.cases.applicant import ApplicantRecord
+from domain.cases.personal_data import ERASED, Applicant
 from domain.errors import NotFoundError
-from domain.fees.levy import LevyNotice, masked
+from domain.fees.levy import LevyNotice, check_payer, masked
 from domain.fees.standard import FeeStandard, NoStandardInForceError, standard_id
 from domain.timeliness import local_date
+from infra.vault import PersonalDataVault, open_applicant, seal_applicant
 from services.core.base import GongkaiApplication, recorded
 from services.core.batches import iter_log
 from services.documents.series import numbered
@@ -35,6 +43,11 @@ class Levies(GongkaiApplication):
     """The fee standard and the 征收通知书 of a unit."""
 
     required_reviewers = 3
+    vault: PersonalDataVault
+
+    def configure(self, vault: PersonalDataVault) -> None:
+        """The vault that seals natural persons' names (the cases' vault)."""
+        self.vault = vault
 
     def today(self) -> date:
         return local_date(self.now())
@@ -88,18 +101,59 @@ class Levies(GongkaiApplication):
     ) -> tuple[LevyNotice, int]:
         require_role(principal, path, *KEEPERS)
         standard = self.standard(principal, path)
-        with recorded(self):
-            notice = LevyNotice.draft(
-                tenant=path,
-                payer_name=payer_name,
-                payer_kind=payer_kind,
-                items=items,
-                dated=dated,
-                stated_amount=amount,
-                standard=standard,
-                actor=principal.actor(),
+        name = check_payer(payer_name, payer_kind)
+        subject = self.vault.new_subject() if payer_kind == "person" else None
+        try:
+            with recorded(self):
+                records: list[ApplicantRecord] = []
+                if subject is not None:
+                    sealed = seal_applicant(
+                        self.vault, Applicant(name), path, subject=subject
+                    )
+                    records.append(
+                        ApplicantRecord.seal(
+                            subject=subject,
+                            tenant=path,
+                            ciphertext=sealed["ciphertext"],
+                            actor=principal.actor(),
+                            effective_at=self.now(),
+                        )
+                    )
+                notice = LevyNotice.draft(
+                    tenant=path,
+                    payer_name=name,
+                    payer_kind=payer_kind,
+                    items=items,
+                    dated=dated,
+                    stated_amount=amount,
+                    standard=standard,
+                    actor=principal.actor(),
+                    payer_ref=subject,
+                )
+            position = self._commit(*records, notice)
+        except BaseException:
+            if subject is not None:
+                self.vault.erase(subject)  # nothing was recorded: drop the key
+            raise
+        return notice, position
+
+    def payer(self, notice: LevyNotice) -> dict[str, str]:
+        """The payer in clear (``kind``, ``name``): an organisation's as recorded, a
+        natural person's opened from the vault (已删除 once its key is erased; a
+        version 1 notice recorded the name itself). Staff and the notice only; the
+        public board masks it (``masked``)."""
+        payer = notice.payer
+        name = payer.get("name")
+        ref = payer.get("ref")
+        if name is None and ref is not None:
+            record = self._get(UUID(ref), ApplicantRecord)
+            person = (
+                None
+                if record is None
+                else open_applicant(self.vault, record.sealed(), record.tenant)
             )
-        return notice, self._commit(notice)
+            name = person.name if person is not None else ERASED
+        return {"kind": str(payer["kind"]), "name": str(name or "")}
 
     def notice(self, principal: Principal, path: str, notice_id: UUID) -> LevyNotice:
         require_read(principal, path)
@@ -146,7 +200,7 @@ class Levies(GongkaiApplication):
         notice = self.notice(principal, path, notice_id)
         today = self.today()
         with recorded(self):
-            title = f"征收通知书（{masked(notice.payer)}）"  # the log's title: masked
+            title = f"征收通知书（{masked(self.payer(notice))}）"  # the log: masked
             series = numbered(
                 self, path, "levy", {"levy": str(notice.id)}, title, today,
                 principal.actor(),

@@ -60,7 +60,7 @@ def levy_document(platform: Any, notice: LevyNotice) -> OfficialDocument:
         issuer=unit,
         wenhao=number["wenhao"] if number else None,
         title="征收通知书",
-        addressees=[notice.payer["name"]],
+        addressees=[app.payer(notice)["name"]],
         body=body,
         dated=number["issued_on"] if number else notice.dated,
         attachments=[Attachment("收费明细", HEADERS, rows)],

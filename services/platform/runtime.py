@@ -111,7 +111,8 @@ class Platform:
             settings.read_cache_mb * 1024 * 1024,
         )
         self.cases = Cases(env=self.env, clock=clock)
-        self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        vault = PersonalDataVault(settings.effective_vault_dir)
+        self.cases.configure(vault)
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)
@@ -125,6 +126,7 @@ class Platform:
         self.series = DocumentSeriesBook(env=self.env, clock=clock)
         self.levies = Levies(env=self.env, clock=clock)
         self.levies.required_reviewers = settings.fee_reviewers
+        self.levies.configure(vault)  # natural persons' names, sealed
         self.rankings = Rankings(env=self.env, clock=clock)
         self.conduct = Conduct(env=self.env, clock=clock)
         self.conduct.configure(self.staff)

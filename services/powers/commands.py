@@ -15,6 +15,7 @@ from domain.access import (
     require_role,
     require_subtree_role,
 )
+from domain.fees.standard import FeeStandard, standard_id
 from domain.powers.errors import PowerListNotFoundError
 from domain.powers.listing import PowerListing
 from domain.powers.power import Power
@@ -65,9 +66,18 @@ class PowerLists(GongkaiApplication):
             listing = listing.with_risks_of(existing.latest())
         return self._draft(principal, path, listing, source or "CSV 导入")
 
+    def fee_items(self, path: str) -> dict[str, dict[str, str]]:
+        """The items of the latest version of ``path``'s fee standard (收费标准) by
+        code; none without one. A power's ``fee_item`` must be one of them."""
+        standard = self._get(standard_id(path), FeeStandard)
+        if standard is None or not standard.versions:
+            return {}
+        return {i["code"]: i for i in standard.versions[-1]["items"]}
+
     def _draft(
         self, principal: Principal, path: str, listing: PowerListing, source: str
     ) -> Drafted:
+        listing.require_fee_items(self.fee_items(path))
         with recorded(self):
             plist = self.power_list(path) or PowerList(
                 tenant=path, actor=principal.actor(), effective_at=self.now()

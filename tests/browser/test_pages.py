@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from domain.access import Role
 from domain.cases.personal_data import Applicant
 from domain.timeliness import local_date
 from services.cases.receipts import receipt_number
+from services.demo.fees import ITEMS as FEE_ITEMS
 from services.demo.power_data import scenic_power_listing
 from tests.browser.conftest import Live
 from tests.conftest import principal
@@ -333,6 +335,9 @@ def test_a_power_list_shows_its_flowcharts_on_the_board_and_in_the_console(
     county's console counts the unit's risks; both reflow at phone width."""
     unit = "xinhe.tahe.school-1"
     powers = live.platform.powers
+    clerk = principal(unit, Role.CLERK)
+    start = date(2026, 1, 1)
+    live.platform.levies.publish_standard(clerk, unit, start, FEE_ITEMS)
     drafted = powers.draft(
         principal(unit, Role.CLERK), unit, **scenic_power_listing().to_dict()
     )
@@ -356,6 +361,12 @@ def test_a_power_list_shows_its_flowcharts_on_the_board_and_in_the_console(
     assert steps[0].startswith("受理：窗口受理岗，1 个工作日；补正，退回“受理”")
     assert len(steps) == 4
     shot(browser, live, "public-power")
+    browser.get(f"{live.url}/gongkai/{unit}/powers/XK-005")  # names a fee item
+    fee = browser.find_element(By.XPATH, "//dt[.='收费']/following-sibling::dd[1]")
+    assert "12.5 元/平方米·月" in fee.text
+    go(browser, fee.find_element(By.LINK_TEXT, "景区经营场地占用费"))
+    assert urlsplit(browser.current_url).fragment == "fee-site"
+    assert "景区经营场地占用费" in browser.find_element(By.ID, "fee-site").text
     browser.set_window_size(PHONE, 844)
     try:
         phone_shot(browser, live, "public-power")

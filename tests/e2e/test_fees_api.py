@@ -48,7 +48,11 @@ def person(settings: Settings, who: str) -> dict[str, str]:
 
 
 def test_a_fee_notice_with_a_jointly_reviewed_reduction(
-    client: TestClient, auth: TokenFactory, tree: None, settings: Settings
+    client: TestClient,
+    auth: TokenFactory,
+    tree: None,
+    settings: Settings,
+    platform: Any,
 ) -> None:
     clerk = person(settings, "proposer")
     ok(client.post(f"{BASE}/fee-standard", json=STANDARD, headers=clerk), 201)
@@ -91,9 +95,11 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
     assert issued["issued"]["wenhao"] == "塔河征〔2026〕1号"
     assert issued["issued"]["final_amount"] == "1000.00"
     assert issued["reduction_status"] == "会审通过"
+    assert issued["payer"] == {"kind": "person", "name": "张三丰"}  # from the vault
 
     page = client.get(f"{url}/document", headers=clerk).text
     assert '<p class="gw-number">塔河征〔2026〕1号</p>' in page
+    assert '<p class="gw-to">张三丰：</p>' in page
     assert "同意减免730.49元" in page
     pdf = client.get(f"{url}/document?format=pdf", headers=clerk)
     assert pdf.content.startswith(b"%PDF")
@@ -121,3 +127,9 @@ def test_a_fee_notice_with_a_jointly_reviewed_reduction(
         ).status_code
         == 200
     )
+    # Sealed: no stored event holds the name, only the vault subject and ciphertext.
+    log = platform.tenants.recorder.select_notifications(start=1, limit=10_000)
+    drafted = [n for n in log if n.topic.endswith("LevyNotice.Drafted")]
+    assert drafted
+    assert all("张三丰".encode() not in n.state for n in log)
+    assert b'"ref"' in drafted[-1].state

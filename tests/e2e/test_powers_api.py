@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.powers.power_csv import powers_to_csv
+from services.demo.fees import ITEMS as FEE_ITEMS
 from services.demo.power_data import scenic_power_listing
 from tests.conftest import MutableClock
 from tests.e2e.conftest import TokenFactory
@@ -20,11 +21,24 @@ def scenic_body() -> dict[str, Any]:
     return scenic_power_listing().to_dict() | {"source": "2026年权责清单"}
 
 
+def publish_fees(client: TestClient, clerk: dict[str, str]) -> None:
+    """The unit's fee standard, whose items the scenic list's powers name."""
+    standard = {"effective_from": "2026-01-01", "items": FEE_ITEMS}
+    url = f"/v1/tenants/{UNIT}/fee-standard"
+    published = client.post(url, json=standard, headers=clerk)
+    assert published.status_code == 201, published.text
+
+
 def test_a_unit_drafts_its_list_and_the_county_approves_it(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:
     clerk, county = auth(UNIT, "clerk"), auth("xinhe", "supervisor")
     body = scenic_body()
+    unknown = client.post(f"{BASE}/drafts", json=body, headers=clerk)
+    assert unknown.status_code == 422, unknown.text  # no fee standard yet
+    assert unknown.json()["title_zh"] == "收费项目不在本单位收费标准中"
+    assert unknown.json()["field"] == "powers[4].fee_item"
+    publish_fees(client, clerk)
     bare = [dict(r) for r in body["risks"]]
     bare[0] = bare[0] | {"measures": []}
     drafted = client.post(f"{BASE}/drafts", json=body | {"risks": bare}, headers=clerk)
@@ -83,6 +97,7 @@ def test_the_catalogue_round_trips_as_csv_and_keeps_risks_by_code(
     client: TestClient, auth: TokenFactory, tree: None
 ) -> None:
     clerk, county = auth(UNIT, "clerk"), auth("xinhe", "supervisor")
+    publish_fees(client, clerk)
     assert client.post(f"{BASE}/drafts", json=scenic_body(), headers=clerk).is_success
     client.post(f"{BASE}/versions/1/approve", json={}, headers=county)
     exported = client.get(f"{BASE}.csv", headers=clerk)
@@ -116,6 +131,7 @@ def test_a_case_is_late_against_its_powers_limit(
     client: TestClient, auth: TokenFactory, tree: None, clock: MutableClock
 ) -> None:
     clerk, county = auth(UNIT, "clerk", "handler"), auth("xinhe", "supervisor")
+    publish_fees(client, clerk)
     assert client.post(f"{BASE}/drafts", json=scenic_body(), headers=clerk).is_success
     client.post(f"{BASE}/versions/1/approve", json={}, headers=county)
     cases = f"/v1/tenants/{UNIT}/cases"

@@ -364,6 +364,17 @@ def fees(p: Platform) -> None:
     app.issue(clerk, TOWN, notice.id)
 
 
+def person_levy(p: Platform) -> None:
+    """A 征收通知书 to a natural person (the name sealed in the vault), issued."""
+    clerk = who(TOWN, Role.CLERK)
+    notice, _ = p.levies.draft(
+        clerk, TOWN, payer_name="张三丰", payer_kind="person",
+        items=[{"code": "cod", "quantity": "10"}], dated=p.levies.today(),
+        amount="14.00",
+    )  # fmt: skip
+    p.levies.issue(clerk, TOWN, notice.id)
+
+
 def every_event_type(p: Platform) -> None:
     tree(p)
     disclosures(p)
@@ -375,5 +386,6 @@ def every_event_type(p: Platform) -> None:
     assessment(p)
     documents(p)
     fees(p)
+    person_levy(p)
     powers(p)
     audit(p)

@@ -58,8 +58,23 @@ def by_kind(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     return list(groups.items())
 
 
+def fee_item_shown(
+    platform: Platform, path: str, code: str | None
+) -> dict[str, str] | None:
+    """A power's fee item as the page shows it: the item of the unit's fee standard
+    (name, rate, unit) and the link to the standard's section on the 公开栏
+    (``#fee-<code>``); None for no item (or one the standard no longer holds)."""
+    if code is None:
+        return None
+    item = platform.powers.fee_items(path).get(code)
+    if item is None:
+        return None
+    return {**item, "href": f"/gongkai/{path}#fee-{code}"}
+
+
 def power_page(
     request: Request,
+    platform: Platform,
     plist: PowerList,
     code: str,
     version: int | None,
@@ -78,6 +93,7 @@ def power_page(
         title=power.name,
         crumbs=[*crumbs, (power.name, "")],
         power=shown,
+        fee_item=fee_item_shown(platform, plist.tenant, power.fee_item),
         risks=[r for r in data["risks"] if r["power"] == code],
         svg=Markup(render_flowchart(power)),  # noqa: S704 - escaped by the renderer
         console=console,
@@ -111,7 +127,7 @@ def public_power(
     tenants.tenant_public(platform, path)
     plist = in_force(platform, path)
     crumbs = [*crumbs_for(platform, path), ("权责清单", f"/gongkai/{path}/powers")]
-    return power_page(request, plist, code, None, crumbs, console=False)
+    return power_page(request, platform, plist, code, None, crumbs, console=False)
 
 
 def console_view(
@@ -176,9 +192,8 @@ def console_power(
         *tenant_crumbs(platform, path, staff),
         ("权责清单", f"/console/t/{path}/powers"),
     ]
-    return power_page(
-        request, plist, code, plist.pending or plist.in_force, crumbs, console=True
-    )
+    version = plist.pending or plist.in_force
+    return power_page(request, platform, plist, code, version, crumbs, console=True)
 
 
 @console_router.post("/t/{path}/powers/review", response_class=HTMLResponse)

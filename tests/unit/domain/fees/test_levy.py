@@ -143,3 +143,55 @@ def test_natural_persons_are_masked_on_the_board() -> None:
     assert masked({"name": "阿不都热合曼·买买提", "kind": "person"}) == "阿**"
     org = {"name": "新和县永兴化工有限公司", "kind": "organisation"}
     assert masked(org) == "新和县永兴化工有限公司"
+
+
+def draft_person(name: str, ref: str | None) -> LevyNotice:
+    return LevyNotice.draft(
+        tenant=UNIT,
+        payer_name=name,
+        payer_kind="person",
+        items=[{"code": "cod", "quantity": "10"}],
+        dated=date(2026, 3, 2),
+        stated_amount="14.00",
+        standard=standard(),
+        actor=CLERK,
+        payer_ref=ref,
+    )
+
+
+def test_a_natural_persons_name_never_enters_the_event() -> None:
+    subject = "6f1c1d3e-1f0b-4c55-9a3e-0f5b2e7d9a10"
+    notice = draft_person("阿不都热合曼·买买提", subject)
+    assert notice.payer == {"kind": "person", "name": None, "ref": subject}
+    event = notice.collect_events()[0]
+    assert "阿不都" not in repr(event.__dict__)
+    with pytest.raises(InvalidInputError) as refused:
+        draft_person("阿不都热合曼·买买提", None)
+    assert refused.value.field == "payer_ref"
+    with pytest.raises(InvalidInputError):
+        draft_person("阿不都热合曼·买买提", "阿不都热合曼·买买提")
+    with pytest.raises(InvalidInputError):
+        draft_person("名" * 51, subject)
+
+
+def test_an_organisations_name_stays_in_clear_and_is_not_sealed() -> None:
+    assert draft("1730.49").payer == {
+        "kind": "organisation",
+        "name": "新和县永兴化工有限公司",
+        "ref": None,
+    }
+    with pytest.raises(InvalidInputError):
+        LevyNotice.draft(
+            tenant=UNIT, payer_name="新和县永兴化工有限公司",
+            payer_kind="organisation", items=[{"code": "cod", "quantity": "10"}],
+            dated=date(2026, 3, 2), stated_amount="14.00", standard=standard(),
+            actor=CLERK, payer_ref="6f1c1d3e-1f0b-4c55-9a3e-0f5b2e7d9a10",
+        )  # fmt: skip
+
+
+def test_a_version_1_drafted_event_loads_with_its_payer() -> None:
+    from domain.fees.levy import _upcast_drafted_v1_v2
+
+    state = {"payer": {"name": "张三丰", "kind": "person"}}
+    _upcast_drafted_v1_v2(state)
+    assert state["payer"] == {"name": "张三丰", "kind": "person", "ref": None}

@@ -148,3 +148,18 @@ def test_a_csv_load_keeps_processes_and_risks_by_code() -> None:
     carried = catalogue.with_risks_of(before)
     assert carried.powers == before.powers[:-1]
     assert len(carried.risks) == 45 - 2  # the dropped power's two risks go with it
+
+
+def test_a_fee_item_must_be_an_item_of_the_units_fee_standard() -> None:
+    from domain.powers.errors import UnknownFeeItemError
+
+    listing = scenic_power_listing()
+    listing.require_fee_items({"site", "resource", "ticket"})
+    with pytest.raises(UnknownFeeItemError) as refused:
+        listing.require_fee_items({"site", "resource"})
+    assert refused.value.field.endswith(".fee_item")
+    assert "ticket" in str(refused.value)
+    with pytest.raises(UnknownFeeItemError):
+        listing.require_fee_items(())  # no fee standard at all
+    bare = PowerListing(tuple(replace(p, fee_item=None) for p in listing.powers))
+    bare.require_fee_items(())  # no fee item: nothing to check

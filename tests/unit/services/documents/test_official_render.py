@@ -59,3 +59,27 @@ def test_the_pdf_is_a4_with_the_attachment_on_its_own_page() -> None:
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2
     assert b"/MediaBox [0 0 595.28 841.89]" in pdf
+
+
+def test_the_pdf_text_keeps_the_line_breaking_rules() -> None:
+    """With the 正文's real font (27 characters of 3号 to a 156 mm line), a full
+    stop that falls on the 28th place comes down with the character before it,
+    and a sum of money is never split."""
+    from fpdf import FPDF
+
+    from domain.documents.line_breaking import CLOSING, break_lines
+    from domain.documents.official import BODY_PT, TYPE_W
+    from services.documents.official_render import INDENT, official_fonts
+
+    _, kai, _ = official_fonts()
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("kai", fname=str(kai))
+    pdf.set_font("kai", size=BODY_PT)
+    text = INDENT + "现将二〇二六年度第一季度村务公开考核结果予通报如下" + "。"
+    assert len(text) == 28
+    lines = break_lines(text, TYPE_W, pdf.get_string_width)
+    assert lines == [text[:-2], "下。"]
+    money = INDENT + "经集中会审，同意减免。" + "应缴金额共计人民币1730.49元整"
+    lines = break_lines(money, TYPE_W, pdf.get_string_width)
+    assert any("1730.49" in line for line in lines)
+    assert all(line[0] not in CLOSING for line in lines)
