@@ -11,8 +11,9 @@ the complaints. The figures are shown beside the points, never turned into point
 
 On time: completed by the period's end on or before the due date (the power's
 promised limit shortens it). Late: completed after it, or still open past it at the
-period's end. Still open and not yet due: neither, so outside the share's
-denominator. Complaints naming a power are counted apart, not as cases handled.
+period's end. Still open and not yet due, or not accepted (不予受理): neither, so
+outside the share's denominator. Complaints naming a power are counted apart, not
+as cases handled.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class PowerCase:
     received_on: date
     due_on: date | None
     completed_on: date | None
+    rejected: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,10 @@ class ListInForce:
 
 
 def _outcome(case: PowerCase, period_to: date) -> str:
-    """on_time, late or open, as at the end of ``period_to``."""
+    """on_time, late, open or rejected (不予受理: handled, but owed no result), as
+    at the end of ``period_to``."""
+    if case.rejected:
+        return "rejected"
     done = (
         case.completed_on
         if case.completed_on and case.completed_on <= period_to

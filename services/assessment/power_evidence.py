@@ -18,6 +18,7 @@ from domain.assessment.power_evidence import (
     PowerCase,
     power_list_evidence,
 )
+from domain.cases.rules import CaseState
 from domain.powers.vocabulary import RiskLevel
 from domain.timeliness import local_date
 from projections.case_rows import day_of
@@ -56,6 +57,7 @@ def named_cases(platform: Running, target: str, moment: str) -> list[PowerCase]:
             received_on=date.fromisoformat(c["received_on"]),
             due_on=day_of(c["due_on"]),
             completed_on=day_of(c["completed_on"]),
+            rejected=c["state"] == CaseState.REJECTED.value,
         )
         for c in cards
     ]

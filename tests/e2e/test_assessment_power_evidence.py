@@ -131,6 +131,10 @@ def test_the_review_of_a_unit_shows_its_power_list_as_evidence(
     assert "客观证据（权责清单）" in text.splitlines()[0]
     assert "权责清单第1版在用并已公开（2026-03-02起）" in text
     assert "按时办结1/2" in text
+    xlsx = client.get(
+        url, params={"format": "xlsx"}, headers=auth("xinhe", "supervisor")
+    )
+    assert xlsx.status_code == 200, xlsx.text
 
     sign_in(client, COUNTY_USER)
     page = client.get(f"/console/t/xinhe/campaigns/{campaign.id}/scorecards/{TUANJIE}")

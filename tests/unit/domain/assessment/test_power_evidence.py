@@ -49,6 +49,7 @@ def test_figures_of_the_list_and_of_the_period_cases() -> None:
         case(
             "h", date(2026, 4, 1), date(2026, 4, 20), date(2026, 4, 3), power="CF-001"
         ),
+        replace(case("i", date(2026, 5, 6), None, None), rejected=True),  # 不予受理
     ]
     evidence = power_list_evidence(
         ListInForce(2, date(2026, 1, 15), listing), cases, FROM, TO
@@ -67,14 +68,14 @@ def test_figures_of_the_list_and_of_the_period_cases() -> None:
     assert sum(evidence["risks"].values()) == 45
     assert evidence["unmitigated_high"] == []
     assert evidence["unmitigated_high_ok"]
-    assert evidence["cases_handled"] == 6  # a b c d e h; f is a complaint, g before
+    assert evidence["cases_handled"] == 7  # a–e, h, i; f is a complaint, g before
     assert evidence["complaints"] == 1
     assert evidence["cases_open"] == 1  # d
     rate = evidence["cases_on_time"]
     assert (rate["numerator"], rate["denominator"]) == (2, 5)  # a h / a b c e h
     assert evidence["late_cases"] == ["case:b", "case:c", "case:e"]
     rows = {r["code"]: r for r in evidence["by_power"]}
-    assert (rows["XK-001"]["handled"], rows["XK-001"]["late"]) == (5, 3)
+    assert (rows["XK-001"]["handled"], rows["XK-001"]["late"]) == (6, 3)
     assert rows["XK-001"]["complaints"] == 1
     assert rows["XK-001"]["name"] == listing.powers[0].name
 
