@@ -67,9 +67,11 @@ class PowerListView(SqlView):
             )
 
     def cases_of(self, tenant: str) -> list[Row]:
-        """Every case of ``tenant`` that names a power: its id and the power."""
+        """Every case of ``tenant`` that names a power: its id, the power and
+        when it was named (recorded time)."""
         return self._query(
-            "SELECT case_id, power FROM power_cases WHERE tenant = ? ORDER BY case_id",
+            "SELECT case_id, power, named_at FROM power_cases WHERE tenant = ?"
+            " ORDER BY case_id",
             [tenant],
         )
 

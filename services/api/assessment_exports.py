@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.assessment.criteria import METHODS
 from services.api.export import Column, flat_rate, rate_columns, share
+from services.assessment.power_evidence import evidence_summary
 
 LEAGUE_COLUMNS: tuple[Column, ...] = (
     ("rank", "名次"),
@@ -32,6 +33,7 @@ SCORECARD_COLUMNS: tuple[Column, ...] = (
     ("expected_share", "指标支持得分率"),
     ("reviewed_share", "评审得分率"),
     ("flagged", "偏离指标"),
+    ("power_evidence", "客观证据（权责清单）"),
 )
 
 HISTORY_COLUMNS: tuple[Column, ...] = (
@@ -79,6 +81,11 @@ def scorecard_rows(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "expected_share": share(check.get("expected_share")),
                 "reviewed_share": share(check.get("reviewed_share")),
                 "flagged": check.get("flagged"),
+                "power_evidence": (
+                    evidence_summary(item["power_evidence"])
+                    if item.get("power_evidence")
+                    else None
+                ),
             }
         )
     return rows

@@ -230,6 +230,8 @@ class Scorecard(BaseModel):
     rectification: dict[str, Any] | None
     metrics: dict[str, Any] = Field(
         description="objective figures of the target for the period, as known at "
-        "its end, with the disclosures behind them"
+        "its end, with the disclosures behind them; power_list: its 权责清单 as "
+        "evidence for the 行政权力公开 item (each such item carries it as "
+        "power_evidence)"
     )
     as_of: str | None = None

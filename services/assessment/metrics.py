@@ -1,8 +1,9 @@
 """A target's objective figures for a period, from the views, as known at its end.
 
 Reuses the disclosure view (timeliness and back-dating recorded with each item), the
-catalogue coverage rule (domain.disclosures.coverage) and the case view's statistics
-(domain.cases.stats); nothing is recomputed from raw events here.
+catalogue coverage rule (domain.disclosures.coverage), the case view's statistics
+(domain.cases.stats) and the target's power list (power_evidence.py); nothing is
+recomputed from raw events here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from domain.cases.stats import Rate
 from domain.disclosures.coverage import CoverageStatus, PublicItem, coverage
 from domain.timeliness import SHANGHAI
 from projections.sql import iso_moment
+from services.assessment.power_evidence import VIEW as POWERS_VIEW
+from services.assessment.power_evidence import power_metrics
 from services.core.base import APP_NAME
 from services.core.ports import Running
 from services.core.views import CASES_NAME, PROJECTIONS, ProjectionSpec
@@ -46,7 +49,7 @@ def target_metrics(
     """Figures of ``target`` and its subtree for [period_from, period_to], as the
     platform knew them at the end of period_to."""
     for spec in PROJECTIONS:
-        if spec.name in ("disclosures", CASES_NAME):
+        if spec.name in ("disclosures", CASES_NAME, POWERS_VIEW):
             settle(platform, spec)
     moment = iso_moment(end_of(period_to))
     rows = platform.disclosure_view.list_public(
@@ -105,6 +108,9 @@ def target_metrics(
         "case_on_time": cases["on_time_rate"],
         "case_feedback": cases["feedback_rate"],
         "satisfaction": cases["satisfaction_rate"],
+        "power_list": power_metrics(
+            platform, target, period_from, period_to, end_of(period_to), moment
+        ),
     }
 
 

@@ -28,6 +28,7 @@ class Running(Protocol):
     disclosures: Any
     cases: Any
     inspections: Any
+    powers: Any
     auditor: Any
     credentials: Any
     sign_ins: Any

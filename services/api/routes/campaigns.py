@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.assessment.campaign import STAGE_LABELS, Campaign
 from domain.assessment.metrics import flag_points
+from domain.assessment.power_evidence import power_items
 from domain.documents.official import OfficialDocument
 from domain.errors import NotFoundError
 from services.api.assessment_exports import (
@@ -289,8 +290,12 @@ def get_scorecard(
     )
     points = campaign.reviewed_points(target_path) or {}
     checks = flag_points(campaign.criteria, points, shares(metrics))
+    powers = power_items(campaign.criteria)
     for item in card["items"]:
         item["metric_check"] = checks.get(item["code"])
+        item["power_evidence"] = (
+            metrics["power_list"] if item["code"] in powers else None
+        )
     fmt = wanted(request, format)
     if fmt != "json":
         rows = scorecard_rows(card["items"])

@@ -29,6 +29,7 @@ from services.api.routes import rankings as rankings_api
 from services.api.routes import tenants
 from services.assessment.campaigns import item_titles
 from services.assessment.metrics import settle
+from services.assessment.power_evidence import evidence_summary
 from services.core.views import PROJECTIONS
 from services.platform.runtime import Platform
 from services.web.forms import FormErrors
@@ -294,6 +295,7 @@ def scorecard_view(
         target_name=name,
         figures=figures,
         figure_labels=FIGURE_LABELS,
+        power_summary=evidence_summary,
         methods=METHODS,
         titles=item_titles(campaign),
         evidence_link=lambda ref: evidence_link(path, ref),
