@@ -142,6 +142,10 @@ PHRASES: Mapping[str, str] = {
     "audit-view-behind": "审计视图尚未跟上日志，未签发检查点，请稍后重试",
     "views-stale": "查询视图未跟上日志，显示的数字可能不是最新的",
     "draining": "服务正在停止，请稍后重试",
+    "invalid-email": "电子邮箱地址格式不正确，应为“名称@域名”的形式",
+    "invalid-location": "地点不正确：纬度须在 -90 至 90、经度须在 -180 至 180 "
+    "之间且须成对填写，地址不超过 200 个字",
+    "invalid-attachment": "附件须为网页链接，每条不超过 500 个字符，最多 10 条",
 }
 
 FIELD_PHRASES: Mapping[tuple[str, str], str] = {

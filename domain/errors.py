@@ -299,6 +299,24 @@ class UnknownServiceError(CaseError, InvalidInputError):
     slug = "unknown-service"
 
 
+class InvalidEmailError(CaseError, InvalidInputError):
+    """An applicant's email address that is not ``name@domain``."""
+
+    slug = "invalid-email"
+
+
+class InvalidLocationError(CaseError, InvalidInputError):
+    """A case's location out of range, half given, or too long."""
+
+    slug = "invalid-location"
+
+
+class InvalidAttachmentError(CaseError, InvalidInputError):
+    """An attachment reference that is not an http(s) URL, or too many of them."""
+
+    slug = "invalid-attachment"
+
+
 class CaseNotFoundError(CaseError, NotFoundError):
     slug = "case-not-found"
 

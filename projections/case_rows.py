@@ -48,9 +48,11 @@ CARD_COLUMNS = (
     "filed_at",
     "updated_at",
     "working_days_to_resolve",
+    "location",
+    "attachments",
 )
 _DR = CaseKind.DISCLOSURE_REQUEST.value
-CARD_JSON = ("links", "supervised_by", "allowed_actions")
+CARD_JSON = ("links", "supervised_by", "allowed_actions", "location", "attachments")
 CARD_FLAGS = ("signed", "erased", "paused")
 EVENT_COLUMNS = (
     "case_id",
@@ -213,6 +215,8 @@ def case_card(case: Case, calendar: WorkingDayCalendar, tracking: Tracking) -> R
         "working_days_to_resolve": None
         if completed_on is None
         else calendar.working_days_between(case.received_on, completed_on),
+        "location": None if case.location is None else dict(case.location),
+        "attachments": list(case.attachments),
     }
 
 
@@ -221,6 +225,9 @@ def event_row(e: Any, card: Row, tracking: Tracking) -> Row:
     if details.get("answer_category", "") is None:  # Resolved v2, not a request
         details.pop("answer_category")
         details.pop("answer_reason", None)
+    if details.get("location", "") is None and details.get("attachments") == []:
+        details.pop("location")  # Filed v2 with neither: as v1's details were
+        details.pop("attachments")
     return {
         "case_id": str(e.originator_id),
         "version": e.originator_version,

@@ -1,7 +1,7 @@
 """A Gongkai stream consumer over the HTTP feed, to copy (docs/consumer.md).
 
     python feed_consumer.py --api https://gongkai.example --token "$TOKEN" \
-        --db events.sqlite3 [--type cn.gongkai.case.CaseFiled.v1] [--follow]
+        --db events.sqlite3 [--type cn.gongkai.case.CaseFiled.v2] [--follow]
 
 Pages ``GET /v1/feed`` from the position it holds (``after``) and keeps, in one
 transaction per page, the page's events and the next position (``next_after``), so

@@ -14,6 +14,7 @@ records that its key was destroyed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +25,7 @@ from domain.base import GongkaiAggregate, stored_as
 from domain.cases.checks import check_filing
 from domain.cases.handling import HandlingCommands
 from domain.cases.intake import IntakeCommands
+from domain.cases.location import Location
 from domain.cases.recording import Actor
 from domain.cases.routing import RoutingCommands
 from domain.cases.rules import CaseKind, CaseState, IntakeChannel
@@ -58,11 +60,15 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         parent_case: UUID | None = None,
         case_id: UUID | None = None,
         applicant_type: str | None = None,
+        location: Mapping[str, Any] | None = None,
+        attachments: Iterable[str] = (),
     ) -> Case:
         """Register a case (登记). Requires received_on on or before the filing day.
 
         A disclosure request may name its ``applicant_type`` (the annual report's
-        columns), recorded as ``ApplicantClassified`` in the same save.
+        columns), recorded as ``ApplicantClassified`` in the same save. A
+        ``location`` (lat, long, address, address_id) is where the issue is, public
+        like the case (``domain.cases.location``); ``attachments`` are media URLs.
         """
         fields, kind_of_applicant = check_filing(
             tenant=tenant,
@@ -79,6 +85,8 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
             parent_case=parent_case,
             case_id=case_id,
             applicant_type=applicant_type,
+            location=location,
+            attachments=attachments,
         )
         case = cls(**fields, actor=actor, effective_at=effective_at)
         if kind_of_applicant is not None:
@@ -112,10 +120,14 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         parent_case: UUID | None,
         received_on: date,
         statutory_working_days: int | None,
+        location: Location | None,
+        attachments: list[str],
         actor: Actor,
         effective_at: datetime,
     ) -> None:
         self.tenant = tenant
+        self.location = location
+        self.attachments = list(attachments)
         self._kind = kind
         self._channel = channel
         self.category = category
@@ -491,3 +503,15 @@ def _upcast_resolved_v1_v2(state: dict[str, Any]) -> None:
 _RESOLVED: Any = getattr(Case, "Resolved")  # noqa: B009 - made by @event
 _RESOLVED.class_version = 2
 _RESOLVED.upcast_v1_v2 = staticmethod(_upcast_resolved_v1_v2)
+
+
+def _upcast_filed_v1_v2(state: dict[str, Any]) -> None:
+    """v1 had no location or attachments: a case filed then has neither."""
+    state["location"] = None
+    state["attachments"] = []
+
+
+# Filed v2 adds location and attachments (where the issue is; media URLs).
+_FILED: Any = getattr(Case, "Filed")  # noqa: B009 - made by @event
+_FILED.class_version = 2
+_FILED.upcast_v1_v2 = staticmethod(_upcast_filed_v1_v2)

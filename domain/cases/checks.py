@@ -6,11 +6,12 @@ the field it came in, before an event is made."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from domain.cases.location import Location, check_attachments, check_location
 from domain.cases.rules import (
     CORRECTION_NOTICE_WORKING_DAYS,
     DISCLOSURE_ANSWER_WORKING_DAYS,
@@ -277,6 +278,8 @@ class FiledFields(TypedDict):
     parent_case: UUID | None
     received_on: date
     statutory_working_days: int | None
+    location: Location | None
+    attachments: list[str]
 
 
 def check_filing(
@@ -295,6 +298,8 @@ def check_filing(
     parent_case: UUID | None,
     case_id: UUID | None,
     applicant_type: str | None,
+    location: Mapping[str, Any] | None = None,
+    attachments: Iterable[str] = (),
 ) -> tuple[FiledFields, str | None]:
     """登记's input: the ``Filed`` fields, and the applicant type a disclosure
     request names (None if it names none)."""
@@ -339,5 +344,7 @@ def check_filing(
         statutory_working_days=DISCLOSURE_ANSWER_WORKING_DAYS
         if case_kind is CaseKind.DISCLOSURE_REQUEST
         else None,
+        location=None if location is None else check_location(**location),
+        attachments=check_attachments(attachments),
     )
     return fields, kind_of_applicant

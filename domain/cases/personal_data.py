@@ -12,6 +12,8 @@ subject, and events, views and streams carry only ``Applicant.redacted()`` (or
 - address: everything up to and including the first 镇, 乡 or 街道 when that prefix
   looks like an administrative name (no digits, at most 30 characters), then ``***``;
   otherwise the first 6 characters (at most half of a short address), then ``***``.
+- email: the first character of the local part, ``***``, then ``@`` and the domain
+  (``z***@example.cn``); the domain names a provider, rarely a person.
 """
 
 from __future__ import annotations
@@ -21,12 +23,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 
-from domain.errors import InconsistentInputError, InvalidInputError
+from domain.errors import (
+    InconsistentInputError,
+    InvalidEmailError,
+    InvalidInputError,
+)
 
 ERASED = "已删除"
-FIELDS = ("name", "phone", "id_number", "address")
+FIELDS = ("name", "phone", "id_number", "address", "email")
 MAX_NAME = 50
 MAX_ADDRESS = 200
+MAX_EMAIL = 254  # RFC 5321's path limit
 
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE = re.compile(
@@ -43,6 +50,13 @@ PHONE_PATTERN = (  # MOBILE or LANDLINE
     r"^(?:1[3-9][0-9]{9}|(?:0[0-9]{2,3}-?)?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?)$"
 )
 RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
+# An address as people type it (no quoted local parts or IP literals): a local part of
+# printable ASCII, an ``@``, and a domain of dot-separated labels with a letter TLD.
+EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+EMAIL_PATTERN = f"^{EMAIL.pattern}$"
 _ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))  # GB 11643-1999
 _ID_CHECK = "10X98765432"
 _TOWN_MARKERS = ("街道", "镇", "乡")
@@ -79,6 +93,14 @@ def _check_id(value: str) -> None:
         raise _disagree("id_number", "the ID's check digit is wrong")
 
 
+def _check_email(value: str) -> None:
+    if len(value) > MAX_EMAIL or not EMAIL.fullmatch(value):
+        raise InvalidEmailError(
+            "an email address is name@domain (e.g. zhang@example.cn)",
+            field="applicant.email",
+        )
+
+
 def _optional(data: Mapping[str, object], field: str) -> str | None:
     value = data.get(field)
     if value is None or isinstance(value, str):
@@ -94,6 +116,7 @@ class Applicant:
     phone: str | None = None
     id_number: str | None = None
     address: str | None = None
+    email: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.name, str) and _NAME_BREAKER.search(self.name):
@@ -120,6 +143,8 @@ class Applicant:
             _check_id(self.id_number)
         if self.address is not None and not 1 <= len(self.address) <= MAX_ADDRESS:
             raise _refuse("address", f"an address has 1–{MAX_ADDRESS} characters")
+        if self.email is not None:
+            _check_email(self.email)
 
     def to_dict(self) -> dict[str, str | None]:
         """The clear form, for sealing only."""
@@ -136,6 +161,7 @@ class Applicant:
             _optional(data, "phone"),
             _optional(data, "id_number"),
             _optional(data, "address"),
+            _optional(data, "email"),
         )
 
     def redacted(self) -> dict[str, str | None]:
@@ -145,6 +171,7 @@ class Applicant:
             "phone": None if self.phone is None else redact_phone(self.phone),
             "id_number": None if self.id_number is None else redact_id(self.id_number),
             "address": None if self.address is None else redact_address(self.address),
+            "email": None if self.email is None else redact_email(self.email),
         }
 
     def __repr__(self) -> str:
@@ -201,3 +228,8 @@ def redact_address(address: str) -> str:
         if len(prefix) <= _MAX_TOWN_PREFIX and not any(c.isdigit() for c in prefix):
             return prefix + _MASK
     return address[: min(6, len(address) // 2)] + _MASK
+
+
+def redact_email(email: str) -> str:
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}{_MASK}@{domain}" if local else _MASK

@@ -6,8 +6,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from domain.cases.location import (
+    MAX_ADDRESS_ID,
+    MAX_ATTACHMENTS,
+    MAX_LOCATION_ADDRESS,
+    MAX_URL,
+    URL_PATTERN,
+)
 from domain.cases.personal_data import (
+    EMAIL_PATTERN,
     MAX_ADDRESS,
+    MAX_EMAIL,
     MAX_NAME,
     NAME_PATTERN,
     PHONE_PATTERN,
@@ -54,6 +63,32 @@ class ApplicantIn(BodyModel):
         json_schema_extra={"pattern": RESIDENT_ID_PATTERN},
     )
     address: Text | None = Field(default=None, max_length=MAX_ADDRESS)
+    email: str | None = Field(
+        default=None,
+        max_length=MAX_EMAIL,
+        examples=["zhang@example.cn"],
+        description="name@domain; sealed in the vault like the rest (422 "
+        "invalid-email if malformed)",
+        json_schema_extra={"pattern": EMAIL_PATTERN},
+    )
+
+
+class LocationIn(BodyModel):
+    """Where the issue is (public like the case), not the applicant's address."""
+
+    lat: float | None = Field(default=None, ge=-90, le=90, examples=[43.8256])
+    long: float | None = Field(default=None, ge=-180, le=180, examples=[87.6168])
+    address: Text | None = Field(
+        default=None, max_length=MAX_LOCATION_ADDRESS, examples=["人民路与解放路路口"]
+    )
+    address_id: Text | None = Field(default=None, max_length=MAX_ADDRESS_ID)
+
+
+class CaseLocation(BaseModel):
+    lat: float | None
+    long: float | None
+    address: str | None
+    address_id: str | None
 
 
 class CaseCreate(BodyModel):
@@ -91,6 +126,21 @@ class CaseCreate(BodyModel):
         json_schema_extra={"pattern": SERVICE_CODE_PATTERN.pattern},
     )
     applicant: ApplicantIn | None = None
+    location: LocationIn | None = Field(
+        default=None,
+        description="where the issue is: lat and long together, and/or an address "
+        "(public like the case; never the applicant's own address)",
+    )
+    attachments: list[
+        Annotated[
+            str,
+            Field(max_length=MAX_URL, json_schema_extra={"pattern": URL_PATTERN}),
+        ]
+    ] = Field(
+        default=[],
+        max_length=MAX_ATTACHMENTS,
+        description="http(s) URLs of media the reporter holds (references only)",
+    )
     filed_by_agent: Text | None = Field(default=None, max_length=MAX_NAME_LENGTH)
     agent_village: TenantPath | None = Field(
         default=None, description="the agent's village path, below the tenant"
@@ -275,8 +325,13 @@ class CaseCard(BaseModel):
     supervised_by: Any = None
     applicant: dict[str, Any] | None = Field(
         default=None,
-        description="clear for the handling clerk/handler and inspectors "
-        "above; redacted for others; 已删除 after erasure",
+        description="clear (name, phone, id_number, address, email) for the "
+        "handling clerk/handler and inspectors above; redacted for others; 已删除 "
+        "after erasure",
     )
+    location: CaseLocation | None = Field(
+        default=None, description="where the issue is (public like the case)"
+    )
+    attachments: list[str] = []
     events: list[CaseEvent] = []
     view_pending: bool = False

@@ -11,8 +11,9 @@ on, the stamp, the kept copies), and ``Cases`` joins them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.access import HANDLING, Principal, Role, require_read, require_role
@@ -112,9 +113,12 @@ class Cases(CaseRouting, ApplicantData):
         received_on: date | None = None,
         applicant_type: str | None = None,
         power: str | None = None,
+        location: Mapping[str, Any] | None = None,
+        attachments: Iterable[str] = (),
     ) -> Changed:
         """登记 a case; ``received_on`` defaults to today (China time); ``power``
-        names the power of the tenant's 权责清单 in force it exercises."""
+        names the power of the tenant's 权责清单 in force it exercises; ``location``
+        and ``attachments`` say where the issue is and point to its media."""
         require_role(principal, tenant_path, *HANDLING)
         with self.rules_scope(tenant_path):
             self.read_tenant(tenant_path)
@@ -155,6 +159,8 @@ class Cases(CaseRouting, ApplicantData):
                     filed_by_agent=filed_by_agent,
                     agent_village=agent_village,
                     applicant_type=applicant_type,
+                    location=location,
+                    attachments=attachments,
                     **stamp,
                 )
                 if named is not None:

@@ -114,6 +114,8 @@ class CaseRouting(CaseApplication):
             agent_village=village,
             parent_case=case.id,
             case_id=case_id,
+            location=case.location,  # the issue is where it was
+            attachments=case.attachments,
             **stamp,
         )
 

@@ -2,16 +2,17 @@
 
 A request filed here is an ordinary case (kind 办事/service request, channel web),
 filed in the jurisdiction's name by the integrator client that holds the api_key; a
-case filed any other way reads the same. Location rides in the case's summary (the
-case has no location of its own), on a last line ``地点：… 坐标：lat,long`` that is
-read back for ``address``/``lat``/``long``. Answers never carry the applicant, nor the
-summary (a citizen's words may name people); ``status_notes`` is the latest result
-or reply text, which the applicant receives anyway.
+case filed any other way reads the same. ``address``/``address_id``/``lat``/``long``
+and ``media_url`` are the case's own location and first attachment (recorded in its
+``Filed`` event, carried by the case view): where the issue is, public as the
+specification intends. Answers never carry the applicant (name, phone, email, or
+their own address, all sealed in the vault), nor the summary (a citizen's words may
+name people); ``status_notes`` is the latest result or reply text, which the
+applicant receives anyway.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -19,10 +20,6 @@ from typing import Any
 from domain.cases.rules import CaseState
 from domain.timeliness import SHANGHAI
 
-LOCATION = re.compile(
-    r"\n地点：(?P<address>[^\n]*?)(?:（坐标：(?P<lat>-?[0-9.]+),(?P<long>-?[0-9.]+)）)?$"
-)
-MEDIA = re.compile(r"\n附件：(\S+)$")
 CLOSED = frozenset(
     {
         CaseState.CLOSED.value,
@@ -32,18 +29,6 @@ CLOSED = frozenset(
     }
 )
 NOTE_FIELDS = ("content", "result", "reason", "note")
-
-
-def location_line(address: str | None, lat: float | None, long: float | None) -> str:
-    """The summary's last line that records where (or nothing)."""
-    where = address or ""
-    if lat is not None and long is not None:
-        where += f"（坐标：{lat:.6f},{long:.6f}）"
-    return f"\n地点：{where}" if where else ""
-
-
-def _before_media(summary: str) -> str:
-    return MEDIA.sub("", summary)
 
 
 def w3c(moment: str | datetime | None) -> str | None:
@@ -79,8 +64,8 @@ def request_of(
     agency: str | None,
 ) -> dict[str, Any]:
     """One case as a GeoReport v2 service request (no personal data)."""
-    found = LOCATION.search(_before_media(row["summary"] or ""))
-    media = MEDIA.search(row["summary"] or "")
+    where = row.get("location") or {}
+    media = row.get("attachments") or []
     code = row["category"]
     return {
         "service_request_id": row["id"],
@@ -94,10 +79,10 @@ def request_of(
         "requested_datetime": w3c(row["filed_at"]),
         "updated_datetime": w3c(row["updated_at"]),
         "expected_datetime": due_moment(row["due_on"]),
-        "address": found.group("address") or None if found else None,
-        "address_id": None,
+        "address": where.get("address"),
+        "address_id": where.get("address_id"),
         "zipcode": None,
-        "lat": float(found.group("lat")) if found and found.group("lat") else None,
-        "long": float(found.group("long")) if found and found.group("long") else None,
-        "media_url": media.group(1) if media else None,
+        "lat": where.get("lat"),
+        "long": where.get("long"),
+        "media_url": media[0] if media else None,
     }

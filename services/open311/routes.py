@@ -17,13 +17,14 @@ from fastapi.responses import Response
 
 from domain.access import Principal, Role
 from domain.cases.personal_data import Applicant
+from domain.error_words import phrase
 from domain.errors import GongkaiError
 from domain.tenancy import is_within
 from projections.case_list import CaseFilter, CaseList
 from projections.cases import CaseProjection
 from services.api.deps import platform_of
 from services.open311.present import answer, error
-from services.open311.requests import location_line, request_of
+from services.open311.requests import request_of
 from services.platform.runtime import Platform
 
 
@@ -59,6 +60,10 @@ class Open311Error(Exception):
         self.status, self.description = status, description
 
 
+MAX_DESCRIPTION = 400
+UNNAMED = "未留姓名"
+
+
 def run(fmt: str, work: Any) -> Response:
     """Answer ``work()`` in ``fmt``; every refusal as the specification's error list."""
     chosen = _fmt(fmt)
@@ -71,7 +76,7 @@ def run(fmt: str, work: Any) -> Response:
     except GongkaiError as e:  # the specification knows 400, not 422
         status = e.status if e.status in (403, 404, 409) else 400
         field = f" ({e.field})" if e.field else ""
-        return error(chosen, status, f"{e}{field}")
+        return error(chosen, status, f"{e}{field}: {phrase(e.slug)}")
     return answer(chosen, kind, body, status)
 
 
@@ -189,6 +194,22 @@ def _float(text: str | None, name: str) -> float | None:
         raise Open311Error(400, f"{name} must be a number") from None
 
 
+def _applicant(
+    first_name: str | None,
+    last_name: str | None,
+    phone: str | None,
+    email: str | None,
+) -> Applicant | None:
+    """The applicant a request names (to the vault, like every applicant), or None.
+    A request giving only a phone or email still names someone to answer."""
+    name = f"{last_name or ''}{first_name or ''}".strip()
+    if not (name or phone or email):
+        return None
+    return Applicant(
+        name=name or UNNAMED, phone=phone or None, email=(email or "").strip() or None
+    )
+
+
 @router.post("/requests.{fmt}")
 def post_request(
     request: Request,
@@ -221,20 +242,21 @@ def post_request(
         if (y is None or x is None) and not address_string and not address_id:
             raise Open311Error(400, "a location is required: lat and long, "
                                "address_string or address_id")  # fmt: skip
-        name = f"{last_name or ''}{first_name or ''}".strip()
-        applicant = Applicant(name=name, phone=phone or None) if name else None
-        where = address_string or (f"地址编号 {address_id}" if address_id else None)
-        summary = (description or "（未填写说明）").strip()[:400]
-        summary += location_line(where, y, x)
-        if media_url:
-            summary += f"\n附件：{media_url.strip()[:300]}"
+        applicant = _applicant(first_name, last_name, phone, email)
         filed = platform.cases.file(
             principal,
             path,
             kind=entries[service_code].kind.value,  # 办事 mostly; 信访 for visits
             channel="web",
-            summary=summary,
+            summary=(description or "（未填写说明）").strip()[:MAX_DESCRIPTION],
             signed=applicant is not None,
+            location={
+                "lat": y,
+                "long": x,
+                "address": address_string,
+                "address_id": address_id,
+            },
+            attachments=[media_url] if media_url and media_url.strip() else [],
             category=service_code,
             applicant=applicant,
         )

@@ -44,6 +44,17 @@ class RedactedApplicant(BaseModel):
     phone: str | None
     id_number: str | None
     address: str | None
+    email: str | None = None  # since the applicant's email (optional: v1 lacked it)
+
+
+class CaseLocation(BaseModel):
+    """Where a case's issue is (``domain.cases.location.Location``): public."""
+
+    model_config = ConfigDict(extra="forbid")
+    lat: float | None
+    long: float | None
+    address: str | None
+    address_id: str | None
 
 
 class CheckpointData(BaseModel):
@@ -68,6 +79,7 @@ def _data_model(et: EventType) -> type[BaseModel]:
         spec["applicant_ref"] = (str, ...)
     if et.qualname == "Case.Filed":
         spec["applicant"] = (RedactedApplicant | None, None)
+        spec["location"] = (CaseLocation | None, ...)  # pydantic: not a TypedDict
     if et.qualname in WITHHELD_FIELDS:  # present (true) only when withheld
         spec["withheld"] = (bool, False)
     model: type[BaseModel] = create_model(  # type: ignore[call-overload]

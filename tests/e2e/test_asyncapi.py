@@ -75,9 +75,9 @@ def test_the_served_document_parses_and_has_every_type_sent_now(
     assert "CaseResolved.v1" not in " ".join(flat["messages"])  # retired: not sent
     assert subtrees["servers"]["feed"]["host"] == "gongkai.xinhe.gov.cn"
     assert subtrees["servers"]["feed"]["protocol"] == "https"
-    message = served["components"]["messages"]["cn.gongkai.case.CaseFiled.v1"]
+    message = served["components"]["messages"]["cn.gongkai.case.CaseFiled.v2"]
     assert message["externalDocs"]["url"].endswith(
-        "/v1/schemas/cn.gongkai.case.CaseFiled.v1.json"
+        "/v1/schemas/cn.gongkai.case.CaseFiled.v2.json"
     )
     # docs/asyncapi.json is the default installation's (docs/gen_asyncapi.py),
     # which this test's is.

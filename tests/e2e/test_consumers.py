@@ -151,6 +151,6 @@ def test_the_feed_consumer_keeps_each_event_once_and_resumes(
         *common[:-1],
         str(tmp_path / "filed.sqlite3"),
         "--type",
-        "cn.gongkai.case.CaseFiled.v1",
+        "cn.gongkai.case.CaseFiled.v2",
     )
     assert filed["processed"] == 1

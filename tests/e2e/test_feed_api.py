@@ -25,7 +25,7 @@ from tests.e2e.test_subscribe import publish
 
 TUANJIE = "/v1/tenants/xinhe.tahe.tuanjie"
 JIAMU = "/v1/tenants/wensu.jiamu"
-FILED = "cn.gongkai.case.CaseFiled.v1"
+FILED = "cn.gongkai.case.CaseFiled.v2"
 PUBLISHED = "cn.gongkai.disclosure.DisclosurePublished.v1"
 CLEAR = [v for v in APPLICANT.values() if v]
 

@@ -7,6 +7,7 @@ request, GET requests, tokens and errors, in JSON and XML.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from georeport import GeoReport
 
 from tests.e2e.conftest import TokenFactory
+from tests.e2e.test_feed_api import read_all, sse
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
 SERVICE_FIELDS = {
@@ -108,6 +110,14 @@ def test_a_georeport_client_lists_posts_reads_and_sees_staff_act(
     cases = f"/v1/tenants/{VILLAGE}/cases/{request_id}"
     card = client.get(cases, headers=clerk).json()
     assert card["applicant"]["name"] == "张三丰"
+    assert card["applicant"]["email"] == PERSON["email"]  # from the vault, in clear
+    # Where and what: the case's own data, not lines of its summary.
+    assert card["summary"] == "路灯损坏，夜间无照明"
+    assert card["location"] == {
+        "lat": 41.5512, "long": 82.6103, "address": "团结村村委会东侧路口",
+        "address_id": None,
+    }  # fmt: skip
+    assert card["attachments"] == ["https://example.cn/photos/1.jpg"]
     assert card["kind"] == "service_request"
     accepted = client.post(f"{cases}/accept", json={}, headers=clerk)
     assert accepted.status_code == 200, accepted.text
@@ -135,9 +145,18 @@ def test_a_georeport_client_lists_posts_reads_and_sees_staff_act(
     other = client.post(
         f"/v1/tenants/{VILLAGE}/cases",
         json={"kind": "complaint", "channel": "hotline", "signed": True,
-              "summary": "垃圾清运不及时", "applicant": {"name": "李四"}},
+              "summary": "垃圾清运不及时",
+              "applicant": {"name": "李四", "email": "lisi@example.cn",
+                            "address": "团结村3组15号"},
+              "location": {"address": "团结村文化广场", "address_id": "TJ-0012"},
+              "attachments": ["https://example.cn/photos/2.jpg"]},
         headers=clerk,
     ).json()  # fmt: skip
+    assert other["location"]["address"] == "团结村文化广场"
+    via_311 = geo.get_service_request(other["id"])
+    assert (via_311["address"], via_311["address_id"]) == ("团结村文化广场", "TJ-0012")
+    assert (via_311["lat"], via_311["long"]) == (None, None)
+    assert via_311["media_url"] == "https://example.cn/photos/2.jpg"
     listed = geo.get_service_requests()
     assert {r["service_request_id"] for r in listed} >= {request_id, other["id"]}
     closed = geo.get_service_requests(status="closed")
@@ -186,7 +205,18 @@ def test_a_georeport_client_lists_posts_reads_and_sees_staff_act(
             )
             assert got.status_code == 200
             no_person(got.text)
-            assert "李四" not in got.text
+            for clear in ("李四", "lisi@example.cn", "团结村3组15号"):
+                assert clear not in got.text
+
+    # Nor does the feed or its SSE form: the email goes out masked at most.
+    integrator = auth("xinhe", "integrator")
+    for events in (read_all(client, integrator), sse(client, integrator)):
+        text = json.dumps(events, ensure_ascii=False)
+        assert '"z***@example.cn"' in text
+        assert '"张**"' in text  # the surname stays in the masked name, by design
+        for clear in ("张三丰", PERSON["first_name"], PERSON["phone"], PERSON["email"]):
+            assert clear not in text
+        assert "lisi@example.cn" not in text
 
 
 def test_errors_are_the_specifications_error_list(
@@ -209,6 +239,8 @@ def test_errors_are_the_specifications_error_list(
         (post(base, **{**good, "jurisdiction_id": "wensu"}, api_key=key), 403),
         (post(base, **good, api_key=key, last_name="张", phone="12345"), 400),
         (post(base, **good, api_key=key, lat="北纬", long="82"), 400),
+        (post(base, **good, api_key=key, last_name="张", email="zhang@"), 400),
+        (post(base, **good, api_key=key, lat="95", long="82"), 400),
         (requests.get(f"{base}/services.json", timeout=10), 400),
         (requests.get(f"{base}/requests/x.json",
                       params={"jurisdiction_id": VILLAGE}, timeout=10), 404),
@@ -222,3 +254,31 @@ def test_errors_are_the_specifications_error_list(
     assert xml.status_code == 403
     root = ET.fromstring(xml.content)
     assert (root.tag, root[0].tag, root[0][0].tag) == ("errors", "error", "code")
+
+    malformed = post(base, **good, api_key=key, last_name="张", email="zhang@")
+    assert "电子邮箱地址格式不正确" in malformed.json()[0]["description"]
+
+
+def test_the_case_api_refuses_a_malformed_email_or_location_in_chinese(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    clerk = auth(VILLAGE, "clerk")
+    case = {"kind": "complaint", "channel": "hotline", "signed": True,
+            "summary": "路灯不亮", "applicant": {"name": "张三"}}  # fmt: skip
+    refusals = [
+        ({**case, "applicant": {"name": "张三", "email": "zhang@example"}},
+         "invalid-email", "applicant.email", "电子邮箱地址格式不正确"),
+        ({**case, "location": {"lat": 41.5}},
+         "invalid-location", "location.long", "须成对填写"),
+        ({**case, "attachments": ["javascript:alert(1)"]},
+         "invalid-attachment", "attachments", "附件须为网页链接"),
+    ]  # fmt: skip
+    for body, slug, field, words in refusals:
+        r = client.post(f"/v1/tenants/{VILLAGE}/cases", json=body, headers=clerk)
+        assert r.status_code == 422, r.text
+        problem = r.json()
+        assert problem["type"].endswith(f"/{slug}"), problem
+        assert problem["field"] == field
+        assert words in problem["title_zh"]
+    listed = client.get(f"/v1/tenants/{VILLAGE}/cases", headers=clerk).json()
+    assert listed["total"] == 0  # nothing half-written

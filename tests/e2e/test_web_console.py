@@ -104,16 +104,29 @@ def test_a_clerk_publishes_files_a_case_and_sees_refusals_beside_the_field(
     assert refused.status_code == 422
     assert 'href="#f-title"' in refused.text
     assert 'href="#f-formed_on"' in refused.text
+    case = {"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
+            "signed": "on", "applicant_name": "张三丰",
+            "applicant_phone": "13812345678", "csrf_token": token}  # fmt: skip
+    bad_email = client.post(
+        f"/console/t/{TUANJIE}/cases/new",
+        data={**case, "applicant_email": "zhang@example"},
+    )
+    assert bad_email.status_code == 422, bad_email.text
+    assert 'href="#f-applicant_email"' in bad_email.text
+    assert "电子邮箱地址格式不正确" in bad_email.text
     filed = client.post(
         f"/console/t/{TUANJIE}/cases/new",
-        data={"kind": "complaint", "channel": "visit", "summary": "路灯不亮",
-              "signed": "on", "applicant_name": "张三丰",
-              "applicant_phone": "13812345678", "csrf_token": token},
+        data={**case, "applicant_email": "zhangsf@example.cn",
+              "location_address": "团结村村委会东侧路口",
+              "attachments": "https://img.example.cn/lamp.jpg"},
         follow_redirects=False,
     )  # fmt: skip
     assert filed.status_code == 303, filed.text
     card = client.get(filed.headers["location"])
     assert "张三丰" in card.text
+    assert "zhangsf@example.cn" in card.text  # the handling clerk sees it in clear
+    assert "团结村村委会东侧路口" in card.text
+    assert 'href="https://img.example.cn/lamp.jpg"' in card.text
     assert "/act/accept" in card.text
 
 

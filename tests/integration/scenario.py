@@ -23,7 +23,13 @@ from services.platform.runtime import Platform
 from services.reporting.annual_reports import publish_report
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
-PERSON = Applicant("张三丰", "13812345678", "11010519491231002X", "塔河镇团结村3组15号")
+PERSON = Applicant(
+    "张三丰",
+    "13812345678",
+    "11010519491231002X",
+    "塔河镇团结村3组15号",
+    "zhangsanfeng@example.cn",
+)
 
 
 def who(path: str | None, *roles: Role) -> Principal:

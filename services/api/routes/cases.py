@@ -88,6 +88,8 @@ def card(
         links=row["links"],
         supervised_by=row["supervised_by"],
         applicant=platform.cases.applicant(principal, path, case_id),
+        location=row.get("location"),
+        attachments=row.get("attachments") or [],
         events=events,
         view_pending=view_pending,
     ).model_copy(update=card_labels(platform, path, row))
@@ -133,6 +135,8 @@ def aggregate_card(
         links=case.links,
         supervised_by=case.supervised_by,
         applicant=platform.cases.applicant(principal, path, case_id),
+        location=case.location,
+        attachments=case.attachments,
         events=[],
         view_pending=True,
     )
@@ -181,6 +185,8 @@ def file_case(
         received_on=body.received_on,
         applicant_type=body.applicant_type,
         power=body.power,
+        location=body.location.model_dump() if body.location else None,
+        attachments=body.attachments,
     )
     response.headers["Location"] = f"/v1/tenants/{path}/cases/{result.id}"
     return answer(platform, principal, path, result.id, result.position, response)

@@ -120,7 +120,7 @@ TypeQ = Annotated[
     Query(
         alias="type",
         description="CloudEvent types to keep (repeat or comma-separate)",
-        examples=["cn.gongkai.case.CaseFiled.v1"],
+        examples=["cn.gongkai.case.CaseFiled.v2"],
     ),
 ]
 

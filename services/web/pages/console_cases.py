@@ -14,7 +14,7 @@ from domain.access import Principal, Role
 from domain.cases.rules import Action, CaseKind, CaseState, IntakeChannel
 from domain.errors import GongkaiError
 from domain.timeliness import local_date
-from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate
+from services.api.case_schemas import ACTION_BODIES, ApplicantIn, CaseCreate, LocationIn
 from services.api.deps import PlatformDep
 from services.api.params import moment_text
 from services.api.routes import audit, cases, tenants
@@ -226,6 +226,12 @@ def file_case(
     )
     if applicant:
         data["applicant"] = applicant
+    data.pop("location", None)
+    location = body_from_form(
+        LocationIn, {k.removeprefix("location_"): v for k, v in form.items()}
+    )
+    if location:
+        data["location"] = location
     body, errors = parse(CaseCreate, data)
     if body is None:
         errors.items = [(f.replace(".", "_"), m) for f, m in errors.items]

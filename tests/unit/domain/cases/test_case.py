@@ -429,9 +429,12 @@ def test_filing_records_the_inputs_and_no_personal_data() -> None:
         "parent_case",
         "received_on",
         "statutory_working_days",
+        "location",
+        "attachments",
         "actor",
         "effective_at",
     }
+    assert (filed.location, filed.attachments) == (None, [])
     assert (case.kind, case.channel) == (CaseKind.COMPLAINT, IntakeChannel.MAILBOX)
     assert (case.state, case.applicant_ref, case.tenant) == (
         CaseState.FILED,

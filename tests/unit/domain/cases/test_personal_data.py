@@ -10,11 +10,12 @@ from domain.cases.personal_data import (
     erased_view,
     id_check_digit,
     redact_address,
+    redact_email,
     redact_id,
     redact_name,
     redact_phone,
 )
-from domain.errors import InvalidInputError
+from domain.errors import InvalidEmailError, InvalidInputError
 
 # The worked examples of GB 11643-1999 (check digits X and 4).
 ID_WITH_X = "11010519491231002X"
@@ -100,6 +101,7 @@ def test_an_applicant_redacts_every_field() -> None:
         "phone": "138****5678",
         "id_number": "110101********4258",
         "address": "新和县塔河镇***",
+        "email": None,
     }
 
 
@@ -110,6 +112,7 @@ def test_absent_fields_stay_absent_when_redacted() -> None:
         "phone": None,
         "id_number": None,
         "address": None,
+        "email": None,
     }
 
 
@@ -119,6 +122,7 @@ def test_an_erased_applicant_shows_the_marker_in_every_field() -> None:
         "phone": ERASED,
         "id_number": ERASED,
         "address": ERASED,
+        "email": ERASED,
     }
     assert ERASED == "已删除"
 
@@ -192,3 +196,62 @@ def test_a_clear_form_without_a_name_is_refused() -> None:
     with pytest.raises(InvalidInputError) as raised:
         Applicant.from_dict({"phone": "13812345678"})
     assert raised.value.field == "applicant.name"
+
+
+# Email -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "zhang@example.cn",
+        "zhang.san+12345@mail.gov.cn",
+        "a_b-c@x-y.example.com.cn",
+        "wang'wu@qq.com",
+    ],
+)
+def test_an_email_address_as_people_type_it_is_kept(email: str) -> None:
+    person = Applicant("张三", email=f"  {email} ")
+    assert person.email == email
+    assert Applicant.from_dict(person.to_dict()) == person
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "zhang",
+        "zhang@",
+        "@example.cn",
+        "zhang@example",
+        "zhang@@example.cn",
+        "zhang san@example.cn",
+        "张三@example.cn",
+        "zhang@exa_mple.cn",
+        "zhang@-example.cn",
+        "zhang..san@example.cn",
+        ".zhang@example.cn",
+        "zhang@exam\nple.cn",
+        "a" * 250 + "@example.cn",
+        "",
+    ],
+)
+def test_a_malformed_email_is_refused_naming_the_field(email: str) -> None:
+    with pytest.raises(InvalidEmailError) as refused:
+        Applicant("张三", email=email)
+    assert refused.value.field == "applicant.email"
+    assert refused.value.slug == "invalid-email"
+    assert isinstance(refused.value, InvalidInputError)  # a 422
+
+
+def test_an_email_is_sealed_whole_and_shown_masked() -> None:
+    person = Applicant("张三", email="zhangsan@example.cn")
+    assert person.to_dict()["email"] == "zhangsan@example.cn"
+    assert person.redacted()["email"] == "z***@example.cn"
+    assert "zhangsan" not in repr(person)
+    assert redact_email("x@qq.com") == "x***@qq.com"
+
+
+def test_a_sealed_form_without_email_still_opens() -> None:
+    """Applicants sealed before the email field have no ``email`` key."""
+    old = {"name": "张三", "phone": "13812345678", "id_number": None, "address": None}
+    assert Applicant.from_dict(old).email is None

@@ -33,7 +33,9 @@ from services.tenants.reference import ReferenceData
 # Monday 2 March 2026, 10:00 in China.
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 ID_NUMBER = "11010119900307123" + id_check_digit("11010119900307123")
-PERSON = Applicant("张三丰", "13812345678", ID_NUMBER, "塔河镇东村幸福路8号")
+PERSON = Applicant(
+    "张三丰", "13812345678", ID_NUMBER, "塔河镇东村幸福路8号", "zhangsf@example.cn"
+)
 
 
 class Platform(Tenants, Disclosures, ReferenceData, Cases):
