@@ -148,6 +148,12 @@ class Settings(BaseSettings):
         default=15, ge=1, description="the lookups' counting window and lock length"
     )
     backdating_window_working_days: int = Field(default=3, ge=0, le=60)
+    suggestion_answer_months: int = Field(
+        default=3,
+        ge=1,
+        le=12,
+        description="建议提案: months from assignment to the written answer",
+    )
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(
         default=True, description="run the projection runners inside the API process"

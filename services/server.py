@@ -33,6 +33,7 @@ from services.api.routes import (
     inspections,
     metrics,
     overview,
+    participation,
     rankings,
     services,
     staff,
@@ -138,6 +139,7 @@ def create_app(
         rankings,
         violations,
         statements,
+        participation,
     )
     for module in modules:
         v1.include_router(module.router)

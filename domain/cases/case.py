@@ -416,6 +416,18 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         self._status = CaseState.ACCEPTED.value
         self.effective_at = effective_at
 
+    @event("ProposerMet")
+    def _proposer_met(
+        self,
+        tenant: str,
+        met_on: date,
+        note: str | None,
+        actor: Actor,
+        effective_at: datetime,
+    ) -> None:
+        self.met_on = met_on
+        self.effective_at = effective_at
+
     @event("Erased")
     def _erased(
         self,

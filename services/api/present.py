@@ -109,6 +109,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "Closed": "结案",
     "Reopened": "重新办理",
     "Erased": "删除个人信息",
+    "ProposerMet": "见面沟通",
     # disclosures
     "published": "发布",
     "revised": "更正",

@@ -19,6 +19,7 @@ from domain.disclosures.catalogue import CatalogueEntry, Period
 from domain.timeliness import local_date
 from services.demo.assessment import plan_assessment
 from services.demo.common import case_clerk, clerk, office_moment
+from services.demo.participation import plan_participation
 from services.demo.requests import plan_disclosure_requests
 from services.demo.staff import register_demo_staff, staff_handler
 from services.platform.runtime import Platform
@@ -426,6 +427,7 @@ def load_demo(
     builder.plan_cases()
     plan_disclosure_requests(builder)
     plan_assessment(builder)
+    plan_participation(builder)
     commands = builder.run(progress)
     return {
         "tenants": tenants,

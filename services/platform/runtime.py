@@ -101,6 +101,7 @@ class Platform:
         self.views[AUDIT_NAME] = self.construct_view(AUDIT, AUDIT_NAME)
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
+        self.cases.suggestion_months = settings.suggestion_answer_months
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)

@@ -73,9 +73,33 @@ def report_text(report: Report) -> str:
             out.append("  " + " | ".join(head[1:]))
             out += [f"  {r[0]}：" + " | ".join(r[1:]) for r in rows]
         else:
+            if n == "6":
+                out += ["  " + line for line in suggestion_lines(tables)]
             out.append(section["text"] or "（待填写）")
         out.append("")
     return "\n".join(out)
+
+
+SUGGESTION_RATES = {
+    "meeting_rate": "见面率",
+    "reply_rate": "答复率",
+    "satisfaction_rate": "满意率",
+}
+
+
+def suggestion_lines(tables: dict[str, Any]) -> list[str]:
+    """Section 六's 建议提案 figures (none when there were none): 办理人大代表建议和
+    政协委员提案N件, then each rate with its numerator and denominator."""
+    found = tables.get("suggestions") or {}
+    if not found.get("received"):
+        return []
+    out = [f"办理人大代表建议和政协委员提案{found['received']}件。"]
+    for key, name in SUGGESTION_RATES.items():
+        rate = found[key]
+        value = rate["value"]
+        shown = "—" if value is None else f"{value * 100:.1f}%"
+        out.append(f"{name}{shown}（{rate['numerator']}/{rate['denominator']}）")
+    return out
 
 
 def report_html(report: Report) -> str:
@@ -141,6 +165,8 @@ def report_html(report: Report) -> str:
                 grid("reviews_lawsuits", "challenges", "行政复议、行政诉讼情况")
             )
         else:
+            if n == "6":
+                parts += [f"<p>{e(t)}</p>" for t in suggestion_lines(tables)]
             parts.append(f"<p>{e(section['text'] or '（待填写）')}</p>")
     moment = moment_line(report)
     json_link = f"/v1/tenants/{e(path)}/annual-reports/{report['year']}?format=json"
@@ -196,6 +222,9 @@ def report_pdf(report: Report) -> bytes:
             head, rows = _grid(tables[name])
             grid(head, rows, 110 if n == "3" else 70)
         else:
+            if n == "6":
+                for text in suggestion_lines(tables):
+                    line(text)
             line(section["text"] or "（待填写）")
     return bytes(pdf.output())
 

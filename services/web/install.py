@@ -25,7 +25,9 @@ from services.web.pages import (
     console_campaign_steps,
     console_cases,
     console_lists,
+    console_participation,
     public,
+    public_participation,
 )
 from services.web.session import CsrfRefusedError, SessionReads, SignInRequiredError
 from services.web.templating import HERE, render
@@ -82,12 +84,14 @@ def install(app: FastAPI, secret: bytes) -> None:
     app.add_middleware(SecurityHeaders)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(public_participation.router)
     app.include_router(public.router)
     app.include_router(console.router)
     app.include_router(console_lists.router)
     app.include_router(console_cases.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
+    app.include_router(console_participation.router)
 
     # FastAPI's own docs pages start Swagger UI with an inline script, which the
     # pages' Content-Security-Policy refuses: these start it from a static file.

@@ -21,6 +21,7 @@ from services.audit.auditor import CheckpointRefusedError
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform
 from services.reporting.annual_reports import publish_report
+from tests.integration.scenario_participation import participation
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
 PERSON = Applicant("张三丰", "13812345678", "11010519491231002X", "塔河镇团结村3组15号")
@@ -270,4 +271,5 @@ def every_event_type(p: Platform) -> None:
     reference(p)
     staff(p)
     assessment(p)
+    participation(p)
     audit(p)
