@@ -56,6 +56,7 @@ class CaseKind(LabelledEnum):
     DISCLOSURE_REQUEST = "disclosure_request"
     DEPUTY_SUGGESTION = "deputy_suggestion"  # 人大代表建议
     MEMBER_PROPOSAL = "member_proposal"  # 政协委员提案
+    SUPERVISOR_OPINION = "supervisor_opinion"  # 社会监督员意见
 
 
 SUGGESTION_KINDS: frozenset[CaseKind] = frozenset(
@@ -63,6 +64,8 @@ SUGGESTION_KINDS: frozenset[CaseKind] = frozenset(
 )
 """建议提案: answered in writing within months (not working days) of assignment, after
 meeting the proposer (见面); 见面率, 答复率 and 满意率 are counted apart."""
+COUNTED_APART: frozenset[CaseKind] = SUGGESTION_KINDS | {CaseKind.SUPERVISOR_OPINION}
+"""Kinds with figures of their own, left out of the 一事一办 case statistics."""
 MAX_SUGGESTION_WORKING_DAYS = 260  # a year: the longest time limit a setting may give
 
 
@@ -161,6 +164,7 @@ LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyTy
             CaseKind.DISCLOSURE_REQUEST: "依申请公开",
             CaseKind.DEPUTY_SUGGESTION: "人大代表建议",
             CaseKind.MEMBER_PROPOSAL: "政协委员提案",
+            CaseKind.SUPERVISOR_OPINION: "监督员意见",
         },
         IntakeChannel: {
             IntakeChannel.HOTLINE: "热线",

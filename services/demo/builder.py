@@ -427,7 +427,7 @@ def load_demo(
     builder.plan_cases()
     plan_disclosure_requests(builder)
     plan_assessment(builder)
-    plan_participation(builder)
+    tenants += plan_participation(builder)
     commands = builder.run(progress)
     return {
         "tenants": tenants,

@@ -1,5 +1,6 @@
 """The demo's public participation (issue #27): the scenic area and the county's
-environment bureau (新和县生态环境局, registered here) each handle five 建议提案
+environment bureau (新和县生态环境局, registered here) each keep a register of social
+supervisors (the scenic area has 21 in office, "20余人") and handle five 建议提案
 of deputies and members, all met, answered in writing and rated 满意, as the seed
 reports (见面率、答复率100%，满意率100%)."""
 
@@ -38,8 +39,9 @@ DEPARTMENT = {SCENIC: "综合科", ENVIRONMENT: "综合办公室"}
 HANDLER = {SCENIC: "XH-0301", ENVIRONMENT: "马晓东"}
 
 
-def plan_participation(builder: Plan, seed: int = 27) -> None:
-    """Register the environment bureau; plan each unit's 建议提案."""
+def plan_participation(builder: Plan, seed: int = 27) -> int:
+    """Register the environment bureau; plan each unit's supervisors and 建议提案.
+    Returns the number of tenants it registers (one)."""
     rng = random.Random(seed)  # noqa: S311 - its own stream: the rest stays as it was
     platform = builder.platform
     first = builder.start + timedelta(days=1)
@@ -55,11 +57,75 @@ def plan_participation(builder: Plan, seed: int = 27) -> None:
         )
 
     builder.add(office_moment(first, rng), register)
+    for unit, count in ((SCENIC, 22), (ENVIRONMENT, 8)):
+        plan_supervisors(builder, rng, unit, count, first + timedelta(days=3))
     # 两会 in spring: the suggestions are assigned about 40 days into the year.
     received = builder.start + timedelta(days=40)
     for unit in UNITS:
         for n, (kind, proposer, summary) in enumerate(SUGGESTIONS[unit]):
             plan_suggestion(builder, rng, unit, kind, proposer, summary, received, n)
+    return 1
+
+
+SUPERVISOR_SURNAMES = "孙马胡郭何高罗郑梁谢宋唐韩冯于董萧程曹袁邓许傅沈曾"
+SUPERVISOR_GIVEN = ("建华", "秀英", "志强", "丽娟", "海涛", "玉梅", "国庆", "春燕")
+SUPERVISOR_CATEGORIES = ("人大代表", "政协委员", "企业负责人", "居民代表", "居民代表")
+OPINIONS = (
+    "景区售票窗口高峰时段只开一个，建议增开窗口",
+    "景区内部分指示牌英文翻译有误",
+)
+
+
+def plan_supervisors(
+    builder: Plan, rng: random.Random, unit: str, count: int, day: date
+) -> None:
+    """聘请 ``count`` supervisors for two years, dismiss one; the scenic area's
+    supervisors file two opinions (cases of their own kind)."""
+    platform = builder.platform
+    who = case_clerk(unit)
+    prefix = "YFS" if unit == SCENIC else "HBJ"
+    names = [
+        SUPERVISOR_SURNAMES[(i * 7 + len(unit)) % len(SUPERVISOR_SURNAMES)]
+        + SUPERVISOR_GIVEN[(i * 3 + count) % len(SUPERVISOR_GIVEN)]
+        for i in range(count)
+    ]
+
+    def appoint() -> None:
+        for i, name in enumerate(names):
+            platform.supervisors.appoint(
+                who,
+                unit,
+                number=f"{prefix}-{i + 1:03d}",
+                name=name,
+                category=SUPERVISOR_CATEGORIES[i % len(SUPERVISOR_CATEGORIES)],
+                term_from=day,
+                term_to=day + timedelta(days=2 * 365),
+            )
+
+    def dismiss() -> None:
+        platform.supervisors.dismiss(
+            who, unit, number=f"{prefix}-{count:03d}", reason="工作调动，本人申请解聘"
+        )
+
+    builder.add(office_moment(day, rng), appoint)
+    builder.add(office_moment(day + timedelta(days=120), rng), dismiss)
+    if unit != SCENIC:
+        return
+    for n, summary in enumerate(OPINIONS):
+        opinion_day = day + timedelta(days=60 + 30 * n)
+
+        def file(summary: str = summary) -> None:
+            filed = platform.cases.file(
+                who,
+                unit,
+                kind="supervisor_opinion",
+                channel="letter",
+                summary=summary,
+                signed=False,
+            )
+            platform.cases.accept(who, unit, filed.id)
+
+        builder.add(office_moment(opinion_day, rng), file)
 
 
 def plan_suggestion(

@@ -60,6 +60,7 @@ from services.core.views import (
 )
 from services.disclosures.commands import Disclosures
 from services.inspection.commands import Inspections
+from services.participation.supervisors import Supervisors
 from services.people.signin import SignIns
 from services.people.staff import Staff
 from services.platform.followers import (
@@ -102,6 +103,7 @@ class Platform:
         self.cases = Cases(env=self.env, clock=clock)
         self.cases.configure(PersonalDataVault(settings.effective_vault_dir))
         self.cases.suggestion_months = settings.suggestion_answer_months
+        self.supervisors = Supervisors(self.cases)
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)

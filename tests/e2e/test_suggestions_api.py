@@ -181,3 +181,60 @@ def test_the_public_board_shows_a_units_figures_and_no_proposer(
     assert "卫生院" not in text
     board = client.get("/gongkai/xinhe.tahe").text
     assert "/gongkai/xinhe.tahe/participation" in board
+
+
+def test_supervisors_are_appointed_dismissed_and_listed_by_name_only(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    clerk = auth("xinhe.tahe", "clerk")
+    body = {
+        "number": "TH-001",
+        "name": "孙建华",
+        "category": "人大代表",
+        "term_from": "2026-01-01",
+        "term_to": "2027-12-31",
+    }
+    made = client.post(f"{TOWN}/supervisors", json=body, headers=clerk)
+    assert made.status_code == 201, made.text
+    assert made.json()["current"] == 1
+    twice = client.post(f"{TOWN}/supervisors", json=body, headers=clerk)
+    assert twice.status_code == 409
+    phone = client.post(
+        f"{TOWN}/supervisors",
+        json={**body, "number": "TH-002", "phone": "13812345678"},
+        headers=clerk,
+    )
+    assert phone.status_code == 422  # no phone number is taken
+    second = {**body, "number": "TH-002", "name": "马秀英", "category": "居民代表"}
+    assert client.post(f"{TOWN}/supervisors", json=second, headers=clerk).is_success
+    gone = client.post(
+        f"{TOWN}/supervisors/TH-002/dismiss", json={"reason": "迁居外地"}, headers=clerk
+    )
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["current"] == 1
+    unknown = client.post(
+        f"{TOWN}/supervisors/TH-404/dismiss", json={"reason": "无"}, headers=clerk
+    )
+    assert unknown.status_code == 404
+    village = client.post(
+        f"{TOWN}/supervisors", json=body, headers=auth("xinhe.tahe.tuanjie", "clerk")
+    )
+    assert village.status_code in (403, 404)
+    opinion = {
+        "kind": "监督员意见",
+        "channel": "letter",
+        "signed": False,
+        "summary": "便民服务中心午间无人值守",
+    }
+    filed = client.post(f"{TOWN}/cases", json=opinion, headers=clerk)
+    assert filed.status_code == 201, filed.text
+    county = auth("xinhe", "supervisor")
+    listed = client.get(f"{TOWN}/supervisors", headers=county).json()
+    assert [s["number"] for s in listed["supervisors"]] == ["TH-001", "TH-002"]
+    assert listed["opinions_this_year"] == 1
+    stats = client.get(f"{TOWN}/case-stats", headers=county).json()
+    assert stats["received"] == 0  # opinions are counted apart
+    page = client.get("/gongkai/xinhe.tahe/participation").text
+    assert "孙建华" in page
+    assert "马秀英" not in page  # dismissed
+    assert "1381234" not in page

@@ -4,6 +4,7 @@ questionnaires, meetings and plans."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from domain.access import Principal, Role
@@ -37,5 +38,33 @@ def suggestions(p: Any) -> None:
     app.feedback(clerk, TOWN, case, rating="satisfied")
 
 
+def supervisors(p: Any) -> None:
+    """社会监督员: a register started, two appointed, one dismissed; an opinion."""
+    clerk = who(TOWN, Role.CLERK, Role.HANDLER)
+    for number, name, category in (
+        ("TH-001", "孙建华", "人大代表"),
+        ("TH-002", "马秀英", "居民代表"),
+    ):
+        p.supervisors.appoint(
+            clerk,
+            TOWN,
+            number=number,
+            name=name,
+            category=category,
+            term_from=date(2026, 1, 1),
+            term_to=date(2027, 12, 31),
+        )
+    p.supervisors.dismiss(clerk, TOWN, number="TH-002", reason="迁居外地")
+    p.cases.file(
+        clerk,
+        TOWN,
+        kind="supervisor_opinion",
+        channel="letter",
+        summary="便民服务中心午间无人值守",
+        signed=False,
+    )
+
+
 def participation(p: Any) -> None:
     suggestions(p)
+    supervisors(p)

@@ -1,4 +1,5 @@
-"""Public participation: 建议提案 figures (见面率, 答复率, 满意率) per unit and year.
+"""Public participation: 建议提案 figures (见面率, 答复率, 满意率) per unit and year;
+the register of 社会监督员.
 
 Filing and handling a 建议提案 are the case routes (kind ``deputy_suggestion`` /
 ``member_proposal``, the action ``meet``); this adds the figures and their export.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, status
+from pydantic import ConfigDict, Field
 
 from domain.access import Principal, require_read
+from domain.participation.supervisors import CATEGORIES
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
 from services.api.export import (
@@ -23,8 +26,10 @@ from services.api.export import (
     wanted,
 )
 from services.api.listing import tenant_names
+from services.api.params import BodyModel, Day, Text, one_of
 from services.api.present import label
 from services.participation.suggestions import RATE_NAMES, suggestion_report
+from services.participation.supervisors import opinion_count
 from services.platform.runtime import Platform
 
 router = APIRouter(prefix="/tenants/{path}", tags=["participation"])
@@ -127,3 +132,70 @@ def get_suggestion_figures(
             "建议提案",
         )
     return report
+
+
+# 社会监督员 ------------------------------------------------------------------------
+
+CATEGORY_SPELLINGS = [*CATEGORIES, *CATEGORIES.values()]
+
+
+class SupervisorIn(BodyModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "JD-001",
+                    "name": "王建国",
+                    "category": "人大代表",
+                    "term_from": "2026-01-01",
+                    "term_to": "2027-12-31",
+                }
+            ]
+        }
+    )
+    number: Text = Field(max_length=20, description="the public number (监督员证号)")
+    name: Text = Field(max_length=40, description="as the unit publishes it")
+    category: str = Field(json_schema_extra=one_of(CATEGORY_SPELLINGS))
+    term_from: Day
+    term_to: Day
+
+
+class DismissalIn(BodyModel):
+    reason: Text = Field(max_length=200)
+    dismissed_on: Day | None = None
+
+
+@router.get("/supervisors", summary="社会监督员: the register (staff)")
+def get_supervisors(
+    path: str, principal: PrincipalDep, platform: PlatformDep
+) -> dict[str, Any]:
+    report = platform.supervisors.register(principal, path)
+    year = local_date(platform.cases.now()).year
+    report["opinions_this_year"] = opinion_count(platform.case_view, path, year)
+    return report
+
+
+@router.post(
+    "/supervisors",
+    status_code=status.HTTP_201_CREATED,
+    summary="聘请 a social supervisor (no phone number is taken)",
+)
+def appoint_supervisor(
+    path: str, body: SupervisorIn, principal: PrincipalDep, platform: PlatformDep
+) -> dict[str, Any]:
+    platform.supervisors.appoint(principal, path, **body.model_dump())
+    return platform.supervisors.register(principal, path)
+
+
+@router.post(
+    "/supervisors/{number}/dismiss", summary="解聘 a social supervisor, with a reason"
+)
+def dismiss_supervisor(
+    path: str,
+    number: str,
+    body: DismissalIn,
+    principal: PrincipalDep,
+    platform: PlatformDep,
+) -> dict[str, Any]:
+    platform.supervisors.dismiss(principal, path, number=number, **body.model_dump())
+    return platform.supervisors.register(principal, path)

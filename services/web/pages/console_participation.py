@@ -63,3 +63,20 @@ def suggestions_export(
         format=fmt,  # type: ignore[arg-type]
     )
     return answer
+
+
+@router.get("/t/{path}/supervisors", response_class=HTMLResponse)
+def supervisors_page(
+    request: Request, path: str, staff: StaffDep, platform: PlatformDep
+) -> Response:
+    """The register of social supervisors (聘请 and 解聘 through the API)."""
+    register = participation.get_supervisors(path, staff, platform)
+    tenant = tenants.tenant_public(platform, path)
+    return render(
+        request,
+        "console_supervisors.html",
+        title=f"{tenant.name}社会监督员",
+        crumbs=[*tenant_crumbs(platform, path, staff), ("社会监督员", "")],
+        tenant=tenant,
+        register=register,
+    )

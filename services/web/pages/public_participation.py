@@ -1,6 +1,7 @@
 """The public board's 公众参与 page (no sign-in): what a unit reports of the
 public's part in its work, starting with the 建议提案 it handled (counts and rates
-only: no proposer, no text of the answers)."""
+only: no proposer, no text of the answers) and its current social supervisors
+(number, name and category as the unit publishes them; no contact of any kind)."""
 
 from __future__ import annotations
 
@@ -37,4 +38,5 @@ def participation_page(
         crumbs=[*crumbs_for(platform, path), ("公众参与", "")],
         tenant=tenant,
         years=years,
+        supervisors=platform.supervisors.public_names(path),
     )
