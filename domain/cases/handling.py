@@ -26,7 +26,7 @@ from domain.cases.rules import (
     parse_answer_type,
     parse_rating,
 )
-from domain.errors import InconsistentInputError, InvalidInputError
+from domain.errors import CaseDateError, InconsistentInputError
 from domain.reporting.annual import classify_answer
 from domain.workdays import WorkingDayCalendar
 
@@ -206,7 +206,7 @@ class HandlingCommands(CaseRecording):
         on = self._check(Action.MEET, effective_at)
         day = on if met_on is None else met_on
         if not self.received_on <= day <= on:
-            raise InvalidInputError(
+            raise CaseDateError(
                 "met_on lies between the day received and today", field="met_on"
             )
         self._proposer_met(

@@ -19,7 +19,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import GongkaiAggregate
-from domain.errors import ConflictError, InvalidInputError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    InconsistentInputError,
+    InvalidInputError,
+    NotFoundError,
+)
 
 CATEGORIES: Mapping[str, str] = MappingProxyType(
     {
@@ -120,7 +125,7 @@ class SupervisorRegister(GongkaiAggregate):
         if code in self._entries:
             raise ConflictError(f"supervisor number {code} is taken", field="number")
         if term_to < term_from or (term_to - term_from).days > 5 * 366:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "the term ends after it starts, within five years", field="term_to"
             )
         self._appointed(
@@ -150,7 +155,7 @@ class SupervisorRegister(GongkaiAggregate):
         if found["dismissed_on"] is not None:
             raise ConflictError("this supervisor was dismissed", field="number")
         if dismissed_on < found["term_from"]:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 "a dismissal falls within the term", field="dismissed_on"
             )
         self._dismissed(

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from domain.cases.case import Case
-from domain.errors import IllegalTransitionError, InvalidInputError
+from domain.errors import CaseDateError, IllegalTransitionError, InvalidInputError
 from domain.participation.suggestions import (
     SuggestionFacts,
     answer_working_days,
@@ -109,7 +109,7 @@ def test_a_meeting_lies_between_receipt_and_today() -> None:
     case = suggestion("member_proposal")
     case.accept(actor=ACTOR, effective_at=at(date(2026, 3, 5)))
     for day in (date(2026, 3, 1), date(2026, 3, 6)):
-        with pytest.raises(InvalidInputError) as caught:
+        with pytest.raises(CaseDateError) as caught:
             case.meet(met_on=day, actor=ACTOR, effective_at=at(date(2026, 3, 5)))
         assert caught.value.field == "met_on"
 
