@@ -158,6 +158,12 @@ class Settings(BaseSettings):
     fee_reviewers: int = Field(
         default=3, ge=2, le=15, description="集中会审: approvals a fee reduction needs"
     )
+    suggestion_answer_months: int = Field(
+        default=3,
+        ge=1,
+        le=12,
+        description="建议提案: months from assignment to the written answer",
+    )
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(
         default=True, description="run the projection runners inside the API process"

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.cases.case import Case
-from domain.cases.rules import CaseKind, CaseState
+from domain.cases.rules import SUGGESTION_KINDS, CaseKind, CaseState
 from domain.cases.stats import CaseFacts
 from domain.workdays import WorkingDayCalendar
 from projections.sql import Row, iso_day, iso_moment
@@ -52,6 +52,7 @@ CARD_COLUMNS = (
     "attachments",
 )
 _DR = CaseKind.DISCLOSURE_REQUEST.value
+_BY_REPLY = frozenset({_DR, *(k.value for k in SUGGESTION_KINDS)})
 CARD_JSON = ("links", "supervised_by", "allowed_actions", "location", "attachments")
 CARD_FLAGS = ("signed", "erased", "paused")
 EVENT_COLUMNS = (
@@ -164,7 +165,8 @@ def completed_day(row: Row) -> str | None:
     """The day the timed duty was met, from a card or a ``facts`` snapshot (which
     holds no ``completed_on``): a disclosure request's reply (条例第三十三条 times
     the 答复), any other case's resolution. ``Case.completed_on`` is the rule."""
-    done: str | None = row["replied_on" if row["kind"] == _DR else "resolved_on"]
+    by_reply = row["kind"] in _BY_REPLY
+    done: str | None = row["replied_on" if by_reply else "resolved_on"]
     return done
 
 

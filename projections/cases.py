@@ -37,7 +37,7 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.cases.case import Case
-from domain.cases.rules import CaseState
+from domain.cases.rules import COUNTED_APART, CaseState
 from domain.cases.stats import case_statistics
 from domain.reference import CALENDAR_ID, HolidaySchedules
 from domain.workdays import WorkingDayCalendar, default_calendar
@@ -86,8 +86,10 @@ CASE_EVENTS = (
     "Reopened",
     "Erased",
     "PowerNamed",
+    "ProposerMet",
 )
 CALENDAR_EVENTS = ("Started", "YearUploaded")
+COUNTED_APART_CODES = frozenset(k.value for k in COUNTED_APART)
 CLOSED_STATES = (CaseState.CLOSED.value, CaseState.REJECTED.value)
 """A case is open unless closed or rejected (transferred and split ones still wait
 for their closing act, so they stay on the board)."""
@@ -306,7 +308,7 @@ class CaseView(SqlView):
     ) -> Row:
         """The figures (domain.cases.stats) of the cases received in [date_from,
         date_to], each as the platform knew it at ``as_of`` (recorded time, ISO text as
-        ``iso_moment`` writes it; None: now)."""
+        ``iso_moment`` writes it; None: now); ``COUNTED_APART`` kinds left out."""
         scope = subtree_clause("e.tenant") if include_descendants else "e.tenant = ?"
         where = [scope]
         params: list[Any] = subtree_params(tenant) if include_descendants else [tenant]
@@ -326,7 +328,12 @@ class CaseView(SqlView):
         rows = self._query(
             f"SELECT e.facts FROM case_events e WHERE {' AND '.join(where)}", params
         )
-        facts = [facts_of(json.loads(r["facts"])) for r in rows]
+        # 建议提案 and supervisors' opinions are counted apart (their own figures).
+        facts = [
+            facts_of(found)
+            for found in (json.loads(r["facts"]) for r in rows)
+            if found["kind"] not in COUNTED_APART_CODES
+        ]
         figures = case_statistics(
             facts, basically_counts_as_satisfied=basically_counts_as_satisfied
         ).to_dict()

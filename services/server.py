@@ -37,6 +37,7 @@ from services.api.routes import (
     inspections,
     metrics,
     overview,
+    participation,
     powers,
     rankings,
     services,
@@ -152,6 +153,7 @@ def create_app(
         violations,
         statements,
         powers,
+        participation,
     )
     for module in modules:
         v1.include_router(module.router)

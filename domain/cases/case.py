@@ -474,6 +474,18 @@ class Case(GongkaiAggregate, IntakeCommands, RoutingCommands, HandlingCommands):
         self.power = power
         self._power_days = working_days
 
+    @event("ProposerMet")
+    def _proposer_met(
+        self,
+        tenant: str,
+        met_on: date,
+        note: str | None,
+        actor: Actor,
+        effective_at: datetime,
+    ) -> None:
+        self.met_on = met_on
+        self.effective_at = effective_at
+
     @event("Erased")
     def _erased(
         self,

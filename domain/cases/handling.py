@@ -6,7 +6,7 @@ the ``@event`` method ``Case`` defines (declared in ``domain.cases.recording``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.cases.checks import (
@@ -26,7 +26,7 @@ from domain.cases.rules import (
     parse_answer_type,
     parse_rating,
 )
-from domain.errors import InconsistentInputError
+from domain.errors import CaseDateError, InconsistentInputError
 from domain.reporting.annual import classify_answer
 from domain.workdays import WorkingDayCalendar
 
@@ -188,6 +188,31 @@ class HandlingCommands(CaseRecording):
         self._feedback_given(
             tenant=self.tenant,
             rating=parse_rating(rating).value,
+            actor=actor,
+            effective_at=effective_at,
+        )
+
+    def meet(
+        self,
+        *,
+        actor: Actor,
+        effective_at: datetime,
+        met_on: date | None = None,
+        note: str | None = None,
+    ) -> None:
+        """见面: the handling unit met the deputy or member about a 建议提案 (once;
+        见面率 counts it). ``met_on`` defaults to the act's day and may not be after
+        it, nor before the case was received."""
+        on = self._check(Action.MEET, effective_at)
+        day = on if met_on is None else met_on
+        if not self.received_on <= day <= on:
+            raise CaseDateError(
+                "met_on lies between the day received and today", field="met_on"
+            )
+        self._proposer_met(
+            tenant=self.tenant,
+            met_on=day,
+            note=check_optional_text(note, "note"),
             actor=actor,
             effective_at=effective_at,
         )

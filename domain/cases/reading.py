@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.cases.rules import (
+    SUGGESTION_KINDS,
     THIRD_PARTY_WORKING_DAYS,
     CaseKind,
     CaseState,
@@ -58,6 +59,7 @@ class CaseReading:
     _supervisions: list[dict[str, Any]]
     _children: list[dict[str, str]]
     _resolved_children: list[str]
+    met_on: date | None = None  # 见面 (建议提案); a class default for older states
 
     @property
     def state(self) -> CaseState:
@@ -145,13 +147,16 @@ class CaseReading:
             consulting=self.consulting,
             rating=self.rating,
             erased=self.erased,
+            met=self.met_on is not None,
         )
 
     @property
     def completed_on(self) -> date | None:
         """When the timed duty was met: the reply for a disclosure request (第三十三条
-        times the 答复), the resolution otherwise."""
-        return self.replied_on if self.kind is _DR else self.resolved_on
+        times the 答复) and for a 建议提案 (答复 in writing), the resolution
+        otherwise."""
+        by_reply = self.kind is _DR or self.kind in SUGGESTION_KINDS
+        return self.replied_on if by_reply else self.resolved_on
 
     def deadline(self, calendar: WorkingDayCalendar) -> Deadline:
         """The due date derived from the events; None while paused or not owed."""

@@ -202,3 +202,12 @@ class CaseRecording(CaseReading):
             actor: Actor,
             effective_at: datetime,
         ) -> None: ...
+
+        def _proposer_met(
+            self,
+            tenant: str,
+            met_on: date,
+            note: str | None,
+            actor: Actor,
+            effective_at: datetime,
+        ) -> None: ...

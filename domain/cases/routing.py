@@ -19,7 +19,15 @@ from domain.cases.checks import (
     linked_case_id,
 )
 from domain.cases.recording import Actor, CaseRecording
-from domain.cases.rules import MAX_NAME_LENGTH, Action, CaseKind, RoutingMode
+from domain.cases.rules import (
+    MAX_NAME_LENGTH,
+    MAX_PROMISED_WORKING_DAYS,
+    MAX_SUGGESTION_WORKING_DAYS,
+    SUGGESTION_KINDS,
+    Action,
+    CaseKind,
+    RoutingMode,
+)
 from domain.errors import CaseDateError, InconsistentInputError, InvalidInputError
 from domain.tenancy import is_within
 
@@ -58,7 +66,14 @@ class RoutingCommands(CaseRecording):
                 )
             days = None
         else:
-            days = check_working_days(promised_working_days, "promised_working_days")
+            longest = (
+                MAX_SUGGESTION_WORKING_DAYS
+                if self.kind in SUGGESTION_KINDS
+                else MAX_PROMISED_WORKING_DAYS
+            )
+            days = check_working_days(
+                promised_working_days, "promised_working_days", longest
+            )
         self._assigned(
             tenant=self.tenant,
             department=dept,

@@ -54,6 +54,19 @@ class CaseKind(LabelledEnum):
     PROPOSAL = "proposal"
     VISIT = "visit"
     DISCLOSURE_REQUEST = "disclosure_request"
+    DEPUTY_SUGGESTION = "deputy_suggestion"  # 人大代表建议
+    MEMBER_PROPOSAL = "member_proposal"  # 政协委员提案
+    SUPERVISOR_OPINION = "supervisor_opinion"  # 社会监督员意见
+
+
+SUGGESTION_KINDS: frozenset[CaseKind] = frozenset(
+    {CaseKind.DEPUTY_SUGGESTION, CaseKind.MEMBER_PROPOSAL}
+)
+"""建议提案: answered in writing within months (not working days) of assignment, after
+meeting the proposer (见面); 见面率, 答复率 and 满意率 are counted apart."""
+COUNTED_APART: frozenset[CaseKind] = SUGGESTION_KINDS | {CaseKind.SUPERVISOR_OPINION}
+"""Kinds with figures of their own, left out of the 一事一办 case statistics."""
+MAX_SUGGESTION_WORKING_DAYS = 260  # a year: the longest time limit a setting may give
 
 
 class IntakeChannel(LabelledEnum):
@@ -136,6 +149,7 @@ class Action(LabelledEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     ERASE = "erase"
+    MEET = "meet"
 
 
 LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyType(
@@ -148,6 +162,9 @@ LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyTy
             CaseKind.PROPOSAL: "提案建议",
             CaseKind.VISIT: "来访",
             CaseKind.DISCLOSURE_REQUEST: "依申请公开",
+            CaseKind.DEPUTY_SUGGESTION: "人大代表建议",
+            CaseKind.MEMBER_PROPOSAL: "政协委员提案",
+            CaseKind.SUPERVISOR_OPINION: "监督员意见",
         },
         IntakeChannel: {
             IntakeChannel.HOTLINE: "热线",
@@ -212,6 +229,7 @@ LABELS: Mapping[type[LabelledEnum], Mapping[LabelledEnum, str]] = MappingProxyTy
             Action.CLOSE: "结案",
             Action.REOPEN: "重新办理",
             Action.ERASE: "删除个人信息",
+            Action.MEET: "见面沟通",
         },
     }
 )
@@ -281,14 +299,14 @@ _TABLE: Mapping[str, str] = MappingProxyType(
         "filed": "request-materials accept reject transfer extend supervise",
         "awaiting_materials": "provide-materials reject close supervise",
         "accepted": "request-materials assign transfer split consult "
-        "end-consultation extend supervise",
+        "end-consultation extend supervise meet",
         "rejected": "close supervise",
         "assigned": "request-materials transfer split consult end-consultation "
-        "extend resolve supervise",
+        "extend resolve supervise meet",
         "transferred": "close supervise",
         "split": "child-resolved supervise",
-        "resolved": "reply close supervise",
-        "replied": "feedback close reopen supervise",
+        "resolved": "reply close supervise meet",
+        "replied": "feedback close reopen supervise meet",
         "closed": "reopen erase",
     }
 )
@@ -310,6 +328,7 @@ class TransitionFacts:
     consulting: bool = False
     rating: Rating | None = None
     erased: bool = False
+    met: bool = False
 
 
 _S, _A, _DR = CaseState, Action, CaseKind.DISCLOSURE_REQUEST
@@ -333,6 +352,8 @@ GUARDS: Mapping[Action, Guard] = MappingProxyType(
             f.kind is not _DR and f.rating is Rating.UNSATISFIED and not f.erased
         ),
         _A.ERASE: lambda s, f: not f.erased,
+        # 见面: a deputy or member is met about the suggestion, once.
+        _A.MEET: lambda s, f: f.kind in SUGGESTION_KINDS and not f.met,
     }
 )
 WHILE_CONSULTING: frozenset[Action] = frozenset(
@@ -349,9 +370,10 @@ def allowed_actions(
     consulting: bool = False,
     rating: Rating | None = None,
     erased: bool = False,
+    met: bool = False,
 ) -> tuple[str, ...]:
     """The action names (as in the API) a case in ``state`` may take now."""
-    facts = TransitionFacts(kind, signed, consulting, rating, erased)
+    facts = TransitionFacts(kind, signed, consulting, rating, erased, met)
     return tuple(
         a.value
         for a in TRANSITIONS[state]

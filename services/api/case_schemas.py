@@ -277,6 +277,14 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
     "close": _model("Close", note=(str | None, _optional_text())),
     "reopen": _model("Reopen", reason=(str, _text())),
     "erase": _model("Erase"),
+    "meet": _model(
+        "Meet",
+        met_on=(
+            Day | None,
+            Field(default=None, description="见面 day (default: today)"),
+        ),
+        note=(str | None, _optional_text()),
+    ),
 }
 
 

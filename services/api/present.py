@@ -110,6 +110,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "Reopened": "重新办理",
     "Erased": "删除个人信息",
     "PowerNamed": "对应权责清单事项",
+    "ProposerMet": "见面沟通",
     # disclosures
     "published": "发布",
     "revised": "更正",

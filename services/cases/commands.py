@@ -20,14 +20,25 @@ from domain.access import HANDLING, Principal, Role, require_read, require_role
 from domain.cases.applicant import ApplicantRecord
 from domain.cases.case import Case
 from domain.cases.personal_data import Applicant
-from domain.cases.rules import AnswerType, CaseKind, IntakeChannel, Rating
+from domain.cases.rules import (
+    SUGGESTION_KINDS,
+    AnswerType,
+    CaseKind,
+    IntakeChannel,
+    Rating,
+)
 from domain.cases.service_catalogue import ServiceEntry, find_service
 from domain.errors import (
     ForbiddenError,
     InconsistentInputError,
 )
+from domain.participation.suggestions import (
+    DEFAULT_ANSWER_MONTHS,
+    answer_working_days,
+)
 from domain.tenancy import is_within
 from domain.timeliness import local_date
+from domain.workdays import WorkingDayCalendar
 from infra.vault import seal_applicant
 from services.cases.applicants import ApplicantData
 from services.cases.powers import power_in_force
@@ -80,11 +91,22 @@ DEFAULT_PROMISES: dict[str, int] = {
 }
 
 
-def default_promise(case: Case, services: tuple[ServiceEntry, ...]) -> int | None:
+def default_promise(
+    case: Case,
+    services: tuple[ServiceEntry, ...],
+    *,
+    assigned_on: date,
+    calendar: WorkingDayCalendar,
+    suggestion_months: int = DEFAULT_ANSWER_MONTHS,
+) -> int | None:
     """The promised working days: the service's promise, else the kind's default;
-    None for a disclosure request, whose period the statute sets."""
+    None for a disclosure request, whose period the statute sets; for a 建议提案 the
+    working days that reach ``suggestion_months`` after ``assigned_on``."""
     if case.kind.value == "disclosure_request":
         return None
+    if case.kind in SUGGESTION_KINDS:
+        start = case.deadline(calendar).start or assigned_on
+        return answer_working_days(start, assigned_on, suggestion_months, calendar)
     service = find_service(case.category, services) if case.category else None
     if service is not None:
         return service.promised_working_days
@@ -93,6 +115,8 @@ def default_promise(case: Case, services: tuple[ServiceEntry, ...]) -> int | Non
 
 class Cases(CaseRouting, ApplicantData):
     """Records the cases a tenant handles, with their routing and personal data."""
+
+    suggestion_months = DEFAULT_ANSWER_MONTHS  # 建议提案 time limit (settings)
 
     # Filing ---------------------------------------------------------------------------
 
@@ -293,6 +317,8 @@ class Cases(CaseRouting, ApplicantData):
     ) -> Changed:
         """交办 to a department and 全程承办人 (staff named by badge number)."""
         handler = staff_reference(self, tenant_path, handler, "handler") or handler
+        calendar = self.calendar()
+        today = local_date(self.now())
         backup_handler = staff_reference(
             self, tenant_path, backup_handler, "backup_handler"
         )
@@ -308,7 +334,13 @@ class Cases(CaseRouting, ApplicantData):
                 promised_working_days=(
                     promised_working_days
                     if promised_working_days is not None
-                    else default_promise(c, self.services_for(tenant_path))
+                    else default_promise(
+                        c,
+                        self.services_for(tenant_path),
+                        assigned_on=today,
+                        calendar=calendar,
+                        suggestion_months=self.suggestion_months,
+                    )
                 ),
                 **s,
             ),
@@ -479,6 +511,25 @@ class Cases(CaseRouting, ApplicantData):
             expected_version,
             lambda c, s: c.feedback(rating=rating, **s),
             roles=(Role.CLERK,),
+        )
+
+    def meet(
+        self,
+        principal: Principal,
+        tenant_path: str,
+        case_id: UUID,
+        *,
+        met_on: date | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Changed:
+        """见面: the unit met the deputy or member about their 建议提案."""
+        return self._act(
+            principal,
+            tenant_path,
+            case_id,
+            expected_version,
+            lambda c, s: c.meet(met_on=met_on, note=note, **s),
         )
 
     def close_case(

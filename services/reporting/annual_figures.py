@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from domain.cases.case import Case
-from domain.cases.rules import CaseKind
+from domain.cases.rules import SUGGESTION_KINDS, CaseKind
+from domain.participation.suggestions import SuggestionFacts, suggestion_figures
 from domain.reporting import layout
 from domain.reporting.annual import (
     DEFAULT_APPLICANT_TYPE,
@@ -88,10 +89,11 @@ class ScanAll:
 def tables(
     app: GongkaiApplication, paths: Collection[str], moment: Moment
 ) -> dict[str, Any]:
-    """Tables 三 and 四 over the tenants at ``paths``."""
+    """Tables 三 and 四 over the tenants at ``paths``, and the 建议提案 figures."""
     requests = list(_requests(app, paths, moment))
     challenges = list(_challenges(app, paths, moment))
     return {
+        "suggestions": suggestions(app, paths, moment),
         "applications": _applications_json(
             applications_table(requests, moment.start, moment.cut)
         ),
@@ -144,6 +146,37 @@ def _requests(
             category=answer.get("category"),
             reason=answer.get("reason"),
         )
+
+
+def suggestions(
+    app: GongkaiApplication, paths: Collection[str], moment: Moment
+) -> dict[str, Any]:
+    """建议提案 received in the year (见面率, 答复率, 满意率, section 六), each case
+    replayed as it stood at the report's moment; the rule's 基本满意 counts."""
+    found: list[SuggestionFacts] = []
+    refs: list[str] = []
+    for filed in scan(app, "domain.cases:Case.Filed", paths, moment):
+        if CaseKind(filed.kind) not in SUGGESTION_KINDS:
+            continue
+        if not moment.start <= filed.received_on <= moment.cut:
+            continue
+        (case,), _ = replay(app, filed.originator_id, [(moment.as_of, moment.known_at)])
+        if not isinstance(case, Case):
+            continue
+        refs.append(str(case.id))
+        found.append(
+            SuggestionFacts(
+                tenant=case.tenant,
+                kind=case.kind.value,
+                received_on=case.received_on,
+                met=case.met_on is not None,
+                replied=case.replied_on is not None,
+                rating=None if case.rating is None else case.rating.value,
+            )
+        )
+    figures = suggestion_figures(found).to_dict()
+    figures["refs"] = refs
+    return figures
 
 
 def _challenges(

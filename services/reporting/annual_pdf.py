@@ -11,7 +11,12 @@ from fpdf import FPDF, FontFace
 
 from domain.reporting.publication import DRAFT_MARK
 from services.reporting.annual_grid import Grid, grids
-from services.reporting.annual_render import moment_line, status_lines, title_of
+from services.reporting.annual_render import (
+    moment_line,
+    status_lines,
+    suggestion_lines,
+    title_of,
+)
 from services.reporting.pdf import LATIN_FONT, cjk_font
 
 # Width (mm) of the label columns of each table on the 277 mm of A4 landscape.
@@ -84,5 +89,8 @@ def report_pdf(report: dict[str, Any]) -> bytes:
         if n in tables:
             _table(pdf, tables[n], _LABEL_WIDTHS[n])
         else:
+            if n == "6":
+                for text in suggestion_lines(report["tables"]):
+                    line(text)
             line(section["text"] or "（待填写）")
     return bytes(pdf.output())

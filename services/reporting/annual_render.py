@@ -52,6 +52,8 @@ def report_text(report: Report) -> str:
         if n in tables:
             out += ["  " + line for line in text_lines(tables[n])]
         else:
+            if n == "6":
+                out += ["  " + line for line in suggestion_lines(report["tables"])]
             out.append(section["text"] or "（待填写）")
         out.append("")
     return "\n".join(out)
@@ -101,6 +103,28 @@ def _html_grid(grid: Grid, path: str, kind: str, caption: str) -> str:
     )
 
 
+SUGGESTION_RATES = {
+    "meeting_rate": "见面率",
+    "reply_rate": "答复率",
+    "satisfaction_rate": "满意率",
+}
+
+
+def suggestion_lines(tables: dict[str, Any]) -> list[str]:
+    """Section 六's 建议提案 figures (none when there were none): 办理人大代表建议和
+    政协委员提案N件, then each rate with its numerator and denominator."""
+    found = tables.get("suggestions") or {}
+    if not found.get("received"):
+        return []
+    out = [f"办理人大代表建议和政协委员提案{found['received']}件。"]
+    for key, name in SUGGESTION_RATES.items():
+        rate = found[key]
+        value = rate["value"]
+        shown = "—" if value is None else f"{value * 100:.1f}%"
+        out.append(f"{name}{shown}（{rate['numerator']}/{rate['denominator']}）")
+    return out
+
+
 def report_html(report: Report) -> str:
     """The report as a page laid out as the format's tables; a number links to the
     case, challenge or disclosure behind it. Until published it says 草稿 on every
@@ -114,6 +138,8 @@ def report_html(report: Report) -> str:
         if n in tables:
             parts.append(_html_grid(tables[n], path, _KINDS[n], _CAPTIONS[n]))
         else:
+            if n == "6":
+                parts += [f"<p>{e(t)}</p>" for t in suggestion_lines(report["tables"])]
             parts.append(f"<p>{e(section['text'] or '（待填写）')}</p>")
     moment = moment_line(report)
     json_link = f"/v1/tenants/{e(path)}/annual-reports/{report['year']}?format=json"
@@ -138,5 +164,6 @@ __all__ = [
     "report_html",
     "report_text",
     "status_lines",
+    "suggestion_lines",
     "title_of",
 ]

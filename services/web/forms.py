@@ -241,6 +241,7 @@ FIELD_LABELS = {
     "children": "分办单位（每行一个路径）",
     "due_on": "督办期限",
     "note": "说明",
+    "met_on": "见面日期",
     "party": "征求意见对象",
     "third_party": "第三方",
     "working_days": "延长工作日数",

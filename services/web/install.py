@@ -26,8 +26,10 @@ from services.web.pages import (
     console_cases,
     console_clients,
     console_lists,
+    console_participation,
     powers,
     public,
+    public_participation,
 )
 from services.web.session import CsrfRefusedError, SessionReads, SignInRequiredError
 from services.web.templating import HERE, render
@@ -94,6 +96,7 @@ def install_pages(app: FastAPI) -> None:
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(powers.public_router)  # before the board's catch-alls
+    app.include_router(public_participation.router)
     app.include_router(public.router)
     app.include_router(powers.console_router)
     app.include_router(console.router)
@@ -102,6 +105,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(console_clients.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
+    app.include_router(console_participation.router)
 
     # FastAPI's own docs pages start Swagger UI with an inline script, which the
     # pages' Content-Security-Policy refuses: these start it from a static file.

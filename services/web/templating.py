@@ -59,6 +59,7 @@ env.globals["DETAIL_LABELS"] = {
     "working_days": "工作日",
     "due_on": "期限",
     "note": "说明",
+    "met_on": "见面日期",
 }
 
 

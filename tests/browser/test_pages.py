@@ -380,3 +380,55 @@ def test_a_power_list_shows_its_flowcharts_on_the_board_and_in_the_console(
         browser.set_window_size(1280, 900)
     browser.get(f"{live.url}/console/t/xinhe/powers")
     shot(browser, live, "console-powers")
+
+
+def test_the_participation_pages_reflow_at_phone_width(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    """公众参与: a village's supervisors and 建议提案 figures on the public board and
+    in the console, at phone width; the board names supervisors, never proposers."""
+    clerk = principal(TUANJIE, Role.CLERK, Role.HANDLER)
+    today = local_date(live.platform.cases.now())
+    live.platform.supervisors.appoint(
+        clerk,
+        TUANJIE,
+        number="TJ-001",
+        name="孙建华",
+        category="居民代表",
+        term_from=today,
+        term_to=today.replace(year=today.year + 2),
+    )
+    filed = live.platform.cases.file(
+        clerk,
+        TUANJIE,
+        kind="deputy_suggestion",
+        channel="letter",
+        summary="建议在村委会门口增设公开栏照明",
+        signed=True,
+        applicant=Applicant(name="王建国"),
+    )
+    live.platform.cases.accept(clerk, TUANJIE, filed.id)
+    live.platform.cases.meet(clerk, TUANJIE, filed.id, note="入户沟通")
+    browser.delete_all_cookies()
+    browser.set_window_size(PHONE, 844)
+    try:
+        board = f"{live.url}/gongkai/{TUANJIE}/participation"
+
+        def shows_the_meeting(b: webdriver.Chrome) -> bool:
+            b.get(board)  # the case view follows the log: read until it caught up
+            return "（1/1）" in b.find_element(By.TAG_NAME, "main").text
+
+        WebDriverWait(browser, 10).until(shows_the_meeting)
+        text = browser.find_element(By.TAG_NAME, "main").text
+        assert "孙建华" in text
+        assert "王建国" not in text
+        phone_shot(browser, live, "public-participation")
+        sign_in(browser, live, COUNTY_USER)
+        for page, name in (
+            (f"/console/t/{TUANJIE}/suggestions", "console-suggestions"),
+            (f"/console/t/{TUANJIE}/supervisors", "console-supervisors"),
+        ):
+            browser.get(f"{live.url}{page}")
+            phone_shot(browser, live, name)
+    finally:
+        browser.set_window_size(1280, 900)

@@ -214,12 +214,12 @@ def test_demo_refuses_a_second_load_and_rebuild_replays_the_log(
 ) -> None:
     first = run(env, "demo")
     assert first.returncode == 0, first.stderr
-    assert "demo loaded: 17 tenants" in first.stderr
+    assert "demo loaded: 18 tenants" in first.stderr
     again = run(env, "demo")
     assert "already holds events" in again.stderr
     rebuilt = run(env, "projections", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "views rebuilt: tenant_directory 17 events" in rebuilt.stderr
+    assert "views rebuilt: tenant_directory 18 events" in rebuilt.stderr
     status = run(env, "projections", "status")
     assert "lag 0" in status.stdout
 

@@ -20,7 +20,13 @@ from services.api.deps import PlatformDep
 from services.api.listing import future_warnings
 from services.api.present import STATUS_LABELS
 from services.api.revalidate import begin, principal_scope
-from services.api.routes import catalogue, disclosures, overview, tenants
+from services.api.routes import (
+    catalogue,
+    disclosures,
+    overview,
+    participation,
+    tenants,
+)
 from services.core.views import PROJECTIONS
 from services.disclosures.lists import (
     DISCLOSURE_STATUSES,
@@ -80,6 +86,9 @@ def home(
     moments = page_moments(platform, as_of, known_at)
     rows = overview.overview_rows(path, staff, platform, moments)
     tenant = tenants.tenant_public(platform, path)
+    suggestions = participation.suggestion_figures(
+        platform, staff, path, year=None, include_descendants=True
+    )
     return read.send(
         render(
             request,
@@ -87,6 +96,7 @@ def home(
             title="首页",
             tenant=tenant,
             rows=rows,
+            suggestions=suggestions,
             moments=moments,
             query=moments.query(),
             given=given_moments(as_of, known_at),

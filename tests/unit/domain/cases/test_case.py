@@ -173,6 +173,7 @@ ACTIONS: dict[Action, Run] = {
         reason="路灯仍不亮", actor=ACTOR, effective_at=NOW
     ),
     Action.ERASE: lambda c: c.erase(actor=ACTOR, effective_at=NOW),
+    Action.MEET: lambda c: c.meet(note="代表座谈", actor=ACTOR, effective_at=NOW),
 }
 
 _A = Action
@@ -194,11 +195,13 @@ SCENARIOS: dict[str, list[Action]] = {
     "closed": [*_TO_REPLIED, _A.CLOSE],
     "closed-rated": [*_TO_REPLIED, _A.FEEDBACK, _A.CLOSE],
     "closed-erased": [*_TO_REPLIED, _A.CLOSE, _A.ERASE],
+    "met": [_A.ACCEPT, _A.MEET],
 }
 PROFILES: dict[str, dict[str, Any]] = {
     "signed-complaint": {"kind": "complaint", "signed": True},
     "unsigned-report": {"kind": "report", "signed": False},
     "disclosure-request": {"kind": "disclosure_request", "signed": True},
+    "deputy-suggestion": {"kind": "deputy_suggestion", "signed": True},
 }
 # What an allowed action leads to (None: the state does not change).
 NEXT_STATE: dict[Action, CaseState | None] = {
@@ -220,6 +223,7 @@ NEXT_STATE: dict[Action, CaseState | None] = {
     _A.CLOSE: CaseState.CLOSED,
     _A.REOPEN: CaseState.ACCEPTED,
     _A.ERASE: None,
+    _A.MEET: None,
 }
 
 
@@ -264,6 +268,7 @@ def test_every_action_in_every_state_works_or_names_the_allowed_ones(
         consulting=case.consulting,
         rating=case.rating,
         erased=case.erased,
+        met=case.met_on is not None,
     )
     assert case.allowed_actions() == allowed
     if action.value in allowed:

@@ -1,0 +1,1 @@
+"""Public participation: 建议提案 figures, supervisors, questionnaires, plans."""
