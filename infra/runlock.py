@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -121,7 +122,14 @@ class ProjectionLock:
             self._file.close()
             self._file = None
         if self._conn is not None:
-            self._conn.close()  # ends the session, which releases the lock
+            # Unlock before hanging up: the session's end also releases it, but
+            # the backend ends a moment after the client closes, and a taker in
+            # that moment (this process's own next start) would find it busy.
+            with suppress(psycopg.Error):
+                self._conn.execute(
+                    "SELECT pg_advisory_unlock(%s)", (_key(f"gongkai:{self._name}"),)
+                )
+            self._conn.close()
             self._conn = None
 
     @staticmethod

@@ -32,7 +32,7 @@ SUGGESTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("deputy_suggestion", "吐尔逊", "建议公开重点排污单位在线监测数据"),
         ("deputy_suggestion", "周海燕", "建议对农村生活污水处理设施定期维护"),
         ("member_proposal", "陈立新", "关于建设项目环评公众参与常态化的提案"),
-        ("member_proposal", "买买提", "关于加快砖厂限期治理进度的提案"),
+        ("member_proposal", "买买提·吐尔洪", "关于加快砖厂限期治理进度的提案"),
     ),
 }
 DEPARTMENT = {SCENIC: "综合科", ENVIRONMENT: "综合办公室"}
