@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from domain.access import Role
 from domain.assessment.criteria import TEMPLATE
 from services.assessment.metrics import target_metrics
+from services.demo.fees import ITEMS as FEE_ITEMS
 from services.demo.power_data import scenic_power_listing
 from tests.conftest import MutableClock, principal
 from tests.e2e.conftest import TokenFactory
@@ -64,6 +65,9 @@ def test_the_review_of_a_unit_shows_its_power_list_as_evidence(
     seed(platform)
     county = principal("xinhe", Role.SUPERVISOR)
     listing = scenic_power_listing().to_dict()
+    # The scenic powers name fee items of a standard, which must be in force.
+    clerk_of = principal(TUANJIE, Role.CLERK)
+    platform.levies.publish_standard(clerk_of, TUANJIE, date(2026, 1, 1), FEE_ITEMS)
     platform.powers.draft(
         principal(TUANJIE, Role.CLERK),
         TUANJIE,

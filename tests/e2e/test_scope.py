@@ -82,6 +82,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/tenants/{path}/staff/{number}/update"): {"post": "村主任"},
     ("POST", "/v1/tenants/{path}/staff/{number}/deactivate"): {"reason": "调离"},
+    ("POST", "/v1/tenants/{path}/supervisors/{number}/dismiss"): {"reason": "任期届满"},
     ("POST", "/v1/tenants/{path}/inspections"): {
         "subject": INSPECTED,
         "basis": "来信",
@@ -206,6 +207,8 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{number}", "XH-0900")
                 .replace("{year}", "2026")
                 .replace("{version}", "1")
+                .replace("{client_id}", uuid4().hex)  # 32 hex digits, no dashes
+                .replace("{kind}", "bulletin")  # a 文号 series' kind
                 .replace("/sections/{n}", "/sections/1")
             )
             url = re.sub(r"\{[a-z_]+\}", str(uuid4()), url)  # path params added later
