@@ -85,7 +85,8 @@ def write_results(summary: dict[str, Any], json_path: Path, md_path: Path) -> No
         run = runs[n]
         load = run["load_average"]
         notes.append(
-            f"- N = {n:,}: {run['events']:,} events over {run['span_days']} days;"
+            f"- N = {n:,} (run {run.get('when', summary['when'])}):"
+            f" {run['events']:,} events over {run['span_days']} days;"
             f" generated in {run['generation']['seconds']:,.0f} s"
             f" ({run['generation']['events_per_s']:,} events/s);"
             f" database {run['size']['database_mb']:,} MB;"
