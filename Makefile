@@ -12,7 +12,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http postgres fonts browser-deps asyncapi-deps wrk clean install lock
+.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http bench-province postgres fonts browser-deps asyncapi-deps wrk clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,9 @@ bench-audit: install postgres
 
 bench-relay: install postgres
 	$(BIN)/python bench/relay.py
+
+bench-province: install postgres
+	$(BIN)/python bench/province.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
