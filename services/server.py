@@ -17,6 +17,7 @@ from infra.storestate import StoreState
 from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
+from services.api.front import FrontReads
 from services.api.present import ChinaJSONResponse
 from services.api.routes import (
     annual_reports,
@@ -120,6 +121,10 @@ def create_app(
 
     app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
     app.add_middleware(problems.LastResort)
+    web.install_middleware(app)  # security headers, the session's reads
+    # Cached public pages and their 304s, answered before everything above
+    # (services/api/front.py); still inside the drain, the request id and metrics.
+    app.add_middleware(FrontReads)
     app.add_middleware(DrainMiddleware, drain=drain)
     # Logs and metrics: outermost (added last), so that every answer is counted
     # and logged with its request id, refusals and failures included.
@@ -160,5 +165,5 @@ def create_app(
     v1.include_router(services.rules_router)
     app.include_router(v1)
     app.include_router(open311.router)  # /open311/v2, outside the OpenAPI document
-    web.install(app, secret)  # security headers, session, pages' errors
+    web.install(app, secret)  # pages' errors as pages
     return app

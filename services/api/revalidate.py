@@ -33,6 +33,7 @@ PUBLIC = "public, max-age=0, must-revalidate"
 PRIVATE = "private, no-cache"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
+READ_STATE = "gongkai.read"  # the request's Read, in the scope's state
 M = TypeVar("M", bound=BaseModel | dict[str, Any])
 
 
@@ -72,6 +73,10 @@ class Read:
     # Content-Security-Policy (services/web/headers.py), which a browser takes
     # from the 304 onto the page it keeps
     serving: bool = True  # False: the route was called by another (a page)
+    # what services/api/front.py needs to key the same request again itself
+    path: str = ""
+    views: tuple[str, ...] = ()
+    scope: tuple[Any, ...] = ()
 
     def headers(self) -> dict[str, str]:
         return {"ETag": self.etag, "Cache-Control": self.cache_control}
@@ -139,4 +144,8 @@ def begin(
     positions = platform.reads.positions.read(path)
     day = local_date(platform.disclosures.now()).isoformat()
     key = read_key(query_of(request), scope, positions, views, day)
-    return Read(key, etag_of(key), cache, control, media)
+    read = Read(
+        key, etag_of(key), cache, control, media, True, path, tuple(views), tuple(scope)
+    )
+    request.scope.setdefault("state", {})[READ_STATE] = read
+    return read

@@ -177,7 +177,10 @@ class Withdrawal(BodyModel):
     late_reason: str | None = Field(default=None, max_length=2000)
 
 
-class DisclosurePublic(BaseModel):
+class DisclosureSummary(BaseModel):
+    """An item as a list shows it: everything but its ``body`` (a list of 50 was
+    56 KB, mostly bodies; ``GET …/disclosures/{id}`` has the text)."""
+
     id: str
     tenant: str
     tenant_name: str | None = None
@@ -185,7 +188,6 @@ class DisclosurePublic(BaseModel):
     category: str
     category_label: str | None
     title: str
-    body: str
     channels: list[str]
     channel_labels: list[str]
     attachments: list[dict[str, Any]]
@@ -205,6 +207,12 @@ class DisclosurePublic(BaseModel):
     backdated_working_days: int
     backdating_reason: str | None
     warnings: list[str] = []
+
+
+class DisclosurePublic(DisclosureSummary):
+    """One item, whole: a list's fields and its text."""
+
+    body: str
     view_pending: bool = Field(
         default=False,
         description="true if the read views had not caught up within the wait bound",
@@ -212,7 +220,7 @@ class DisclosurePublic(BaseModel):
 
 
 class DisclosureList(BaseModel):
-    items: list[DisclosurePublic]
+    items: list[DisclosureSummary]
     next_cursor: str | None
     as_of: datetime
     known_at: datetime
@@ -262,7 +270,7 @@ class CategoryStatus(BaseModel):
     entry: CatalogueEntryPublic
     status: Literal["covered", "missing", "overdue"]
     status_label: str
-    items: list[DisclosurePublic] = Field(
+    items: list[DisclosureSummary] = Field(
         description="the newest published items (at most `items_per_category`); "
         "`item_count` counts them all, `items_url` lists them all"
     )

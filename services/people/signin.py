@@ -158,8 +158,19 @@ class SignIns(GongkaiApplication):
         self, username: str, jti: str | None, generation: int | None
     ) -> Principal | None:
         """The principal a staff token stands for now, or None if it is refused
-        (deactivated, signed out, password changed). Roles come from the registry."""
-        staffer = self._by_username(username)
+        (deactivated, signed out, password changed). Roles come from the registry.
+
+        Asked on every staff request: the staffer is kept by its version in the
+        reference cache (refcache.py), so a request asks the store one version query
+        instead of replaying the staffer's events; a sign-out, deactivation or
+        reset moves the version, and the very next request reads it afresh."""
+        parsed = parse_username(username)
+        if parsed is None:
+            return None
+        ident = staff_id(*parsed)
+        staffer = self.references.get(
+            ("staffer", ident), [ident], lambda: self._get(ident, Staffer)
+        )
         if staffer is None or not staffer.accepts(jti, generation):
             return None
         return Principal(

@@ -60,18 +60,16 @@ class Positions:
         self._recorder = recorder
         self._names = list(views)
         self._tables = [views[n].tracking_table_name for n in self._names]
-        self._postgres = isinstance(recorder, PostgresApplicationRecorder)
+        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
 
     def _sql(self, count: int) -> str:
-        mark = "%s" if self._postgres else "?"
+        mark = "%s" if self.postgres else "?"
         views = ", ".join(
             f"(SELECT max(notification_id) FROM {t} WHERE application_name = {mark})"
             f" AS p{i}"
             for i, t in enumerate(self._tables)
         )
-        ids = (
-            f"= ANY({mark})" if self._postgres else f"IN ({', '.join([mark] * count)})"
-        )
+        ids = f"= ANY({mark})" if self.postgres else f"IN ({', '.join([mark] * count)})"
         table = self._recorder.events_table_name
         return (
             f"SELECT {views},"
@@ -83,7 +81,7 @@ class Positions:
         reference aggregates ``path`` reads (only grows when one changes)."""
         ids = reference_ids(path)
         names = [APP_NAME] * len(self._tables)
-        if self._postgres:
+        if self.postgres:
             with self._recorder.datastore.get_connection() as conn:
                 row = conn.execute(
                     self._sql(len(ids)), [*names, ids], prepare=True
@@ -105,6 +103,8 @@ class Stored:
     body: bytes
     media_type: str
     etag: str
+    # the whole answer's headers as the middlewares sent them (services/api/front.py)
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 def etag_of(key: Key) -> str:

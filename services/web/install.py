@@ -79,12 +79,19 @@ def request_words(exc: Exception) -> str:
 
 
 def install(app: FastAPI, secret: bytes) -> None:
-    """The security headers on every answer (outermost, so errors carry them too),
-    the session, and pages' errors as pages (the pages: ``install_pages``)."""
+    """The session's secret and pages' errors as pages (the pages:
+    ``install_pages``; the middlewares: ``install_middleware``)."""
     app.state.web_secret = hashlib.sha256(b"gongkai-web:" + secret).digest()
+    _html_errors(app)
+
+
+def install_middleware(app: FastAPI) -> None:
+    """The security headers on every answer (outside every middleware that answers
+    itself, so errors carry them too) and the session serving the API's reads.
+    Added after those (so outside them) and before ``FrontReads``, whose kept
+    answers carry the headers added here."""
     app.add_middleware(SessionReads)  # the session serves the API's reads
     app.add_middleware(SecurityHeaders)
-    _html_errors(app)
 
 
 def install_pages(app: FastAPI) -> None:

@@ -104,7 +104,14 @@ def test_revising_and_withdrawing_keep_the_history(
     then = client.get(
         TUANJIE, params={"as_of": "2026-03-02T11:00:00+08:00"}, headers=clerk
     ).json()
-    assert [i["body"] for i in then["items"]] == [FINANCE["body"]]
+    assert [i["title"] for i in then["items"]] == [FINANCE["title"]]
+    assert "body" not in then["items"][0]  # a list has no text; the item has it
+    whole = client.get(
+        f"{TUANJIE}/{then['items'][0]['id']}",
+        params={"as_of": "2026-03-02T11:00:00+08:00"},
+        headers=clerk,
+    ).json()
+    assert whole["body"] == FINANCE["body"]
 
 
 def test_supervisors_list_their_subtree_page_by_page(

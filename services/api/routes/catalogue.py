@@ -29,7 +29,7 @@ from services.api.listing import future_warnings
 from services.api.params import AsOfQuery, KnownAtQuery, moment_text, parse_moment
 from services.api.present import STATUS_LABELS
 from services.api.revalidate import begin, principal_scope
-from services.api.routes.disclosures import public
+from services.api.routes.disclosures import summary
 from services.api.schemas import (
     CatalogueEntryPublic,
     CatalogueLoaded,
@@ -91,7 +91,7 @@ def tenant_block(
             entry=entry_public(c.entry),
             status=c.status.value,  # type: ignore[arg-type]
             status_label=STATUS_LABELS[c.status.value],
-            items=[public(found.rows[i.id], labels, calendar) for i in c.items],
+            items=[summary(found.rows[i.id], labels, calendar) for i in c.items],
             item_count=c.item_count,
             next_due_on=c.next_due_on,
             late_items=[i.id for i in c.late_items],

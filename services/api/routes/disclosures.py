@@ -52,6 +52,7 @@ from services.api.schemas import (
     DisclosureList,
     DisclosurePublic,
     DisclosureRevision,
+    DisclosureSummary,
     DisclosureVersion,
     Withdrawal,
 )
@@ -76,19 +77,31 @@ def public(
     *,
     view_pending: bool = False,
 ) -> DisclosurePublic:
+    """One item, whole (its text withheld if withdrawn for personal data)."""
+    listed = summary(row, labels, calendar)
+    return DisclosurePublic(
+        **dict(listed),
+        body="" if listed.content_withheld else row["body"],
+        view_pending=view_pending,
+    )
+
+
+def summary(
+    row: dict[str, Any], labels: dict[str, str], calendar: WorkingDayCalendar
+) -> DisclosureSummary:
+    """An item as a list shows it: no body (the item's route has it)."""
     formed_on = date.fromisoformat(row["formed_on"])
     published_on = date.fromisoformat(row["published_on"])
     due_on = date.fromisoformat(row["due_on"])
     warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
     withheld = bool(row.get("content_withheld"))
-    return DisclosurePublic(
+    return DisclosureSummary(
         id=row["id"],
         tenant=row["tenant"],
         version=row["version"],
         category=row["category"],
         category_label=labels.get(row["category"]),
         title=row["title"],
-        body="" if withheld else row["body"],
         channels=row["channels"],
         channel_labels=[Channel(c).label for c in row["channels"]],
         attachments=[] if withheld else row["attachments"] or [],
@@ -104,7 +117,6 @@ def public(
         backdated_working_days=row["backdated_working_days"],
         backdating_reason=row["backdating_reason"],
         warnings=[warning] if warning else [],
-        view_pending=view_pending,
     )
 
 
@@ -373,10 +385,10 @@ def list_disclosures(
         calendar = platform.disclosures.calendar()
         labels: dict[str, dict[str, str]] = {}
 
-        def item(row: dict[str, Any]) -> DisclosurePublic:
+        def item(row: dict[str, Any]) -> DisclosureSummary:
             if row["tenant"] not in labels:
                 labels[row["tenant"]] = category_labels(platform, row["tenant"])
-            out = public(row, labels[row["tenant"]], calendar)
+            out = summary(row, labels[row["tenant"]], calendar)
             out.tenant_name = names.get(row["tenant"])
             return out
 

@@ -132,7 +132,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> Response:
     labels = disclosures.category_labels(platform, path)
     calendar = platform.disclosures.calendar()
     others = [
-        disclosures.public(r, labels, calendar)
+        disclosures.summary(r, labels, calendar)
         for r in rows
         if r["category"] not in required
     ]
