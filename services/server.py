@@ -39,6 +39,7 @@ from services.api.routes import (
     overview,
     participation,
     powers,
+    questionnaires,
     rankings,
     services,
     staff,
@@ -154,6 +155,7 @@ def create_app(
         statements,
         powers,
         participation,
+        questionnaires,
     )
     for module in modules:
         v1.include_router(module.router)
