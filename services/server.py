@@ -160,6 +160,7 @@ def create_app(
     for module in modules:
         v1.include_router(module.router)
     v1.include_router(services.rules_router)
+    v1.include_router(questionnaires.public_router)  # the public's answer
     app.include_router(v1)
     app.include_router(open311.router)  # /open311/v2, outside the OpenAPI document
     web.install(app, secret)  # security headers, session, pages' errors

@@ -114,7 +114,7 @@ def parse_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, An
         options = [_text(o, "options", 100) for o in q.get("options") or []]
         if kind in ("single", "multiple"):
             if not 2 <= len(options) <= MAX_OPTIONS or len(set(options)) < len(options):
-                raise InvalidInputError(
+                raise InconsistentInputError(
                     f"a choice has 2 to {MAX_OPTIONS} distinct options",
                     field="options",
                 )
@@ -137,14 +137,14 @@ def parse_answers(
     single choice, a list of indexes for a multiple, 1–5 for a scale, a text.
     Returns the choices (texts as None) and the texts by question index."""
     if len(answers) != len(questions):
-        raise InvalidInputError(
+        raise InconsistentInputError(
             f"give {len(questions)} answers, one per question", field="answers"
         )
     choices: list[Any] = []
     texts: dict[str, str] = {}
     for i, (q, a) in enumerate(zip(questions, answers, strict=True)):
         kind = q["kind"]
-        bad = InvalidInputError(
+        bad = InconsistentInputError(
             f"answer {i + 1} does not fit its question", field="answers"
         )
         if a is None or a == [] or a == "":
@@ -165,11 +165,13 @@ def parse_answers(
             if not isinstance(a, int) or isinstance(a, bool) or not 1 <= a <= 5:
                 raise bad
             choices.append(a)
+        elif not isinstance(a, str) or not a.strip() or len(a) > MAX_TEXT:
+            raise bad
         else:
-            texts[str(i)] = _text(a, "answers", MAX_TEXT)
+            texts[str(i)] = a.strip()
             choices.append(None)
     if all(c is None for c in choices) and not texts:
-        raise InvalidInputError("an answer answers something", field="answers")
+        raise InconsistentInputError("an answer answers something", field="answers")
     return choices, texts
 
 
@@ -244,7 +246,7 @@ class Questionnaire(GongkaiAggregate):
             raise NotOpenError("a closed questionnaire takes no codes", field="state")
         fresh = sorted(set(hashes) - self._codes)
         if not fresh or len(self._codes) + len(fresh) > MAX_CODES:
-            raise InvalidInputError(
+            raise InconsistentInputError(
                 f"issue 1 to {MAX_CODES} new codes in all", field="count"
             )
         self._codes_issued(

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from tests.e2e.conftest import TokenFactory
 
 TOWN = "/v1/tenants/xinhe.tahe"
+ANSWER = "/v1/questionnaires/xinhe.tahe/1/answers"  # no token
 DESIGN = {
     "title": "镇政务公开满意度调查",
     "purpose": "征求群众对镇政务公开工作的意见",
@@ -43,7 +44,7 @@ def test_a_questionnaire_is_answered_once_per_code_and_published(
     ).json()["codes"]
     assert len(set(codes)) == 5
     early = client.post(
-        f"{TOWN}/questionnaires/1/answers",
+        ANSWER,
         json={"code": codes[0], "answers": [0, [0], 5, None]},
     )
     assert early.status_code == 409  # not open yet
@@ -60,31 +61,27 @@ def test_a_questionnaire_is_answered_once_per_code_and_published(
         [0, [0], 4, None],
     ]
     for code, answer in zip(codes, answers, strict=False):
-        sent = client.post(
-            f"{TOWN}/questionnaires/1/answers", json={"code": code, "answers": answer}
-        )
+        sent = client.post(ANSWER, json={"code": code, "answers": answer})
         assert sent.status_code == 201, sent.text
     again = client.post(
-        f"{TOWN}/questionnaires/1/answers",
+        ANSWER,
         json={"code": codes[0], "answers": [1, [], 1, None]},
     )
     assert again.status_code == 409
     assert again.json()["title_zh"].startswith("此问卷码已使用过")
     unknown = client.post(
-        f"{TOWN}/questionnaires/1/answers",
+        ANSWER,
         json={"code": "AAAAA-BBBBB", "answers": [1, [], 1, None]},
     )
     assert unknown.status_code == 404
-    bad = client.post(
-        f"{TOWN}/questionnaires/1/answers", json={"code": codes[4], "answers": [7]}
-    )
+    bad = client.post(ANSWER, json={"code": codes[4], "answers": [7]})
     assert bad.status_code == 422
     page = client.get("/gongkai/xinhe.tahe/participation").text
     assert "/gongkai/xinhe.tahe/questionnaires/1" in page  # open: a link to answer
     closed = client.post(f"{TOWN}/questionnaires/1/close", headers=clerk)
     assert closed.status_code == 200, closed.text
     late = client.post(
-        f"{TOWN}/questionnaires/1/answers",
+        ANSWER,
         json={"code": codes[4], "answers": [0, [], 5, None]},
     )
     assert late.status_code == 409

@@ -17,6 +17,9 @@ from services.api.params import BodyModel, Day, Text, one_of
 from services.participation.questionnaires import MAX_BATCH, answer_throttled
 
 router = APIRouter(prefix="/tenants/{path}", tags=["participation"])
+# The public's answer needs no token, so it lives outside /tenants/{path} (where
+# every operation takes one).
+public_router = APIRouter(prefix="/questionnaires", tags=["participation"])
 
 Number = Annotated[int, Path(ge=1, le=100000, description="the questionnaire's number")]
 
@@ -157,8 +160,8 @@ def questionnaire_results(
     return platform.questionnaires.staff_results(principal, path, number)
 
 
-@router.post(
-    "/questionnaires/{number}/answers",
+@public_router.post(
+    "/{path}/{number}/answers",
     status_code=status.HTTP_201_CREATED,
     summary="The public's answer (no account; one per one-time code)",
     description="A spent code is refused with 409, an unknown one with 404; "
