@@ -495,5 +495,9 @@ def test_a_questionnaire_is_answered_at_phone_width(
         assert "100.0%" in text
         assert "公开栏应加装照明" not in text  # free text is for staff
         phone_shot(browser, live, "public-questionnaire-results")
+        sign_in(browser, live, COUNTY_USER)
+        browser.get(f"{live.url}/console/t/{TUANJIE}/questionnaires")
+        assert "公开栏应加装照明" in browser.find_element(By.TAG_NAME, "main").text
+        phone_shot(browser, live, "console-questionnaires")
     finally:
         browser.set_window_size(1280, 900)
