@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from domain.access import Principal, Role, require_read, require_role
+from domain.cases.stats import Rate
 from domain.errors import NotFoundError
 from domain.participation.questionnaires import (
+    MINIMUM_SAMPLE,
     CodeSpentError,
     CodeUnknownError,
     Questionnaire,
@@ -151,6 +153,32 @@ class Questionnaires:
         return [
             results(q, with_texts=False) for q in self.all(path) if q.state == "closed"
         ]
+
+    def period_satisfaction(
+        self, path: str, period_from: date, period_to: date, known_at: datetime
+    ) -> dict[str, Any]:
+        """The assessment's objective figure: 满意 and 很满意 over the answers to
+        the first scale question of ``path``'s questionnaires closed in the period
+        (and by ``known_at``), pooled, with the questionnaires counted."""
+        satisfied = answered = 0
+        numbers = []
+        for q in self.all(path):
+            closed = q.closed_at
+            if closed is None or closed > known_at:
+                continue
+            if not period_from <= local_date(closed) <= period_to:
+                continue
+            figure = results(q, with_texts=False)["satisfaction"]
+            if figure is None:
+                continue
+            satisfied += figure["numerator"]
+            answered += figure["denominator"]
+            numbers.append(q.number)
+        return {
+            **Rate(satisfied, answered).to_dict(),
+            "insufficient": answered < MINIMUM_SAMPLE,
+            "questionnaires": numbers,
+        }
 
     def satisfaction(self, path: str) -> list[dict[str, Any]]:
         """The objective satisfaction figure of each closed questionnaire."""

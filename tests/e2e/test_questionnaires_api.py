@@ -7,9 +7,12 @@ figure for assessment. The clock is pinned at Monday 2 March 2026 (tests/conftes
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 from fastapi.testclient import TestClient
 
+from services.assessment.metrics import target_metrics
 from tests.e2e.conftest import TokenFactory
 
 TOWN = "/v1/tenants/xinhe.tahe"
@@ -32,7 +35,7 @@ DESIGN = {
 
 
 def test_a_questionnaire_is_answered_once_per_code_and_published(
-    client: TestClient, auth: TokenFactory, tree: None
+    client: TestClient, auth: TokenFactory, tree: None, platform: Any
 ) -> None:
     clerk = auth("xinhe.tahe", "clerk")
     made = client.post(f"{TOWN}/questionnaires", json=DESIGN, headers=clerk)
@@ -97,6 +100,17 @@ def test_a_questionnaire_is_answered_once_per_code_and_published(
         f"{TOWN}/questionnaire-satisfaction", headers=auth("xinhe", "supervisor")
     ).json()
     assert figure["questionnaires"][0]["satisfaction"]["value"] == 0.75
+    metrics = target_metrics(
+        platform, "xinhe.tahe", date(2026, 1, 1), date(2026, 3, 31)
+    )
+    pooled = metrics["questionnaire_satisfaction"]
+    assert (pooled["numerator"], pooled["denominator"]) == (3, 4)
+    assert pooled["insufficient"]  # under 30 answers
+    assert pooled["questionnaires"] == [1]
+    earlier = target_metrics(
+        platform, "xinhe.tahe", date(2026, 1, 1), date(2026, 2, 28)
+    )
+    assert earlier["questionnaire_satisfaction"]["denominator"] == 0
     board = client.get("/gongkai/xinhe.tahe/participation").text
     assert "镇政务公开满意度调查" in board
     assert "75.0%" in board
