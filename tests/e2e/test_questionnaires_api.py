@@ -154,3 +154,25 @@ def test_the_public_form_answers_with_its_csrf_token(
     forged = client.post(url, data={**body, "csrf_token": "x", "code": codes[1]})
     assert forged.status_code in (400, 403)
     assert client.get("/gongkai/xinhe.tahe/questionnaires/9").status_code == 404
+    odd = client.get("/gongkai/xinhe.tahe/questionnaires/abc")
+    assert odd.status_code == 400  # a malformed address, not a 500
+
+
+def test_guessing_codes_locks_the_address(
+    client: TestClient, auth: TokenFactory, tree: None
+) -> None:
+    clerk = auth("xinhe.tahe", "clerk")
+    assert client.post(f"{TOWN}/questionnaires", json=DESIGN, headers=clerk).is_success
+    (code,) = client.post(
+        f"{TOWN}/questionnaires/1/codes", json={"count": 1}, headers=clerk
+    ).json()["codes"]
+    client.post(
+        f"{TOWN}/questionnaires/1/open", json={"closes_on": "2026-03-31"}, headers=clerk
+    )
+    answer = [0, [], 5, None]
+    for n in range(20):  # GONGKAI_RECEIPT_ADDRESS_MAX_FAILURES
+        guess = client.post(ANSWER, json={"code": f"GUESS-{n:05d}", "answers": answer})
+        assert guess.status_code == 404
+    locked = client.post(ANSWER, json={"code": code, "answers": answer})
+    assert locked.status_code == 429
+    assert "Retry-After" in locked.headers
