@@ -37,6 +37,9 @@ PHRASES: Mapping[str, str] = {
     "backdating-needs-reason": (
         "记录时间晚于发生时间，已超过补录期限，请写明逾期或补录原因"
     ),
+    "questionnaire-code-unknown": "问卷码无效，请核对纸质问卷码",
+    "questionnaire-code-spent": "此问卷码已使用过，每个问卷码只能提交一次",
+    "questionnaire-not-open": "问卷不在征集期内，不能提交或修改",
     "already-withdrawn": "此事项已撤回，不能再更正或撤回",
     "disclosure-not-found": "公开事项不存在",
     "version-mismatch": "此记录已被他人修改，请刷新页面后重新提交",

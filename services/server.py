@@ -40,6 +40,7 @@ from services.api.routes import (
     overview,
     participation,
     powers,
+    questionnaires,
     rankings,
     services,
     staff,
@@ -159,10 +160,12 @@ def create_app(
         statements,
         powers,
         participation,
+        questionnaires,
     )
     for module in modules:
         v1.include_router(module.router)
     v1.include_router(services.rules_router)
+    v1.include_router(questionnaires.public_router)  # the public's answer
     app.include_router(v1)
     app.include_router(open311.router)  # /open311/v2, outside the OpenAPI document
     web.install(app, secret)  # pages' errors as pages

@@ -108,6 +108,9 @@ def target_metrics(
         "case_on_time": cases["on_time_rate"],
         "case_feedback": cases["feedback_rate"],
         "satisfaction": cases["satisfaction_rate"],
+        "questionnaire_satisfaction": platform.questionnaires.period_satisfaction(
+            target, period_from, period_to, end_of(period_to)
+        ),
         "power_list": power_metrics(
             platform, target, period_from, period_to, end_of(period_to), moment
         ),

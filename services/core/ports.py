@@ -29,6 +29,7 @@ class Running(Protocol):
     cases: Any
     inspections: Any
     powers: Any
+    questionnaires: Any
     auditor: Any
     credentials: Any
     sign_ins: Any

@@ -13,6 +13,7 @@ from typing import Any
 from domain.access import Principal, Role
 from domain.cases.personal_data import Applicant
 from services.demo.common import Plan, case_clerk, office_moment
+from services.demo.questionnaires import plan_questionnaire
 
 ADMIN = Principal(id="demo-admin", tenant=None, roles=frozenset({Role.ADMIN}))
 ENVIRONMENT = "xinhe.hbj"
@@ -64,6 +65,7 @@ def plan_participation(builder: Plan, seed: int = 27) -> int:
     for unit in UNITS:
         for n, (kind, proposer, summary) in enumerate(SUGGESTIONS[unit]):
             plan_suggestion(builder, rng, unit, kind, proposer, summary, received, n)
+    plan_questionnaire(builder, random.Random(seed + 1))  # noqa: S311
     return 1
 
 

@@ -62,6 +62,7 @@ from services.disclosures.commands import Disclosures
 from services.documents.series import DocumentSeriesBook
 from services.fees.levies import Levies
 from services.inspection.commands import Inspections
+from services.participation.questionnaires import Questionnaires
 from services.participation.supervisors import Supervisors
 from services.people.clients import Clients
 from services.people.signin import SignIns
@@ -116,6 +117,7 @@ class Platform:
         self.cases.configure(vault)
         self.cases.suggestion_months = settings.suggestion_answer_months
         self.supervisors = Supervisors(self.cases)
+        self.questionnaires = Questionnaires(self.cases)
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)

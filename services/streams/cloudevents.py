@@ -55,6 +55,9 @@ UNSTREAMED_FAMILIES = frozenset({"inspection", "signin"})
 DROPPED_FIELDS = {
     "ApplicantRecord.Sealed": frozenset({"ciphertext"}),
     "LevyNotice.Drafted": frozenset({"payer"}),
+    # a questionnaire's answer: never linked to its one-time code; free text is staff's
+    "Questionnaire.Answered": frozenset({"code_hash", "texts"}),
+    "Questionnaire.CodesIssued": frozenset({"hashes"}),  # not even hashed codes
 }
 # What ``withhold`` leaves out of an item withdrawn for personal data (涉及个人隐私).
 WITHHELD_FIELDS = {

@@ -432,3 +432,72 @@ def test_the_participation_pages_reflow_at_phone_width(
             phone_shot(browser, live, name)
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_a_questionnaire_is_answered_at_phone_width(
+    browser: webdriver.Chrome, live: Live
+) -> None:
+    """问卷调查 on a phone: the public answers with a paper code, no account; the
+    same code again is refused in Chinese; closed, the results are on the board."""
+    clerk = principal(TUANJIE, Role.CLERK)
+    forms = live.platform.questionnaires
+    number = forms.design(
+        clerk,
+        TUANJIE,
+        title="团结村村务公开满意度调查",
+        purpose="听取村民对村务公开的意见",
+        questions=[
+            {
+                "kind": "single",
+                "text": "您是否看过村务公开栏？",
+                "options": ["看过", "没看过"],
+            },
+            {
+                "kind": "multiple",
+                "text": "您从哪里了解村务？",
+                "options": ["公开栏", "村民微信群", "村民大会"],
+            },
+            {"kind": "scale", "text": "您对村务公开工作的总体评价"},
+            {"kind": "text", "text": "您的意见和建议"},
+        ],
+        minimum_sample=1,
+    )
+    (code,) = forms.issue_codes(clerk, TUANJIE, number, 1)
+    today = local_date(live.platform.cases.now())
+    forms.open(clerk, TUANJIE, number, opens_on=None, closes_on=today)
+    browser.delete_all_cookies()
+    browser.set_window_size(PHONE, 844)
+    url = f"{live.url}/gongkai/{TUANJIE}/questionnaires/{number}"
+    try:
+        for attempt in ("first", "again"):
+            browser.get(url)
+            if attempt == "first":
+                phone_shot(browser, live, "public-questionnaire")
+            browser.find_element(By.ID, "f-code").send_keys(code.lower())
+            main = browser.find_element(By.TAG_NAME, "main")
+            for name, value in (("q0", "0"), ("q2", "5")):
+                main.find_element(
+                    By.CSS_SELECTOR, f"input[name={name}][value='{value}']"
+                ).click()
+            main.find_element(By.CSS_SELECTOR, "input[name=q1_2]").click()
+            main.find_element(By.ID, "f-q3").send_keys("公开栏应加装照明")
+            go(browser, main.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            text = browser.find_element(By.TAG_NAME, "main").text
+            if attempt == "first":
+                assert "提交成功" in text
+            else:
+                assert "此问卷码已使用过" in text
+                phone_shot(browser, live, "public-questionnaire-refused")
+        forms.close(clerk, TUANJIE, number)
+        browser.get(f"{live.url}/gongkai/{TUANJIE}/participation")
+        text = browser.find_element(By.TAG_NAME, "main").text
+        assert "团结村村务公开满意度调查" in text
+        assert "100.0%" in text
+        assert "公开栏应加装照明" not in text  # free text is for staff
+        phone_shot(browser, live, "public-questionnaire-results")
+        sign_in(browser, live, COUNTY_USER)
+        browser.get(f"{live.url}/console/t/{TUANJIE}/questionnaires")
+        assert "公开栏应加装照明" in browser.find_element(By.TAG_NAME, "main").text
+        phone_shot(browser, live, "console-questionnaires")
+    finally:
+        browser.set_window_size(1280, 900)

@@ -352,4 +352,5 @@ def test_the_document_says_which_operations_need_a_token(
         "GET /v1/schemas",
         "GET /v1/schemas/{ce_type}",
         "GET /v1/asyncapi.json",
+        "POST /v1/questionnaires/{path}/{number}/answers",  # a one-time code instead
     }

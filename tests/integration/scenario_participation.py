@@ -68,3 +68,36 @@ def supervisors(p: Any) -> None:
 def participation(p: Any) -> None:
     suggestions(p)
     supervisors(p)
+
+
+def questionnaire(p: Any) -> None:
+    """问卷调查: designed, codes issued, opened, answered twice, closed."""
+    clerk = who(TOWN, Role.CLERK)
+    number = p.questionnaires.design(
+        clerk,
+        TOWN,
+        title="镇政务公开满意度调查",
+        purpose="征求群众对政务公开工作的意见",
+        questions=[
+            {
+                "kind": "single",
+                "text": "您是否看过镇公开栏？",
+                "options": ["看过", "没看过"],
+            },
+            {
+                "kind": "multiple",
+                "text": "您从哪里了解信息？",
+                "options": ["公开栏", "网站"],
+            },
+            {"kind": "scale", "text": "总体评价"},
+            {"kind": "text", "text": "意见和建议"},
+        ],
+        minimum_sample=30,
+    )
+    codes = p.questionnaires.issue_codes(clerk, TOWN, number, 3)
+    p.questionnaires.open(
+        clerk, TOWN, number, opens_on=None, closes_on=date(2026, 3, 31)
+    )
+    p.questionnaires.answer(TOWN, number, codes[0], [0, [0, 1], 5, "公开栏字太小"])
+    p.questionnaires.answer(TOWN, number, codes[1], [1, [], 3, None])
+    p.questionnaires.close(clerk, TOWN, number)

@@ -80,3 +80,21 @@ def supervisors_page(
         tenant=tenant,
         register=register,
     )
+
+
+@router.get("/t/{path}/questionnaires", response_class=HTMLResponse)
+def questionnaires_page(
+    request: Request, path: str, staff: StaffDep, platform: PlatformDep
+) -> Response:
+    """问卷调查 for staff: every questionnaire's results, free text included."""
+    tenant = tenants.tenant_public(platform, path)
+    forms = platform.questionnaires
+    found = [forms.staff_results(staff, path, q.number) for q in forms.all(path)]
+    return render(
+        request,
+        "console_questionnaires.html",
+        title=f"{tenant.name}问卷调查",
+        crumbs=[*tenant_crumbs(platform, path, staff), ("问卷调查", "")],
+        tenant=tenant,
+        questionnaires=found,
+    )
