@@ -35,6 +35,7 @@ from services.api.routes import (
     fees,
     health,
     inspections,
+    meetings,
     metrics,
     overview,
     participation,
@@ -154,6 +155,7 @@ def create_app(
         statements,
         powers,
         participation,
+        meetings,
     )
     for module in modules:
         v1.include_router(module.router)

@@ -39,4 +39,6 @@ def participation_page(
         tenant=tenant,
         years=years,
         supervisors=platform.supervisors.public_names(path),
+        reviews=platform.meetings.public(path),
+        plans=platform.remediation.listing(path)["plans"],
     )
