@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, TypedDict
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
+from typing_extensions import TypedDict  # pydantic derives the stream schema
 
 from domain.base import GongkaiAggregate
 from domain.errors import (

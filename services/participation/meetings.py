@@ -32,7 +32,10 @@ class Meetings:
         """The tenant's book (started if none) for a clerk or admin of it."""
         require_role(principal, path, Role.CLERK, Role.ADMIN)
         self.app.tenant(path)
-        stamp = {"actor": principal.actor(), "effective_at": self.app.now()}
+        stamp: dict[str, Any] = {
+            "actor": principal.actor(),
+            "effective_at": self.app.now(),
+        }
         found = self.app._get(book_id(path), MeetingBook)
         return found or MeetingBook(tenant=path, **stamp), stamp
 
@@ -136,4 +139,7 @@ class Meetings:
     def public(self, path: str) -> list[dict[str, Any]]:
         """The 项目审查会 as the public board shows them: subject, day, attendance,
         opinions and answers (the minutes' hash too; no staff)."""
-        return self.listing(path, kinds=("project_review",))["meetings"]
+        found: list[dict[str, Any]] = self.listing(path, ("project_review",))[
+            "meetings"
+        ]
+        return found

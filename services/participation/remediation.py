@@ -29,7 +29,10 @@ class Remediation:
     ) -> tuple[RemediationBook, dict[str, Any]]:
         require_role(principal, path, Role.CLERK, Role.ADMIN)
         self.app.tenant(path)
-        stamp = {"actor": principal.actor(), "effective_at": self.app.now()}
+        stamp: dict[str, Any] = {
+            "actor": principal.actor(),
+            "effective_at": self.app.now(),
+        }
         found = self.app._get(book_id(path), RemediationBook)
         return found or RemediationBook(tenant=path, **stamp), stamp
 

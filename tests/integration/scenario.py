@@ -21,7 +21,7 @@ from services.audit.auditor import CheckpointRefusedError
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform
 from services.reporting.annual_reports import publish_report
-from tests.integration.scenario_participation import participation
+from tests.integration.scenario_participation import meetings, participation
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
 PERSON = Applicant(
@@ -396,4 +396,5 @@ def every_event_type(p: Platform) -> None:
     person_levy(p)
     powers(p)
     participation(p)
+    meetings(p)
     audit(p)
