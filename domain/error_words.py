@@ -126,6 +126,8 @@ PHRASES: Mapping[str, str] = {
     "no-pending-power-list": "该版本不在待审核状态，请刷新页面查看当前版本",
     "unmitigated-high-risk": "有 {count} 个高等级廉政风险点没有防范措施，清单不能生效",
     "self-review": "清权确权须由起草人以外的人员审核",
+    "review-categories-missing": "项目审查会须邀请项目所在地单位、人大代表、政协委员"
+    "和居民代表，尚未邀请：{missing}",
     # The HTTP edge
     "invalid-cursor": "翻页位置无效，请从第一页重新查看",
     "invalid-if-match": "版本号格式有误",

@@ -164,6 +164,12 @@ class Settings(BaseSettings):
         le=12,
         description="建议提案: months from assignment to the written answer",
     )
+    meeting_answer_working_days: int = Field(
+        default=15,
+        ge=1,
+        le=60,
+        description="座谈会/项目审查会: working days to answer an opinion",
+    )
     read_wait_seconds: float = Field(default=2.0, ge=0, le=30)
     run_projections: bool = Field(
         default=True, description="run the projection runners inside the API process"

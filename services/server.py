@@ -36,6 +36,7 @@ from services.api.routes import (
     fees,
     health,
     inspections,
+    meetings,
     metrics,
     overview,
     participation,
@@ -161,6 +162,7 @@ def create_app(
         powers,
         participation,
         questionnaires,
+        meetings,
     )
     for module in modules:
         v1.include_router(module.router)

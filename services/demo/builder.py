@@ -20,6 +20,7 @@ from domain.timeliness import local_date
 from services.demo.assessment import plan_assessment
 from services.demo.common import case_clerk, clerk, office_moment
 from services.demo.fees import plan_fees
+from services.demo.meetings import plan_meetings
 from services.demo.participation import plan_participation
 from services.demo.powers import complained_power, plan_powers
 from services.demo.requests import plan_disclosure_requests
@@ -444,6 +445,7 @@ def load_demo(
     plan_fees(builder)
     plan_powers(builder)
     tenants += plan_participation(builder)
+    plan_meetings(builder)
     commands = builder.run(progress)
     return {
         "tenants": tenants,

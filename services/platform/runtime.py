@@ -62,7 +62,9 @@ from services.disclosures.commands import Disclosures
 from services.documents.series import DocumentSeriesBook
 from services.fees.levies import Levies
 from services.inspection.commands import Inspections
+from services.participation.meetings import Meetings
 from services.participation.questionnaires import Questionnaires
+from services.participation.remediation import Remediation
 from services.participation.supervisors import Supervisors
 from services.people.clients import Clients
 from services.people.signin import SignIns
@@ -118,6 +120,9 @@ class Platform:
         self.cases.suggestion_months = settings.suggestion_answer_months
         self.supervisors = Supervisors(self.cases)
         self.questionnaires = Questionnaires(self.cases)
+        self.meetings = Meetings(self.cases)
+        self.meetings.answer_days = settings.meeting_answer_working_days
+        self.remediation = Remediation(self.cases, self.meetings)
         self.credentials = CredentialStore(self.env)
         self.staff = Staff(env=self.env, clock=clock)
         self.staff.configure(self.credentials, settings)

@@ -21,7 +21,11 @@ from services.audit.auditor import CheckpointRefusedError
 from services.audit.evidence import catch_up, checkpoint_now
 from services.platform.runtime import Platform
 from services.reporting.annual_reports import publish_report
-from tests.integration.scenario_participation import participation, questionnaire
+from tests.integration.scenario_participation import (
+    meetings,
+    participation,
+    questionnaire,
+)
 
 TOWN, VILLAGE = "xinhe.tahe", "xinhe.tahe.tuanjie"
 PERSON = Applicant(
@@ -397,4 +401,5 @@ def every_event_type(p: Platform) -> None:
     powers(p)
     participation(p)
     questionnaire(p)
+    meetings(p)
     audit(p)

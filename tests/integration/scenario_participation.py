@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.access import Principal, Role
 from domain.cases.personal_data import Applicant
+from domain.timeliness import local_date
 
 TOWN = "xinhe.tahe"
 
@@ -101,3 +102,44 @@ def questionnaire(p: Any) -> None:
     p.questionnaires.answer(TOWN, number, codes[0], [0, [0, 1], 5, "公开栏字太小"])
     p.questionnaires.answer(TOWN, number, codes[1], [1, [], 3, None])
     p.questionnaires.close(clerk, TOWN, number)
+
+
+def meetings(p: Any) -> None:
+    """座谈会 and 项目审查会 (``MeetingBook.*``): held, an opinion answered, the
+    minutes attached; a 限期治理 plan (``RemediationBook.*``) consulted on,
+    supervised, failed and then passed at acceptance."""
+    clerk = who(TOWN, Role.CLERK)
+    today = local_date(p.cases.now())
+    p.meetings.hold(
+        clerk,
+        TOWN,
+        number="2026-SC-01",
+        kind="项目审查会",
+        held_on=today,
+        subject="塔河镇垃圾中转站建设项目环境影响报告表",
+        attendees=[
+            {"category": "项目所在地单位", "invited": 2, "present": 2},
+            {"category": "人大代表", "invited": 2, "present": 2},
+            {"category": "政协委员", "invited": 1, "present": 1},
+            {"category": "居民代表", "invited": 6, "present": 5},
+        ],
+        opinions=["中转站应远离学校", "运输车辆须密闭"],
+    )
+    p.meetings.answer(
+        clerk, TOWN, "2026-SC-01", 1, verdict="采纳", reason="选址距学校500米以上"
+    )
+    p.meetings.attach_minutes(
+        clerk, TOWN, "2026-SC-01", sha256="0f" * 32, name="审查会纪要.pdf"
+    )
+    p.remediation.plan(
+        clerk,
+        TOWN,
+        number="XQ-01",
+        unit="塔河镇某砖厂",
+        tasks=["窑炉烟气脱硫改造", "原料堆场封闭"],
+        deadline=date(2030, 12, 31),
+    )
+    p.remediation.consult(clerk, TOWN, "XQ-01", meeting="2026-SC-01")
+    p.remediation.supervise(clerk, TOWN, "XQ-01", note="脱硫塔基础已浇筑")
+    p.remediation.accept(clerk, TOWN, "XQ-01", result="不通过", note="堆场未封闭")
+    p.remediation.accept(clerk, TOWN, "XQ-01", result="通过", note="验收合格")

@@ -54,6 +54,8 @@ def participation_page(
             for q in platform.questionnaires.all(path)
             if q.taking_answers(local_date(platform.cases.now()))
         ],
+        reviews=platform.meetings.public(path),
+        plans=platform.remediation.listing(path)["plans"],
     )
 
 
