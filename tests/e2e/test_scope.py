@@ -83,6 +83,32 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants/{path}/staff/{number}/update"): {"post": "村主任"},
     ("POST", "/v1/tenants/{path}/staff/{number}/deactivate"): {"reason": "调离"},
     ("POST", "/v1/tenants/{path}/supervisors/{number}/dismiss"): {"reason": "任期届满"},
+    ("POST", "/v1/tenants/{path}/questionnaires/{number}/codes"): {"count": 5},
+    ("POST", "/v1/tenants/{path}/questionnaires/{number}/open"): {
+        "closes_on": "2026-12-31"
+    },
+    ("POST", "/v1/tenants/{path}/meetings/{number}/opinions/{opinion}/answer"): {
+        "verdict": "adopted",
+        "reason": "已纳入整改方案",
+    },
+    ("POST", "/v1/tenants/{path}/meetings/{number}/minutes"): {
+        "sha256": "0" * 64,
+        "name": "座谈会纪要.pdf",
+    },
+    ("POST", "/v1/tenants/{path}/remediation-plans"): {
+        "number": "2026-ZL-01",
+        "unit": "新和县红星砖厂",
+        "tasks": ["除尘设施改造"],
+        "deadline": "2026-12-31",
+    },
+    ("POST", "/v1/tenants/{path}/remediation-plans/{number}/consult"): {"meeting": "1"},
+    ("POST", "/v1/tenants/{path}/remediation-plans/{number}/supervise"): {
+        "note": "施工现场检查"
+    },
+    ("POST", "/v1/tenants/{path}/remediation-plans/{number}/accept"): {
+        "result": "passed",
+        "note": "验收合格",
+    },
     ("POST", "/v1/tenants/{path}/inspections"): {
         "subject": INSPECTED,
         "basis": "来信",
@@ -204,6 +230,11 @@ def test_a_sibling_gets_403_or_404_and_no_data_on_every_route(
                 .replace("{disclosure_id}", disclosure_id)
                 .replace("{inspection_id}", inspection_id)
                 .replace("{index}", "0")
+                .replace("/meetings/{number}", "/meetings/1")  # numbered 1, 2, …
+                .replace("/questionnaires/{number}", "/questionnaires/1")
+                .replace("/remediation-plans/{number}", "/remediation-plans/1")
+                .replace("/supervisors/{number}", "/supervisors/1")
+                .replace("{opinion}", "1")
                 .replace("{number}", "XH-0900")
                 .replace("{year}", "2026")
                 .replace("{version}", "1")
