@@ -145,7 +145,13 @@ def test_store_down_answers_503_recovers_and_loses_nothing_acknowledged(
                 health = call("GET", f"{server.base}/v1/health").body
                 return bool(health["status"] == "ok")
 
-            wait_for(views_running, 60, "the projections to run again")
+            try:  # the watchdog's backoff doubles up to 30 s between attempts
+                wait_for(views_running, 120, "the projections to run again")
+            except AssertionError as e:
+                health = call("GET", f"{server.base}/v1/health").body
+                raise AssertionError(
+                    (str(e), health, server.log.read_text()[-4000:])
+                ) from None
             read = call(
                 "GET", f"{server.base}/v1/tenants/{TENANT}/disclosures/{last}", clerk
             )
