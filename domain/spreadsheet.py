@@ -10,6 +10,9 @@ text is guarded: numbers (negative ones too) are written as numbers by the calle
 
 from __future__ import annotations
 
+import csv
+import io
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 
@@ -24,3 +27,28 @@ def unguard_formula(text: str) -> str:
     if text.startswith(GUARD) and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+class UnreadableCsvError(ValueError):
+    """The text is not CSV; ``line`` is where reading stopped (callers word it)."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of an uploaded CSV, cells stripped and unguarded, each with
+    the line it starts on (for errors that name the line)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    last = 0
+    try:
+        for row in reader:
+            cells = [unguard_formula(cell.strip()).strip() for cell in row]
+            if any(cells):
+                rows.append((last + 1, cells))
+            last = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableCsvError(str(exc), last + 1) from exc
+    return rows

@@ -33,7 +33,11 @@ from domain.errors import (
     join_codes,
 )
 from domain.reporting.annual import PROACTIVE_ITEMS
-from domain.spreadsheet import guard_formula, unguard_formula
+from domain.spreadsheet import (
+    UnreadableCsvError,
+    csv_rows,
+    guard_formula,
+)
 
 # CSV --------------------------------------------------------------------------------
 
@@ -115,20 +119,12 @@ def parse_catalogue_csv(text: str) -> tuple[CatalogueEntry, ...]:
 
 def _read_rows(text: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows with stripped cells, each with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    last = 0
     try:
-        for row in reader:
-            cells = [unguard_formula(cell.strip()).strip() for cell in row]
-            if any(cells):
-                rows.append((last + 1, cells))
-            last = reader.line_num
-    except csv.Error as exc:
+        return csv_rows(text)
+    except UnreadableCsvError as exc:
         raise CatalogueFormatError(
-            f"not a readable CSV file: {exc}", line=last + 1
+            f"not a readable CSV file: {exc.reason}", line=exc.line
         ) from exc
-    return rows
 
 
 def _header_index(header: Sequence[str], line: int) -> dict[str, int]:

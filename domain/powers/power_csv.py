@@ -15,7 +15,11 @@ from domain.errors import GongkaiError
 from domain.powers.errors import PowerListFormatError
 from domain.powers.power import MAX_PROMISED_DAYS, NO_FEE, Power
 from domain.powers.vocabulary import Labelled, PowerKind, PowerState
-from domain.spreadsheet import guard_formula, unguard_formula
+from domain.spreadsheet import (
+    UnreadableCsvError,
+    csv_rows,
+    guard_formula,
+)
 
 COL_CODE = "权力编码"
 COL_NAME = "权力名称"
@@ -93,20 +97,13 @@ def parse_powers_csv(text: str) -> tuple[Power, ...]:
 
 
 def _read_rows(text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    last = 0
+    """Non-blank rows with stripped cells, each with the line it starts on."""
     try:
-        for row in reader:
-            cells = [unguard_formula(cell.strip()).strip() for cell in row]
-            if any(cells):
-                rows.append((last + 1, cells))
-            last = reader.line_num
-    except csv.Error as exc:
+        return csv_rows(text)
+    except UnreadableCsvError as exc:
         raise PowerListFormatError(
-            f"不是可读的 CSV 文件（{exc}）", line=last + 1
+            f"不是可读的 CSV 文件（{exc.reason}）", line=exc.line
         ) from exc
-    return rows
 
 
 def _header_index(header: Sequence[str], line: int) -> dict[str, int]:
