@@ -3,11 +3,17 @@ list and its total, and the per-category facts the catalogue shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from projections.disclosure_rows import COLUMNS, VISIBLE, decode, visible_params
+from projections.disclosure_rows import (
+    COLUMNS,
+    LISTED,
+    VISIBLE,
+    decode,
+    visible_params,
+)
 from projections.sql import Row, SqlView, like_pattern, subtree_clause, subtree_params
 
 
@@ -91,9 +97,11 @@ class DisclosureQueries(SqlView):
         before: int | None = None,
         limit: int = 50,
         filters: ListFilter | None = None,
+        columns: Sequence[str] = COLUMNS,
     ) -> list[Row]:
         """Items public at ``as_of`` as known at ``known_at``, newest first (with
-        ``filters``: withdrawn ones too if asked for, and only those that match)."""
+        ``filters``: withdrawn ones too if asked for, and only those that match);
+        ``columns`` of each (``LISTED``: what a list shows)."""
         where, params = self._where(
             tenant, as_of, known_at, include_descendants, category, filters
         )
@@ -104,7 +112,7 @@ class DisclosureQueries(SqlView):
         # The page's keys first (from an index alone, when the filters allow),
         # then their rows: skipped versions never cost a table read.
         rows = self._query(
-            f"SELECT {','.join('d.' + c for c in COLUMNS)} FROM ("
+            f"SELECT {','.join('d.' + c for c in columns)} FROM ("
             f"SELECT id, version, first_position FROM disclosure_versions v "
             f"WHERE {' AND '.join(where)} ORDER BY first_position DESC LIMIT ?) k "
             "JOIN disclosure_versions d ON d.id = k.id AND d.version = k.version "
@@ -251,7 +259,8 @@ class DisclosureQueries(SqlView):
     ) -> list[Row]:
         """The ``limit`` newest published public items (only late ones if
         ``late``) of each (tenant, category) in ``pairs``: one statement, each
-        part a short walk of an index."""
+        part a short walk of an index; their ``LISTED`` columns (the catalogue
+        shows them as a list does)."""
         if not pairs or limit <= 0:
             return []
         parts, params = [], []
@@ -266,7 +275,7 @@ class DisclosureQueries(SqlView):
             )
             params += [tenant, category, *visible_params(as_of, known_at), limit]
         rows = self._query(
-            f"SELECT {','.join('d.' + c for c in COLUMNS)} FROM ("
+            f"SELECT {','.join('d.' + c for c in LISTED)} FROM ("
             + " UNION ALL ".join(parts)
             + ") k JOIN disclosure_versions d ON d.id = k.id AND d.version = k.version "
             "ORDER BY d.tenant, d.category, d.published_on DESC, d.first_position DESC",

@@ -18,8 +18,11 @@ def tenant_names(platform: Platform, path: str) -> dict[str, str]:
 
 
 def disclosure_categories(platform: Platform, path: str) -> dict[str, str]:
-    """Catalogue code → Chinese label (一级/二级) of the entries for ``path``."""
-    entries = platform.disclosures.catalogue_for(platform.disclosures.tenant(path))
+    """Catalogue code → Chinese label (一级/二级) of the entries for ``path``.
+
+    Reads the cached tenant without copying it (a county list asks this for every
+    tenant it shows: a deep copy each was most of the list's Python)."""
+    entries = platform.disclosures.catalogue_for(platform.disclosures.read_tenant(path))
     return {e.code: f"{e.level1}/{e.level2}" for e in entries}
 
 

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from domain.access import Principal, require_read
 from domain.disclosures.catalogue import Channel
 from domain.disclosures.disclosure import Attachment, Disclosure
 from domain.errors import DisclosureNotFoundError, InvalidInputError
 from domain.workdays import WorkingDayCalendar
+from projections.disclosure_rows import LISTED
 from projections.disclosures import DisclosureProjection, ListFilter
 from projections.sql import iso_day, iso_moment
 from services.api.bodies import NO_NUL
@@ -118,6 +120,60 @@ def summary(
         backdating_reason=row["backdating_reason"],
         warnings=[warning] if warning else [],
     )
+
+
+CHANNEL_LABELS = {c.value: c.label for c in Channel}
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def moment_json(text: str) -> str:
+    """A stored moment (``iso_moment`` text) as pydantic writes the datetime."""
+    out: str = _MOMENT.dump_python(datetime.fromisoformat(text), mode="json")
+    return out
+
+
+def summary_json(
+    row: dict[str, Any],
+    labels: dict[str, str],
+    calendar: WorkingDayCalendar,
+    tenant_name: str | None = None,
+) -> dict[str, Any]:
+    """``summary(row, …)`` with ``tenant_name`` set, as ``model_dump(mode="json")``
+    gives it, without building the model: a list of 50 spent more on validating
+    and dumping its items than on its queries. The fields, their order and their
+    JSON forms are the model's (tests/unit/services/api/test_summary_json.py)."""
+    formed_on, published_on = row["formed_on"], row["published_on"]
+    due_on = row["due_on"]
+    warning = calendar.fallback_warning(
+        date.fromisoformat(formed_on),
+        date.fromisoformat(max(due_on, published_on)),
+    )
+    withheld = bool(row.get("content_withheld"))
+    channels = row["channels"]
+    return {
+        "id": row["id"],
+        "tenant": row["tenant"],
+        "tenant_name": tenant_name,
+        "version": row["version"],
+        "category": row["category"],
+        "category_label": labels.get(row["category"]),
+        "title": row["title"],
+        "channels": channels,
+        "channel_labels": [CHANNEL_LABELS[c] for c in channels],
+        "attachments": [] if withheld else row["attachments"] or [],
+        "formed_on": formed_on,
+        "published_on": published_on,
+        "due_on": due_on,
+        "on_time": published_on <= due_on,
+        "working_days_late": row["working_days_late"],
+        "withdrawn": row["withdrawn"],
+        "content_withheld": withheld,
+        "effective_at": moment_json(row["effective_at"]),
+        "recorded_at": moment_json(row["recorded_at"]),
+        "backdated_working_days": row["backdated_working_days"],
+        "backdating_reason": row["backdating_reason"],
+        "warnings": [warning] if warning else [],
+    }
 
 
 def aggregate_row(d: Disclosure) -> dict[str, Any]:
@@ -406,21 +462,36 @@ def list_disclosures(
                 taken=Taken(Moments(effective, recorded), now),
             )
         rows = platform.disclosure_view.list_public(
-            path, before=decode_cursor(cursor), limit=limit + 1, **query
+            path,
+            before=decode_cursor(cursor),
+            limit=limit + 1,
+            columns=LISTED,
+            **query,
         )
         more = len(rows) > limit
         rows = rows[:limit]
         mark_withheld(platform.disclosure_view, rows)
-        return read.send_model(
-            DisclosureList(
-                items=[item(row) for row in rows],
-                next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
-                as_of=effective,
-                known_at=recorded,
-                total=platform.disclosure_view.count_public(path, **query),
-                warnings=future_warnings(now, as_of=effective, known_at=recorded),
-            )
+        answer = DisclosureList(
+            items=[],
+            next_cursor=encode_cursor(rows[-1]["first_position"]) if more else None,
+            as_of=effective,
+            known_at=recorded,
+            total=platform.disclosure_view.count_public(path, **query),
+            warnings=future_warnings(now, as_of=effective, known_at=recorded),
         )
+        if not read.serving:  # a page calls this as a function: it reads the model
+            answer.items = [item(row) for row in rows]
+            return answer
+        # The items as their JSON, not as models (the same bytes; see summary_json).
+        for row in rows:
+            if row["tenant"] not in labels:
+                labels[row["tenant"]] = category_labels(platform, row["tenant"])
+        content = answer.model_dump(mode="json", by_alias=True)
+        content["items"] = [
+            summary_json(row, labels[row["tenant"]], calendar, names.get(row["tenant"]))
+            for row in rows
+        ]
+        return read.send_model(content)
 
 
 EXPORT_BATCH = 500
