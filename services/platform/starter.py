@@ -11,6 +11,7 @@ backoff (while the store's probe still fails it waits for that).
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +23,20 @@ from services.platform.runtime import Platform
 log = logging.getLogger("gongkai.starter")
 
 FIRST_DELAY, MAX_DELAY = 0.5, 10.0
+_frozen = threading.Event()
+
+
+def freeze_start_up() -> None:
+    """Keep what start-up made (the applications, views, schemas, templates: about
+    250,000 objects) out of the cyclic collector's full passes, once per process.
+
+    A read makes thousands of short-lived objects; every so often the collector's
+    oldest generation walked all of start-up's too: measured 1.8 ms per request
+    over a county list's run, 0.15 ms after this (as the relay does, relay.py)."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.collect()
+        gc.freeze()
 
 
 class Starter:
@@ -65,6 +80,7 @@ class Starter:
                     self.platform = platform
             if not self._following:
                 self._follow(platform)
+            freeze_start_up()
         except CONNECT_ERRORS as e:
             _, reason = describe(e, self.store.where)
             log.warning(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
@@ -51,7 +52,10 @@ router = APIRouter(tags=["catalogue"])
 COVERAGE_STATUSES = ("covered", "missing", "overdue")
 
 
+@lru_cache(maxsize=4096)
 def entry_public(e: CatalogueEntry) -> CatalogueEntryPublic:
+    """An entry as the API shows it; kept per entry (entries are frozen, and a
+    catalogue shows the same few dozen in every answer). Not to be changed."""
     d: dict[str, Any] = e.to_dict()
     return CatalogueEntryPublic(**{k: d[k] for k in CatalogueEntryPublic.model_fields})
 
@@ -85,7 +89,9 @@ def tenant_block(
     result = coverage_from_facts(reference, kind, found.facts.get(path, {}), as_of)
     calendar = reference.calendar
     labels = reference.labels(kind)
-    at = {"as_of": moment_text(as_of), "known_at": moment_text(known_at)}
+    # The list each category links to: urlencode({"category": code, **at}), with
+    # the moments' part encoded once per tenant instead of once per category.
+    at = urlencode({"as_of": moment_text(as_of), "known_at": moment_text(known_at)})
     categories = [
         CategoryStatus(
             entry=entry_public(c.entry),
@@ -97,7 +103,7 @@ def tenant_block(
             late_items=[i.id for i in c.late_items],
             late_item_count=c.late_count,
             items_url=f"/v1/tenants/{path}/disclosures?"
-            + urlencode({"category": c.entry.code, **at}),
+            f"category={quote_plus(c.entry.code)}&{at}",
         )
         for c in result
         if not statuses or c.status in statuses

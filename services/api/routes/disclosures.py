@@ -91,22 +91,28 @@ def public(
 def summary(
     row: dict[str, Any], labels: dict[str, str], calendar: WorkingDayCalendar
 ) -> DisclosureSummary:
-    """An item as a list shows it: no body (the item's route has it)."""
+    """An item as a list shows it: no body (the item's route has it).
+
+    Built without validation (``model_construct``): every value already has its
+    field's type, and a board or catalogue builds dozens of these per answer
+    (tests/unit/services/api/test_summary_json.py holds it to the validated
+    model)."""
     formed_on = date.fromisoformat(row["formed_on"])
     published_on = date.fromisoformat(row["published_on"])
     due_on = date.fromisoformat(row["due_on"])
     warning = calendar.fallback_warning(formed_on, max(due_on, published_on))
     withheld = bool(row.get("content_withheld"))
-    return DisclosureSummary(
+    return DisclosureSummary.model_construct(
         id=row["id"],
+        tenant_name=None,
         tenant=row["tenant"],
         version=row["version"],
         category=row["category"],
         category_label=labels.get(row["category"]),
         title=row["title"],
-        channels=row["channels"],
+        channels=list(row["channels"]),
         channel_labels=[Channel(c).label for c in row["channels"]],
-        attachments=[] if withheld else row["attachments"] or [],
+        attachments=[] if withheld else list(row["attachments"] or []),
         formed_on=formed_on,
         published_on=published_on,
         due_on=due_on,

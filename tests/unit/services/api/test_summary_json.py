@@ -18,6 +18,7 @@ from domain.disclosures.catalogue import Channel
 from domain.workdays import WorkingDayCalendar
 from projections.sql import iso_day, iso_moment
 from services.api.routes.disclosures import summary, summary_json
+from services.api.schemas import DisclosureSummary
 
 CALENDAR = WorkingDayCalendar()
 LABELS = {"common.finance": "财务管理/财务收支"}
@@ -47,7 +48,7 @@ def rows(draw: st.DrawFn) -> dict[str, Any]:
                 st.none(),
                 st.lists(
                     st.fixed_dictionaries(
-                        {"sha256": texts, "name": texts, "size": st.integers(0)}
+                        {"sha256": texts, "name": texts, "size": st.integers(0, 10**9)}
                     ),
                     max_size=2,
                 ),
@@ -68,7 +69,7 @@ def rows(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(rows(), st.one_of(st.none(), texts))
 def test_summary_json_is_the_models_dump(row: dict[str, Any], name: str | None) -> None:
     model = summary(row, LABELS, CALENDAR)
@@ -78,3 +79,13 @@ def test_summary_json_is_the_models_dump(row: dict[str, Any], name: str | None) 
     assert built == expected
     assert list(built) == list(expected)
     assert orjson.dumps(built) == orjson.dumps(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows())
+def test_summary_unvalidated_is_the_validated_model(row: dict[str, Any]) -> None:
+    built = summary(row, LABELS, CALENDAR)
+    validated = DisclosureSummary.model_validate(built.model_dump())
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert list(built.model_dump()) == list(DisclosureSummary.model_fields)
