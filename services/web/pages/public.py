@@ -17,6 +17,7 @@ from domain.access import Principal
 from domain.errors import TooManyAttemptsError
 from domain.fees.standard import NoStandardInForceError
 from domain.reporting.annual import ANNUAL_REPORT_CATEGORY
+from projections.disclosure_rows import LISTED
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
 from services.api.forwarded import client_address
@@ -128,6 +129,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> Response:
         known_at=moment_text(now),
         include_descendants=False,
         limit=200,
+        columns=LISTED,  # what the board shows of an item: not its text
     )
     labels = disclosures.category_labels(platform, path)
     calendar = platform.disclosures.calendar()
@@ -143,6 +145,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> Response:
         include_descendants=False,
         limit=200,
         filters=ListFilter(statuses=("withdrawn",)),
+        columns=LISTED,
     )
     annual = next(
         (c.items for c in status.categories if c.entry.code == ANNUAL_REPORT_CATEGORY),
