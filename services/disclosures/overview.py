@@ -31,7 +31,7 @@ from domain.reference import (
     catalogue_id,
 )
 from domain.timeliness import local_date
-from domain.workdays import WorkingDayCalendar
+from domain.workdays import WorkingDayCalendar, default_calendar
 from projections.case_list import known_facts
 from projections.case_rows import facts_of
 from projections.disclosure_queries import TenantCount
@@ -121,7 +121,7 @@ def reference_at(platform: Running, county: str, known_at: datetime) -> Referenc
     return Reference(
         catalogue=own[0] if own else None,
         catalogue_version=own[1] if own else 0,
-        calendar=calendar or WorkingDayCalendar(),
+        calendar=calendar or default_calendar(),
     )
 
 

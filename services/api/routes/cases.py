@@ -288,7 +288,7 @@ def case_board(
     )
     if read is not None and (found := read.found(request)) is not None:
         return found
-    platform.disclosures.tenant(path)
+    platform.disclosures.read_tenant(path)  # 404 if unknown; no copy
     today = local_date(platform.cases.now())
     board: dict[str, Any] = platform.case_view.board(
         path,
@@ -378,7 +378,7 @@ def case_stats(
     format: FormatQuery = None,
 ) -> Any:
     require_read(principal, path)
-    platform.disclosures.tenant(path)
+    platform.disclosures.read_tenant(path)  # 404 if unknown; no copy
     now = platform.cases.now()
     known = parse_moment(as_of, "as_of", now) if as_of else None
     rules = platform.cases.case_rules_for(path)

@@ -188,7 +188,7 @@ def catalogue_status(
                 field="status",
             )
     app = platform.disclosures
-    app.tenant(path)
+    app.read_tenant(path)  # 404 if unknown; no copy
     now = app.now()
     moment = parse_moment(as_of, "as_of", now)
     recorded = parse_moment(known_at, "known_at", now)

@@ -414,7 +414,7 @@ def list_disclosures(
     with platform.disclosures.read_scope(
         list(names) if include_descendants else [path]
     ):
-        platform.disclosures.tenant(path)
+        platform.disclosures.read_tenant(path)  # 404 if unknown; no copy
         now = platform.disclosures.now()
         effective, recorded = (
             parse_moment(as_of, "as_of", now),
