@@ -18,6 +18,7 @@ from domain.disclosures.catalogue_defaults import DEFAULT_CATALOGUE
 from domain.errors import CatalogueFormatError, InvalidInputError
 from domain.timeliness import local_date
 from services.api.deps import PlatformDep, PrincipalDep
+from services.api.disclosure_items import summary
 from services.api.export import (
     EXPORT_RESPONSES,
     Column,
@@ -30,7 +31,6 @@ from services.api.listing import future_warnings
 from services.api.params import AsOfQuery, KnownAtQuery, moment_text, parse_moment
 from services.api.present import STATUS_LABELS
 from services.api.revalidate import begin, principal_scope
-from services.api.routes.disclosures import summary
 from services.api.schemas import (
     CatalogueEntryPublic,
     CatalogueLoaded,

@@ -20,6 +20,7 @@ from domain.reporting.annual import ANNUAL_REPORT_CATEGORY
 from projections.disclosure_rows import LISTED
 from projections.disclosures import ListFilter
 from services.api.deps import PlatformDep
+from services.api.disclosure_items import summary
 from services.api.forwarded import client_address
 from services.api.params import moment_text
 from services.api.revalidate import begin
@@ -134,9 +135,7 @@ def board(request: Request, path: str, platform: PlatformDep) -> Response:
     labels = disclosures.category_labels(platform, path)
     calendar = platform.disclosures.calendar()
     others = [
-        disclosures.summary(r, labels, calendar)
-        for r in rows
-        if r["category"] not in required
+        summary(r, labels, calendar) for r in rows if r["category"] not in required
     ]
     withdrawn = platform.disclosure_view.list_public(
         path,

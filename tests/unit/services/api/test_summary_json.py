@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from domain.disclosures.catalogue import Channel
 from domain.workdays import WorkingDayCalendar
 from projections.sql import iso_day, iso_moment
-from services.api.routes.disclosures import summary, summary_json
+from services.api.disclosure_items import summary, summary_json
 from services.api.schemas import DisclosureSummary
 
 CALENDAR = WorkingDayCalendar()
