@@ -136,6 +136,9 @@ class FrontReads:
         send: Send,
     ) -> bool:
         """Send the 304 or the kept answer; False if neither can be sent here."""
+        held = request.headers.get("if-none-match")
+        if not (held or platform.reads.cache.enabled):
+            return False  # nothing kept to send, no 304 asked for
         token = _bearer(request) if kind == "api" else None
         if kind == "api" and token is None:
             return False
@@ -157,7 +160,7 @@ class FrontReads:
             query_of(request), recipe.scope, found.positions, recipe.views, day
         )
         etag = etag_of(key)
-        if matches(request.headers.get("if-none-match"), etag):
+        if matches(held, etag):
             status, body = 304, b""
             headers = [(b"etag", etag.encode()), *recipe.headers]
         else:
