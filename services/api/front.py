@@ -1,4 +1,4 @@
-"""Public reads answered in front of the application: cache hits and 304s.
+"""Reads answered in front of the application: kept answers and 304s.
 
 A cached 公开栏 page still cost ~800 µs of server CPU per request against a bare
 FastAPI app's ~280 µs (docs/performance.md): not the page but every request's way
@@ -6,11 +6,13 @@ through the app (security headers, the session, the body guard, the last-resort
 handler, routing, the query check, the dependencies, the threadpool hop). This
 layer sits inside the request id, metrics and drain middlewares (``Observe``,
 ``DrainMiddleware``: they still see, count, log and drain every request) and in
-front of all the others. It answers a ``GET`` of a public page (``/gongkai``) it
-has seen answered before without any of them:
+front of all the others. It answers a ``GET`` of a public page (``/gongkai``), or
+of the API for a bearer token's principal, that it has seen answered before
+without any of them:
 
-- The first time a page is answered (a 200 whose route opened a public ``Read``,
-  ``services.api.revalidate``), the layer notes how to key that request again (its
+- The first time a read is answered (a 200 of the read's own: its route opened a
+  ``Read``, ``services.api.revalidate``, and sent it through ``Read.send``), the
+  layer notes how to key that request again (its
   ``Recipe``: the tenant path whose positions it reads, the views, the scope, the
   route for the metrics) and keeps the answer with **the headers the middlewares
   inside it added** (security headers, Content-Security-Policy for its content
