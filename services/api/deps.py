@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -73,11 +74,19 @@ def claims_of(
 def get_principal(
     request: Request, claims: Annotated[Claims, Depends(current_claims)]
 ) -> Principal:
-    """The caller; a staffer's token is checked against the registry every time
-    (deactivated, signed out or re-activated → refused) and takes its roles there;
-    an integrator client's likewise against its registration (rotated, revoked)."""
+    """The caller, as ``principal_of`` finds it, noted on the request."""
+    return noted(request, principal_of(claims, lambda: platform_of(request)))
+
+
+def principal_of(claims: Claims, platform: Callable[[], Platform]) -> Principal:
+    """Who a verified token stands for now: a staffer's token is checked against
+    the registry every time (deactivated, signed out or re-activated → refused) and
+    takes its roles there; an integrator client's likewise against its registration
+    (rotated, revoked). Both are one version query (the reference cache). Asked by
+    the route's dependency and by ``services.api.front`` before it answers a read
+    from what it kept: one check, so both refuse the same tokens."""
     if claims.subject.startswith(CLIENT_PREFIX) and claims.is_staff:
-        client = platform_of(request).clients.current(
+        client = platform().clients.current(
             claims.subject.removeprefix(CLIENT_PREFIX), claims.generation
         )
         if client is None:
@@ -88,10 +97,9 @@ def get_principal(
                 "this client's secret was rotated or the client revoked; ask for a"
                 " new token with the current secret",
             )
-        return noted(request, client)
+        return client
     if claims.is_staff:
-        platform = platform_of(request)
-        principal = platform.sign_ins.current(
+        principal = platform().sign_ins.current(
             claims.subject, claims.jti, claims.generation
         )
         if principal is None:
@@ -102,13 +110,12 @@ def get_principal(
                 "this token no longer works (signed out, or the account was "
                 "deactivated or reset); sign in again",
             )
-        return noted(request, principal)
+        return principal
     try:
         roles = frozenset(Role(r) for r in claims.roles)
     except ValueError as e:
         raise HttpProblemError(401, "invalid-token", "Invalid token", str(e)) from None
-    principal = Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
-    return noted(request, principal)
+    return Principal(id=claims.subject, tenant=claims.tenant, roles=roles)
 
 
 def noted(request: Request, principal: Principal) -> Principal:

@@ -77,6 +77,9 @@ class Read:
     path: str = ""
     views: tuple[str, ...] = ()
     scope: tuple[Any, ...] = ()
+    # the request's answer is this read's, as kept (its own 200, or the stored
+    # bytes): services/api/front.py keeps only such answers (never an export)
+    answered: bool = False
 
     def headers(self) -> dict[str, str]:
         return {"ETag": self.etag, "Cache-Control": self.cache_control}
@@ -92,6 +95,7 @@ class Read:
         stored = self.cache.get(self.key) if self.cache.enabled else None
         if stored is None:
             return None
+        self.answered = True
         return Response(
             stored.body, media_type=stored.media_type, headers=self.headers()
         )
@@ -102,6 +106,7 @@ class Read:
             return response
         response.headers.update(self.headers())
         if "set-cookie" not in response.headers:
+            self.answered = True
             self.cache.put(
                 self.key,
                 Stored(bytes(response.body), response.media_type or "", self.etag),

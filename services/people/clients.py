@@ -126,8 +126,18 @@ class Clients(GongkaiApplication):
         )
 
     def current(self, client_id: str, generation: int | None) -> Principal | None:
-        """The principal a client token stands for now, or None (rotated, revoked)."""
-        client = self._by_id(client_id)
+        """The principal a client token stands for now, or None (rotated, revoked).
+
+        Asked on every request of a client token: the client is kept by its version
+        in the reference cache (as a staffer is, signin.py), so a request asks the
+        store one version query; a rotation or revocation moves the version."""
+        try:
+            ident = UUID(hex=client_id.strip())
+        except ValueError:
+            return None
+        client = self.references.get(
+            ("client", ident), [ident], lambda: self._get(ident, IntegratorClient)
+        )
         if client is None or not client.accepts(generation):
             return None
         return Principal(
