@@ -180,37 +180,10 @@ def follow(
             raise typer.Exit(1)
 
 
-def status_of(store: Any, name: str) -> dict[str, Any]:
-    """What ``status`` and health show of one mirror."""
-    from services.mirror.checks import top_of
-    from services.mirror.follow import LABELS
-
-    config = store.config(name)
-    state = store.state(name)
-    _, top = top_of(config.trust_key)
-    latest = store.latest_checkpoint(name, top)
-    return {
-        "name": name,
-        "feed": config.feed,
-        "top": top,
-        "state": state.state,
-        "label": LABELS.get(state.state, state.state),
-        "position": state.position,
-        "source_end": state.source_end,
-        "lag": max(state.source_end - state.position, 0),
-        "verified_size": int(latest["size"]) if latest else 0,
-        "events": store.event_count(name),
-        "detail": state.detail,
-        "updated_at": state.updated_at,
-        "forks": [
-            {"tenant": f["tenant"], "reason": f["reason"], "found_at": f["found_at"]}
-            for f in store.forks(name)
-        ],
-    }
-
-
 def _print_status(store: Any, name: str) -> None:
-    s = status_of(store, name)
+    from services.mirror.health import mirror_status
+
+    s = mirror_status(store, name)
     lines = [
         f"镜像 {s['name']}",
         f"  来源　　　 {s['feed']}",
@@ -241,9 +214,10 @@ def status(
             [_config(store, name).name] if name else [c.name for c in store.configs()]
         )
         if as_json:
-            typer.echo(
-                json.dumps([status_of(store, n) for n in names], ensure_ascii=False)
-            )
+            from services.mirror.health import mirror_status
+
+            found = [mirror_status(store, n) for n in names]
+            typer.echo(json.dumps(found, ensure_ascii=False))
             return
         if not names:
             typer.echo("没有镜像（gongkai mirror add）")

@@ -13,13 +13,14 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from domain.access import Role
@@ -31,6 +32,7 @@ from infra.settings import Settings
 from infra.tokens import TokenSigner, load_secret
 from services.audit.evidence import checkpoint_now
 from services.cli.app import app
+from services.operations.metrics import mirror_metrics
 from services.platform.runtime import Platform
 from services.server import create_app
 from tests.conftest import MutableClock, build_tree
@@ -169,15 +171,26 @@ def test_catch_up_follow_and_verify_offline(
         assert first["state"] == "following"
         assert first["verified_size"] == county.views["audit"].head("xinhe").size
         assert first["events"] > 0
-        # the county writes on; the mirror follows
-        publish(county, "xinhe.tahe.xingfu", "幸福村2026年4月财务收支")
-        checkpoint_all(county)
-        again = mirror(prefecture, "follow", "xinhe", "--once")
-        assert again.exit_code == 0, again.output
-        second = status(prefecture)
+        # the prefecture's platform follows the mirror while the county writes on
+        settings = Settings(_env_file=None, **settings_of(prefecture))
+        settings.mirror_poll_seconds = 0.2
+        followed = Platform(settings)
+        followed.start_projections()
+        try:
+            for month in (4, 5):
+                publish(county, "xinhe.tahe.xingfu", f"幸福村2026年{month}月财务收支")
+                checkpoint_all(county)
+            size = county.views["audit"].head("xinhe").size
+            second = wait_for(prefecture, lambda s: s["verified_size"] == size)
+            with TestClient(create_app(settings, platform=followed)) as client:
+                health = client.get("/v1/health").json()
+        finally:
+            followed.close()
         assert second["events"] > first["events"]
-        assert second["verified_size"] == county.views["audit"].head("xinhe").size
+        assert second["state"] == "following"
         assert second["lag"] == 0
+        assert health["mirrors"]["xinhe"]["verified_size"] == size
+        assert "alerts" not in health
     printed = mirror(prefecture, "status")
     for label in ("镜像 xinhe", "来源", "状态", "位置", "延迟", "已验证检查点"):
         assert label in printed.stdout
@@ -189,7 +202,7 @@ def test_catch_up_follow_and_verify_offline(
     )
     try:
         row = [r for r in store.events("xinhe") if "Published" in r["type"]][-1]
-        tampered = row["cloudevent"].replace("幸福村2026年4月", "幸福村2025年4月")
+        tampered = row["cloudevent"].replace("财务收支", "财务收入")
         assert tampered != row["cloudevent"]
         with store._datastore.transaction(commit=True) as curs:
             curs.execute(
@@ -201,6 +214,15 @@ def test_catch_up_follow_and_verify_offline(
     found = mirror(prefecture, "verify", "xinhe")
     assert found.exit_code == 1
     assert "不符" in found.stdout
+
+
+def wait_for(env: dict[str, str], done: Callable[[dict[str, Any]], bool]) -> Any:
+    """The mirror's status once ``done`` holds (the platform's follower polls)."""
+    deadline = time.monotonic() + 60
+    while not done(found := status(env)):
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)
+    return found
 
 
 def settings_of(env: dict[str, str]) -> dict[str, Any]:
@@ -255,6 +277,22 @@ def test_a_county_that_rewrites_its_tail_is_a_fork(
     assert found["verified_size"] == held["verified_size"]  # stopped where it was
     assert found["position"] == held["position"]
     assert "分叉" in mirror(prefecture, "status").stdout
+    settings = Settings(_env_file=None, **settings_of(prefecture))
+    seen = Platform(settings)
+    try:
+        with TestClient(create_app(settings, platform=seen)) as client:
+            health = client.get("/v1/health").json()
+        metrics = {m.name: m for m in mirror_metrics(seen)}
+    finally:
+        seen.close()
+    assert health["mirrors"]["xinhe"]["state"] == "stopped:fork"
+    assert "分叉" in health["alerts"][0]
+    (sample,) = [
+        s
+        for s in metrics["gongkai_mirror_stopped"].samples
+        if s.labels == {"mirror": "xinhe", "reason": "fork"}
+    ]
+    assert sample.value == 1
     store = MirrorStore(
         Settings(_env_file=None, **settings_of(prefecture)).eventsourcing_env()
     )
