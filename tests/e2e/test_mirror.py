@@ -184,8 +184,31 @@ def test_catch_up_follow_and_verify_offline(
             second = wait_for(prefecture, lambda s: s["verified_size"] == size)
             with TestClient(create_app(settings, platform=followed)) as client:
                 health = client.get("/v1/health").json()
+                admin = TokenSigner(load_secret(settings)).mint(
+                    subject="root", tenant=None, roles=[Role.ADMIN.value]
+                )
+                headers = {"Authorization": f"Bearer {admin}"}
+                written = client.post(
+                    "/v1/tenants/xinhe.tahe.tuanjie/disclosures",
+                    json={"title": "x"},
+                    headers=headers,
+                )
+                registered = client.post(
+                    "/v1/tenants",
+                    json={
+                        "code": "new",
+                        "name": "新村",
+                        "level": "village",
+                        "parent": "xinhe.tahe",
+                    },
+                    headers=headers,
+                )
         finally:
             followed.close()
+        for refused in (written, registered):  # the county's records: read-only here
+            assert refused.status_code == 409, refused.text
+            assert refused.json()["type"].endswith("mirrored-read-only")
+            assert "只读" in refused.json()["title_zh"]
         assert second["events"] > first["events"]
         assert second["state"] == "following"
         assert second["lag"] == 0
