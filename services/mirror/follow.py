@@ -29,7 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import GongkaiError
-from domain.ledger import root_from_leaves, verify_consistency
+from domain.ledger import (
+    append_to_range,
+    root_from_leaves,
+    root_from_range,
+    verify_consistency,
+)
 from domain.ledger.note import Checkpoint, Note
 from domain.tenancy import is_within, parent_of
 from infra.keys import Ed25519Signer, KeyStore
@@ -42,7 +47,6 @@ from services.mirror.checks import (
     Mapping_,
     NotYetError,
     bind,
-    check_root,
     check_signed,
     decode_leaf,
     leaf_hash,
@@ -143,6 +147,7 @@ class Mirror:
             WitnessState(state_dir / f"{config.name}.witness.db"),
         )
         self.mapped = mapped
+        self._ranges: dict[str, tuple[list[bytes], int]] = {}
 
     # One step ------------------------------------------------------------------------
 
@@ -247,11 +252,17 @@ class Mirror:
         self._check_signature(note, checkpoint, tenant)
         if held is not None:
             self._check_consistent(tenant, held, checkpoint, text)
-        hashes = self.store.leaf_hashes(self.name, tenant)
-        fetched = self.source.leaves(tenant, len(hashes), checkpoint.size - 1)
-        if [i for i, _, _ in fetched] != list(range(len(hashes), checkpoint.size)):
+        range_, size = self._range(tenant)
+        fetched = self.source.leaves(tenant, size, checkpoint.size - 1)
+        if [i for i, _, _ in fetched] != list(range(size, checkpoint.size)):
             raise BadDataError(f"{tenant} 的叶子不连续或不全（到 {checkpoint.size}）")
-        check_root([*hashes, *(leaf_hash(b) for _, b, _ in fetched)], checkpoint)
+        for _, data, _ in fetched:
+            range_, _nodes = append_to_range(range_, size, leaf_hash(data))
+            size += 1
+        if root_from_range(range_, size) != checkpoint.root_hash:
+            raise BadDataError(
+                f"{tenant} 前 {checkpoint.size} 个叶子算出的根哈希与检查点不符"
+            )
         cosignature = self._cosign(tenant, note, checkpoint, held)
         leaves = {}
         for index, data, _ in fetched:
@@ -297,7 +308,21 @@ class Mirror:
             ],
             list(bound.values()),
         )
+        self._ranges[tenant] = (range_, size)
         return len(bound)
+
+    def _range(self, tenant: str) -> tuple[list[bytes], int]:
+        """The compact range of the leaves held for ``tenant`` (RFC 6962 tree),
+        built from the store once, then kept up as checkpoints are verified: a
+        checkpoint costs its new leaves, not the whole log again."""
+        found = self._ranges.get(tenant)
+        if found is None:
+            range_: list[bytes] = []
+            hashes = self.store.leaf_hashes(self.name, tenant)
+            for size, h in enumerate(hashes):
+                range_, _nodes = append_to_range(range_, size, h)
+            found = self._ranges[tenant] = (range_, len(hashes))
+        return found
 
     def _older(
         self,
