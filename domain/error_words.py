@@ -29,6 +29,7 @@ PHRASES: Mapping[str, str] = {
     "invalid-nesting": "不符合上下级规则：县辖镇（乡），镇辖村，单位隶属县或镇",
     "tenant-exists": "该单位已登记",
     "tenant-not-found": "单位不存在，或不在您的查看范围内",
+    "mirrored-read-only": "该单位的记录由镜像从其所在县的系统同步而来，在此只读",
     # Disclosure
     "unknown-category": "不是本县公开目录中的类别",
     "unknown-channel": "不是可选的公开载体",

@@ -246,6 +246,16 @@ class Settings(BaseSettings):
         "checkpoints are submitted to each",
     )
 
+    # Mirrors of other installations (docs/federation.md).
+    mirrors_follow: bool = Field(
+        default=True,
+        description="follow every mirror (gongkai mirror add) in the process that "
+        "follows the log",
+    )
+    mirror_poll_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="seconds between a mirror's polls"
+    )
+
     vault_dir: Path | None = Field(
         default=None, description="applicants' keys (default $GONGKAI_HOME/vault)"
     )

@@ -18,6 +18,7 @@ from infra.tokens import TokenSigner, load_secret
 from services.api import openapi, problems
 from services.api.bodies import RequestGuard
 from services.api.front import FrontReads
+from services.api.mirrored import refuse_mirrored_writes
 from services.api.present import ChinaJSONResponse
 from services.api.routes import (
     annual_reports,
@@ -109,7 +110,7 @@ def create_app(
         docs_url=None,  # served offline by services.web
         redoc_url=None,
         default_response_class=ChinaJSONResponse,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(refuse_mirrored_writes)],
     )
     app.state.settings = settings
     app.state.drain = drain

@@ -353,6 +353,30 @@ class ViewHealth(BaseModel):
     error: str | None = Field(default=None, description="why its runner stopped")
 
 
+class MirrorHealth(BaseModel):
+    """One mirrored installation, as ``gongkai mirror status --json`` shows it."""
+
+    name: str
+    feed: str
+    top: str = Field(description="the mirrored top tenant (the pinned key's log)")
+    state: Literal[
+        "following",
+        "stopped:fork",
+        "stopped:refused-key",
+        "stopped:bad-data",
+        "source-down",
+    ]
+    label: str = Field(description="the state in Chinese")
+    position: int = Field(description="the source's log position verified up to")
+    source_end: int = Field(description="the source's log end as last seen")
+    lag: int = Field(description="source_end − position")
+    verified_size: int = Field(description="size of the last verified top checkpoint")
+    events: int = Field(description="events held")
+    detail: str
+    updated_at: str
+    forks: list[dict[str, str]]
+
+
 class Health(BaseModel):
     """200: the store answers and every view is followed and within the lag limit
     (else 503 ``views-stale`` with these members, or ``store-unavailable``)."""
@@ -368,6 +392,15 @@ class Health(BaseModel):
     views: dict[str, ViewHealth]
     relay: dict[str, int] | None = Field(
         default=None, description="the Kafka relay's committed position and lag"
+    )
+    mirrors: dict[str, MirrorHealth] | None = Field(
+        default=None,
+        description="installations this one mirrors (docs/federation.md), by name",
+    )
+    alerts: list[str] | None = Field(
+        default=None,
+        description="mirrors stopped by a fork, a refused key or bad data (these do "
+        "not make health 503: this installation's own views are sound)",
     )
 
 

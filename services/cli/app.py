@@ -22,6 +22,7 @@ from services.cli.audit import audit_app
 from services.cli.campaign import campaign_app
 from services.cli.common import err, load_settings, progress
 from services.cli.inspect import inspect_app
+from services.cli.mirror import mirror_app
 from services.cli.projections import projections_app, rebuild_views
 from services.cli.report import report_app
 from services.cli.witness import witness_app
@@ -37,6 +38,7 @@ app.add_typer(inspect_app, name="inspect")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(mirror_app, name="mirror")
 
 
 @app.command()

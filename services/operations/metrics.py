@@ -217,6 +217,7 @@ class StoreCollector(Collector):
             lag.add_metric([name], report["lag"])
         yield at
         yield lag
+        yield from mirror_metrics(self.platform)
         # As /v1/health: no relay metrics where no relay is configured or has run.
         if self.platform.settings.kafka_bootstrap_servers or relay["position"]:
             yield GaugeMetricFamily(
@@ -227,6 +228,40 @@ class StoreCollector(Collector):
             yield GaugeMetricFamily(
                 "gongkai_relay_lag", "Events not yet sent by the relay", relay["lag"]
             )
+
+
+def mirror_metrics(platform: Any) -> Iterator[Metric]:
+    """Per mirror: its verified position, its lag, and 1 if it stopped (by why)."""
+    try:
+        report = platform.mirrors()
+    except Exception as e:  # a platform without mirrors support, or a store error
+        log.warning("metrics: mirrors: %s", e)
+        return
+    if not report:
+        return
+    at = GaugeMetricFamily(
+        "gongkai_mirror_position",
+        "The mirrored installation's log position verified up to",
+        labels=["mirror"],
+    )
+    lag = GaugeMetricFamily(
+        "gongkai_mirror_lag",
+        "Log positions of the mirrored installation seen but not yet verified",
+        labels=["mirror"],
+    )
+    stopped = GaugeMetricFamily(
+        "gongkai_mirror_stopped",
+        "1 if the mirror stopped: fork, refused-key or bad-data",
+        labels=["mirror", "reason"],
+    )
+    for name, m in sorted(report.items()):
+        at.add_metric([name], m["position"])
+        lag.add_metric([name], m["lag"])
+        for reason in ("fork", "refused-key", "bad-data"):
+            stopped.add_metric([name, reason], int(m["state"] == f"stopped:{reason}"))
+    yield at
+    yield lag
+    yield stopped
 
 
 class Joined(Collector):

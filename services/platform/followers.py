@@ -178,3 +178,28 @@ class Checkpointer(Worker):
             return
         if parent_of(path) is None and self.platform.settings.witnesses:
             submit_to_all(self.platform.auditor, path, self.platform.witnesses)
+
+
+class MirrorFollower(Worker):
+    """Follows one mirrored installation (services/mirror/follow.py): a fork, a
+    refused key or bad data stop it, recorded; a county that is down is retried."""
+
+    def __init__(self, platform: Running, mirror: str, store: Any) -> None:
+        self.name = f"mirror:{mirror}"
+        self.mirror, self.store = mirror, store
+        super().__init__(platform)
+
+    def run(self) -> None:
+        from services.mirror.build import open_mirror
+        from services.mirror.follow import follow
+
+        settings = self.platform.settings
+        mirror = open_mirror(
+            self.store, settings, self.platform.tenants.mapper, self.mirror
+        )
+        follow(
+            mirror,
+            self._stopping.is_set,
+            self._stopping.wait,
+            settings.mirror_poll_seconds,
+        )

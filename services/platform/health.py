@@ -47,6 +47,8 @@ class Report:
     views: dict[str, dict[str, Any]]
     relay: dict[str, int] | None = None
     errors: dict[str, str] = field(default_factory=dict)  # stopped non-view workers
+    mirrors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    alerts: list[str] = field(default_factory=list)  # mirrors stopped: a fork …
     stale: list[str] = field(default_factory=list)  # why, in plain words
 
 
@@ -68,6 +70,12 @@ def report(platform: Watched) -> Report:
         platform.max_position(), follower, settings.health_max_lag, views, relay, errors
     )
     result.stale = stale(result)
+    mirrors = getattr(platform, "mirrors", None)
+    if mirrors is not None:
+        from services.mirror.health import alerts
+
+        result.mirrors = mirrors()
+        result.alerts = alerts(result.mirrors)
     return result
 
 

@@ -22,6 +22,7 @@ from eventsourcing.utils import Environment
 from domain.base import Clock
 from infra.credentials import CredentialStore
 from infra.keys import KeyStore
+from infra.mirror_store import MirrorStore
 from infra.passwords import Passwords
 from infra.runlock import ProjectionLock
 from infra.settings import Settings, check_follower_budget
@@ -72,6 +73,8 @@ from services.people.staff import Staff
 from services.platform.followers import (
     AuditFollower,
     Checkpointer,
+    MirrorFollower,
+    Worker,
     append_decoded_leaves,
     append_if_unfollowed,
 )
@@ -151,10 +154,11 @@ class Platform:
         )
         self.witnesses = [WitnessEndpoint(w.url, w.key) for w in settings.witnesses]
         self._runners: dict[str, ProjectionRunner[Any, Any]] = {}
-        self._followers: list[AuditFollower] = []
+        self._followers: list[Worker] = []
         self._lock = threading.Lock()
         self.projection_lock = ProjectionLock(settings)
         self._watchdog: Any = None
+        self._mirror_store: MirrorStore | None = None
 
     # Views ---------------------------------------------------------------------------
 
@@ -257,6 +261,19 @@ class Platform:
         }
         return report
 
+    @property
+    def mirror_store(self) -> MirrorStore:
+        """The mirrors this installation holds (made on first use)."""
+        if self._mirror_store is None:
+            self._mirror_store = MirrorStore(self.env)
+        return self._mirror_store
+
+    def mirrors(self) -> dict[str, dict[str, Any]]:
+        """Each mirror's state, position and lag (services/mirror/health.py)."""
+        from services.mirror.health import mirrors_report
+
+        return mirrors_report(self.mirror_store)
+
     def max_position(self) -> int:
         return self.tenants.recorder.max_notification_id() or 0
 
@@ -288,6 +305,11 @@ class Platform:
                 log.info("projection %s following the log", spec.name)
             if not self._followers:
                 self._followers = [AuditFollower(self), Checkpointer(self)]
+                if self.settings.mirrors_follow:
+                    store = self.mirror_store
+                    self._followers += [
+                        MirrorFollower(self, c.name, store) for c in store.configs()
+                    ]
                 for follower in self._followers:
                     follower.start()
 
@@ -387,6 +409,9 @@ class Platform:
                 app.close()
         with suppress(Exception):
             self.credentials.close()
+        if self._mirror_store is not None:
+            with suppress(Exception):
+                self._mirror_store.close()
         for factory in self._factories:
             with suppress(Exception):
                 factory.close()

@@ -27,6 +27,7 @@ from services.web.pages import (
     console_clients,
     console_lists,
     console_meetings,
+    console_mirrors,
     console_participation,
     powers,
     public,
@@ -115,6 +116,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(console_campaign_steps.router)
     app.include_router(console_participation.router)
     app.include_router(console_meetings.router)
+    app.include_router(console_mirrors.router)
 
     # FastAPI's own docs pages start Swagger UI with an inline script, which the
     # pages' Content-Security-Policy refuses: these start it from a static file.

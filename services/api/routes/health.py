@@ -64,6 +64,8 @@ def health(request: Request) -> Any:
         "max_lag": found.max_lag,
         "views": found.views,
         "relay": found.relay,
+        "mirrors": found.mirrors or None,
+        "alerts": found.alerts or None,
     }
     if found.stale:
         return problem(

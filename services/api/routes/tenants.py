@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from domain.access import require_read
 from domain.tenancy import Level, UnitKind
 from projections.tenant_directory import TenantDirectory
 from services.api.deps import ExpectedVersionDep, PlatformDep, PrincipalDep
+from services.api.mirrored import refuse_if_mirrored
 from services.api.schemas import (
     TenantCreate,
     TenantList,
@@ -69,7 +70,11 @@ def register(
     principal: PrincipalDep,
     platform: PlatformDep,
     response: Response,
+    request: Request,
 ) -> TenantPublic:
+    refuse_if_mirrored(
+        request, f"{body.parent}.{body.code}" if body.parent else body.code
+    )
     path, position = platform.tenants.register(
         principal,
         code=body.code,
