@@ -70,10 +70,11 @@ typecheck: install
 
 # Unit, integration and fault tests run one at a time; the end-to-end and page
 # tests, which mostly wait on servers and a browser, in two processes (pytest-xdist):
-# 13 min in one process on a 2-core machine, about 10 this way.
+# 13 min in one process on a 2-core machine, about 10 this way. loadgroup keeps
+# the tests of one xdist_group (test_federation.py's four installations) together.
 test: install postgres fonts browser-deps asyncapi-deps lint
 	$(BIN)/pytest -q --durations=10 tests/unit tests/integration tests/faults
-	$(BIN)/pytest -q --durations=10 -n 2 tests/e2e tests/browser
+	$(BIN)/pytest -q --durations=10 -n 2 --dist loadgroup tests/e2e tests/browser
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -49,7 +49,7 @@ def federation(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    fed = plan(root, base_port)
+    fed = plan(root, [base_port + i for i in range(4)])
     try:
         fed.start(lambda line: err.print(line, highlight=False), kafka=kafka)
         for line in fed.summary():

@@ -51,6 +51,7 @@ KAFKA_COUNTY = "kuche"  # the county also mirrored over Kafka
 MIRROR_SUFFIX_KAFKA = "-kafka"
 PG_CONNECTIONS = "14"  # four installations side by side: a follower's 11 and 3
 STARTUP_SECONDS = 240.0
+CHECKPOINT_SECONDS = "2"
 Say = Callable[[str], None]
 
 
@@ -115,6 +116,9 @@ class Installation:
             "GONGKAI_PG_CONNECTIONS": PG_CONNECTIONS,
             "GONGKAI_DRAIN_SECONDS": "2",
             "GONGKAI_LOG_FORMAT": "text",
+            # A checkpoint within seconds of a write: the prefecture verifies (and
+            # holds) a county's events once a signed checkpoint covers them.
+            "GONGKAI_CHECKPOINT_EVERY_SECONDS": CHECKPOINT_SECONDS,
         }
         if self.kafka:
             env["GONGKAI_KAFKA_BOOTSTRAP_SERVERS"] = self.kafka
@@ -409,12 +413,13 @@ class Federation:
         return lines
 
 
-def plan(root: Path, base_port: int) -> Federation:
-    """The four installations, each with a fresh database (not started)."""
+def plan(root: Path, ports: list[int]) -> Federation:
+    """The four installations on ``ports`` (the prefecture's first), each with a
+    fresh database; nothing started yet."""
     counties = [
-        Installation(code, name, base_port + 1 + i, root, create_store(code), badge)
-        for i, (code, name, badge) in enumerate(COUNTIES)
+        Installation(code, name, port, root, create_store(code), badge)
+        for port, (code, name, badge) in zip(ports[1:], COUNTIES, strict=True)
     ]
     code, name = PREFECTURE
-    prefecture = Installation(code, name, base_port, root, create_store(code))
+    prefecture = Installation(code, name, ports[0], root, create_store(code))
     return Federation(root, counties, prefecture)
