@@ -27,6 +27,7 @@ from services.web.pages import (
     console_clients,
     console_lists,
     console_meetings,
+    console_mirrors,
     console_participation,
     powers,
     public,
@@ -111,6 +112,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(console_lists.router)
     app.include_router(console_cases.router)
     app.include_router(console_clients.router)
+    app.include_router(console_mirrors.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
     app.include_router(console_participation.router)

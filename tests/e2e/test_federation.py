@@ -14,6 +14,7 @@ The tests of one module share the federation: they run on one xdist worker
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -26,7 +27,12 @@ import pytest
 
 from domain.timeliness import local_date
 from infra.scratchdb import PG_HOST, PG_PORT, PG_USER
-from services.cli.federation_run import Federation, Installation, plan
+from services.cli.federation_run import (
+    PREFECTURE_STAFFER,
+    Federation,
+    Installation,
+    plan,
+)
 from tests.integration.streams import free_port, read_topics
 
 pytestmark = [pytest.mark.xdist_group("federation"), pytest.mark.timeout(900)]
@@ -188,6 +194,32 @@ def test_catch_up_from_zero(fed: Federation) -> None:
         assert s["forks"] == []
 
 
+def test_the_prefecture_console_shows_the_counties_with_their_lag(
+    fed: Federation,
+) -> None:
+    """Issue 26, done when: the prefecture's console lists its three counties,
+    each with its source, position, lag and state in words."""
+    page = console_mirrors(fed)
+    if not fed.mirrors:
+        assert "本版本未包含镜像功能" in page
+        pytest.skip("; ".join(fed.pending))
+    table = page.split('id="mirrors"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr>")[2:]  # after the header's
+    assert len(rows) == len(fed.mirrors)
+    for mirror in fed.mirrors:
+        row = next(r for r in rows if f"<code>{mirror.name}</code>" in r)
+        assert mirror.county.url in row or "Kafka" in row
+        assert '延迟（事件）" class="">0<' in row  # caught up (the test above)
+        assert "跟随中" in row
+
+
+def test_a_town_cannot_read_the_mirrors(fed: Federation) -> None:
+    county = fed.county("xinhe")
+    with httpx.Client(base_url=county.url) as client:
+        sign_in(client, "XH-0101@xinhe", "demo-town-2026")
+        assert client.get("/console/mirrors").status_code == 403
+
+
 def test_follow_while_the_counties_write(fed: Federation) -> None:
     mirrors_ready(fed)
     before = {m.name: status_of(fed, m.name)["position"] for m in fed.mirrors}
@@ -289,3 +321,24 @@ def admin(sql: str) -> None:
         host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
     ) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
+
+
+def sign_in(client: httpx.Client, username: str, password: str) -> None:
+    form = client.get("/console/sign-in").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form)
+    assert token, form
+    signed = client.post(
+        "/console/sign-in",
+        data={"username": username, "password": password, "csrf_token": token[1]},
+    )
+    assert signed.status_code == 303, signed.text
+
+
+def console_mirrors(fed: Federation) -> str:
+    """The prefecture's 镜像 page, as its staffer (AKS-0001@aksu) sees it."""
+    number, _, _, password = PREFECTURE_STAFFER
+    with httpx.Client(base_url=fed.prefecture.url) as client:
+        sign_in(client, f"{number}@{fed.prefecture.code}", password)
+        page = client.get("/console/mirrors")
+        assert page.status_code == 200, page.text
+        return page.text
