@@ -23,6 +23,9 @@ from services.platform.runtime import Platform
 DEMO_CODE, DEMO_NAME, DEMO_SHORT, DEMO_BADGE = "xinhe", "新和县", "新和", "XH"
 SUFFIXES = ("自治县", "县", "市", "区", "旗")
 BADGE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+# A staff number's prefix (``XH-0301``), not the same letters inside a word: an
+# activation code the platform hands back (``K7XH-3MXP-…``) must pass unchanged.
+STAFF_NUMBER = re.compile(rf"(?<![A-Za-z0-9]){DEMO_BADGE}-(?=\d)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,12 +82,12 @@ class DemoCounty:
         """``text`` with the demo county's code, names and staff numbers replaced."""
         if self.is_default:
             return text
-        return (
+        renamed = (
             text.replace(DEMO_CODE, self.code)
             .replace(DEMO_NAME, self.name)
             .replace(DEMO_SHORT, self.short)
-            .replace(f"{DEMO_BADGE}-", f"{self.badge}-")
         )
+        return STAFF_NUMBER.sub(f"{self.badge}-", renamed)
 
 
 def renamed(value: Any, county: DemoCounty) -> Any:

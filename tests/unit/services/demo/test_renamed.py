@@ -36,6 +36,8 @@ def test_paths_names_and_staff_numbers_are_renamed() -> None:
     assert SHAYA.rename("新和县财政局 新和镇第一小学") == "沙雅县财政局 沙雅镇第一小学"
     assert SHAYA.rename("XH-0301@xinhe") == "SY-0301@shaya"
     assert SHAYA.rename("团结村") == "团结村"
+    # What the platform hands back (an activation code) is not a staff number.
+    assert SHAYA.rename("K7XH-3MXP-9TRA-WF2H") == "K7XH-3MXP-9TRA-WF2H"
 
 
 @dataclass(frozen=True)
