@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import tempfile
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -42,31 +42,27 @@ def federation(
     from services.cli.federation_run import plan
 
     root = Path(tempfile.mkdtemp(prefix="gongkai-federation-"))
-    stopping = threading.Event()
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops it as Ctrl-C does, even mid-start
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, interrupt)
     fed = plan(root, [base_port + i for i in range(4)])
     try:
         fed.start(lambda line: err.print(line, highlight=False), kafka=kafka)
         for line in fed.summary():
             err.print(line, highlight=False, soft_wrap=True)
-        while not stopping.wait(1.0):
-            for installation in fed.installations():
-                server = installation.server
-                if server is not None and server.poll() is not None:
-                    err.print(
-                        f"[red]{installation.name} exited {server.returncode}; "
-                        f"see {installation.log}[/red]"
-                    )
-                    stopping.set()
+        while not (gone := fed.exited()):
+            time.sleep(1.0)
+        err.print(f"[red]{gone}[/red]")
+    except KeyboardInterrupt:
+        pass
     except Exception as e:  # one line, then stop what started
         err.print(f"[red]federation: {e}[/red]")
-        stopping.set()
     finally:
+        # A second Ctrl-C must not leave servers behind half stopped.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         err.print("stopping the federation…")
         fed.stop(lambda line: err.print(line, highlight=False), keep=keep)
     err.print("stopped")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.scratchdb import create_database, drop_database
-from infra.settings import Settings
+from infra.settings import FOLLOWER_CONNECTIONS, Settings
 from infra.tokens import TokenSigner
 
 # (code, Chinese name, staff-number prefix): three counties of 阿克苏地区. The first
@@ -49,7 +49,9 @@ PREFECTURE_UNITS: tuple[tuple[str, str, str], ...] = (
 PREFECTURE_STAFFER = ("AKS-0001", "吐尔逊", "地区政务公开办", "demo-prefecture-2026")
 KAFKA_COUNTY = "kuche"  # the county also mirrored over Kafka
 MIRROR_SUFFIX_KAFKA = "-kafka"
-PG_CONNECTIONS = "14"  # four installations side by side: a follower's 11 and 3
+# Four installations side by side on one PostgreSQL (max_connections 100 by
+# default): each the least a serving process that follows its log needs.
+PG_CONNECTIONS = str(FOLLOWER_CONNECTIONS)
 STARTUP_SECONDS = 240.0
 CHECKPOINT_SECONDS = "2"
 Say = Callable[[str], None]
@@ -283,6 +285,17 @@ class Federation:
 
     def installations(self) -> list[Installation]:
         return [*self.counties, self.prefecture]
+
+    def exited(self) -> str | None:
+        """Which server exited on its own, if one did (the script then stops)."""
+        for installation in self.installations():
+            server = installation.server
+            if server is not None and server.poll() is not None:
+                return (
+                    f"{installation.name} exited {server.returncode}; "
+                    f"see {installation.log}"
+                )
+        return None
 
     def county(self, code: str) -> Installation:
         return next(c for c in self.counties if c.code == code)
