@@ -4,8 +4,8 @@ A prefecture installation mirrors its counties' installations (docs/federation.m
 this page lists each mirror as ``gongkai mirror status`` prints it: the county,
 where it is read from, the position verified up to, how far behind the county it
 is (lag, in events), its state in words, and the proof of a fork when one stopped
-it. The statuses come from ``services.mirror.status`` (issue 26 §1); an
-installation without mirrors says so.
+it. The statuses are ``Platform.mirrors()`` (issue 26 §1), what ``/v1/health``
+lists; an installation without mirrors says so.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ def require_mirror_reader(staff: Principal) -> None:
 
 
 def mirror_statuses(platform: Platform) -> list[dict[str, Any]] | None:
-    """Every mirror's status, or None where this build has no mirrors."""
-    try:
-        from services.mirror.status import statuses  # type: ignore[import-not-found]
-    except ImportError:
+    """Every mirror's status (``Platform.mirrors``, issue 26 §1), by name; None
+    where this build has no mirrors."""
+    report = getattr(platform, "mirrors", None)
+    if report is None:
         return None
-    found: list[dict[str, Any]] = statuses(platform.settings)
-    return found
+    found: dict[str, dict[str, Any]] = report()
+    return [found[name] for name in sorted(found)]
 
 
 def shown(status: dict[str, Any]) -> dict[str, Any]:
