@@ -29,12 +29,8 @@ import pytest
 from domain.timeliness import local_date
 from infra.keys import Ed25519Signer, Ed25519Verifier
 from infra.scratchdb import PG_HOST, PG_PORT, PG_USER
-from services.cli.federation_run import (
-    PREFECTURE_STAFFER,
-    Federation,
-    Installation,
-    plan,
-)
+from services.cli.federation_installation import Installation
+from services.cli.federation_run import PREFECTURE_STAFFER, Federation, plan
 from tests.integration.streams import free_port, read_topics
 
 pytestmark = [pytest.mark.xdist_group("federation"), pytest.mark.timeout(900)]
