@@ -1,5 +1,6 @@
 # Gongkai: two commands for a new user (see README).
 #   make run   - install into .venv and serve the demo on http://127.0.0.1:8000
+#   make federation - three counties and a prefecture that mirrors them
 #   make test  - install dev tools, make sure PostgreSQL is up, run every test
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,7 +13,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http bench-province postgres fonts browser-deps asyncapi-deps wrk clean install lock
+.PHONY: run federation test unit integration e2e browser lint typecheck bench bench-quick bench-audit bench-relay bench-http bench-province postgres fonts browser-deps asyncapi-deps wrk clean install lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,12 @@ lock: $(BIN)/python
 
 run: install
 	$(BIN)/gongkai serve --host $(HOST) --port $(PORT) --demo-if-empty
+
+# Three county installations and a prefecture that mirrors them, on 127.0.0.1
+# from FEDERATION_PORT (docs/federation.md); Ctrl-C stops all four.
+FEDERATION_PORT ?= 8100
+federation: install postgres
+	$(BIN)/gongkai federation --base-port $(FEDERATION_PORT)
 
 postgres:
 	@bash .ci/postgres-up
@@ -63,10 +70,11 @@ typecheck: install
 
 # Unit, integration and fault tests run one at a time; the end-to-end and page
 # tests, which mostly wait on servers and a browser, in two processes (pytest-xdist):
-# 13 min in one process on a 2-core machine, about 10 this way.
+# 13 min in one process on a 2-core machine, about 10 this way. loadgroup keeps
+# the tests of one xdist_group (test_federation.py's four installations) together.
 test: install postgres fonts browser-deps asyncapi-deps lint
 	$(BIN)/pytest -q --durations=10 tests/unit tests/integration tests/faults
-	$(BIN)/pytest -q --durations=10 -n 2 tests/e2e tests/browser
+	$(BIN)/pytest -q --durations=10 -n 2 --dist loadgroup tests/e2e tests/browser
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -21,6 +21,7 @@ from infra.tokens import TokenSigner, load_secret
 from services.cli.audit import audit_app
 from services.cli.campaign import campaign_app
 from services.cli.common import err, load_settings, progress
+from services.cli.federation import federation
 from services.cli.inspect import inspect_app
 from services.cli.mirror import mirror_app
 from services.cli.projections import projections_app, rebuild_views
@@ -39,6 +40,7 @@ app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(mirror_app, name="mirror")
+app.command(name="federation")(federation)
 
 
 @app.command()
@@ -86,7 +88,24 @@ def token(
     typer.echo(signer.mint(subject=name, tenant=tenant, roles=[r.value for r in roles]))
 
 
-def _load_demo(settings: Settings) -> None:
+DEMO_COUNTY_HELP = (
+    "the demo under another county's name, code:名称[:BADGE], e.g. shaya:沙雅县 "
+    "(paths, names and staff numbers renamed; default xinhe:新和县:XH)"
+)
+
+
+def _demo_county(text: str | None) -> Any:
+    """The ``--demo-county`` option parsed, or exit 2 with its error."""
+    from services.demo.renamed import DemoCounty
+
+    try:
+        return DemoCounty.parse(text) if text else DemoCounty()
+    except ValueError as e:
+        err.print(f"[red]--demo-county: {e}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _load_demo(settings: Settings, county: Any) -> None:
     from services.demo.builder import SimClock, has_data, load_demo
     from services.platform.runtime import Platform
 
@@ -101,12 +120,14 @@ def _load_demo(settings: Settings) -> None:
             return
         started = time.monotonic()
         with progress() as bar:
-            task = bar.add_task("loading demo: a simulated year of 新和县", total=None)
+            task = bar.add_task(
+                f"loading demo: a simulated year of {county.name}", total=None
+            )
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            counts = load_demo(platform, clock, progress=tick)
+            counts = load_demo(platform, clock, progress=tick, county=county)
         err.print(
             f"demo loaded: {counts['tenants']} tenants, {counts['commands']} "
             f"commands, log position {counts['position']} "
@@ -118,13 +139,16 @@ def _load_demo(settings: Settings) -> None:
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    demo_county: Annotated[str | None, typer.Option(help=DEMO_COUNTY_HELP)] = None,
+) -> None:
     """Load the demo (新和县, a simulated year) into an empty store."""
     from services.platform.state_dir import check_writable
 
+    county = _demo_county(demo_county)
     settings = load_settings()
     check_writable(settings)
-    _load_demo(settings)
+    _load_demo(settings, county)
 
 
 @app.command()
@@ -283,6 +307,7 @@ def serve(
     demo_if_empty: Annotated[
         bool, typer.Option(help="load the demo into an empty store first")
     ] = False,
+    demo_county: Annotated[str | None, typer.Option(help=DEMO_COUNTY_HELP)] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -300,10 +325,11 @@ def serve(
     from services.platform.state_dir import check_writable
     from services.server import create_app
 
+    county = _demo_county(demo_county)
     settings = load_settings()
     check_writable(settings)
     if demo_if_empty:
-        _load_demo(settings)
+        _load_demo(settings, county)
     err.print(
         f"Gongkai on http://{host}:{port}/  (store: {settings.store_kind}, "
         f"{settings.effective_database_url})"
@@ -318,18 +344,24 @@ def serve(
         from services.demo.staff import demo_sign_ins
 
         err.print(
-            f"sign in to http://{host}:{port}/console/ as XH-0001@xinhe with "
-            "password demo-county-2026 (the county supervisor)",
+            county.rename(
+                f"sign in to http://{host}:{port}/console/ as XH-0001@xinhe with "
+                "password demo-county-2026 (the county supervisor)"
+            ),
             soft_wrap=True,
         )
         err.print("demo staff (demo passwords, never use them in production):")
         for line in demo_sign_ins():
-            err.print(line, highlight=False)
+            err.print(county.rename(line), highlight=False)
         err.print(
-            "sign in: curl -s -d username=XH-0001@xinhe -d password=demo-county-2026 "
-            f"http://{host}:{port}/v1/auth/token"
+            county.rename(
+                "sign in: curl -s -d username=XH-0001@xinhe -d "
+                f"password=demo-county-2026 http://{host}:{port}/v1/auth/token"
+            )
         )
-    err.print("mint a service token: gongkai token --tenant xinhe --role integrator")
+    err.print(
+        f"mint a service token: gongkai token --tenant {county.code} --role integrator"
+    )
     if workers == 1:
         if settings.store_kind == "postgresql" and settings.run_projections:
             from infra.settings import check_follower_budget

@@ -23,6 +23,7 @@ from services.demo.fees import plan_fees
 from services.demo.meetings import plan_meetings
 from services.demo.participation import plan_participation
 from services.demo.powers import complained_power, plan_powers
+from services.demo.renamed import DemoCounty, renamed_platform
 from services.demo.requests import plan_disclosure_requests
 from services.demo.staff import register_demo_staff, staff_handler
 from services.platform.runtime import Platform
@@ -433,11 +434,14 @@ def load_demo(
     end: date | None = None,
     seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
+    county: DemoCounty | None = None,
 ) -> dict[str, int]:
-    """Load the demo into an empty store; returns counts."""
-    builder = DemoBuilder(platform, clock, end or local_date(datetime.now(UTC)), seed)
+    """Load the demo into an empty store; returns counts. ``county``: the demo
+    under another county's name (services/demo/renamed.py); 新和县 by default."""
+    acting = renamed_platform(platform, county or DemoCounty())
+    builder = DemoBuilder(acting, clock, end or local_date(datetime.now(UTC)), seed)
     tenants = builder.register_tenants()
-    register_demo_staff(platform, INSTALLATION_ADMIN)
+    register_demo_staff(acting, INSTALLATION_ADMIN)
     builder.plan()
     builder.plan_cases()
     plan_disclosure_requests(builder)

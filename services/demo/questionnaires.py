@@ -9,7 +9,6 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from domain.participation.questionnaires import Questionnaire, questionnaire_id
 from domain.timeliness import local_date
 from services.core.base import recorded
 from services.demo.common import Plan, case_clerk, office_moment
@@ -56,7 +55,7 @@ def plan_questionnaire(builder: Plan, rng: random.Random) -> None:
 
     def answer() -> None:
         app = platform.questionnaires.app
-        q = app._get(questionnaire_id(SCENIC, state["number"]), Questionnaire)
+        q = platform.questionnaires.get(SCENIC, state["number"])
         now = app.now()
         codes: list[str] = state["codes"]
         with recorded(app):

@@ -53,7 +53,7 @@ from services.mirror.checks import (
     parse,
     top_of,
 )
-from services.mirror.source import Source
+from services.mirror.source import Source, SourceRefusedError
 from services.streams.cloudevents import CHECKPOINT_TYPE
 
 log = logging.getLogger("gongkai.mirror")
@@ -148,6 +148,7 @@ class Mirror:
         )
         self.mapped = mapped
         self._ranges: dict[str, tuple[list[bytes], int]] = {}
+        self._top_confirmed = False
 
     # One step ------------------------------------------------------------------------
 
@@ -158,6 +159,12 @@ class Mirror:
         state = self.store.state(self.name)
         if state.state in STOPPED:
             return progress
+        if not self._top_confirmed:
+            try:
+                self._confirm_top()
+            except KeyRefusedError as e:
+                self._stop(REFUSED_KEY, str(e))
+                return progress
         page = self.source.feed(state.cursor)
         events = [
             e
@@ -216,6 +223,20 @@ class Mirror:
         if state.state != FOLLOWING:
             self.store.set_state(self.name, FOLLOWING)
         return progress
+
+    def _confirm_top(self) -> None:
+        """The county must hold the pinned key's tenant under that very key. A
+        mirror pinned to another county's key would otherwise read a feed with
+        nothing of its subtree in it and show 跟随中 with no lag, holding nothing."""
+        try:
+            found = self.source.keys(self.top)
+        except SourceRefusedError as e:
+            if e.status != 404:
+                raise  # the token or the URL: retried as the source being down
+            raise KeyRefusedError(f"县端没有所信任密钥的单位 {self.top}") from None
+        if self.config.trust_key not in found.get(self.top, []):
+            raise KeyRefusedError(f"县端单位 {self.top} 登记的签名密钥中没有所信任的密钥")
+        self._top_confirmed = True
 
     def _stop(self, state: str, detail: str) -> None:
         log.error("mirror %s stopped (%s): %s", self.name, state, detail)

@@ -29,6 +29,10 @@ class SourceDownError(Exception):
 class SourceRefusedError(Exception):
     """The county answered 4xx: the token or the URL is wrong."""
 
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 def api_base(feed: str) -> str:
     """``http://host:port`` or ``…/v1`` (or ``…/v1/feed``) → the ``…/v1`` prefix."""
@@ -68,7 +72,7 @@ class Source:
             text = e.read().decode("utf-8", "replace")[:300]
             if e.code >= 500:
                 raise SourceDownError(f"{url}: {e.code} {text}") from None
-            raise SourceRefusedError(f"{url}: {e.code} {text}") from None
+            raise SourceRefusedError(f"{url}: {e.code} {text}", e.code) from None
         except (OSError, TimeoutError) as e:
             raise SourceDownError(f"{url}: {e}") from None
         return json.loads(body)

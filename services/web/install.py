@@ -112,11 +112,11 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(console_lists.router)
     app.include_router(console_cases.router)
     app.include_router(console_clients.router)
+    app.include_router(console_mirrors.router)
     app.include_router(console_assessment.router)
     app.include_router(console_campaign_steps.router)
     app.include_router(console_participation.router)
     app.include_router(console_meetings.router)
-    app.include_router(console_mirrors.router)
 
     # FastAPI's own docs pages start Swagger UI with an inline script, which the
     # pages' Content-Security-Policy refuses: these start it from a static file.

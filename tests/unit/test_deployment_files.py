@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -49,7 +50,7 @@ def test_kafka_runs_kraft_and_keeps_its_log_on_the_volume() -> None:
 def test_the_gongkai_commands_of_the_services_and_checks_parse() -> None:
     runner = CliRunner()
     for service in compose()["services"].values():
-        for argv in (service.get("command"), service["healthcheck"]["test"]):
+        for argv in (service.get("command"), service["healthcheck"].get("test")):
             if not argv or argv[0] != "gongkai":
                 continue
             command = []  # the command words, up to the first option
@@ -82,9 +83,11 @@ def test_base_images_are_pinned_by_version() -> None:
         if line.startswith("FROM ")
     ]
     images += [  # not gongkai:latest, which compose builds from the Dockerfile
-        s["image"] for s in compose()["services"].values() if "build" not in s
+        s["image"]
+        for s in compose()["services"].values()
+        if "build" not in s and s["image"] != "gongkai:latest"
     ]
-    assert len(images) == 3
+    assert len(images) == 4  # the prefecture's PostgreSQL is the county's image
     for image in images:
         version = image.partition(":")[2].split("-")[0]
         parts = version.split(".")
@@ -153,3 +156,35 @@ def test_compose_waits_longer_than_the_drain() -> None:
     grace = compose()["x-platform"]["stop_grace_period"]
     assert grace.endswith("s")
     assert int(grace[:-1]) > Settings().drain_seconds
+
+
+def test_the_prefecture_profile_is_a_second_installation_that_mirrors_the_county() -> (
+    None
+):
+    """docs/federation.md: its own database, state, secret and port; the mirror is
+    added (once) before its server starts, over the county's feed in the network."""
+    services = compose()["services"]
+    profiled = {n for n, s in services.items() if "prefecture" in s.get("profiles", ())}
+    assert profiled == {"prefecture-postgres", "prefecture-mirror-add", "prefecture"}
+    county = compose()["x-platform"]
+    prefecture = services["prefecture"]
+    assert prefecture["environment"]["GONGKAI_DATABASE_URL"].endswith(
+        "@prefecture-postgres:5432/prefecture"
+    )
+    for setting in ("GONGKAI_TOKEN_SECRET", "GONGKAI_INSTALLATION"):
+        assert prefecture["environment"][setting] != county["environment"][setting]
+    assert prefecture["volumes"] != county["volumes"]
+    assert prefecture["command"][:2] == ["gongkai", "serve"]
+    assert prefecture["ports"] == ["127.0.0.1:8100:8100"]
+    waits = prefecture["depends_on"]["prefecture-mirror-add"]["condition"]
+    assert waits == "service_completed_successfully"
+    add = services["prefecture-mirror-add"]
+    assert add["restart"] == "no"
+    script = add["command"][2]
+    assert "gongkai mirror add" in script
+    assert "--feed http://api:8000" in script
+    assert add["depends_on"]["api"]["condition"] == "service_healthy"
+    mirror = CliRunner().invoke(app, ["mirror", "add", "--help"])
+    assert mirror.exit_code == 0, mirror.output
+    for option in ("--feed", "--token", "--trust"):
+        assert option in mirror.output
