@@ -235,7 +235,7 @@ class Mirror:
                 raise  # the token or the URL: retried as the source being down
             raise KeyRefusedError(f"县端没有所信任密钥的单位 {self.top}") from None
         if self.config.trust_key not in found.get(self.top, []):
-            raise KeyRefusedError(f"县端单位 {self.top} 登记的签名密钥中没有所信任的密钥")
+            raise KeyRefusedError(f"县端单位 {self.top} 的签名密钥中没有所信任的密钥")
         self._top_confirmed = True
 
     def _stop(self, state: str, detail: str) -> None:

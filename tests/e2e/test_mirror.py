@@ -355,12 +355,12 @@ def test_a_county_that_rewrites_its_tail_is_a_fork(
         store.close()
 
 
-@pytest.mark.parametrize("named", ["xinhe", "shaya"], ids=["same-name", "another-county"])
+@pytest.mark.parametrize("named", ["xinhe", "shaya"], ids=["own-name", "other-county"])
 def test_a_key_that_is_not_the_pinned_one_is_refused(
     county: Platform, prefecture: dict[str, str], named: str
 ) -> None:
-    """A key of the county's own name but other material, and another county's key
-    (whose subtree this feed does not hold), are both refused before anything is kept."""
+    """A key of the county's own name but other material, and another county's
+    key (whose subtree this feed does not hold): both refused, nothing kept."""
     checkpoint_all(county)
     other = Ed25519Signer(f"{COUNTY}/{named}", secrets.token_bytes(32)).verifier_key()
     with serving(county, county.settings, free_port()) as url:
