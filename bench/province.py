@@ -42,6 +42,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# ``python bench/province.py`` puts bench/ first on sys.path, where bench/http.py
+# would hide the standard library's ``http`` (starlette imports http.client).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
