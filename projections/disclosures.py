@@ -86,6 +86,10 @@ class DisclosureView(DisclosureQueries):
         "CREATE INDEX IF NOT EXISTS disclosure_current_subtree "
         f"ON disclosure_current (tenant {PATTERN_OPS}, first_position)",
         "DROP INDEX IF EXISTS disclosure_current_tenant",
+        # The backdated versions (few): the "backdated" filter's EXISTS.
+        "CREATE INDEX IF NOT EXISTS disclosure_versions_backdated "
+        "ON disclosure_versions (id, recorded_at, backdated_working_days) "
+        "WHERE backdated_working_days > 0",
         "CREATE INDEX IF NOT EXISTS disclosure_counts_subtree "
         f"ON disclosure_counts (tenant {PATTERN_OPS}, category, withdrawn, n)",
         # A subtree list (subtree_clause) walks this newest first and
