@@ -299,10 +299,8 @@ class PostgresSqlView(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(
-            SQL(statement.replace(PATTERN_OPS, "text_pattern_ops"))  # type: ignore[arg-type]
-            for statement in self.ddl
-        )
+        statements = [s.replace(PATTERN_OPS, "text_pattern_ops") for s in self.ddl]
+        self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[arg-type]
 
     def _create_table(self, curs: Any) -> None:
         """One session at a time creates view tables: processes starting together
