@@ -42,18 +42,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# ``python bench/province.py`` puts bench/ first on sys.path, where bench/http.py
+# would hide the standard library's ``http`` (starlette imports http.client).
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg
-from starlette.testclient import TestClient
+import psycopg  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
 
-from bench.county import create_bench_database
-from bench.province_history import Clock, Made, Shape, generate, log, span_days
-from bench.province_report import write_results
-from infra.scratchdb import drop_database
-from infra.settings import Settings
-from services.platform.runtime import Platform
-from services.server import create_app
+from bench.county import create_bench_database  # noqa: E402
+from bench.province_history import Clock, Made, Shape, generate, log, span_days  # noqa: E402
+from bench.province_report import write_results  # noqa: E402
+from infra.scratchdb import drop_database  # noqa: E402
+from infra.settings import Settings  # noqa: E402
+from services.platform.runtime import Platform  # noqa: E402
+from services.server import create_app  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

@@ -54,6 +54,7 @@ from projections.case_rows import (
     table_ddl,
 )
 from projections.sql import (
+    PATTERN_OPS,
     PostgresSqlView,
     Row,
     SQLiteSqlView,
@@ -126,9 +127,14 @@ class CaseView(SqlView):
         " PRIMARY KEY (case_id, supervisor))",
         "CREATE TABLE IF NOT EXISTS case_calendar ("
         " id INTEGER PRIMARY KEY, version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS case_cards_tenant ON case_cards (tenant, state)",
-        "CREATE INDEX IF NOT EXISTS case_events_tenant "
-        "ON case_events (tenant, received_on)",
+        # By tenant, or by subtree (subtree_clause: one range of byte order);
+        # they replace (tenant, ...) in the database's collation at the next start.
+        "CREATE INDEX IF NOT EXISTS case_cards_subtree "
+        f"ON case_cards (tenant {PATTERN_OPS}, state)",
+        "DROP INDEX IF EXISTS case_cards_tenant",
+        "CREATE INDEX IF NOT EXISTS case_events_subtree "
+        f"ON case_events (tenant {PATTERN_OPS}, received_on)",
+        "DROP INDEX IF EXISTS case_events_tenant",
         "CREATE INDEX IF NOT EXISTS case_supervision_supervisor "
         "ON case_supervision (supervisor)",
     )

@@ -315,10 +315,14 @@ class DisclosureQueries(SqlView):
         if f.late is not None:
             where.append("working_days_late > 0" if f.late else "working_days_late = 0")
         if f.backdated is not None:
+            # ``> 0`` as well (implied by a window of 0 or more) lets the store use
+            # disclosure_versions_backdated, which holds the few backdated
+            # versions, instead of probing every version of every item.
+            positive = "b.backdated_working_days > 0 AND " * (f.backdating_window >= 0)
             where.append(
                 ("" if f.backdated else "NOT ")
                 + "EXISTS (SELECT 1 FROM disclosure_versions b WHERE b.id = v.id "
-                "AND b.recorded_at <= ? AND b.backdated_working_days > ?)"
+                f"AND {positive}b.recorded_at <= ? AND b.backdated_working_days > ?)"
             )
             params += [known_at, f.backdating_window]
         if f.q:

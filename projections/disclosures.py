@@ -36,6 +36,7 @@ from projections.disclosure_rows import (
     table_ddl,
 )
 from projections.sql import (
+    PATTERN_OPS,
     PostgresSqlView,
     Row,
     SQLiteSqlView,
@@ -75,11 +76,23 @@ class DisclosureView(DisclosureQueries):
         "ON disclosure_current (max_effective_at)",
         "CREATE INDEX IF NOT EXISTS disclosure_current_max_recorded "
         "ON disclosure_current (max_recorded_at)",
-        f"CREATE INDEX IF NOT EXISTS disclosure_versions_tenant_cover "
-        f"ON disclosure_versions (tenant, first_position, {COVER})",
-        "CREATE INDEX IF NOT EXISTS disclosure_current_tenant "
-        "ON disclosure_current (tenant, first_position)",
-        # A subtree list (tenant = ? OR tenant LIKE ?) walks this newest first and
+        # A tenant's rows, or a subtree's (subtree_clause: one range of byte
+        # order, PATTERN_OPS). They replace the indexes on (tenant, ...) in the
+        # database's collation, which a subtree could not use: an existing view
+        # gets them, and loses those, at its next start (only indexes change).
+        f"CREATE INDEX IF NOT EXISTS disclosure_versions_subtree_cover "
+        f"ON disclosure_versions (tenant {PATTERN_OPS}, first_position, {COVER})",
+        "DROP INDEX IF EXISTS disclosure_versions_tenant_cover",
+        "CREATE INDEX IF NOT EXISTS disclosure_current_subtree "
+        f"ON disclosure_current (tenant {PATTERN_OPS}, first_position)",
+        "DROP INDEX IF EXISTS disclosure_current_tenant",
+        # The backdated versions (few): the "backdated" filter's EXISTS.
+        "CREATE INDEX IF NOT EXISTS disclosure_versions_backdated "
+        "ON disclosure_versions (id, recorded_at, backdated_working_days) "
+        "WHERE backdated_working_days > 0",
+        "CREATE INDEX IF NOT EXISTS disclosure_counts_subtree "
+        f"ON disclosure_counts (tenant {PATTERN_OPS}, category, withdrawn, n)",
+        # A subtree list (subtree_clause) walks this newest first and
         # stops at its limit, instead of sorting the whole subtree's history.
         f"CREATE INDEX IF NOT EXISTS disclosure_versions_position_cover "
         f"ON disclosure_versions (first_position, tenant, {COVER})",

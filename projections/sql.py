@@ -46,12 +46,25 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+PATTERN_OPS = "/*pattern_ops*/"
+"""Written after a path column in an index's DDL: PostgreSQL's ``text_pattern_ops``
+(byte order, whatever the database's collation), so that ``subtree_clause``'s
+range is one index range; on SQLite a comment (its TEXT order is byte order)."""
+
+
 def subtree_clause(column: str = "tenant") -> str:
-    return f"({column} = ? OR {column} LIKE ?)"
+    """``column`` is the path or lies below it: one range of byte order (the
+    path up to ``path/``, '/' following '.') and, within it, the path itself or
+    anything from ``path.`` on. On PostgreSQL ``~>=~`` and ``~<~`` compare
+    bytes, and an index on ``column`` with ``PATTERN_OPS`` walks just the
+    subtree; ``LIKE ?`` with a parameter could use no index and read the whole
+    table (a county's overview read all 610,266 version rows at 10^6 events).
+    SQLite gets ``>=`` and ``<`` (``SqlView._sql``)."""
+    return f"({column} ~>=~ ? AND {column} ~<~ ? AND ({column} = ? OR {column} ~>=~ ?))"
 
 
 def subtree_params(path: str) -> list[str]:
-    return [path, path + ".%"]
+    return [path, path + "/", path, path + "."]
 
 
 class _Batch:
@@ -160,7 +173,9 @@ class SqlView(TrackingRecorder):
         return found
 
     def _sql(self, text: str) -> str:
-        return text.replace("?", "%s") if self.is_postgres else text
+        if self.is_postgres:
+            return text.replace("?", "%s")
+        return text.replace("~>=~", ">=").replace("~<~", "<")
 
     @property
     def _batch(self) -> _Batch | None:
@@ -284,7 +299,8 @@ class PostgresSqlView(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(statement) for statement in self.ddl)  # type: ignore[arg-type]
+        statements = [s.replace(PATTERN_OPS, "text_pattern_ops") for s in self.ddl]
+        self.sql_create_statements.extend(SQL(s) for s in statements)  # type: ignore[arg-type]
 
     def _create_table(self, curs: Any) -> None:
         """One session at a time creates view tables: processes starting together

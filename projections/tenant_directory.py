@@ -10,6 +10,7 @@ from eventsourcing.utils import get_topic
 
 from domain.tenancy import Tenant
 from projections.sql import (
+    PATTERN_OPS,
     PostgresSqlView,
     Row,
     SQLiteSqlView,
@@ -32,6 +33,9 @@ class TenantDirectoryView(SqlView):
         " registered_at TEXT NOT NULL, recorded_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS tenant_directory_parent "
         "ON tenant_directory (parent)",
+        # A subtree (subtree_clause) is one range of this index.
+        "CREATE INDEX IF NOT EXISTS tenant_directory_subtree "
+        f"ON tenant_directory (path {PATTERN_OPS})",
     )
 
     def register(self, row: Row, tracking: Tracking) -> None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from eventsourcing.persistence import DatetimeAsISO
+from eventsourcing.utils import resolve_topic
+
 from domain.cases.case import Case
 from domain.cases.rules import SUGGESTION_KINDS, CaseKind
 from domain.participation.suggestions import SuggestionFacts, suggestion_figures
@@ -33,6 +36,7 @@ from domain.reporting.annual import (
 )
 from domain.reporting.challenge import Challenge
 from domain.reporting.drafts import check_year
+from domain.tenancy import is_within
 from domain.timeliness import SHANGHAI, local_date
 from services.core.base import GongkaiApplication
 from services.inspection.moments import replay
@@ -73,11 +77,16 @@ def moment_of(
     return Moment(year, effective, known_at or now)
 
 
-class ScanAll:
-    """Every tenant path (for scans that filter on their own)."""
+class Subtree:
+    """The tenant paths within ``path`` (itself and its descendants), for scans
+    whose tenants are not known beforehand (the summary finds them by their
+    registrations)."""
 
-    def __contains__(self, _: object) -> bool:
-        return True
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __contains__(self, other: object) -> bool:
+        return isinstance(other, str) and is_within(other, self.path)
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
@@ -106,7 +115,14 @@ def tables(
 def scan(
     app: GongkaiApplication, topic: str, paths: Collection[str], moment: Moment
 ) -> Iterator[Any]:
-    """Creation events of ``topic`` in the tenants, recorded by ``known_at``."""
+    """Creation events of ``topic`` in the tenants, recorded by ``known_at``.
+
+    Reads every event of ``topic`` in the log (its cost grows with the
+    installation's log, not with the tenants asked about; see
+    docs/performance.md), but decodes only the tenants' own: the others are
+    told apart by ``_peek`` on the stored JSON (at 10^6 events a county's
+    report decoded 40,000 events of other tenants for a few dozen of its own)."""
+    version = int(getattr(resolve_topic(topic), "class_version", 1))
     start = 0
     while True:
         batch = list(
@@ -118,6 +134,13 @@ def scan(
             )
         )
         for n in batch:
+            peeked = _peek(n.state, version)
+            if peeked is not None:
+                recorded, tenants = peeked
+                if recorded > moment.known_at:
+                    return
+                if not any(t in paths for t in tenants):
+                    continue
             event: Any = app.mapper.to_domain_event(n)
             if event.timestamp > moment.known_at:
                 return
@@ -126,6 +149,40 @@ def scan(
         if len(batch) < SCAN_BATCH:
             return
         start = batch[-1].id
+
+
+STAMP = b'{"timestamp":{"_type_":"' + DatetimeAsISO.name.encode() + b'","_data_":"'
+TENANT = b'"tenant":"'
+
+
+def _peek(state: bytes, class_version: int) -> tuple[datetime, set[str]] | None:
+    """The event's timestamp and every value of a ``"tenant"`` key in its stored
+    JSON (its own tenant is one of them; an actor's may be another), read off the
+    bytes without decoding: the transcoder's object hook on every object is most
+    of a decode's cost. None when the state is not the transcoder's compact JSON
+    (compressed, encrypted, stored at another ``class_version`` that an upcaster
+    would change): the caller then decodes it."""
+    if not state.startswith(STAMP):
+        return None
+    stored = b'"class_version":' in state
+    if stored != (class_version != 1) or (
+        stored and f'"class_version":{class_version}'.encode() not in state
+    ):
+        return None
+    end = state.find(b'"', len(STAMP))
+    tenants: set[str] = set()
+    at = state.find(TENANT)
+    while at >= 0:
+        start = at + len(TENANT)
+        stop = state.find(b'"', start)
+        tenants.add(state[start:stop].decode())
+        at = state.find(TENANT, stop)
+    if not tenants or end < 0:
+        return None
+    try:
+        return datetime.fromisoformat(state[len(STAMP) : end].decode()), tenants
+    except ValueError:
+        return None
 
 
 def _requests(

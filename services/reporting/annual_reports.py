@@ -33,7 +33,7 @@ from services.core.base import Changed, GongkaiApplication, recorded
 from services.disclosures.commands import Disclosures
 from services.inspection.moments import replay
 from services.reporting import annual_figures
-from services.reporting.annual_figures import Moment, ScanAll, moment_of
+from services.reporting.annual_figures import Moment, Subtree, moment_of
 from services.reporting.annual_render import report_text, title_of
 
 
@@ -253,11 +253,10 @@ class AnnualReports(GongkaiApplication):
         require_read(principal, tenant_path)
         top = self.tenant(tenant_path)
         moment = moment_of(year, as_of, known_at, self.now())
-        everyone = ScanAll()
         subtree = {
             e.path: e
             for e in annual_figures.scan(
-                self, "domain.tenancy:Tenant.Registered", everyone, moment
+                self, "domain.tenancy:Tenant.Registered", Subtree(tenant_path), moment
             )
             if is_within(e.path, tenant_path)
         }
