@@ -23,6 +23,7 @@ from psycopg.sql import SQL
 
 from infra.pgrecorder import advisory_key, with_fewer_retries
 from infra.sqlite import NamedTrackingSQLiteRecorder
+from projections.pending import BufferedRows
 
 Row = dict[str, Any]
 
@@ -60,6 +61,7 @@ class _Batch:
     def __init__(self, curs: Any) -> None:
         self.curs = curs
         self.pending: dict[str, Any] = {}  # rows a view writes set-wise at the end
+        self.rows = BufferedRows()  # the same, through SqlView._rows (any view)
 
 
 def lock_view_ddl(curs: Any, schema: str) -> None:
@@ -195,6 +197,7 @@ class SqlView(TrackingRecorder):
                     self._insert_tracking(curs, first)  # type: ignore[attr-defined]
                     yield
                 self._flush(curs, batch.pending)  # COPY: not in pipeline mode
+                self._write_rows(curs, batch.rows)
             finally:
                 local.batch = None
             if last.notification_id > first.notification_id:
@@ -203,6 +206,41 @@ class SqlView(TrackingRecorder):
     def _flush(self, curs: Any, pending: dict[str, Any]) -> None:
         """Write what handlers left in ``pending`` for set-wise writing at the end
         of a batch (a view that buffers overrides this; see DisclosureView)."""
+
+    @contextmanager
+    def _rows(self, tracking: Tracking) -> Iterator[BufferedRows]:
+        """Rows the caller describes (``replace`` / ``append``, projections/
+        pending.py): inside ``batch()`` buffered and written set-wise when the
+        batch ends; outside it written at once, in the transaction that records
+        ``tracking``. Either way with the position, exactly once."""
+        batch = self._batch
+        if batch is not None:
+            yield batch.rows
+            return
+        rows = BufferedRows()
+        yield rows
+        with self._write(tracking) as curs:
+            self._write_rows(curs, rows)
+
+    def _write_rows(self, curs: Any, pending: BufferedRows) -> None:
+        """Each table's replaced keys deleted in one statement, then all its rows
+        inserted in one (COPY on PostgreSQL). Not in pipeline mode (COPY)."""
+        for table, rows in pending.tables.items():
+            if rows.groups:
+                keys = list(rows.groups)
+                if self.is_postgres:
+                    self._exec(
+                        curs, f"DELETE FROM {table} WHERE {rows.key_column} = ANY(?)",
+                        [keys],
+                    )  # fmt: skip
+                else:
+                    self._exec_many(
+                        curs,
+                        f"DELETE FROM {table} WHERE {rows.key_column} = ?",
+                        [[k] for k in keys],
+                    )
+            self._insert_many(curs, table, ",".join(rows.columns), rows.rows())
+        pending.tables.clear()
 
     def _pipeline(self, curs: Any) -> AbstractContextManager[Any]:
         """On PostgreSQL, psycopg's pipeline mode: the batch's statements go out
