@@ -33,6 +33,7 @@ from projections.sql import SqlView
 from services.core.base import APP_NAME, GongkaiApplication
 from services.core.batches import apply_decoded, topic_counts
 from services.core.views import AUDIT, AUDIT_NAME, PROJECTIONS, ProjectionSpec
+from services.streams.cloudevents import stored_event_classes
 
 log = logging.getLogger("gongkai.runtime")
 
@@ -219,8 +220,8 @@ def worker_main(
         env.get("POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "0"),
         IDLE_IN_TRANSACTION_S, key=int,
     )}  # fmt: skip
-    # Every module the platform loads (renamed topics register on import).
-    import services.platform.runtime  # noqa: F401
+    stored_event_classes()  # imports every domain module: moved classes register
+    # their stored topics (domain.base.stored_as) as in the parent
 
     factories: list[InfrastructureFactory[Any]] = []
     app = GongkaiApplication(env=env)
