@@ -128,6 +128,29 @@ class SqlView(TrackingRecorder):
         if isinstance(self.datastore, PostgresDatastore):
             lock_view_ddl(curs, self.datastore.schema)
 
+    def plain_indexes(self) -> list[tuple[str, str]]:
+        """Name and statement of each plain secondary index in ``ddl`` (``CREATE
+        INDEX IF NOT EXISTS name ...``; unique ones are constraints and stay)."""
+        found = []
+        for statement in self.ddl:
+            words = statement.split()
+            if words[:5] == ["CREATE", "INDEX", "IF", "NOT", "EXISTS"]:
+                found.append((words[5], statement))
+        return found
+
+    def drop_plain_indexes(self) -> None:
+        """For a rebuild into empty tables: no index but keys and constraints while
+        the rows go in (``create_plain_indexes`` builds each once at the end, one
+        sort instead of an insertion per row). The handlers read by key only."""
+        with self.datastore.transaction(commit=True) as curs:
+            for name, _ in self.plain_indexes():
+                curs.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_plain_indexes(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for _, statement in self.plain_indexes():
+                curs.execute(statement)
+
     def analyze(self) -> None:
         """Fresh planner statistics (and, on PostgreSQL, the visibility map that
         index-only scans need) after a bulk write such as a rebuild."""
