@@ -98,7 +98,7 @@ bench-relay: install postgres
 	$(BIN)/python bench/relay.py
 
 bench-province: install postgres
-	$(BIN)/python bench/province.py
+	PYTHONSAFEPATH=1 $(BIN)/python bench/province.py  # bench/http.py would shadow the http package
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

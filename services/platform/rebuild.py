@@ -225,10 +225,18 @@ def worker_main(
     env: dict[str, str], group: tuple[str, ...], page: int, conn: Connection
 ) -> None:
     """In a worker process: replay ``group``'s (already empty) views."""
-    env = {**env, "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": max(
-        env.get("POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "0"),
-        IDLE_IN_TRANSACTION_S, key=int,
-    )}  # fmt: skip
+    env = {
+        **env,
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": max(
+            env.get("POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "0"),
+            IDLE_IN_TRANSACTION_S,
+            key=int,
+        ),
+        # At most one connection reads the log, one writes a view, one reads a
+        # case the projection no longer keeps: within any process's budget.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "2",
+    }
     stored_event_classes()  # imports every domain module: moved classes register
     # their stored topics (domain.base.stored_as) as in the parent
 
