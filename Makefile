@@ -100,13 +100,13 @@ bench-http: install postgres wrk
 	$(BIN)/python bench/run_all.py --only http
 
 bench-audit: install postgres
-	$(BIN)/python bench/audit.py
+	PYTHONSAFEPATH=1 $(BIN)/python bench/audit.py
 
 bench-relay: install postgres
-	$(BIN)/python bench/relay.py
+	PYTHONSAFEPATH=1 $(BIN)/python bench/relay.py
 
 bench-province: install postgres
-	$(BIN)/python bench/province.py
+	PYTHONSAFEPATH=1 $(BIN)/python bench/province.py  # bench/http.py would shadow the http package
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import platform as host
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,7 @@ from bench.province_history import Clock, Made, Shape, generate, log, span_days 
 from bench.province_report import write_results  # noqa: E402
 from infra.scratchdb import drop_database  # noqa: E402
 from infra.settings import Settings  # noqa: E402
+from services.platform.rebuild import GROUPS  # noqa: E402
 from services.platform.runtime import Platform  # noqa: E402
 from services.server import create_app  # noqa: E402
 
@@ -88,7 +90,22 @@ def rebuild_child(url: str) -> None:
             seconds = time.perf_counter() - began
         finally:
             platform.close()
-    print(json.dumps({"counts": counts, "seconds": seconds}))
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "counts": counts,
+                "seconds": seconds,
+                "self_rss_kb": me.ru_maxrss,
+                "worker_rss_kb": workers.ru_maxrss,  # the largest worker's
+                "cpu_s": me.ru_utime
+                + me.ru_stime
+                + workers.ru_utime
+                + workers.ru_stime,
+            }
+        )
+    )
 
 
 def rebuild(url: str) -> dict[str, Any]:
@@ -110,6 +127,13 @@ def rebuild(url: str) -> dict[str, Any]:
         "rebuild_s": round(result["seconds"], 1),
         "events_per_s": round(events / result["seconds"]),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        # The rebuild runs in worker processes (services/platform/rebuild.py):
+        # the parent's peak plus every worker at the largest one's peak bounds
+        # their sum.
+        "peak_rss_sum_bound_mb": round(
+            (result["self_rss_kb"] + len(GROUPS) * result["worker_rss_kb"]) / 1024
+        ),
+        "python_cpu_s": round(result["cpu_s"], 1),
         "counts": result["counts"],
     }
     log(f"[rebuild] {figures}")

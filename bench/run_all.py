@@ -83,7 +83,7 @@ JSON_CAPABLE |= {"http"}
 
 
 def run(name: str, args: list[str], out: Path) -> dict[str, Any]:
-    argv = [sys.executable, str(HERE / f"{name}.py"), *args]
+    argv = [sys.executable, "-P", str(HERE / f"{name}.py"), *args]
     if name in JSON_CAPABLE:
         argv += ["--json", str(out)]
     print(f"== {name}: {' '.join(argv[1:])}", file=sys.stderr, flush=True)

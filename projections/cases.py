@@ -93,6 +93,7 @@ CALENDAR_EVENTS = ("Started", "YearUploaded")
 COUNTED_APART_CODES = frozenset(k.value for k in COUNTED_APART)
 CASES_KEPT = 10_000
 """Cases the projection keeps at their last version (bounds its memory)."""
+SUPERVISION_COLUMNS = ("case_id", "supervisor", "due_on")
 CLOSED_STATES = (CaseState.CLOSED.value, CaseState.REJECTED.value)
 """A case is open unless closed or rejected (transferred and split ones still wait
 for their closing act, so they stay on the board)."""
@@ -153,30 +154,17 @@ class CaseView(SqlView):
         cards = [dumps(card[c]) if c in CARD_JSON else card[c] for c in CARD_COLUMNS]
         events = [dumps(event[c]) if c in (*EVENT_JSON, "facts") else event[c]
                   for c in EVENT_COLUMNS]  # fmt: skip
-        with self._write(tracking) as curs:
-            self._exec(curs, "DELETE FROM case_cards WHERE id = ?", [card["id"]])
-            self._exec(
-                curs,
-                f"INSERT INTO case_cards ({','.join(CARD_COLUMNS)}) "
-                f"VALUES ({','.join('?' * len(CARD_COLUMNS))})",
-                cards,
+        case_id = card["id"]
+        with self._rows(tracking) as rows:  # a batch writes them set-wise
+            rows.replace("case_cards", CARD_COLUMNS, "id", case_id, [cards])
+            rows.append("case_events", EVENT_COLUMNS, [events])
+            rows.replace(
+                "case_supervision",
+                SUPERVISION_COLUMNS,
+                "case_id",
+                case_id,
+                [[case_id, supervisor, due_on] for supervisor, due_on in supervision],
             )
-            self._exec(
-                curs,
-                f"INSERT INTO case_events ({','.join(EVENT_COLUMNS)}) "
-                f"VALUES ({','.join('?' * len(EVENT_COLUMNS))})",
-                events,
-            )
-            self._exec(
-                curs, "DELETE FROM case_supervision WHERE case_id = ?", [card["id"]]
-            )
-            for supervisor, due_on in supervision:
-                self._exec(
-                    curs,
-                    "INSERT INTO case_supervision (case_id, supervisor, due_on) "
-                    "VALUES (?, ?, ?)",
-                    [card["id"], supervisor, due_on],
-                )
 
     def record_calendar(self, version: int, tracking: Tracking) -> None:
         with self._write(tracking) as curs:

@@ -11,6 +11,7 @@ disclosure_rows.py; the queries: disclosure_queries.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -186,18 +187,43 @@ class DisclosureView(DisclosureQueries):
         )
         self._insert_many(curs, "disclosure_current", names, list(current.values()))
 
+    def preload(self, disclosure_ids: set[str]) -> None:
+        """Inside a batch: read the current rows of ``disclosure_ids`` in a few
+        queries, for ``current_state`` (a revision or withdrawal reads its item's
+        current version: one round trip each, most of a rebuild's time here)."""
+        batch = self._batch
+        if batch is None or not disclosure_ids:
+            return
+        found: dict[str, Row] = batch.pending.setdefault("preloaded", {})
+        wanted = sorted(i for i in disclosure_ids if i not in found)
+        for at in range(0, len(wanted), PRELOAD_CHUNK):
+            chunk = wanted[at : at + PRELOAD_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(
+                f"SELECT {','.join(COLUMNS)} FROM disclosure_current "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[row["id"]] = row
+
     def current_state(self, disclosure_id: str) -> Row | None:
         batch = self._batch
         if batch is not None and "disclosures" in batch.pending:
             values = batch.pending["disclosures"].current.get(disclosure_id)
             if values is not None:
                 return decode(dict(zip(COLUMNS, values, strict=True)))
+        if batch is not None and "preloaded" in batch.pending:
+            row = batch.pending["preloaded"].get(disclosure_id)
+            if row is not None:  # as read at the batch's start: nothing since
+                return decode(row)
         rows = self._query(
             f"SELECT {','.join(COLUMNS)} FROM disclosure_current WHERE id = ?",
             [disclosure_id],
         )
         return decode(rows[0]) if rows else None
 
+
+PRELOAD_CHUNK = 500  # ids per query (SQLite's limit of bound parameters)
 
 WITHHOLD = (
     "INSERT INTO disclosure_withheld (id, tenant, version, position) "
@@ -238,6 +264,17 @@ class DisclosureProjection(Projection[DisclosureView]):
         self, domain_event: DomainEventProtocol[object], tracking: Tracking
     ) -> None:
         """Ignore events this view does not need."""
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        """Before a batch's handlers: the current rows every revision and
+        withdrawal of the batch will read, in one query (``DisclosureView.preload``)."""
+        self.view.preload(
+            {
+                str(e.originator_id)
+                for e in events
+                if isinstance(e, Disclosure.Revised | Disclosure.Withdrawn)
+            }
+        )
 
     @process_event.register
     def _published(self, e: Disclosure.Published, tracking: Tracking) -> None:

@@ -23,6 +23,7 @@ from psycopg.sql import SQL
 
 from infra.pgrecorder import advisory_key, with_fewer_retries
 from infra.sqlite import NamedTrackingSQLiteRecorder
+from projections.pending import BufferedRows
 
 Row = dict[str, Any]
 
@@ -73,6 +74,7 @@ class _Batch:
     def __init__(self, curs: Any) -> None:
         self.curs = curs
         self.pending: dict[str, Any] = {}  # rows a view writes set-wise at the end
+        self.rows = BufferedRows()  # the same, through SqlView._rows (any view)
 
 
 def lock_view_ddl(curs: Any, schema: str) -> None:
@@ -138,6 +140,29 @@ class SqlView(TrackingRecorder):
     def _lock_ddl(self, curs: Any) -> None:
         if isinstance(self.datastore, PostgresDatastore):
             lock_view_ddl(curs, self.datastore.schema)
+
+    def plain_indexes(self) -> list[tuple[str, str]]:
+        """Name and statement of each plain secondary index in ``ddl`` (``CREATE
+        INDEX IF NOT EXISTS name ...``; unique ones are constraints and stay)."""
+        found = []
+        for statement in self.ddl:
+            words = statement.split()
+            if words[:5] == ["CREATE", "INDEX", "IF", "NOT", "EXISTS"]:
+                found.append((words[5], statement))
+        return found
+
+    def drop_plain_indexes(self) -> None:
+        """For a rebuild into empty tables: no index but keys and constraints while
+        the rows go in (``create_plain_indexes`` builds each once at the end, one
+        sort instead of an insertion per row). The handlers read by key only."""
+        with self.datastore.transaction(commit=True) as curs:
+            for name, _ in self.plain_indexes():
+                curs.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_plain_indexes(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for _, statement in self.plain_indexes():
+                curs.execute(statement)
 
     def analyze(self) -> None:
         """Fresh planner statistics (and, on PostgreSQL, the visibility map that
@@ -210,6 +235,7 @@ class SqlView(TrackingRecorder):
                     self._insert_tracking(curs, first)  # type: ignore[attr-defined]
                     yield
                 self._flush(curs, batch.pending)  # COPY: not in pipeline mode
+                self._write_rows(curs, batch.rows)
             finally:
                 local.batch = None
             if last.notification_id > first.notification_id:
@@ -218,6 +244,41 @@ class SqlView(TrackingRecorder):
     def _flush(self, curs: Any, pending: dict[str, Any]) -> None:
         """Write what handlers left in ``pending`` for set-wise writing at the end
         of a batch (a view that buffers overrides this; see DisclosureView)."""
+
+    @contextmanager
+    def _rows(self, tracking: Tracking) -> Iterator[BufferedRows]:
+        """Rows the caller describes (``replace`` / ``append``, projections/
+        pending.py): inside ``batch()`` buffered and written set-wise when the
+        batch ends; outside it written at once, in the transaction that records
+        ``tracking``. Either way with the position, exactly once."""
+        batch = self._batch
+        if batch is not None:
+            yield batch.rows
+            return
+        rows = BufferedRows()
+        yield rows
+        with self._write(tracking) as curs:
+            self._write_rows(curs, rows)
+
+    def _write_rows(self, curs: Any, pending: BufferedRows) -> None:
+        """Each table's replaced keys deleted in one statement, then all its rows
+        inserted in one (COPY on PostgreSQL). Not in pipeline mode (COPY)."""
+        for table, rows in pending.tables.items():
+            if rows.groups:
+                keys = list(rows.groups)
+                if self.is_postgres:
+                    self._exec(
+                        curs, f"DELETE FROM {table} WHERE {rows.key_column} = ANY(?)",
+                        [keys],
+                    )  # fmt: skip
+                else:
+                    self._exec_many(
+                        curs,
+                        f"DELETE FROM {table} WHERE {rows.key_column} = ?",
+                        [[k] for k in keys],
+                    )
+            self._insert_many(curs, table, ",".join(rows.columns), rows.rows())
+        pending.tables.clear()
 
     def _pipeline(self, curs: Any) -> AbstractContextManager[Any]:
         """On PostgreSQL, psycopg's pipeline mode: the batch's statements go out

@@ -1,4 +1,5 @@
-"""Batches of the log for the views: the batched runner, rebuild pages, log walks.
+"""Batches of the log for the views: the batched runner and log walks (the rebuild:
+services/platform/rebuild.py).
 
 ``process_batch`` is the one place a view commits a batch (``SqlView.batch``: every
 handler and the first and last tracking positions in one transaction); the audit log's
@@ -11,9 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
@@ -100,7 +99,10 @@ def apply_decoded(
         return
     view: SqlView = projection.view
     first, last = events[0][0].id, events[-1][0].id
+    prepare = getattr(projection, "prepare", None)
     with view.batch(Tracking(name, first), Tracking(name, last)):
+        if prepare is not None:  # a projection's reads for the batch, at once
+            prepare([event for _, event in events])
         for n, event in events:
             projection.process_event(event, Tracking(name, n.id))
 
@@ -200,36 +202,6 @@ def topic_counts(app: GongkaiApplication) -> dict[str, int]:
 def row_value(row: Any, index: int, key: str) -> Any:
     """A column of a dict row (psycopg's dict_row) or a tuple/sqlite3.Row."""
     return row[key] if isinstance(row, dict) else row[index]
-
-
-class SideBySide:
-    """Runs a rebuild page's jobs (one per view) on threads and waits for all;
-    with no workers, runs them in turn. Each view has its own connection, so
-    one view's round trips overlap the others' Python."""
-
-    def __init__(self, workers: int) -> None:
-        self._pool = ThreadPoolExecutor(workers, "rebuild") if workers else None
-
-    def __enter__(self) -> SideBySide:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def run(self, jobs: Sequence[Callable[[], None]]) -> None:
-        if self._pool is None:
-            for job in jobs:
-                job()
-            return
-        futures = [self._pool.submit(job) for job in jobs]
-        for future in futures:
-            future.result()  # the first error, after every job finished
 
 
 def len_log(app: GongkaiApplication, topics: tuple[str, ...]) -> int:

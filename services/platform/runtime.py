@@ -11,12 +11,11 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from functools import partial
 from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
 from domain.base import Clock
@@ -46,11 +45,6 @@ from services.cases.commands import Cases
 from services.core.base import APP_NAME, GongkaiApplication
 from services.core.batches import (
     BatchingProjectionRunner,
-    SideBySide,
-    apply_decoded,
-    decoded,
-    iter_log,
-    topic_counts,
 )
 from services.core.views import (
     AUDIT,
@@ -75,10 +69,10 @@ from services.platform.followers import (
     Checkpointer,
     MirrorFollower,
     Worker,
-    append_decoded_leaves,
     append_if_unfollowed,
 )
 from services.platform.reads import Reads
+from services.platform.rebuild import REBUILD_PAGE, rebuild_all
 from services.platform.watchdog import Watchdog
 from services.powers.commands import PowerLists
 from services.reporting.annual_reports import AnnualReports
@@ -338,65 +332,30 @@ class Platform:
     def rebuild(
         self,
         progress: Callable[[str, int, int], None] | None = None,
-        batch: int = 500,
+        batch: int = REBUILD_PAGE,
+        processes: bool | None = None,
     ) -> dict[str, int]:
-        """Drop every view and replay the whole log into it; returns events applied.
+        """Drop every view and replay the whole log into it; returns events applied
+        (services/platform/rebuild.py: pages of ``batch`` events, on PostgreSQL
+        in worker processes past a size; ``processes`` forces either way).
 
         Refuses (ProjectionsBusyError) while another process follows the log.
         """
         holding = self.projection_lock.held
         self.projection_lock.acquire()
         try:
-            return self._rebuild(progress, batch)
+            return rebuild_all(
+                self.views,
+                self.tenants,
+                self.env,
+                postgres=self.settings.store_kind == "postgresql",
+                progress=progress,
+                page=batch,
+                processes=processes,
+            )
         finally:
             if not holding:
                 self.projection_lock.release()
-
-    def _rebuild(
-        self, progress: Callable[[str, int, int], None] | None, batch: int
-    ) -> dict[str, int]:
-        """One pass over the log feeds every view side by side, a batch of
-        notifications per view transaction (with its tracking position)."""
-        app = self.tenants
-        projections: dict[str, Projection[Any]] = {}
-        for spec in PROJECTIONS:
-            view = self.views[spec.name]
-            view.drop()
-            view.create_table()
-            projections[spec.name] = spec.projection(view=view)
-        audit = self.views[AUDIT_NAME]
-        audit.drop()
-        audit.create_table()
-        counts = dict.fromkeys([*projections, AUDIT_NAME], 0)
-        by_topic = topic_counts(app)
-        totals = {
-            spec.name: sum(by_topic.get(t, 0) for t in spec.projection.topics)
-            for spec in PROJECTIONS
-        }
-        totals[AUDIT_NAME] = sum(by_topic.values())
-        topics = {spec.name: set(spec.projection.topics) for spec in PROJECTIONS}
-        # On PostgreSQL the views write side by side, each on its own connection, so
-        # one view's round trips overlap another's Python; SQLite has one writer.
-        parallel = self.settings.store_kind == "postgresql"
-        with SideBySide(len(projections) + 1 if parallel else 0) as side:
-            for notifications in iter_log(app, (), batch):
-                events = decoded(app, notifications)
-                jobs: list[Callable[[], None]] = []
-                for name, projection in projections.items():
-                    mine = [e for e in events if e[0].topic in topics[name]]
-                    jobs.append(partial(apply_decoded, projection, app.name, mine))
-                    counts[name] += len(mine)
-                jobs.append(partial(append_decoded_leaves, self, events))
-                counts[AUDIT_NAME] += len(notifications)
-                side.run(jobs)
-                if progress:
-                    for name, done in counts.items():
-                        progress(name, done, totals[name])
-        for spec in PROJECTIONS:  # bulk-written: give the planner fresh statistics
-            self.views[spec.name].analyze()
-        for name, done in counts.items():
-            log.info("rebuilt %s: %d events", name, done)
-        return counts
 
     def close(self) -> None:
         if self._watchdog is not None:
