@@ -3,7 +3,8 @@
 A prefecture mirrors its counties (docs/federation.md). Each mirror keeps, under its
 name and beside (never inside) this installation's own event log:
 
-- ``mirrors``: its configuration (feed URL, the pinned key of the county's top log);
+- ``mirrors``: its configuration (feed URL, the pinned key of the county's top log,
+  and for a mirror reading its events from Kafka the broker and topics, as JSON);
   the bearer token is a secret and lives in a 0600 file instead (services/mirror);
 - ``mirror_state``: where it is (feed cursor, verified position, state and why);
 - ``mirror_keys``: the county's registered log keys per tenant, as the county gave them;
@@ -79,6 +80,7 @@ class MirrorConfig:
     feed: str
     trust_key: str
     added_at: str
+    kafka: str | None = None  # JSON: {"bootstrap", "topics", "prefix"}; None: feed
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,20 @@ class MirrorStore:
         with self._datastore.transaction(commit=True) as curs:
             for statement in DDL:
                 curs.execute(statement)
+            self._add_kafka_column(curs)
+
+    def _add_kafka_column(self, curs: Any) -> None:
+        """``mirrors.kafka``, added to databases made before mirrors read Kafka."""
+        if self._postgres:  # looked up first: ALTER TABLE locks the table
+            curs.execute(
+                "SELECT column_name AS name FROM information_schema.columns"
+                " WHERE table_name = 'mirrors' AND table_schema = current_schema()"
+            )
+        else:
+            curs.execute("PRAGMA table_info(mirrors)")
+        if "kafka" not in {r["name"] for r in curs.fetchall()}:
+            suffix = " IF NOT EXISTS" if self._postgres else ""
+            curs.execute(f"ALTER TABLE mirrors ADD COLUMN{suffix} kafka TEXT")
 
     def close(self) -> None:
         self._factory.close()
@@ -129,17 +145,19 @@ class MirrorStore:
 
     # Configuration -------------------------------------------------------------------
 
-    def add(self, name: str, feed: str, trust_key: str) -> None:
+    def add(
+        self, name: str, feed: str, trust_key: str, kafka: str | None = None
+    ) -> None:
         """Raises KeyError if the name is taken."""
         if self.config(name) is not None:
             raise KeyError(name)
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(
                 self._sql(
-                    "INSERT INTO mirrors (name, feed, trust_key, added_at)"
-                    " VALUES (?,?,?,?)"
+                    "INSERT INTO mirrors (name, feed, trust_key, added_at, kafka)"
+                    " VALUES (?,?,?,?,?)"
                 ),
-                (name, feed, trust_key, now_text()),
+                (name, feed, trust_key, now_text(), kafka),
             )
             curs.execute(
                 self._sql(
@@ -157,13 +175,13 @@ class MirrorStore:
 
     def config(self, name: str) -> MirrorConfig | None:
         rows = self._rows(
-            "SELECT name, feed, trust_key, added_at FROM mirrors WHERE name = ?",
+            "SELECT name, feed, trust_key, added_at, kafka FROM mirrors WHERE name = ?",
             [name],
         )
         return MirrorConfig(**rows[0]) if rows else None
 
     def configs(self) -> list[MirrorConfig]:
-        rows = self._rows("SELECT name, feed, trust_key, added_at FROM mirrors")
+        rows = self._rows("SELECT name, feed, trust_key, added_at, kafka FROM mirrors")
         return sorted((MirrorConfig(**r) for r in rows), key=lambda c: c.name)
 
     # State ---------------------------------------------------------------------------

@@ -167,13 +167,6 @@ class Federation:
         self, county: Installation, key: str, token_file: Path, say: Say
     ) -> None:
         name = county.code + MIRROR_SUFFIX_KAFKA
-        helped = self.prefecture.run("mirror", "add", "--help", check=False).stdout
-        if "--kafka" not in helped:
-            self.pending.append(
-                f"Kafka mirror of {county.name}: `gongkai mirror add --kafka` is not "
-                f"in this build; its relay publishes to {county.kafka} meanwhile"
-            )
-            return
         self.prefecture.run(
             "mirror", "add", name, "--kafka", str(county.kafka),
             "--feed", county.url, "--token-file", str(token_file), "--trust", key,

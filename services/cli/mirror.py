@@ -67,6 +67,21 @@ def add(
     token_file: Annotated[
         Path | None, typer.Option(help="a file whose first line is the token")
     ] = None,
+    kafka: Annotated[
+        str | None,
+        typer.Option(
+            help="read the events from the county relay's Kafka (bootstrap "
+            "host:port,…); --feed still serves leaves, keys and proofs"
+        ),
+    ] = None,
+    topics: Annotated[
+        str | None,
+        typer.Option(help="with --kafka: the topics, comma-separated (default all)"),
+    ] = None,
+    topic_prefix: Annotated[
+        str,
+        typer.Option(help="with --kafka: the county's GONGKAI_KAFKA_TOPIC_PREFIX"),
+    ] = "gongkai",
 ) -> None:
     """Add a mirror: its config in the database, its token in a 0600 file."""
     from services.mirror.checks import top_of
@@ -89,14 +104,24 @@ def add(
     except Exception as e:  # a malformed key names itself
         err.print(f"[red]--trust 不是有效的签名验证密钥：[/red]{e}")
         raise typer.Exit(2) from None
+    stored = None
+    if kafka:
+        from services.mirror.kafka_source import KafkaSettings
+
+        names = tuple(t.strip() for t in (topics or "").split(",") if t.strip())
+        stored = KafkaSettings(kafka.strip(), names, topic_prefix).to_json()
+    elif topics:
+        err.print("[red]--topics 需与 --kafka 同用[/red]")
+        raise typer.Exit(2)
     with _store() as (settings, store):
         try:
-            store.add(name, api_base(feed), trust.strip())
+            store.add(name, api_base(feed), trust.strip(), stored)
         except KeyError:
             err.print(f"[red]镜像 {name} 已存在[/red]")
             raise typer.Exit(2) from None
         path = write_token(settings.home, name, token)
-    typer.echo(f"镜像 {name}：{installation} 的 {top}，来源 {api_base(feed)}")
+    source = f"Kafka {kafka}，审计 API {api_base(feed)}" if kafka else api_base(feed)
+    typer.echo(f"镜像 {name}：{installation} 的 {top}，来源 {source}")
     typer.echo(f"令牌存于 {path}（仅本用户可读）")
 
 
@@ -105,7 +130,8 @@ def list_() -> None:
     """Names and sources of the mirrors."""
     with _store() as (_, store):
         for config in store.configs():
-            typer.echo(f"{config.name}\t{config.feed}")
+            kafka = f"\tkafka:{config.kafka}" if config.kafka else ""
+            typer.echo(f"{config.name}\t{config.feed}{kafka}")
 
 
 @mirror_app.command("remove")
@@ -175,6 +201,7 @@ def follow(
                 follow_loop(mirror, stopping.is_set, stopping.wait, poll, report)
             except KeyboardInterrupt:
                 stopping.set()
+        mirror.source.close()
         _print_status(store, name)
         if store.state(name).state in STOPPED:
             raise typer.Exit(1)
@@ -186,7 +213,9 @@ def _print_status(store: Any, name: str) -> None:
     s = mirror_status(store, name)
     lines = [
         f"镜像 {s['name']}",
-        f"  来源　　　 {s['feed']}",
+        f"  来源　　　 Kafka {s['kafka']}，审计 API {s['feed']}"
+        if "kafka" in s
+        else f"  来源　　　 {s['feed']}",
         f"  状态　　　 {s['label']}",
         f"  位置　　　 {s['position']}（县端已见 {s['source_end']}）",
         f"  延迟　　　 {s['lag']}",

@@ -19,9 +19,12 @@ def mirror_status(store: MirrorStore, name: str) -> dict[str, Any]:
     state = store.state(name)
     _, top = top_of(config.trust_key)
     latest = store.latest_checkpoint(name, top)
+    source: dict[str, Any] = {"feed": config.feed}
+    if config.kafka:  # its events from Kafka; the feed URL for the audit API
+        source["kafka"] = kafka_label(config.kafka)
     return {
         "name": name,
-        "feed": config.feed,
+        **source,
         "top": top,
         "state": state.state,
         "label": LABELS.get(state.state, state.state),
@@ -37,6 +40,15 @@ def mirror_status(store: MirrorStore, name: str) -> dict[str, Any]:
             for f in store.forks(name)
         ],
     }
+
+
+def kafka_label(stored: str) -> str:
+    """``bootstrap (topics)`` of a Kafka mirror, as status and the console show it."""
+    from services.mirror.kafka_source import KafkaSettings
+
+    kafka = KafkaSettings.from_json(stored)
+    topics = ", ".join(kafka.topics) if kafka.topics else f"{kafka.prefix}.*"
+    return f"{kafka.bootstrap}（{topics}）"
 
 
 def mirrors_report(store: MirrorStore) -> dict[str, dict[str, Any]]:

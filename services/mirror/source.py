@@ -49,7 +49,13 @@ class FeedPage:
 
 
 class Source:
-    """One county installation's API, read with its token."""
+    """One county installation's API, read with its token.
+
+    ``feed`` is the one pluggable part: the next page of CloudEvents after a log
+    position, ordered by position, and the position read up to (below which every
+    event has been given). ``KafkaSource`` (services/mirror/kafka_source.py) gives
+    it from the county's Kafka topics; leaves, keys and proofs always come from here.
+    """
 
     def __init__(self, feed: str, token: str) -> None:
         if not feed.startswith(("http://", "https://")):
@@ -116,6 +122,9 @@ class Source:
         """The tenant's and its ancestors' registered note verifier keys."""
         found = self._get(self._tenant(tenant) + "/audit/keys")
         return {str(k): [str(v) for v in vs] for k, vs in found["keys"].items()}
+
+    def close(self) -> None:
+        """Nothing held between requests (a Kafka source closes its consumer)."""
 
     def consistency(self, tenant: str, first: int, second: int) -> list[bytes]:
         found = self._get(

@@ -197,9 +197,12 @@ class MirrorFollower(Worker):
         mirror = open_mirror(
             self.store, settings, self.platform.tenants.mapper, self.mirror
         )
-        follow(
-            mirror,
-            self._stopping.is_set,
-            self._stopping.wait,
-            settings.mirror_poll_seconds,
-        )
+        try:
+            follow(
+                mirror,
+                self._stopping.is_set,
+                self._stopping.wait,
+                settings.mirror_poll_seconds,
+            )
+        finally:
+            mirror.source.close()

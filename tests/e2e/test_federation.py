@@ -191,6 +191,12 @@ def test_catch_up_from_zero(fed: Federation) -> None:
         assert s["verified_size"] > 0
         assert s["events"] > 1000
         assert s["forks"] == []
+    # 库车市 over Kafka holds what its feed mirror holds, up to the same checkpoint
+    kafka = status_of(fed, "kuche-kafka")
+    assert (kafka["kafka"], kafka["verified_size"]) == (
+        f"{fed.county('kuche').kafka}（gongkai.*）",
+        status_of(fed, "kuche")["verified_size"],
+    )
 
 
 def test_the_prefecture_console_shows_the_counties_with_their_lag(
