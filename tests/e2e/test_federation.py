@@ -192,11 +192,12 @@ def test_catch_up_from_zero(fed: Federation) -> None:
         assert s["events"] > 1000
         assert s["forks"] == []
     # 库车市 over Kafka holds what its feed mirror holds, up to the same checkpoint
-    kafka = status_of(fed, "kuche-kafka")
-    assert (kafka["kafka"], kafka["verified_size"]) == (
-        f"{fed.county('kuche').kafka}（gongkai.*）",
-        status_of(fed, "kuche")["verified_size"],
-    )
+    def same_checkpoint() -> bool:
+        kafka, feed = status_of(fed, "kuche-kafka"), status_of(fed, "kuche")
+        assert kafka["kafka"] == f"{fed.county('kuche').kafka}（gongkai.*）"
+        return bool(kafka["verified_size"] == feed["verified_size"])
+
+    wait_for("库车市 over Kafka and over its feed at one checkpoint", same_checkpoint, fed)
 
 
 def test_the_prefecture_console_shows_the_counties_with_their_lag(
@@ -204,15 +205,22 @@ def test_the_prefecture_console_shows_the_counties_with_their_lag(
 ) -> None:
     """Issue 26, done when: the prefecture's console lists its three counties,
     each with its source, position, lag and state in words."""
-    page = console_mirrors(fed)
     assert fed.mirrors, fed.pending
-    table = page.split('id="mirrors"', 1)[1].split("</table>", 1)[0]
-    rows = table.split("<tr>")[2:]  # after the header's
-    assert len(rows) == len(fed.mirrors)
+    caught_up_cell = '延迟（事件）" class="">0<'
+
+    def rows_caught_up() -> list[str] | None:
+        """The table's rows once each shows lag 0: a county's checkpoint events
+        move its end on a moment before its next checkpoint covers them."""
+        page = console_mirrors(fed)
+        table = page.split('id="mirrors"', 1)[1].split("</table>", 1)[0]
+        rows = table.split("<tr>")[2:]  # after the header's
+        assert len(rows) == len(fed.mirrors)
+        return rows if all(caught_up_cell in r for r in rows) else None
+
+    rows = wait_for("the console shows every mirror caught up", rows_caught_up, fed)
     for mirror in fed.mirrors:
         row = next(r for r in rows if f"<code>{mirror.name}</code>" in r)
         assert mirror.county.url in row or "Kafka" in row
-        assert '延迟（事件）" class="">0<' in row  # caught up (the test above)
         assert "跟随中" in row
 
 
