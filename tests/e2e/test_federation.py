@@ -191,13 +191,14 @@ def test_catch_up_from_zero(fed: Federation) -> None:
         assert s["verified_size"] > 0
         assert s["events"] > 1000
         assert s["forks"] == []
+
     # 库车市 over Kafka holds what its feed mirror holds, up to the same checkpoint
     def same_checkpoint() -> bool:
         kafka, feed = status_of(fed, "kuche-kafka"), status_of(fed, "kuche")
         assert kafka["kafka"] == f"{fed.county('kuche').kafka}（gongkai.*）"
         return bool(kafka["verified_size"] == feed["verified_size"])
 
-    wait_for("库车市 over Kafka and over its feed at one checkpoint", same_checkpoint, fed)
+    wait_for("库车市 over Kafka and its feed at one checkpoint", same_checkpoint, fed)
 
 
 def test_the_prefecture_console_shows_the_counties_with_their_lag(
