@@ -24,9 +24,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: Any, settings: Settings) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL."""
-    port = free_port()
+def live_server(app: Any, settings: Settings, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` until the block ends (on ``port``, to come back on the same
+    one, or a free one); yields its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -32,7 +32,7 @@ def free_port() -> int:
 class Broker:
     """tansu with memory storage on a loopback port (its topics last as it runs)."""
 
-    def __init__(self, log: Path, port: int | None = None) -> None:
+    def __init__(self, log: Path | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -51,7 +51,7 @@ class Broker:
                 str(binary), "broker", "--listener-url", url,
                 "--advertised-listener-url", url, "--storage-engine", "memory://tansu/",
             ],
-            stdout=self.log.open("ab"),
+            stdout=self.log.open("ab") if self.log else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip

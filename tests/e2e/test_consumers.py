@@ -13,8 +13,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,11 @@ from infra.settings import Settings
 from services.audit.evidence import checkpoint_now
 from services.platform.runtime import Platform
 from services.streams.feed import Feed
-from services.streams.relay import relay_positions, relay_status, run_relay
 from services.streams.topics import TopicRouting
 from tests.conftest import build_tree
 from tests.e2e.conftest import TokenFactory
 from tests.e2e.test_feed_api import record_some
-from tests.integration.streams import Broker, running_broker
+from tests.integration.streams import Broker, relaying
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "consumer.md"
@@ -75,31 +72,8 @@ def relayed(
     checkpoint_now(platform, "xinhe")
     expected = Feed(platform).page(None, 0, 10_000, scan_limit=10**6).events
     signed = {e["subject"] for e in expected if e["type"].endswith("Issued.v1")}
-    with running_broker() as broker:
-        relaying = settings.model_copy(
-            update={
-                "kafka_bootstrap_servers": broker.bootstrap,
-                "relay_poll_seconds": 0.05,
-                "relay_reader_process": False,
-            }
-        )
-        stop = threading.Event()
-        relay = threading.Thread(
-            target=run_relay, args=(relaying, stop), kwargs={"build": Platform}
-        )
-        relay.start()
-        try:
-            deadline = time.monotonic() + 60
-            while (
-                set(relay_positions(platform).published_sizes()) != signed
-                or (relay_status(platform)["lag"])
-            ):
-                assert time.monotonic() < deadline, relay_status(platform)
-                time.sleep(0.1)
-            yield broker, expected
-        finally:
-            stop.set()
-            relay.join(timeout=20)
+    with relaying(settings, platform, lambda published: published == signed) as broker:
+        yield broker, expected
 
 
 @pytest.mark.parametrize("store_url", ["postgres"], indirect=True)

@@ -11,15 +11,12 @@ import hashlib
 import json
 import os
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -38,33 +35,15 @@ from services.server import create_app
 from tests.conftest import ADMIN, MutableClock, build_tree
 from tests.e2e.test_subscribe import publish
 from tests.e2e.test_web_console import sign_in
-from tests.live_server import free_port
+from tests.live_server import free_port, live_server
 
 COUNTY = "xinhe.example"
 runner = CliRunner()
 
 
-@contextmanager
-def serving(platform: Platform, settings: Settings, port: int) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, platform=platform),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serving(platform: Platform, settings: Settings, port: int) -> Any:
+    """The county's API on ``port`` (a restart comes back on the same one)."""
+    return live_server(create_app(settings, platform=platform), settings, port)
 
 
 @pytest.fixture

